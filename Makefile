@@ -1,0 +1,43 @@
+# Entry points (DESIGN.md §8). Every target installs what it needs first.
+SHELL := /bin/bash
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
+
+.PHONY: dev test test-unit test-int lint typecheck format install tf-check clean
+
+## install: npm dependencies, reinstalled whenever package-lock.json changes
+install: node_modules/.installed
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## dev: emulator + resources + services on http://localhost:8080 (Ctrl-C stops everything)
+dev: install
+	node --import tsx scripts/dev.ts
+
+## test: typecheck, lint, then every test (unit + integration against a real emulator)
+test: install typecheck lint
+	@mkdir -p .local
+	npx vitest run --reporter=default --reporter=json --outputFile=.local/vitest-report.json
+	@node scripts/test-summary.mjs .local/vitest-report.json
+
+test-unit: install
+	npx vitest run --project '*-unit'
+
+test-int: install
+	npx vitest run --project '*-int'
+
+typecheck: install
+	npm run typecheck
+
+lint: install
+	npx biome ci .
+
+format: install
+	npx biome check --write .
+
+## tf-check: terraform formatting (validate needs providers, which this machine cannot download)
+tf-check:
+	terraform fmt -check -recursive infra/terraform
+
+clean:
+	rm -rf node_modules */node_modules .local

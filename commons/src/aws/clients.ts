@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsSettings {
+  region: string;
+  /** Set for emulators; unset in real AWS. Implies path-style S3 addressing. */
+  endpoint?: string | undefined;
+}
+
+/**
+ * Options shared by every client. Credentials are deliberately absent: the SDK's default
+ * provider chain finds them (env vars, profiles, ECS task role).
+ */
+function common(settings: AwsSettings) {
+  return {
+    region: settings.region,
+    maxAttempts: 4,
+    ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+  };
+}
+
+export function createDynamoClient(settings: AwsSettings): DynamoDBClient {
+  return new DynamoDBClient(common(settings));
+}
+
+/** Document client: plain JS values in and out; `undefined` fields are dropped rather than rejected. */
+export function createDocumentClient(settings: AwsSettings): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(createDynamoClient(settings), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+}
+
+export function createS3Client(settings: AwsSettings): S3Client {
+  // Emulators serve buckets by path (http://host:port/bucket), not by virtual host.
+  return new S3Client({ ...common(settings), forcePathStyle: settings.endpoint !== undefined });
+}
+
+export function createSqsClient(settings: AwsSettings): SQSClient {
+  return new SQSClient(common(settings));
+}

@@ -1,0 +1,3 @@
+export * from './bootstrap.ts';
+export * from './emulator.ts';
+export * from './resources.ts';

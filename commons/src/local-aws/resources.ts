@@ -1,0 +1,71 @@
+import { resourceNames } from '../aws/resource-names.ts';
+
+/**
+ * The single definition of every AWS resource the services use. The local bootstrap creates
+ * exactly these; Terraform is tested against this same list so the two cannot drift.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface TableSpec {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  /** Attribute holding an epoch-seconds expiry; DynamoDB deletes late, so code still checks expiry. */
+  ttlAttribute?: string;
+  indexes: Array<{ name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute; projection: 'ALL' | 'KEYS_ONLY' }>;
+}
+
+export interface BucketSpec {
+  name: string;
+  corsOrigins: string[];
+  /** Days after which the bucket aborts multipart uploads nobody completed (backstop for the sweeper). */
+  abortIncompleteMultipartDays: number;
+}
+
+export interface QueueSpec {
+  name: string;
+  dlqName: string;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+}
+
+export interface ResourceSpec {
+  tables: TableSpec[];
+  bucket: BucketSpec;
+  assemblyQueue: QueueSpec;
+}
+
+export interface ResourceOptions {
+  prefix: string;
+  /** Browser origins allowed to PUT chunks / GET downloads straight against the bucket. */
+  corsOrigins: string[];
+}
+
+export function defineResources({ prefix, corsOrigins }: ResourceOptions): ResourceSpec {
+  const names = resourceNames(prefix);
+  return {
+    tables: [
+      // Users and their unique-email claims share one table: `USER#<id>` and `EMAIL#<normalised>`,
+      // written together in one transaction so concurrent registrations cannot both win.
+      { name: names.usersTable, partitionKey: { name: 'pk', type: 'S' }, indexes: [] },
+      // Refresh-token families (`FAMILY#<id>`) and tokens (`TOKEN#<sha256>`), findable per user
+      // for "sign out everywhere" and account deletion.
+      {
+        name: names.refreshTokensTable,
+        partitionKey: { name: 'pk', type: 'S' },
+        ttlAttribute: 'expiresAt',
+        indexes: [{ name: 'byUser', partitionKey: { name: 'userId', type: 'S' }, projection: 'KEYS_ONLY' }],
+      },
+    ],
+    bucket: { name: names.bucket, corsOrigins, abortIncompleteMultipartDays: 2 },
+    assemblyQueue: {
+      name: names.assemblyQueue,
+      dlqName: names.assemblyDlq,
+      visibilityTimeoutSeconds: 120,
+      maxReceiveCount: 5,
+    },
+  };
+}

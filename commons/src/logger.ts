@@ -1,0 +1,30 @@
+import { type Logger, type LoggerOptions, pino } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerSettings {
+  service: string;
+  level: LoggerOptions['level'];
+  /** Pretty, human-readable lines; defaults to true when stdout is a terminal. */
+  pretty?: boolean;
+}
+
+/** Options for a pino logger (also what Fastify's `logger` option takes): JSON lines, `err` serialiser, ISO time. */
+export function loggerOptions(settings: LoggerSettings): LoggerOptions {
+  const pretty = settings.pretty ?? process.stdout.isTTY === true;
+  return {
+    level: settings.level ?? 'info',
+    base: { service: settings.service },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    serializers: { err: pino.stdSerializers.err },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  };
+}
+
+export function createLogger(settings: LoggerSettings): Logger {
+  return pino(loggerOptions(settings));
+}

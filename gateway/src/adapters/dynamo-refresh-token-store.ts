@@ -1,0 +1,181 @@
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { RefreshFamilyRecord, RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.ts';
+import { isConditionFailure, storageError } from './dynamo-errors.ts';
+
+const familyKey = (id: string) => ({ pk: `FAMILY#${id}` });
+const tokenKey = (hash: string) => ({ pk: `TOKEN#${hash}` });
+
+/**
+ * Families at `FAMILY#<id>`, tokens at `TOKEN#<sha256>`, both carrying `userId` for the `byUser`
+ * index and `expiresAt` for TTL clean-up (TTL is late, so the domain checks expiry itself).
+ */
+export class DynamoRefreshTokenStore implements RefreshTokenStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async startFamily(family: RefreshFamilyRecord, firstTokenHash: string): Promise<void> {
+    const token: RefreshTokenRecord = {
+      hash: firstTokenHash,
+      familyId: family.familyId,
+      userId: family.userId,
+      expiresAt: family.expiresAt,
+    };
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: this.table, Item: { ...familyKey(family.familyId), ...family } } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...tokenKey(firstTokenHash), ...token },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      throw storageError('start session', err);
+    }
+  }
+
+  async findToken(hash: string): Promise<RefreshTokenRecord | null> {
+    const item = await this.get(tokenKey(hash), 'get refresh token');
+    if (!item) return null;
+    return {
+      hash,
+      familyId: String(item.familyId),
+      userId: String(item.userId),
+      expiresAt: Number(item.expiresAt),
+      ...(typeof item.usedAt === 'number' ? { usedAt: item.usedAt } : {}),
+    };
+  }
+
+  async findFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
+    const item = await this.get(familyKey(familyId), 'get session');
+    if (!item) return null;
+    return { familyId, userId: String(item.userId), revoked: item.revoked === true, expiresAt: Number(item.expiresAt) };
+  }
+
+  async rotate(oldHash: string, next: RefreshTokenRecord, usedAt: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: tokenKey(oldHash),
+                UpdateExpression: 'SET usedAt = :usedAt',
+                ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
+                ExpressionAttributeValues: { ':usedAt': usedAt },
+              },
+            },
+            {
+              ConditionCheck: {
+                TableName: this.table,
+                Key: familyKey(next.familyId),
+                ConditionExpression: 'revoked = :false',
+                ExpressionAttributeValues: { ':false': false },
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...tokenKey(next.hash), ...next },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw storageError('rotate refresh token', err);
+    }
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: familyKey(familyId),
+          UpdateExpression: 'SET revoked = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) return;
+      throw storageError('revoke session', err);
+    }
+  }
+
+  async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<void> {
+    const keys = await this.userKeys(userId);
+    const families = keys.filter((pk) => pk.startsWith('FAMILY#') && pk !== `FAMILY#${keepFamilyId}`);
+    await Promise.all(families.map((pk) => this.revokeFamily(pk.slice('FAMILY#'.length))));
+  }
+
+  async deleteUserData(userId: string): Promise<void> {
+    const keys = await this.userKeys(userId);
+    try {
+      for (let i = 0; i < keys.length; i += 25) {
+        let requests: Record<string, unknown[]> | undefined = {
+          [this.table]: keys.slice(i, i + 25).map((pk) => ({ DeleteRequest: { Key: { pk } } })),
+        };
+        // BatchWrite may return unprocessed items under throttling; retry them until none remain.
+        for (let attempt = 0; requests && Object.keys(requests).length > 0 && attempt < 8; attempt++) {
+          const out = await this.db.send(new BatchWriteCommand({ RequestItems: requests as never }));
+          requests = out.UnprocessedItems as Record<string, unknown[]> | undefined;
+        }
+      }
+    } catch (err) {
+      throw storageError('delete sessions', err);
+    }
+  }
+
+  private async userKeys(userId: string): Promise<string[]> {
+    const keys: string[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: 'byUser',
+            KeyConditionExpression: 'userId = :u',
+            ExpressionAttributeValues: { ':u': userId },
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        for (const item of page.Items ?? []) keys.push(String(item.pk));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    } catch (err) {
+      throw storageError('list sessions', err);
+    }
+    return keys;
+  }
+
+  private async get(key: { pk: string }, operation: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      return Item;
+    } catch (err) {
+      throw storageError(operation, err);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { AppError, createTokenVerifier, SIGNING_ALGORITHM, type TokenVerifier } from '@lfusys/commons';
+import { createLocalJWKSet, SignJWT } from 'jose';
+import type { Clock } from '../ports/clock.ts';
+import type { SigningKeyRing } from './signing-keys.ts';
+
+/** RFC 9068 media type for JWT access tokens; explicit typing stops other token kinds passing as access tokens. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const GATEWAY_AUDIENCE = 'lfusys-gateway';
+
+export interface AccessClaims {
+  userId: string;
+  /** The login session (refresh-token family) the token was issued in. */
+  sessionId: string;
+}
+
+export interface AccessTokens {
+  issue(claims: AccessClaims): Promise<{ token: string; expiresAt: number }>;
+  verify(token: string): Promise<AccessClaims>;
+}
+
+export function createAccessTokens(options: {
+  keys: SigningKeyRing;
+  issuer: string;
+  ttlSeconds: number;
+  clock: Clock;
+}): AccessTokens {
+  const verifyJwt: TokenVerifier = createTokenVerifier(createLocalJWKSet(options.keys.jwks), {
+    issuer: options.issuer,
+    audience: GATEWAY_AUDIENCE,
+    type: ACCESS_TOKEN_TYPE,
+  });
+  return {
+    async issue({ userId, sessionId }) {
+      const now = Math.floor(options.clock.now() / 1000);
+      const expiresAt = now + options.ttlSeconds;
+      const token = await new SignJWT({ sid: sessionId })
+        .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: options.keys.active.kid, typ: ACCESS_TOKEN_TYPE })
+        .setIssuer(options.issuer)
+        .setAudience(GATEWAY_AUDIENCE)
+        .setSubject(userId)
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(expiresAt)
+        .setJti(randomUUID())
+        .sign(options.keys.active.privateKey);
+      return { token, expiresAt };
+    },
+    async verify(token) {
+      const payload = await verifyJwt(token);
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+        throw new AppError('unauthenticated', 'invalid token');
+      }
+      return { userId: payload.sub, sessionId: payload.sid };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient, createLogger, createServiceMetrics, type Logger, resourceNames } from '@lfusys/commons';
+import { Argon2PasswordHasher } from './adapters/argon2-password-hasher.ts';
+import { DynamoRefreshTokenStore } from './adapters/dynamo-refresh-token-store.ts';
+import { DynamoUserRepository } from './adapters/dynamo-user-repository.ts';
+import { createAccessTokens } from './auth/access-tokens.ts';
+import { loadSigningKeys } from './auth/signing-keys.ts';
+import type { GatewayConfig } from './config.ts';
+import { AccountService } from './domain/account-service.ts';
+import { AuthService } from './domain/auth-service.ts';
+import type { GatewayDeps } from './http/app.ts';
+import { systemClock } from './ports/clock.ts';
+
+/** Wires real adapters from config: the composition shared by `main.ts` and integration tests. */
+export async function createGatewayDeps(config: GatewayConfig, logger?: Logger): Promise<GatewayDeps> {
+  const names = resourceNames(config.RESOURCE_PREFIX);
+  const db = createDocumentClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+  const users = new DynamoUserRepository(db, names.usersTable);
+  const tokens = new DynamoRefreshTokenStore(db, names.refreshTokensTable);
+  const hasher = new Argon2PasswordHasher({
+    memoryKiB: config.ARGON2_MEMORY_KIB,
+    timeCost: config.ARGON2_TIME_COST,
+    parallelism: config.ARGON2_PARALLELISM,
+  });
+  const clock = systemClock;
+  const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
+  return {
+    logger: logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL }),
+    auth: new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
+    accounts: new AccountService({ users, tokens, hasher, clock }),
+    accessTokens: createAccessTokens({
+      keys: signingKeys,
+      issuer: config.JWT_ISSUER,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      clock,
+    }),
+    signingKeys,
+    readiness: [
+      {
+        name: 'dynamodb',
+        check: async (signal) => {
+          await db.send(new DescribeTableCommand({ TableName: names.usersTable }), { abortSignal: signal });
+        },
+      },
+    ],
+    metrics: createServiceMetrics('gateway'),
+  };
+}

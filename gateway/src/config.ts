@@ -1,0 +1,54 @@
+import { baseConfigShape, env } from '@lfusys/commons';
+import type { JWK } from 'jose';
+import { z } from 'zod';
+
+const ed25519PrivateJwk = z.looseObject({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(1),
+  d: z.string().min(1),
+  kid: z.string().min(1).max(128).optional(),
+});
+
+/** A JSON array of private Ed25519 JWKs in an env var: the first signs, all are published. */
+const signingKeys = z
+  .string()
+  .transform((raw, ctx) => {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of private Ed25519 JWKs' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(ed25519PrivateJwk).min(1, 'at least one key is required'))
+  .transform((keys) => keys as JWK[]);
+
+export const gatewayConfigSchema = z.object({
+  ...baseConfigShape,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: env.port(8080),
+  /** The origin browsers use to reach the app and API; unsafe requests from other origins are refused. */
+  PUBLIC_ORIGIN: z.url().default('http://localhost:8080'),
+  /** Extra origins allowed to call the API with credentials (e.g. a Vite dev server). */
+  CORS_ORIGINS: env.list(),
+  /** Secure cookies; turn off only for plain-http local runs. */
+  COOKIE_SECURE: env.bool(true),
+  /** Trust X-Forwarded-For from the load balancer (set behind an ALB). */
+  TRUST_PROXY: env.bool(false),
+  JWT_ISSUER: z.string().min(1).default('lfusys'),
+  JWT_PRIVATE_KEYS: signingKeys,
+  ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
+  REFRESH_TOKEN_TTL_SECONDS: env.int(7 * 24 * 3600, 3600, 30 * 24 * 3600),
+  /** HMAC key for CSRF tokens; at least 32 characters of randomness. */
+  CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  RATE_LIMIT_GLOBAL_PER_MINUTE: env.int(600, 1),
+  RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: env.int(30, 1),
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: env.int(10, 1),
+  ARGON2_MEMORY_KIB: env.int(19_456, 19_456),
+  ARGON2_TIME_COST: env.int(2, 2),
+  ARGON2_PARALLELISM: env.int(1, 1, 16),
+  SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+});
+
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,0 +1,74 @@
+import { AppError } from '@lfusys/commons';
+import type { Clock } from '../ports/clock.ts';
+import type { PasswordHasher } from '../ports/password-hasher.ts';
+import type { RefreshTokenStore } from '../ports/refresh-token-store.ts';
+import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
+import { assertAcceptablePassword } from './password-policy.ts';
+
+export interface AccountDeps {
+  users: UserRepository;
+  tokens: RefreshTokenStore;
+  hasher: PasswordHasher;
+  clock: Clock;
+}
+
+/** The signed-in user's own profile, password and account. */
+export class AccountService {
+  constructor(private readonly deps: AccountDeps) {}
+
+  /** The user behind a valid access token; `unauthenticated` once the account is gone. */
+  async get(userId: string): Promise<UserRecord> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw new AppError('unauthenticated', 'account no longer exists');
+    return user;
+  }
+
+  async updateProfile(userId: string, changes: { name?: string; bio?: string }): Promise<UserRecord> {
+    await this.get(userId);
+    return this.deps.users.update(userId, {
+      ...(changes.name !== undefined ? { name: changes.name.trim() } : {}),
+      ...(changes.bio !== undefined ? { bio: changes.bio } : {}),
+      updatedAt: this.nowIso(),
+    });
+  }
+
+  /** Changes the password after re-checking the current one, and signs out every other session. */
+  async changePassword(
+    userId: string,
+    input: { currentPassword: string; newPassword: string },
+    currentFamilyId: string,
+  ): Promise<void> {
+    const user = await this.verifiedUser(userId, input.currentPassword);
+    assertAcceptablePassword(input.newPassword, 'newPassword');
+    if (input.newPassword === input.currentPassword) {
+      throw new AppError('invalid_argument', 'new password must differ from the current one', {
+        details: { field: 'newPassword' },
+      });
+    }
+    await this.deps.users.update(user.id, {
+      passwordHash: await this.deps.hasher.hash(input.newPassword),
+      updatedAt: this.nowIso(),
+    });
+    await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId);
+  }
+
+  /** Deletes the account, its email claim and every login session, after re-checking the password. */
+  async deleteAccount(userId: string, password: string): Promise<void> {
+    const user = await this.verifiedUser(userId, password);
+    await this.deps.tokens.revokeUserFamilies(user.id);
+    await this.deps.users.delete(user);
+    await this.deps.tokens.deleteUserData(user.id);
+  }
+
+  private async verifiedUser(userId: string, password: string): Promise<UserRecord> {
+    const user = await this.get(userId);
+    if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
+      throw new AppError('permission_denied', 'current password is incorrect', { details: { field: 'password' } });
+    }
+    return user;
+  }
+
+  private nowIso(): string {
+    return new Date(this.deps.clock.now()).toISOString();
+  }
+}

@@ -1,0 +1,125 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, type Logger, type ReadinessCheck, requestIdFrom, type ServiceMetrics } from '@lfusys/commons';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { AccessTokens } from '../auth/access-tokens.ts';
+import type { SigningKeyRing } from '../auth/signing-keys.ts';
+import type { GatewayConfig } from '../config.ts';
+import type { AccountService } from '../domain/account-service.ts';
+import type { AuthService } from '../domain/auth-service.ts';
+import { API_PREFIX, cookieNames } from './cookies.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { authenticate } from './plugins/authenticate.ts';
+import { csrf } from './plugins/csrf.ts';
+import { requestContext } from './plugins/request-context.ts';
+import { authRoutes } from './routes/auth/index.ts';
+import { opsRoutes } from './routes/ops/index.ts';
+import { userRoutes } from './routes/users/index.ts';
+
+export interface GatewayDeps {
+  logger: Logger;
+  auth: AuthService;
+  accounts: AccountService;
+  accessTokens: AccessTokens;
+  signingKeys: SigningKeyRing;
+  readiness: readonly ReadinessCheck[];
+  metrics: ServiceMetrics;
+}
+
+/** Bodies are small JSON documents; anything bigger is refused before parsing. */
+const BODY_LIMIT_BYTES = 16 * 1024;
+
+/** Builds the gateway as a Fastify instance without listening; `main.ts` listens, tests may `inject`. */
+export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promise<FastifyInstance> {
+  let shuttingDown = false;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+    // Closed schemas reject, never strip; no type coercion, so `{"email": 1}` is a 400.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onClose', async () => {
+    shuttingDown = true;
+  });
+
+  // JSON only: drop Fastify's text/plain parser so any other body type is a 415.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandler(app, deps.metrics);
+
+  const secure = config.COOKIE_SECURE;
+  const cookies = cookieNames(secure);
+  const origins = [new URL(config.PUBLIC_ORIGIN).origin, ...config.CORS_ORIGINS];
+
+  await app.register(requestContext, { metrics: deps.metrics });
+  await app.register(cookie);
+  // Plain-http local runs must not be told to upgrade to https or pin HSTS on localhost.
+  await app.register(helmet, {
+    global: true,
+    hsts: secure,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+  });
+  await app.register(cors, { origin: config.CORS_ORIGINS, credentials: true });
+  await app.register(rateLimit, {
+    global: true,
+    max: config.RATE_LIMIT_GLOBAL_PER_MINUTE,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) =>
+      new AppError('resource_exhausted', `too many requests; retry in ${context.after}`, {
+        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+      }),
+  });
+  await app.register(csrf, { secret: config.CSRF_SECRET, cookies, secureCookies: secure, allowedOrigins: origins });
+  await app.register(authenticate, { accessTokens: deps.accessTokens, accessCookie: cookies.access });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'lfusys gateway', version: '1.0.0', description: 'Accounts, profile, uploads and files.' },
+      servers: [{ url: config.PUBLIC_ORIGIN }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs`, staticCSP: true });
+
+  await app.register(opsRoutes, {
+    readiness: deps.readiness,
+    metrics: deps.metrics,
+    isShuttingDown: () => shuttingDown,
+  });
+  await app.register(
+    async (api) => {
+      api.get(
+        '/.well-known/jwks.json',
+        { schema: { tags: ['auth'], summary: 'Public keys that verify our JWTs' } },
+        async (_request, reply) => {
+          reply.header('cache-control', 'public, max-age=300');
+          return deps.signingKeys.jwks;
+        },
+      );
+      await api.register(authRoutes, {
+        prefix: '/auth',
+        auth: deps.auth,
+        accounts: deps.accounts,
+        accessTokens: deps.accessTokens,
+        cookies,
+        secureCookies: secure,
+        limits: {
+          perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+          loginPerAccountPer15Minutes: config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES,
+        },
+      });
+      await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,37 @@
+import { AppError } from '@lfusys/commons';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AccessClaims, AccessTokens } from '../../auth/access-tokens.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AccessClaims | null;
+  }
+  interface FastifyInstance {
+    /** preHandler that requires a valid access-token cookie and sets `request.auth`. */
+    requireUser(request: FastifyRequest): Promise<void>;
+  }
+}
+
+export interface AuthenticateOptions {
+  accessTokens: AccessTokens;
+  accessCookie: string;
+}
+
+/** Reads the access token from its HttpOnly cookie only: tokens never live where page scripts can read them. */
+async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOptions): Promise<void> {
+  app.decorateRequest('auth', null);
+  app.decorate('requireUser', async (request: FastifyRequest) => {
+    const token = request.cookies[options.accessCookie];
+    if (!token) throw new AppError('unauthenticated', 'sign in required');
+    request.auth = await options.accessTokens.verify(token);
+  });
+}
+
+/** The claims of an authenticated request; only call after `requireUser`. */
+export function claimsOf(request: FastifyRequest): AccessClaims {
+  if (!request.auth) throw new AppError('unauthenticated', 'sign in required');
+  return request.auth;
+}
+
+export const authenticate = fp(authenticatePlugin, { name: 'lfusys-authenticate', dependencies: ['@fastify/cookie'] });

@@ -1,0 +1,34 @@
+/** One issued refresh token, stored only as the SHA-256 of its value. */
+export interface RefreshTokenRecord {
+  hash: string;
+  familyId: string;
+  userId: string;
+  /** Epoch seconds; the family's absolute end of life. */
+  expiresAt: number;
+  /** Epoch milliseconds when it was exchanged; a token is usable once. */
+  usedAt?: number;
+}
+
+/** A login session: the chain of refresh tokens descended from one login. */
+export interface RefreshFamilyRecord {
+  familyId: string;
+  userId: string;
+  revoked: boolean;
+  expiresAt: number;
+}
+
+export interface RefreshTokenStore {
+  startFamily(family: RefreshFamilyRecord, firstTokenHash: string): Promise<void>;
+  findToken(hash: string): Promise<RefreshTokenRecord | null>;
+  findFamily(familyId: string): Promise<RefreshFamilyRecord | null>;
+  /**
+   * Atomically marks `oldHash` used and stores `next`, only if `oldHash` was unused and its family
+   * is not revoked. Returns false when that condition failed (a concurrent or repeated use).
+   */
+  rotate(oldHash: string, next: RefreshTokenRecord, usedAt: number): Promise<boolean>;
+  revokeFamily(familyId: string): Promise<void>;
+  /** Revokes every family of the user except `keepFamilyId`. */
+  revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<void>;
+  /** Deletes every family and token of the user. */
+  deleteUserData(userId: string): Promise<void>;
+}

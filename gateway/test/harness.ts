@@ -1,0 +1,158 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createDynamoClient, createS3Client, createSqsClient, loadConfig } from '@lfusys/commons';
+import { bootstrapResources, defineResources } from '@lfusys/commons/local-aws';
+import type {} from '@lfusys/commons/vitest-global-setup';
+import type { FastifyInstance } from 'fastify';
+import type { JWK } from 'jose';
+import { inject } from 'vitest';
+import { generateSigningJwk } from '../src/auth/signing-keys.ts';
+import { createGatewayDeps } from '../src/compose.ts';
+import { type GatewayConfig, gatewayConfigSchema } from '../src/config.ts';
+import { buildApp } from '../src/http/app.ts';
+
+export interface RunningGateway {
+  baseUrl: string;
+  api: string;
+  app: FastifyInstance;
+  config: GatewayConfig;
+  signingJwk: JWK;
+  close(): Promise<void>;
+}
+
+/** Resources created once per prefix; each test file gets its own prefix so files never share state. */
+const bootstrapped = new Set<string>();
+
+export async function bootstrapPrefix(prefix: string, endpoint: string): Promise<void> {
+  if (bootstrapped.has(prefix)) return;
+  const aws = { region: 'us-east-1', endpoint };
+  await bootstrapResources(
+    { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
+    defineResources({ prefix, corsOrigins: [] }),
+  );
+  bootstrapped.add(prefix);
+}
+
+export function uniquePrefix(): string {
+  return `t-${randomUUID().slice(0, 12)}`;
+}
+
+/** Starts a real gateway on a loopback port against the test emulator. */
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const endpoint = inject('awsEndpoint');
+  const prefix = env.RESOURCE_PREFIX ?? uniquePrefix();
+  await bootstrapPrefix(prefix, endpoint);
+  const signingJwk = await generateSigningJwk();
+  const config = loadConfig(gatewayConfigSchema, {
+    AWS_ENDPOINT_URL: endpoint,
+    RESOURCE_PREFIX: prefix,
+    PORT: '0',
+    PUBLIC_ORIGIN: 'http://localhost:8080',
+    COOKIE_SECURE: 'false',
+    JWT_PRIVATE_KEYS: JSON.stringify([signingJwk]),
+    CSRF_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
+    RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+    ...env,
+  });
+  const deps = await createGatewayDeps(config);
+  const app = await buildApp(config, deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return { baseUrl, api: `${baseUrl}/api/v1`, app, config, signingJwk, close: () => app.close() };
+}
+
+export interface StoredCookie {
+  value: string;
+  attributes: string[];
+}
+
+export interface TestResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+  setCookies: Map<string, StoredCookie>;
+}
+
+/** A minimal browser stand-in: a cookie jar, the CSRF header on unsafe requests, JSON bodies. */
+export class TestClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(
+    private readonly api: string,
+    private readonly csrfCookie = 'lfusys-csrf',
+  ) {}
+
+  async request(
+    method: string,
+    path: string,
+    options: { json?: unknown; rawBody?: string; headers?: Record<string, string>; csrf?: boolean } = {},
+  ): Promise<TestResponse> {
+    const unsafe = !['GET', 'HEAD'].includes(method);
+    if (unsafe && options.csrf !== false && !this.cookies.has(this.csrfCookie)) await this.request('GET', '/auth/csrf');
+    const headers: Record<string, string> = { ...options.headers };
+    if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (unsafe && options.csrf !== false) headers['x-csrf-token'] = this.cookies.get(this.csrfCookie) ?? '';
+    let body: string | undefined = options.rawBody;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.api}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const setCookies = parseSetCookies(res.headers.getSetCookie());
+    for (const [name, cookie] of setCookies) {
+      const expired = cookie.attributes.some((a) => /^max-age=0$/i.test(a) || /^expires=thu, 01 jan 1970/i.test(a));
+      if (expired || cookie.value === '') this.cookies.delete(name);
+      else this.cookies.set(name, cookie.value);
+    }
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text, setCookies };
+  }
+
+  get = (path: string, headers?: Record<string, string>) =>
+    this.request('GET', path, { ...(headers ? { headers } : {}) });
+  post = (path: string, json?: unknown) => this.request('POST', path, json === undefined ? {} : { json });
+}
+
+function parseSetCookies(lines: string[]): Map<string, StoredCookie> {
+  const cookies = new Map<string, StoredCookie>();
+  for (const line of lines) {
+    const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
+    const eq = pair.indexOf('=');
+    cookies.set(pair.slice(0, eq), { value: decodeURIComponent(pair.slice(eq + 1)), attributes });
+  }
+  return cookies;
+}
+
+let counter = 0;
+/** A unique, valid email and a password that passes the policy. */
+export function newCredentials(): { name: string; email: string; password: string } {
+  counter += 1;
+  return {
+    name: `User ${counter}`,
+    email: `user-${randomUUID()}@example.com`,
+    password: `long-enough-pass-${counter}`,
+  };
+}
+
+/** Registers and signs in a fresh user; returns the client holding its cookies. */
+export async function signedInClient(
+  gw: RunningGateway,
+): Promise<{ client: TestClient; creds: ReturnType<typeof newCredentials>; userId: string }> {
+  const creds = newCredentials();
+  const client = new TestClient(gw.api);
+  const reg = await client.post('/auth/register', creds);
+  if (reg.status !== 201) throw new Error(`register failed: ${reg.status} ${reg.text}`);
+  const login = await client.post('/auth/login', { email: creds.email, password: creds.password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return { client, creds, userId: (login.body as { user: { id: string } }).user.id };
+}

@@ -1,0 +1,111 @@
+/**
+ * `make dev`: the whole system on one machine. Finds or starts the AWS emulator, creates every
+ * resource, starts the services with development settings, and prints the URL to open.
+ * Stop with Ctrl-C; every child process is stopped with it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
+import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';
+import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const port = Number(process.env.PORT ?? 8080);
+const publicOrigin = `http://localhost:${port}`;
+const prefix = process.env.RESOURCE_PREFIX ?? 'lfusys-local';
+const region = process.env.AWS_REGION ?? 'us-east-1';
+
+/** Development secrets are generated once and kept in .local/ (git-ignored) so sessions survive restarts. */
+async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: string }> {
+  const file = join(root, '.local', 'dev-secrets.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    const secrets = {
+      JWT_PRIVATE_KEYS: JSON.stringify([await generateSigningJwk()]),
+      CSRF_SECRET: randomBytes(32).toString('base64url'),
+    };
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+function startService(name: string, entry: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`[dev] ${name} exited (${signal ?? code}); stopping`);
+      void stop(1);
+    }
+  });
+  return child;
+}
+
+let stopping = false;
+const children: ChildProcess[] = [];
+let stopEmulator: () => Promise<void> = async () => {};
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await stopEmulator();
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  const emulator = await startEmulator({
+    endpoint: process.env.AWS_ENDPOINT_URL,
+    port: Number(process.env.EMULATOR_PORT ?? 4566),
+  });
+  stopEmulator = emulator.stop;
+  console.log(`[dev] AWS emulator (${emulator.kind}) at ${emulator.endpoint}`);
+  const aws = { region, endpoint: emulator.endpoint };
+  await bootstrapResources(
+    { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
+    defineResources({ prefix, corsOrigins: [publicOrigin] }),
+  );
+  console.log(`[dev] resources ready (prefix ${prefix})`);
+
+  const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
+  children.push(
+    startService('gateway', 'gateway/src/main.ts', {
+      ...shared,
+      ...(await devSecrets()),
+      PORT: String(port),
+      PUBLIC_ORIGIN: publicOrigin,
+      COOKIE_SECURE: 'false',
+    }),
+  );
+  await waitFor(`http://127.0.0.1:${port}/readyz`);
+  console.log(`\n  lfusys is running: ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n`);
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+main().catch(async (err: unknown) => {
+  console.error(`[dev] ${err instanceof Error ? err.message : String(err)}`);
+  await stop(1);
+});
