@@ -23,16 +23,24 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
   const { auth, accessTokens, cookies, secureCookies, limits } = options;
   const perIp = { rateLimit: { max: limits.perIpPerMinute, timeWindow: '1 minute' } };
 
-  // Counted per account whatever the IP, so a botnet cannot spread guesses for one victim.
-  const perAccount = app.rateLimit({
+  // Counted per account whatever the IP, so a botnet cannot spread guesses for one victim. A
+  // separate limiter (not a second route hook: the plugin runs one hook per request).
+  const checkAccount = app.createRateLimit({
     max: limits.loginPerAccountPer15Minutes,
-    timeWindow: '15 minutes',
-    hook: 'preHandler',
+    timeWindow: 15 * 60_000,
     keyGenerator: (request: FastifyRequest) => {
       const email = (request.body as { email?: unknown } | undefined)?.email;
       return `login:${typeof email === 'string' ? email.normalize('NFC').trim().toLowerCase() : ''}`;
     },
   });
+  const perAccount = async (request: FastifyRequest) => {
+    const result = await checkAccount(request);
+    if (!result.isAllowed && result.isExceeded) {
+      throw new AppError('resource_exhausted', 'too many sign-in attempts for this account; try again later', {
+        retryAfterSeconds: Math.max(1, result.ttlInSeconds),
+      });
+    }
+  };
 
   async function setSessionCookies(reply: FastifyReply, session: IssuedSession): Promise<void> {
     const access = await accessTokens.issue({ userId: session.user.id, sessionId: session.familyId });
