@@ -43,9 +43,17 @@ export function createTokenVerifier(keys: JWTVerifyGetKey, expect: TokenExpectat
 
 /**
  * A verifier that fetches the issuer's JWKS over HTTP and caches it; an unknown `kid` triggers a
- * refetch (rate-limited by jose's cooldown), which is how key rotation reaches verifiers.
+ * refetch (at most once per cooldown), which is how key rotation reaches verifiers. Rotation
+ * therefore publishes a new key in the JWKS before signing with it (see docs/security.md).
  */
-export function createJwksVerifier(jwksUrl: string, expect: TokenExpectations): TokenVerifier {
-  const keys = createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+export function createJwksVerifier(
+  jwksUrl: string,
+  expect: TokenExpectations,
+  cache: { cooldownMs?: number; maxAgeMs?: number } = {},
+): TokenVerifier {
+  const keys = createRemoteJWKSet(new URL(jwksUrl), {
+    cooldownDuration: cache.cooldownMs ?? 30_000,
+    cacheMaxAge: cache.maxAgeMs ?? 10 * 60_000,
+  });
   return createTokenVerifier(keys, expect);
 }

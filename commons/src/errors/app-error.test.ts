@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, ERROR_CODES } from './app-error.ts';
+import { errorCodeFromGrpcStatus, GRPC_STATUS, HTTP_STATUS } from './status-tables.ts';
+
+describe('AppError', () => {
+  it('normalises unknown throwables to internal, keeping the cause', () => {
+    const cause = new Error('socket hang up');
+    const err = AppError.from(cause);
+    expect(err.code).toBe('internal');
+    expect(err.cause).toBe(cause);
+    expect(err.message).toBe('internal error');
+    expect(AppError.from('a string').code).toBe('internal');
+  });
+
+  it('passes AppErrors through unchanged', () => {
+    const err = new AppError('not_found', 'no such upload');
+    expect(AppError.from(err)).toBe(err);
+    expect(AppError.isCode(err, 'not_found')).toBe(true);
+  });
+});
+
+describe('status tables', () => {
+  it('map every code to an HTTP and a gRPC status', () => {
+    for (const code of ERROR_CODES) {
+      expect(HTTP_STATUS[code]).toBeGreaterThanOrEqual(400);
+      expect(GRPC_STATUS[code]).toBeGreaterThan(0);
+    }
+  });
+
+  it('only use 5xx for server-side failures', () => {
+    const serverSide = ERROR_CODES.filter((c) => HTTP_STATUS[c] >= 500).sort();
+    expect(serverSide).toEqual(['deadline_exceeded', 'internal', 'unavailable', 'unimplemented']);
+  });
+
+  it('round-trip gRPC statuses for the codes gRPC has', () => {
+    for (const code of ERROR_CODES) {
+      if (code === 'payload_too_large' || code === 'unsupported_media_type') continue;
+      expect(errorCodeFromGrpcStatus(GRPC_STATUS[code])).toBe(code);
+    }
+    expect(errorCodeFromGrpcStatus(2)).toBe('internal');
+  });
+});
