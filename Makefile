@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: dev test test-unit test-int lint typecheck format install tf-check clean
+.PHONY: dev test test-unit test-int lint typecheck format install tf-check clean proto proto-check
 
 ## install: npm dependencies, reinstalled whenever package-lock.json changes
 install: node_modules/.installed
@@ -14,8 +14,8 @@ node_modules/.installed: package-lock.json
 dev: install
 	node --import tsx scripts/dev.ts
 
-## test: typecheck, lint, then every test (unit + integration against a real emulator)
-test: install typecheck lint
+## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator)
+test: install typecheck lint proto-check
 	@mkdir -p .local
 	npx vitest run --reporter=default --reporter=json --outputFile=.local/vitest-report.json
 	@node scripts/test-summary.mjs .local/vitest-report.json
@@ -38,6 +38,16 @@ format: install
 ## tf-check: terraform formatting (validate needs providers, which this machine cannot download)
 tf-check:
 	terraform fmt -check -recursive infra/terraform
+
+## proto: lint the contracts and regenerate proto/gen (buf + local ts-proto plugin, offline)
+proto: install
+	cd proto && npx buf lint && rm -rf gen && npx buf generate
+
+## proto-check: fail if proto/gen differs from what the .proto files generate
+proto-check: install
+	@tmp=$$(mktemp -d) && (cd proto && npx buf generate -o "$$tmp") && \
+	  if diff -r proto/gen "$$tmp/gen" >/dev/null; then echo "proto/gen is up to date"; rm -rf "$$tmp"; \
+	  else echo "proto/gen is stale: run make proto"; rm -rf "$$tmp"; exit 1; fi
 
 clean:
 	rm -rf node_modules */node_modules .local

@@ -37,6 +37,6 @@ function workspaceProjects(workspace: string): TestProjectInlineConfiguration[] 
 
 export default defineConfig({
   test: {
-    projects: [...workspaceProjects('commons'), ...workspaceProjects('gateway')],
+    projects: ['commons', 'gateway', 'sessions'].flatMap(workspaceProjects),
   },
 });

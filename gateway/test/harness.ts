@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createDynamoClient, createS3Client, createSqsClient, loadConfig } from '@lfusys/commons';
-import { bootstrapResources, defineResources } from '@lfusys/commons/local-aws';
+import { loadConfig } from '@lfusys/commons';
+import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
@@ -18,19 +18,6 @@ export interface RunningGateway {
   config: GatewayConfig;
   signingJwk: JWK;
   close(): Promise<void>;
-}
-
-/** Resources created once per prefix; each test file gets its own prefix so files never share state. */
-const bootstrapped = new Set<string>();
-
-export async function bootstrapPrefix(prefix: string, endpoint: string): Promise<void> {
-  if (bootstrapped.has(prefix)) return;
-  const aws = { region: 'us-east-1', endpoint };
-  await bootstrapResources(
-    { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
-    defineResources({ prefix, corsOrigins: [] }),
-  );
-  bootstrapped.add(prefix);
 }
 
 export function uniquePrefix(): string {

@@ -1,17 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@lfusys/commons/local-aws';
+import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateSigningJwk } from '../src/auth/signing-keys.ts';
-import {
-  bootstrapPrefix,
-  newCredentials,
-  type RunningGateway,
-  startGateway,
-  TestClient,
-  uniquePrefix,
-} from './harness.ts';
+import { newCredentials, type RunningGateway, startGateway, TestClient, uniquePrefix } from './harness.ts';
 
 let gw: RunningGateway;
 beforeAll(async () => {

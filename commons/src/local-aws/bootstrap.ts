@@ -24,7 +24,8 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { BucketSpec, QueueSpec, ResourceSpec, TableSpec } from './resources.ts';
+import { createDynamoClient, createS3Client, createSqsClient } from '../aws/clients.ts';
+import { type BucketSpec, defineResources, type QueueSpec, type ResourceSpec, type TableSpec } from './resources.ts';
 
 export interface BootstrapClients {
   dynamo: DynamoDBClient;
@@ -177,4 +178,25 @@ async function ensureQueue(sqs: SQSClient, queue: QueueSpec): Promise<BootstrapR
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
   });
   return { queueUrl, dlqUrl };
+}
+
+const bootstrapped = new Map<string, Promise<BootstrapResult>>();
+
+/** Bootstraps every resource for `prefix` at `endpoint` once per process (tests and dev tooling). */
+export function bootstrapPrefix(
+  prefix: string,
+  endpoint: string,
+  corsOrigins: string[] = [],
+): Promise<BootstrapResult> {
+  const key = `${endpoint}|${prefix}`;
+  let pending = bootstrapped.get(key);
+  if (!pending) {
+    const aws = { region: process.env.AWS_REGION ?? 'us-east-1', endpoint };
+    pending = bootstrapResources(
+      { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
+      defineResources({ prefix, corsOrigins }),
+    );
+    bootstrapped.set(key, pending);
+  }
+  return pending;
 }

@@ -59,6 +59,42 @@ export function defineResources({ prefix, corsOrigins }: ResourceOptions): Resou
         ttlAttribute: 'expiresAt',
         indexes: [{ name: 'byUser', partitionKey: { name: 'userId', type: 'S' }, projection: 'KEYS_ONLY' }],
       },
+      // Upload sessions (`UPLOAD#<id>` / `SESSION`), their parts (`UPLOAD#<id>` / `PART#<00000>`) and
+      // per-user quota reservations (`USER#<id>` / `USAGE`). `byUser` lists a user's uploads;
+      // `byStatus` lets the sweeper find expired or stuck sessions without a scan.
+      {
+        name: names.uploadsTable,
+        partitionKey: { name: 'pk', type: 'S' },
+        sortKey: { name: 'sk', type: 'S' },
+        ttlAttribute: 'ttl',
+        indexes: [
+          {
+            name: 'byUser',
+            partitionKey: { name: 'userId', type: 'S' },
+            sortKey: { name: 'createdAt', type: 'S' },
+            projection: 'ALL',
+          },
+          {
+            name: 'byStatus',
+            partitionKey: { name: 'status', type: 'S' },
+            sortKey: { name: 'expiresAt', type: 'S' },
+            projection: 'KEYS_ONLY',
+          },
+        ],
+      },
+      // Completed files, listed newest first per owner through `byOwner`.
+      {
+        name: names.filesTable,
+        partitionKey: { name: 'fileId', type: 'S' },
+        indexes: [
+          {
+            name: 'byOwner',
+            partitionKey: { name: 'userId', type: 'S' },
+            sortKey: { name: 'createdAt', type: 'S' },
+            projection: 'ALL',
+          },
+        ],
+      },
     ],
     bucket: { name: names.bucket, corsOrigins, abortIncompleteMultipartDays: 2 },
     assemblyQueue: {

@@ -16,6 +16,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     endpoint: process.env.AWS_ENDPOINT_URL,
     // Small parts keep multipart tests fast; moto then accepts parts >= 1 KiB.
     s3PartMinSize: 1024,
+    // EMULATOR_LOG=1 shows the emulator's own log (tracebacks of its 500s) while debugging tests.
+    ...(process.env.EMULATOR_LOG ? { onLog: (line: string) => console.error(`[emulator] ${line}`) } : {}),
   });
   project.provide('awsEndpoint', emulator.endpoint);
   return () => emulator.stop();

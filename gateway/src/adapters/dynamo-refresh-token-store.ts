@@ -6,8 +6,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, storageError } from '@lfusys/commons';
 import type { RefreshFamilyRecord, RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.ts';
-import { isConditionFailure, storageError } from './dynamo-errors.ts';
 
 const familyKey = (id: string) => ({ pk: `FAMILY#${id}` });
 const tokenKey = (hash: string) => ({ pk: `TOKEN#${hash}` });

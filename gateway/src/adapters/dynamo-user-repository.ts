@@ -5,9 +5,8 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '@lfusys/commons';
+import { AppError, isConditionFailure, storageError } from '@lfusys/commons';
 import type { UserChanges, UserRecord, UserRepository } from '../ports/user-repository.ts';
-import { isConditionFailure, storageError } from './dynamo-errors.ts';
 
 const userKey = (id: string) => ({ pk: `USER#${id}` });
 const emailKey = (email: string) => ({ pk: `EMAIL#${email}` });

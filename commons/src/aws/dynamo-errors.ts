@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { AppError } from '@lfusys/commons';
+import { AppError } from '../errors/app-error.ts';
 
 /** True when a conditional write (single or transactional) lost its condition. */
 export function isConditionFailure(err: unknown): boolean {

@@ -1,0 +1,31 @@
+import { credentials } from '@grpc/grpc-js';
+import { type CallContext, unary } from '@lfusys/commons';
+import { SessionsServiceClient } from '../gen/lfusys/sessions/v1/sessions.ts';
+
+/** Promise-based sessions client: deadlines on every call, request id in metadata, AppError on failure. */
+export function createSessionsClient(address: string, deadlineMs = 5000) {
+  const client = new SessionsServiceClient(address, credentials.createInsecure(), {
+    'grpc.keepalive_time_ms': 30_000,
+    // Reconnect fast after a sessions restart.
+    'grpc.initial_reconnect_backoff_ms': 200,
+    'grpc.max_reconnect_backoff_ms': 2000,
+  });
+  const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0]) => unary(method, client, deadlineMs);
+  return {
+    createUpload: call(client.createUpload),
+    getUpload: call(client.getUpload),
+    listUploads: call(client.listUploads),
+    cancelUpload: call(client.cancelUpload),
+    recordPart: call(client.recordPart),
+    listParts: call(client.listParts),
+    listFiles: call(client.listFiles),
+    getFile: call(client.getFile),
+    renameFile: call(client.renameFile),
+    deleteFile: call(client.deleteFile),
+    getDownloadUrl: call(client.getDownloadUrl),
+    close: () => client.close(),
+  };
+}
+
+export type SessionsClient = ReturnType<typeof createSessionsClient>;
+export type { CallContext };

@@ -1,0 +1,87 @@
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  createDocumentClient,
+  createLogger,
+  createS3Client,
+  createServiceMetrics,
+  createSqsClient,
+  type Logger,
+  type ReadinessCheck,
+  resourceNames,
+  type ServiceMetrics,
+} from '@lfusys/commons';
+import { DynamoFileRepository } from './adapters/dynamo-file-repository.ts';
+import { DynamoUploadRepository } from './adapters/dynamo-upload-repository.ts';
+import { S3ObjectStore } from './adapters/s3-object-store.ts';
+import { SqsAssemblyQueue } from './adapters/sqs-assembly-queue.ts';
+import type { SessionsConfig } from './config.ts';
+import { Assembler } from './domain/assembler.ts';
+import { FileService } from './domain/file-service.ts';
+import { UploadService } from './domain/upload-service.ts';
+import { systemClock } from './ports/clock.ts';
+import type { SweeperDeps } from './workers/sweeper.ts';
+
+export interface SessionsDeps {
+  logger: Logger;
+  uploads: UploadService;
+  files: FileService;
+  assembler: Assembler;
+  sweeper: SweeperDeps;
+  sqs: SQSClient;
+  queueUrl: string;
+  bucket: string;
+  readiness: ReadinessCheck[];
+  metrics: ServiceMetrics;
+}
+
+/** Wires real adapters from config (shared by main.ts and integration tests). */
+export async function createSessionsDeps(config: SessionsConfig, logger?: Logger): Promise<SessionsDeps> {
+  const log = logger ?? createLogger({ service: 'sessions', level: config.LOG_LEVEL });
+  const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
+  const names = resourceNames(config.RESOURCE_PREFIX);
+  const db = createDocumentClient(aws);
+  const sqs = createSqsClient(aws);
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
+  if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
+  const repo = new DynamoUploadRepository(db, names.uploadsTable, names.filesTable);
+  const objects = new S3ObjectStore(createS3Client(aws), names.bucket);
+  const queue = new SqsAssemblyQueue(sqs, QueueUrl);
+  const clock = systemClock;
+  return {
+    logger: log,
+    uploads: new UploadService({
+      uploads: repo,
+      objects,
+      queue,
+      clock,
+      limits: {
+        defaultChunkBytes: config.CHUNK_SIZE_BYTES,
+        alignBytes: config.CHUNK_ALIGN_BYTES,
+        maxFileBytes: config.MAX_FILE_BYTES,
+        quotaBytes: config.USER_QUOTA_BYTES,
+        ttlSeconds: config.UPLOAD_TTL_SECONDS,
+      },
+    }),
+    files: new FileService(
+      new DynamoFileRepository(db, names.filesTable, names.uploadsTable),
+      objects,
+      config.DOWNLOAD_URL_TTL_SECONDS,
+      clock,
+    ),
+    assembler: new Assembler({ uploads: repo, objects, clock, logger: log }),
+    sweeper: { uploads: repo, objects, queue, clock, logger: log },
+    sqs,
+    queueUrl: QueueUrl,
+    bucket: names.bucket,
+    readiness: [
+      {
+        name: 'dynamodb',
+        check: async (signal) =>
+          void (await db.send(new DescribeTableCommand({ TableName: names.uploadsTable }), { abortSignal: signal })),
+      },
+    ],
+    metrics: createServiceMetrics('sessions'),
+  };
+}

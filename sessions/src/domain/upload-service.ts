@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@lfusys/commons';
+import type { AssemblyQueue } from '../ports/assembly-queue.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { UploadRepository } from '../ports/upload-repository.ts';
+import { sanitizeFileName } from './file-name.ts';
+import {
+  type ChunkPolicy,
+  expectedChunkLength,
+  objectKeyFor,
+  type PartRecord,
+  planChunks,
+  type UploadSession,
+} from './upload.ts';
+
+export interface UploadLimits extends ChunkPolicy {
+  maxFileBytes: number;
+  quotaBytes: number;
+  ttlSeconds: number;
+}
+
+export interface UploadServiceDeps {
+  uploads: UploadRepository;
+  objects: ObjectStore;
+  queue: AssemblyQueue;
+  clock: Clock;
+  limits: UploadLimits;
+  newId?: () => string;
+}
+
+const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+const IN_PROGRESS = new Set(['UPLOADING', 'ASSEMBLING']);
+
+/** Opening, inspecting, cancelling uploads and recording their parts. */
+export class UploadService {
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: UploadServiceDeps) {
+    this.newId = deps.newId ?? randomUUID;
+  }
+
+  async create(input: {
+    userId: string;
+    fileName: string;
+    size: number;
+    contentType: string;
+    sha256: string;
+  }): Promise<UploadSession> {
+    const fileName = sanitizeFileName(input.fileName);
+    const { limits } = this.deps;
+    if (!Number.isSafeInteger(input.size) || input.size <= 0) {
+      throw new AppError('invalid_argument', 'size must be a positive integer', { details: { field: 'size' } });
+    }
+    if (input.size > limits.maxFileBytes) {
+      throw new AppError('payload_too_large', `files may be at most ${limits.maxFileBytes} bytes`, {
+        details: { field: 'size' },
+      });
+    }
+    if (input.sha256 !== '' && !SHA256_BASE64.test(input.sha256)) {
+      throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest', {
+        details: { field: 'sha256' },
+      });
+    }
+    const uploadId = this.newId();
+    const objectKey = objectKeyFor(input.userId, uploadId);
+    const contentType = input.contentType || 'application/octet-stream';
+    const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType);
+    const now = this.deps.clock.now();
+    const upload: UploadSession = {
+      uploadId,
+      userId: input.userId,
+      fileName,
+      size: input.size,
+      contentType,
+      ...planChunks(input.size, limits),
+      receivedChunks: 0,
+      receivedBytes: 0,
+      status: 'UPLOADING',
+      createdAt: new Date(now).toISOString(),
+      updatedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + limits.ttlSeconds * 1000).toISOString(),
+      objectKey,
+      multipartUploadId,
+      sha256: input.sha256,
+      fileId: '',
+      failureReason: '',
+    };
+    try {
+      await this.deps.uploads.create(upload, limits.quotaBytes);
+    } catch (err) {
+      await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
+      throw err;
+    }
+    return upload;
+  }
+
+  /**
+   * The upload, owner-checked unless `userId` is empty (internal callers). Another user's upload
+   * is `not_found`. Reading a complete-but-unassembled upload re-enqueues it: the fallback for a
+   * worker that crashed between recording the last part and sending the message.
+   */
+  async get(uploadId: string, userId: string): Promise<UploadSession> {
+    const upload = await this.deps.uploads.get(uploadId);
+    if (!upload || (userId !== '' && upload.userId !== userId)) throw new AppError('not_found', 'upload not found');
+    if (upload.status === 'UPLOADING' && upload.receivedChunks === upload.totalChunks) {
+      await this.deps.queue.enqueue(uploadId);
+    }
+    return upload;
+  }
+
+  async list(userId: string): Promise<UploadSession[]> {
+    const uploads = await this.deps.uploads.listByUser(userId);
+    return uploads.filter((u) => IN_PROGRESS.has(u.status));
+  }
+
+  async cancel(uploadId: string, userId: string): Promise<UploadSession> {
+    const upload = await this.get(uploadId, userId);
+    const moved = await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'CANCELLED', {
+      updatedAt: new Date(this.deps.clock.now()).toISOString(),
+    });
+    if (!moved)
+      throw new AppError('failed_precondition', `upload is ${upload.status.toLowerCase()} and cannot be cancelled`);
+    await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId);
+    await this.deps.uploads.releaseQuota(upload.userId, upload.size);
+    return { ...upload, status: 'CANCELLED' };
+  }
+
+  /** Records a verified part. Same bytes again: success, counted once. Different bytes: `aborted` (409). */
+  async recordPart(
+    uploadId: string,
+    part: PartRecord,
+  ): Promise<{ upload: UploadSession; complete: boolean; newlyRecorded: boolean }> {
+    const upload = await this.deps.uploads.get(uploadId);
+    if (!upload) throw new AppError('not_found', 'upload not found');
+    if (!Number.isInteger(part.index) || part.index < 0 || part.index >= upload.totalChunks) {
+      throw new AppError('invalid_argument', `chunk index must be 0..${upload.totalChunks - 1}`);
+    }
+    if (part.size !== expectedChunkLength(upload, part.index)) {
+      throw new AppError(
+        'invalid_argument',
+        `chunk ${part.index} must be ${expectedChunkLength(upload, part.index)} bytes`,
+      );
+    }
+    if (!SHA256_BASE64.test(part.sha256))
+      throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest');
+    const outcome = await this.deps.uploads.recordPart(uploadId, part);
+    if (outcome.kind === 'not_uploading') {
+      const status = outcome.upload?.status ?? 'missing';
+      throw new AppError('failed_precondition', `upload is ${status.toLowerCase()}; no more chunks are accepted`, {
+        details: { status },
+      });
+    }
+    if (outcome.kind === 'duplicate' && outcome.existing.sha256 !== part.sha256) {
+      throw new AppError('aborted', `chunk ${part.index} was already received with different content`);
+    }
+    const current = outcome.upload;
+    return {
+      upload: current,
+      complete: current.receivedChunks === current.totalChunks,
+      newlyRecorded: outcome.kind === 'recorded',
+    };
+  }
+
+  async listParts(uploadId: string, userId: string): Promise<PartRecord[]> {
+    await this.get(uploadId, userId);
+    return this.deps.uploads.listParts(uploadId);
+  }
+}

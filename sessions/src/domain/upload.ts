@@ -1,0 +1,78 @@
+/** Upload lifecycle: UPLOADING → ASSEMBLING → COMPLETED, or FAILED / EXPIRED / CANCELLED. */
+export type UploadStatus = 'UPLOADING' | 'ASSEMBLING' | 'COMPLETED' | 'FAILED' | 'EXPIRED' | 'CANCELLED';
+
+export interface UploadSession {
+  uploadId: string;
+  userId: string;
+  fileName: string;
+  size: number;
+  contentType: string;
+  chunkSize: number;
+  totalChunks: number;
+  receivedChunks: number;
+  receivedBytes: number;
+  status: UploadStatus;
+  createdAt: string;
+  expiresAt: string;
+  updatedAt: string;
+  /** Server-generated object key; never derived from the user's file name. */
+  objectKey: string;
+  multipartUploadId: string;
+  sha256: string;
+  fileId: string;
+  failureReason: string;
+}
+
+export interface PartRecord {
+  index: number;
+  size: number;
+  /** Base64 SHA-256 of the part. */
+  sha256: string;
+  etag: string;
+}
+
+export interface StoredFile {
+  fileId: string;
+  userId: string;
+  name: string;
+  size: number;
+  contentType: string;
+  objectKey: string;
+  createdAt: string;
+  sha256: string;
+  uploadId: string;
+}
+
+/** S3 limits (https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html). */
+export const MAX_PARTS = 10_000;
+
+export interface ChunkPolicy {
+  /** Preferred chunk size (tuned by `make bench`). */
+  defaultChunkBytes: number;
+  /** Chunk sizes are rounded up to a multiple of this (1 MiB in production). */
+  alignBytes: number;
+}
+
+/**
+ * The chunk size for a file: the default, or larger when the file would need more than 10,000
+ * parts, rounded up to the alignment. Every part but the last has exactly this size.
+ */
+export function planChunks(size: number, policy: ChunkPolicy): { chunkSize: number; totalChunks: number } {
+  const needed = Math.max(policy.defaultChunkBytes, Math.ceil(size / MAX_PARTS));
+  const chunkSize = Math.ceil(needed / policy.alignBytes) * policy.alignBytes;
+  return { chunkSize, totalChunks: Math.max(1, Math.ceil(size / chunkSize)) };
+}
+
+/** The exact byte length expected for chunk `index`. */
+export function expectedChunkLength(
+  upload: Pick<UploadSession, 'size' | 'chunkSize' | 'totalChunks'>,
+  index: number,
+): number {
+  if (index < upload.totalChunks - 1) return upload.chunkSize;
+  return upload.size - upload.chunkSize * (upload.totalChunks - 1);
+}
+
+/** Object keys depend only on server-generated ids, so retries land on the same key. */
+export function objectKeyFor(userId: string, uploadId: string): string {
+  return `files/${userId}/${uploadId}`;
+}

@@ -1,0 +1,59 @@
+import { ConfigError, loadConfig, startOpsServer } from '@lfusys/commons';
+import { createSessionsDeps } from './compose.ts';
+import { sessionsConfigSchema } from './config.ts';
+import { startRpcServer } from './rpc/server.ts';
+import { AssemblyConsumer } from './workers/assembly-consumer.ts';
+import { startSweeper } from './workers/sweeper.ts';
+
+/** Composition root: gRPC server, assembly consumer, sweeper, ops endpoints; drains on SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig(sessionsConfigSchema, process.env);
+  const deps = await createSessionsDeps(config);
+  const { server, port, health } = await startRpcServer(
+    { uploads: deps.uploads, files: deps.files, bucket: deps.bucket, logger: deps.logger },
+    `${config.GRPC_HOST}:${config.GRPC_PORT}`,
+  );
+  const consumer = new AssemblyConsumer({
+    sqs: deps.sqs,
+    queueUrl: deps.queueUrl,
+    assembler: deps.assembler,
+    logger: deps.logger,
+    concurrency: config.ASSEMBLY_CONCURRENCY,
+    visibilityTimeoutSeconds: config.ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS,
+    maxReceiveCount: config.ASSEMBLY_MAX_RECEIVES,
+  });
+  consumer.start();
+  const stopSweeper = startSweeper(deps.sweeper, config.SWEEP_INTERVAL_MS);
+  let stopping = false;
+  const ops = await startOpsServer({
+    host: config.GRPC_HOST,
+    port: config.OPS_PORT,
+    readiness: deps.readiness,
+    metrics: deps.metrics,
+    isShuttingDown: () => stopping,
+  });
+  deps.logger.info({ grpcPort: port, opsPort: config.OPS_PORT }, 'sessions listening');
+
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.logger.info({ signal }, 'shutting down');
+    health.setStatus('', 'NOT_SERVING');
+    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    stopSweeper();
+    Promise.all([consumer.stop(), new Promise<void>((resolve) => server.tryShutdown(() => resolve()))])
+      .then(() => ops.close())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

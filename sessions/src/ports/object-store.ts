@@ -1,0 +1,16 @@
+/** The parts of S3 the sessions service drives (uploads workers write the parts themselves). */
+export interface ObjectStore {
+  readonly bucket: string;
+  createMultipart(key: string, contentType: string): Promise<string>;
+  /** Completes the upload; returns the object's ETag, or null if the multipart upload no longer exists. */
+  completeMultipart(
+    key: string,
+    multipartUploadId: string,
+    parts: Array<{ partNumber: number; etag: string }>,
+  ): Promise<string | null>;
+  abortMultipart(key: string, multipartUploadId: string): Promise<void>;
+  /** Size and ETag of an object, or null if absent. */
+  head(key: string): Promise<{ size: number; etag: string } | null>;
+  delete(key: string): Promise<void>;
+  presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}

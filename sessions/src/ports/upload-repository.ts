@@ -1,0 +1,31 @@
+import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+
+export type RecordPartOutcome =
+  | { kind: 'recorded'; upload: UploadSession }
+  | { kind: 'duplicate'; existing: PartRecord; upload: UploadSession }
+  | { kind: 'not_uploading'; upload: UploadSession | null };
+
+/** Upload sessions, their parts and quota reservations; every state change is a conditional write. */
+export interface UploadRepository {
+  /** Writes the session and reserves `size` bytes of the user's quota in one transaction. */
+  create(upload: UploadSession, quotaBytes: number): Promise<void>;
+  get(uploadId: string): Promise<UploadSession | null>;
+  listByUser(userId: string): Promise<UploadSession[]>;
+  /** Moves `uploadId` from one of `from` to `to`; false if it was in another state. */
+  transition(
+    uploadId: string,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra?: Partial<UploadSession>,
+  ): Promise<boolean>;
+  /** Records a part and bumps the counters atomically, only while UPLOADING; idempotent per index. */
+  recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome>;
+  /** Every recorded part, in index order (paginates internally). */
+  listParts(uploadId: string): Promise<PartRecord[]>;
+  /** ASSEMBLING → COMPLETED and the file record, in one transaction; false if already completed. */
+  complete(uploadId: string, file: StoredFile): Promise<boolean>;
+  /** Gives reserved bytes back to the user's quota. */
+  releaseQuota(userId: string, bytes: number): Promise<void>;
+  /** Sessions in `status` whose expiry is before `before` (ISO), oldest first. */
+  listByStatus(status: UploadStatus, before: string, limit: number): Promise<string[]>;
+}

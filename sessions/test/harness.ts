@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { createS3Client, loadConfig } from '@lfusys/commons';
+import { bootstrapPrefix } from '@lfusys/commons/local-aws';
+import type {} from '@lfusys/commons/vitest-global-setup';
+import type { PartTarget } from '@lfusys/proto/sessions';
+import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
+import { inject } from 'vitest';
+import { createSessionsDeps, type SessionsDeps } from '../src/compose.ts';
+import { type SessionsConfig, sessionsConfigSchema } from '../src/config.ts';
+import { startRpcServer } from '../src/rpc/server.ts';
+import { AssemblyConsumer } from '../src/workers/assembly-consumer.ts';
+
+export interface RunningSessions {
+  client: SessionsClient;
+  deps: SessionsDeps;
+  config: SessionsConfig;
+  address: string;
+  consumer: AssemblyConsumer;
+  close(): Promise<void>;
+}
+
+/** A real sessions service (gRPC on loopback + the SQS consumer) against the test emulator. */
+export async function startSessions(env: Record<string, string> = {}): Promise<RunningSessions> {
+  const endpoint = inject('awsEndpoint');
+  const prefix = env.RESOURCE_PREFIX ?? `t-${randomUUID().slice(0, 12)}`;
+  await bootstrapPrefix(prefix, endpoint);
+  const config = loadConfig(sessionsConfigSchema, {
+    AWS_ENDPOINT_URL: endpoint,
+    RESOURCE_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    CHUNK_SIZE_BYTES: '1024',
+    CHUNK_ALIGN_BYTES: '1024',
+    ...env,
+  });
+  const deps = await createSessionsDeps(config);
+  const { server, port } = await startRpcServer({ ...deps, logger: deps.logger }, '127.0.0.1:0');
+  const consumer = new AssemblyConsumer({
+    sqs: deps.sqs,
+    queueUrl: deps.queueUrl,
+    assembler: deps.assembler,
+    logger: deps.logger,
+    concurrency: 2,
+    visibilityTimeoutSeconds: 30,
+    maxReceiveCount: 5,
+    waitTimeSeconds: 1,
+  });
+  consumer.start();
+  const address = `127.0.0.1:${port}`;
+  const client = createSessionsClient(address);
+  return {
+    client,
+    deps,
+    config,
+    address,
+    consumer,
+    close: async () => {
+      client.close();
+      await consumer.stop();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
+
+export function sha256Base64(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('base64');
+}
+
+/** What an uploads worker does for one chunk: UploadPart, then RecordPart. */
+const targets = new Map<string, PartTarget>();
+let s3: S3Client | undefined;
+
+export async function sendPart(s: RunningSessions, uploadId: string, index: number, bytes: Uint8Array) {
+  let target = targets.get(uploadId);
+  if (!target) {
+    target = (await s.client.getUpload({ uploadId, userId: '' })).target;
+    if (!target) throw new Error('no part target');
+    targets.set(uploadId, target);
+  }
+  s3 ??= createS3Client({ region: 'us-east-1', endpoint: s.config.AWS_ENDPOINT_URL });
+  const { ETag } = await s3.send(
+    new UploadPartCommand({
+      Bucket: target.bucket,
+      Key: target.objectKey,
+      UploadId: target.multipartUploadId,
+      PartNumber: index + 1,
+      Body: bytes,
+      ContentLength: bytes.length,
+    }),
+  );
+  return s.client.recordPart({ uploadId, index, size: bytes.length, sha256: sha256Base64(bytes), etag: ETag ?? '' });
+}
+
+export async function waitForStatus(
+  s: RunningSessions,
+  uploadId: string,
+  userId: string,
+  status: number,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const upload = await s.client.getUpload({ uploadId, userId });
+    if (upload.status === status) return upload;
+    if (Date.now() > deadline) throw new Error(`upload ${uploadId} stayed in status ${upload.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
