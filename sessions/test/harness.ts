@@ -47,7 +47,8 @@ export async function startSessions(env: Record<string, string> = {}): Promise<R
   });
   consumer.start();
   const address = `127.0.0.1:${port}`;
-  const client = createSessionsClient(address);
+  // A generous deadline: moto on a loaded 2-core CI machine can take seconds per transaction.
+  const client = createSessionsClient(address, 30_000);
   return {
     client,
     deps,

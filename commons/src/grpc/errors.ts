@@ -23,7 +23,11 @@ export function fromGrpcError(err: unknown): AppError {
   const declared = grpcError.metadata?.get(CODE_TRAILER)[0];
   const code = (typeof declared === 'string' ? declared : errorCodeFromGrpcStatus(grpcError.code)) as ErrorCode;
   const retry = Number(grpcError.metadata?.get(RETRY_TRAILER)[0]);
-  const transport = grpcError.code === status.UNAVAILABLE || grpcError.code === status.DEADLINE_EXCEEDED;
-  const message = transport ? 'sessions service unavailable' : (grpcError.details ?? 'upstream error');
+  const message =
+    grpcError.code === status.DEADLINE_EXCEEDED
+      ? 'upstream service timed out'
+      : grpcError.code === status.UNAVAILABLE && declared === undefined
+        ? 'upstream service unavailable'
+        : (grpcError.details ?? 'upstream error');
   return new AppError(code, message, { cause: err, ...(Number.isFinite(retry) ? { retryAfterSeconds: retry } : {}) });
 }
