@@ -37,6 +37,6 @@ function workspaceProjects(workspace: string): TestProjectInlineConfiguration[] 
 
 export default defineConfig({
   test: {
-    projects: ['commons', 'gateway', 'sessions'].flatMap(workspaceProjects),
+    projects: ['commons', 'gateway', 'sessions', 'uploads'].flatMap(workspaceProjects),
   },
 });

@@ -63,6 +63,7 @@ async function stop(code: number): Promise<never> {
 
 async function main(): Promise<void> {
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const emulator = await startEmulator({
     endpoint: process.env.AWS_ENDPOINT_URL,
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
   console.log(`[dev] resources ready (prefix ${prefix})`);
 
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
+  children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
+  await waitFor('http://127.0.0.1:9091/readyz');
   children.push(
     startService('gateway', 'gateway/src/main.ts', {
       ...shared,
@@ -88,7 +91,20 @@ async function main(): Promise<void> {
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
-  console.log(`\n  lfusys is running: ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n`);
+  children.push(
+    startService('uploads', 'uploads/src/main.ts', {
+      ...shared,
+      PORT: '8081',
+      WORKERS: process.env.WORKERS ?? '2',
+      SESSIONS_ADDRESS: '127.0.0.1:50051',
+      JWKS_URL: `http://127.0.0.1:${port}/api/v1/.well-known/jwks.json`,
+      CORS_ORIGINS: publicOrigin,
+    }),
+  );
+  await waitFor('http://127.0.0.1:8081/readyz');
+  console.log(
+    `\n  lfusys is running: ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051\n`,
+  );
 }
 
 async function waitFor(url: string): Promise<void> {

@@ -1,6 +1,7 @@
 export * from './aws/clients.ts';
 export * from './aws/dynamo-errors.ts';
 export * from './aws/resource-names.ts';
+export * from './aws/sqs-assembly-queue.ts';
 export * from './config/fields.ts';
 export * from './config/load-config.ts';
 export * from './errors/app-error.ts';

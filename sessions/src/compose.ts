@@ -11,11 +11,11 @@ import {
   type ReadinessCheck,
   resourceNames,
   type ServiceMetrics,
+  SqsAssemblyQueue,
 } from '@lfusys/commons';
 import { DynamoFileRepository } from './adapters/dynamo-file-repository.ts';
 import { DynamoUploadRepository } from './adapters/dynamo-upload-repository.ts';
 import { S3ObjectStore } from './adapters/s3-object-store.ts';
-import { SqsAssemblyQueue } from './adapters/sqs-assembly-queue.ts';
 import type { SessionsConfig } from './config.ts';
 import { Assembler } from './domain/assembler.ts';
 import { FileService } from './domain/file-service.ts';

@@ -34,7 +34,14 @@ export function createDocumentClient(settings: AwsSettings): DynamoDBDocumentCli
 
 export function createS3Client(settings: AwsSettings): S3Client {
   // Emulators serve buckets by path (http://host:port/bucket), not by virtual host.
-  return new S3Client({ ...common(settings), forcePathStyle: settings.endpoint !== undefined });
+  return new S3Client({
+    ...common(settings),
+    forcePathStyle: settings.endpoint !== undefined,
+    // Checksums only where S3 requires them: we verify SHA-256 ourselves while streaming, and the
+    // default would wrap streamed bodies in aws-chunked encoding that emulators handle unevenly.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 export function createSqsClient(settings: AwsSettings): SQSClient {

@@ -8,7 +8,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   not_found: 404,
   already_exists: 409,
   aborted: 409,
-  failed_precondition: 412,
+  // The resource's state forbids the action (e.g. a chunk for a completed upload): a conflict.
+  failed_precondition: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   resource_exhausted: 429,

@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError, isConditionFailure, storageError } from '@lfusys/commons';
+import { AppError, isConditionFailure, retryTransactionConflicts, storageError } from '@lfusys/commons';
 import type { StoredFile } from '../domain/upload.ts';
 import type { FilePage, FileRepository } from '../ports/file-repository.ts';
 
@@ -71,26 +71,28 @@ export class DynamoFileRepository implements FileRepository {
 
   async delete(file: StoredFile): Promise<boolean> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.filesTable,
-                Key: { fileId: file.fileId },
-                ConditionExpression: 'attribute_exists(fileId)',
+      await retryTransactionConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: this.filesTable,
+                  Key: { fileId: file.fileId },
+                  ConditionExpression: 'attribute_exists(fileId)',
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.uploadsTable,
-                Key: { pk: `USER#${file.userId}`, sk: 'USAGE' },
-                UpdateExpression: 'ADD reservedBytes :minus',
-                ExpressionAttributeValues: { ':minus': -file.size },
+              {
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: { pk: `USER#${file.userId}`, sk: 'USAGE' },
+                  UpdateExpression: 'ADD reservedBytes :minus',
+                  ExpressionAttributeValues: { ':minus': -file.size },
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
       return true;
     } catch (err) {

@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError, isConditionFailure, storageError } from '@lfusys/commons';
+import { AppError, isConditionFailure, retryTransactionConflicts, storageError } from '@lfusys/commons';
 import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 import type { RecordPartOutcome, UploadRepository } from '../ports/upload-repository.ts';
 
@@ -25,28 +25,30 @@ export class DynamoUploadRepository implements UploadRepository {
 
   async create(upload: UploadSession, quotaBytes: number): Promise<void> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.uploadsTable,
-                Item: { ...sessionKey(upload.uploadId), ...upload, ttl: ttlFor(upload.expiresAt) },
-                ConditionExpression: 'attribute_not_exists(pk)',
+      await retryTransactionConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.uploadsTable,
+                  Item: { ...sessionKey(upload.uploadId), ...upload, ttl: ttlFor(upload.expiresAt) },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            },
-            {
-              // Reserve the bytes now so parallel opens cannot together exceed the quota.
-              Update: {
-                TableName: this.uploadsTable,
-                Key: usageKey(upload.userId),
-                UpdateExpression: 'ADD reservedBytes :size',
-                ConditionExpression: 'attribute_not_exists(reservedBytes) OR reservedBytes <= :room',
-                ExpressionAttributeValues: { ':size': upload.size, ':room': quotaBytes - upload.size },
+              {
+                // Reserve the bytes now so parallel opens cannot together exceed the quota.
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: usageKey(upload.userId),
+                  UpdateExpression: 'ADD reservedBytes :size',
+                  ConditionExpression: 'attribute_not_exists(reservedBytes) OR reservedBytes <= :room',
+                  ExpressionAttributeValues: { ':size': upload.size, ':room': quotaBytes - upload.size },
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
     } catch (err) {
       if (isConditionFailure(err)) {
@@ -111,29 +113,31 @@ export class DynamoUploadRepository implements UploadRepository {
 
   async recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.uploadsTable,
-                Item: { ...partKey(uploadId, part.index), ...part },
-                ConditionExpression: 'attribute_not_exists(pk)',
+      await retryTransactionConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.uploadsTable,
+                  Item: { ...partKey(uploadId, part.index), ...part },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
               },
-            },
-            {
-              // The counter moves in the same transaction as the part: a retry can never count twice.
-              Update: {
-                TableName: this.uploadsTable,
-                Key: sessionKey(uploadId),
-                UpdateExpression: 'ADD receivedChunks :one, receivedBytes :size',
-                ConditionExpression: '#status = :uploading',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':one': 1, ':size': part.size, ':uploading': 'UPLOADING' },
+              {
+                // The counter moves in the same transaction as the part: a retry can never count twice.
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: sessionKey(uploadId),
+                  UpdateExpression: 'ADD receivedChunks :one, receivedBytes :size',
+                  ConditionExpression: '#status = :uploading',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':one': 1, ':size': part.size, ':uploading': 'UPLOADING' },
+                },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
     } catch (err) {
       if (!isConditionFailure(err)) throw storageError('record part', err);
@@ -161,27 +165,29 @@ export class DynamoUploadRepository implements UploadRepository {
 
   async complete(uploadId: string, file: StoredFile): Promise<boolean> {
     try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.filesTable, Item: file, ConditionExpression: 'attribute_not_exists(fileId)' } },
-            {
-              Update: {
-                TableName: this.uploadsTable,
-                Key: sessionKey(uploadId),
-                UpdateExpression: 'SET #status = :completed, fileId = :fileId, updatedAt = :now REMOVE #ttl',
-                ConditionExpression: '#status = :assembling',
-                ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-                ExpressionAttributeValues: {
-                  ':completed': 'COMPLETED',
-                  ':assembling': 'ASSEMBLING',
-                  ':fileId': file.fileId,
-                  ':now': file.createdAt,
+      await retryTransactionConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: this.filesTable, Item: file, ConditionExpression: 'attribute_not_exists(fileId)' } },
+              {
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: sessionKey(uploadId),
+                  UpdateExpression: 'SET #status = :completed, fileId = :fileId, updatedAt = :now REMOVE #ttl',
+                  ConditionExpression: '#status = :assembling',
+                  ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+                  ExpressionAttributeValues: {
+                    ':completed': 'COMPLETED',
+                    ':assembling': 'ASSEMBLING',
+                    ':fileId': file.fileId,
+                    ':now': file.createdAt,
+                  },
                 },
               },
-            },
-          ],
-        }),
+            ],
+          }),
+        ),
       );
       return true;
     } catch (err) {

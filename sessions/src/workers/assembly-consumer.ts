@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Logger } from '@lfusys/commons';
+import { type Logger, parseAssemblyMessage } from '@lfusys/commons';
 import { type Assembler, PermanentAssemblyError } from '../domain/assembler.ts';
 
 export interface ConsumerOptions {
@@ -83,7 +83,7 @@ export class AssemblyConsumer {
 
   private async handle(message: Message): Promise<void> {
     const { sqs, queueUrl, assembler, logger, visibilityTimeoutSeconds, maxReceiveCount } = this.options;
-    const uploadId = parseUploadId(message.Body);
+    const uploadId = parseAssemblyMessage(message.Body);
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
     const log = logger.child({ uploadId, receiveCount });
     const remove = () =>
@@ -125,14 +125,5 @@ export class AssemblyConsumer {
     } finally {
       clearInterval(heartbeat);
     }
-  }
-}
-
-function parseUploadId(body: string | undefined): string | undefined {
-  try {
-    const parsed = JSON.parse(body ?? '') as { uploadId?: unknown };
-    return typeof parsed.uploadId === 'string' && /^[0-9a-f-]{36}$/.test(parsed.uploadId) ? parsed.uploadId : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -1,0 +1,60 @@
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  createJwksVerifier,
+  createLogger,
+  createS3Client,
+  createServiceMetrics,
+  createSqsClient,
+  type Logger,
+  resourceNames,
+  SqsAssemblyQueue,
+  type TokenVerifier,
+} from '@lfusys/commons';
+import { createSessionsClient } from '@lfusys/proto/sessions-client';
+import { S3PartWriter } from './adapters/s3-part-writer.ts';
+import type { UploadsConfig } from './config.ts';
+import { ChunkReceiver } from './domain/chunk-receiver.ts';
+import { UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE, type UploadsAppDeps } from './http/app.ts';
+
+/** Wires a worker from config (shared by main.ts and integration tests). */
+export async function createUploadsDeps(
+  config: UploadsConfig,
+  overrides: { logger?: Logger; verifyToken?: TokenVerifier; isShuttingDown?: () => boolean } = {},
+): Promise<UploadsAppDeps & { close(): void }> {
+  const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
+  const names = resourceNames(config.RESOURCE_PREFIX);
+  const sqs = createSqsClient(aws);
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
+  if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
+  const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
+  const receiver = new ChunkReceiver(
+    sessions,
+    new S3PartWriter(createS3Client(aws)),
+    new SqsAssemblyQueue(sqs, QueueUrl),
+    config.SESSION_CACHE_MS,
+  );
+  return {
+    receiver,
+    verifyToken:
+      overrides.verifyToken ??
+      createJwksVerifier(config.JWKS_URL, {
+        issuer: config.JWT_ISSUER,
+        audience: UPLOADS_AUDIENCE,
+        type: UPLOAD_TOKEN_TYPE,
+      }),
+    logger: overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL }),
+    metrics: createServiceMetrics('uploads'),
+    readiness: [
+      {
+        name: 'sessions',
+        check: async () => void (await sessions.listUploads({ userId: 'readiness-probe' }, { deadlineMs: 1000 })),
+      },
+    ],
+    corsOrigins: config.CORS_ORIGINS,
+    // The largest chunk sessions hands out: 10,000 parts of a 50 GiB file stay under this.
+    maxChunkBytes: 5 * 1024 * 1024 * 1024,
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    isShuttingDown: overrides.isShuttingDown ?? (() => false),
+    close: () => sessions.close(),
+  };
+}

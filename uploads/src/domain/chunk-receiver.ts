@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '@lfusys/commons';
+import { type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import type { PartWriter } from '../ports/part-writer.ts';
+import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
+import { HashingLimiter } from './hashing-limiter.ts';
+
+export interface ChunkRequest {
+  uploadId: string;
+  /** The path segment, validated here: canonical decimal only (no sign, no leading zeros). */
+  index: string;
+  /** The token's subject: the only user allowed to write this upload. */
+  userId: string;
+  declaredLength: number | undefined;
+  /** Base64 SHA-256 from `x-chunk-sha256`. */
+  sha256: string | undefined;
+  body: Readable;
+  requestId: string;
+}
+
+export interface ChunkResult {
+  index: number;
+  received: number;
+  totalChunks: number;
+  complete: boolean;
+}
+
+const CANONICAL_INDEX = /^(0|[1-9][0-9]{0,4})$/;
+const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+
+/** Caches sessions briefly so a burst of chunks costs one lookup, not one per chunk. */
+class SessionCache {
+  private readonly entries = new Map<string, { upload: Upload; until: number }>();
+  constructor(private readonly ttlMs: number) {}
+  get(uploadId: string): Upload | undefined {
+    const entry = this.entries.get(uploadId);
+    if (entry && entry.until > Date.now()) return entry.upload;
+    this.entries.delete(uploadId);
+    return undefined;
+  }
+  set(upload: Upload): void {
+    if (this.entries.size > 10_000) this.entries.clear();
+    this.entries.set(upload.uploadId, { upload, until: Date.now() + this.ttlMs });
+  }
+  drop(uploadId: string): void {
+    this.entries.delete(uploadId);
+  }
+}
+
+/** Receives one chunk: checks, streams it to S3 while hashing, records it, and enqueues assembly when it completed the set. */
+export class ChunkReceiver {
+  private readonly cache: SessionCache;
+
+  constructor(
+    private readonly sessions: SessionsPort,
+    private readonly parts: PartWriter,
+    private readonly queue: AssemblyQueue,
+    cacheMs: number,
+  ) {
+    this.cache = new SessionCache(cacheMs);
+  }
+
+  async receive(req: ChunkRequest): Promise<ChunkResult> {
+    if (!CANONICAL_INDEX.test(req.index))
+      throw new AppError('invalid_argument', 'chunk index must be a non-negative integer');
+    const index = Number(req.index);
+    if (!req.sha256 || !SHA256_BASE64.test(req.sha256)) {
+      throw new AppError('invalid_argument', 'x-chunk-sha256 must be the base64 SHA-256 of the body');
+    }
+    const upload = await this.session(req.uploadId, req.userId, req.requestId);
+    if (upload.status !== UploadStatus.UPLOAD_STATUS_UPLOADING) {
+      this.cache.drop(req.uploadId);
+      throw new AppError('failed_precondition', 'upload is no longer accepting chunks');
+    }
+    if (Date.parse(upload.expiresAt) <= Date.now()) throw new AppError('failed_precondition', 'upload has expired');
+    if (index >= upload.totalChunks)
+      throw new AppError('invalid_argument', `chunk index must be below ${upload.totalChunks}`);
+    const expected =
+      index < upload.totalChunks - 1 ? upload.chunkSize : upload.size - upload.chunkSize * (upload.totalChunks - 1);
+    if (req.declaredLength === undefined) throw new AppError('invalid_argument', 'Content-Length is required');
+    if (req.declaredLength > expected)
+      throw new AppError('payload_too_large', `chunk ${index} must be ${expected} bytes`);
+    if (req.declaredLength < expected)
+      throw new AppError('invalid_argument', `chunk ${index} must be ${expected} bytes`);
+    const target = upload.target;
+    if (!target) throw new AppError('internal', 'sessions returned no part target');
+
+    const limiter = new HashingLimiter(expected);
+    const etag = await Promise.all([
+      pipeline(req.body, limiter).catch((err: unknown) => {
+        limiter.destroy(err as Error);
+        throw err;
+      }),
+      this.parts.writePart(target, index + 1, limiter, expected),
+    ]).then(
+      ([, written]) => written,
+      (err: unknown) => {
+        throw err instanceof AppError
+          ? err
+          : new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
+      },
+    );
+    // Rule (DESIGN.md §4.2): a checksum mismatch is rejected and nothing is recorded; a correct
+    // re-send overwrites the S3 part.
+    if (limiter.digest() !== req.sha256)
+      throw new AppError('invalid_argument', 'chunk checksum does not match x-chunk-sha256');
+    const recorded = await this.sessions.recordPart(
+      { uploadId: req.uploadId, index, size: expected, sha256: req.sha256, etag },
+      { requestId: req.requestId },
+    );
+    if (recorded.complete) await this.queue.enqueue(req.uploadId);
+    return { index, received: recorded.receivedChunks, totalChunks: recorded.totalChunks, complete: recorded.complete };
+  }
+
+  async receivedIndexes(
+    uploadId: string,
+    userId: string,
+    requestId: string,
+  ): Promise<{ received: number[]; totalChunks: number }> {
+    const upload = await this.session(uploadId, userId, requestId);
+    const { parts } = await this.sessions.listParts({ uploadId, userId }, { requestId });
+    return { received: parts.map((p) => p.index), totalChunks: upload.totalChunks };
+  }
+
+  /** The session for a token's user; another user's upload is `not_found` (never 403). */
+  private async session(uploadId: string, userId: string, requestId: string): Promise<Upload> {
+    let upload = this.cache.get(uploadId);
+    if (!upload) {
+      upload = await this.sessions.getUpload({ uploadId, userId: '' }, { requestId });
+      this.cache.set(upload);
+    }
+    if (upload.userId !== userId) throw new AppError('not_found', 'upload not found');
+    return upload;
+  }
+}

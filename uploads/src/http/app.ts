@@ -1,0 +1,131 @@
+import cors from '@fastify/cors';
+import {
+  AppError,
+  HTTP_STATUS,
+  type Logger,
+  REQUEST_ID_HEADER,
+  type ReadinessCheck,
+  requestIdFrom,
+  runReadiness,
+  type ServiceMetrics,
+  type TokenVerifier,
+} from '@lfusys/commons';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import type { ChunkReceiver } from '../domain/chunk-receiver.ts';
+
+/** Upload tokens: JWTs the gateway issues per upload (RFC 8725 explicit typing). */
+export const UPLOAD_TOKEN_TYPE = 'upload+jwt';
+export const UPLOADS_AUDIENCE = 'lfusys-uploads';
+
+export interface UploadsAppDeps {
+  receiver: ChunkReceiver;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  readiness: readonly ReadinessCheck[];
+  corsOrigins: readonly string[];
+  maxChunkBytes: number;
+  requestTimeoutMs: number;
+  isShuttingDown: () => boolean;
+}
+
+async function authorise(request: FastifyRequest, verify: TokenVerifier, uploadId: string): Promise<string> {
+  const header = request.headers.authorization;
+  if (!header?.startsWith('Bearer '))
+    throw new AppError('unauthenticated', 'Authorization: Bearer <uploadToken> required');
+  const claims = await verify(header.slice('Bearer '.length));
+  // A token is bound to one upload: presenting it for another is the same as no upload at all.
+  if (claims.upl !== uploadId || typeof claims.sub !== 'string') throw new AppError('not_found', 'upload not found');
+  return claims.sub;
+}
+
+/** The chunk receiver's HTTP surface: PUT a chunk, GET received indexes, ops endpoints. */
+export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: deps.maxChunkBytes,
+    requestTimeout: deps.requestTimeoutMs,
+  });
+  // Chunks are never buffered: the raw request stream goes straight to S3.
+  app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.setErrorHandler((err, request, reply) => {
+    const status = (err as { statusCode?: number }).statusCode;
+    const appError =
+      err instanceof AppError
+        ? err
+        : status === 413
+          ? new AppError('payload_too_large', 'chunk too large')
+          : status === 415
+            ? new AppError('unsupported_media_type', 'chunks must be application/octet-stream')
+            : status && status < 500
+              ? new AppError('invalid_argument', (err as Error).message)
+              : AppError.from(err);
+    const code = HTTP_STATUS[appError.code];
+    deps.metrics.errors.inc({ code: appError.code });
+    if (code >= 500) request.log.error({ err: appError.cause ?? appError }, 'chunk request failed');
+    else request.log.info({ code: appError.code, reason: appError.message }, 'chunk request rejected');
+    // Stop reading a rejected body: the client learns at once instead of uploading the rest.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    return reply.status(code).send({
+      error: {
+        code: appError.code,
+        message: code >= 500 && appError.code === 'internal' ? 'internal error' : appError.message,
+        requestId: request.id,
+      },
+    });
+  });
+  await app.register(cors, {
+    origin: [...deps.corsOrigins],
+    methods: ['GET', 'PUT'],
+    allowedHeaders: ['authorization', 'content-type', 'x-chunk-sha256', 'x-request-id'],
+    exposedHeaders: ['x-request-id', 'retry-after'],
+    maxAge: 3600,
+  });
+
+  app.put<{ Params: { uploadId: string; index: string } }>('/uploads/:uploadId/chunks/:index', async (request) => {
+    const { uploadId, index } = request.params;
+    const userId = await authorise(request, deps.verifyToken, uploadId);
+    if (!request.headers['content-type']?.startsWith('application/octet-stream')) {
+      throw new AppError('unsupported_media_type', 'chunks must be application/octet-stream');
+    }
+    const length = request.headers['content-length'];
+    const sha = request.headers['x-chunk-sha256'];
+    return deps.receiver.receive({
+      uploadId,
+      index,
+      userId,
+      declaredLength: length === undefined ? undefined : Number(length),
+      sha256: typeof sha === 'string' ? sha : undefined,
+      body: request.body as NodeJS.ReadableStream as import('node:stream').Readable,
+      requestId: request.id,
+    });
+  });
+
+  app.get<{ Params: { uploadId: string } }>('/uploads/:uploadId/chunks', async (request) => {
+    const userId = await authorise(request, deps.verifyToken, request.params.uploadId);
+    return deps.receiver.receivedIndexes(request.params.uploadId, userId, request.id);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    if (deps.isShuttingDown()) return reply.status(503).send({ ready: false, shuttingDown: true });
+    const report = await runReadiness(deps.readiness);
+    return reply.status(report.ready ? 200 : 503).send(report);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
+  });
+  return app;
+}

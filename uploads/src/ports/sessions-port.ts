@@ -1,0 +1,15 @@
+import type { ListPartsResponse, RecordPartRequest, RecordPartResponse, Upload } from '@lfusys/proto/sessions';
+
+/** What a worker asks of the sessions service. */
+export interface SessionsPort {
+  getUpload(request: { uploadId: string; userId: string }, context?: { requestId?: string }): Promise<Upload>;
+  recordPart(request: RecordPartRequest, context?: { requestId?: string }): Promise<RecordPartResponse>;
+  listParts(
+    request: { uploadId: string; userId: string },
+    context?: { requestId?: string },
+  ): Promise<ListPartsResponse>;
+}
+
+export interface AssemblyQueue {
+  enqueue(uploadId: string): Promise<void>;
+}

@@ -1,0 +1,163 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createTokenVerifier, loadConfig } from '@lfusys/commons';
+import { UploadStatus } from '@lfusys/proto/sessions';
+import type { FastifyInstance } from 'fastify';
+import { createLocalJWKSet, exportJWK, generateKeyPair, type KeyObject, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Cross-service test wiring: a real sessions service in this process, reached over real gRPC.
+import { type RunningSessions, startSessions, waitForStatus } from '../../sessions/test/harness.ts';
+import { createUploadsDeps } from '../src/compose.ts';
+import { uploadsConfigSchema } from '../src/config.ts';
+import { buildUploadsApp, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '../src/http/app.ts';
+
+let sessions: RunningSessions;
+let app: FastifyInstance;
+let base: string;
+let privateKey: KeyObject;
+let closeDeps: () => void;
+
+beforeAll(async () => {
+  sessions = await startSessions();
+  const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  privateKey = pair.privateKey as KeyObject;
+  const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'EdDSA' }] };
+  const config = loadConfig(uploadsConfigSchema, {
+    AWS_ENDPOINT_URL: sessions.config.AWS_ENDPOINT_URL,
+    RESOURCE_PREFIX: sessions.config.RESOURCE_PREFIX,
+    SESSIONS_ADDRESS: sessions.address,
+    LOG_LEVEL: 'silent',
+    SESSION_CACHE_MS: '0',
+  });
+  const deps = await createUploadsDeps(config, {
+    verifyToken: createTokenVerifier(createLocalJWKSet(jwks), {
+      issuer: 'lfusys',
+      audience: UPLOADS_AUDIENCE,
+      type: UPLOAD_TOKEN_TYPE,
+    }),
+  });
+  closeDeps = deps.close;
+  app = await buildUploadsApp(deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await app.close();
+  closeDeps();
+  await sessions.close();
+});
+
+function token(userId: string, uploadId: string, expiresIn = 600): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ upl: uploadId })
+    .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: UPLOAD_TOKEN_TYPE })
+    .setIssuer('lfusys')
+    .setAudience(UPLOADS_AUDIENCE)
+    .setSubject(userId)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(now + expiresIn)
+    .sign(privateKey);
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('base64');
+
+async function putChunk(
+  uploadId: string,
+  index: string | number,
+  body: Buffer,
+  opts: { token: string; sha?: string | null; headers?: Record<string, string> },
+) {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${opts.token}`,
+    'content-type': 'application/octet-stream',
+    ...(opts.sha === null ? {} : { 'x-chunk-sha256': opts.sha ?? sha(body) }),
+    ...opts.headers,
+  };
+  const res = await fetch(`${base}/uploads/${uploadId}/chunks/${index}`, { method: 'PUT', headers, body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function open(userId: string, size: number) {
+  return sessions.client.createUpload({ userId, fileName: 'data.bin', size, contentType: '', sha256: '' });
+}
+
+describe('PUT /uploads/:id/chunks/:index', () => {
+  it('takes shuffled, parallel and repeated chunks and the file completes intact', async () => {
+    const userId = randomUUID();
+    const bytes = randomBytes(24 * 1024 + 17);
+    const upload = await open(userId, bytes.length);
+    const t = await token(userId, upload.uploadId);
+    const chunks = Array.from({ length: upload.totalChunks }, (_, i) =>
+      bytes.subarray(i * upload.chunkSize, (i + 1) * upload.chunkSize),
+    );
+    const queue = [...chunks.keys()].sort(() => Math.random() - 0.5);
+    queue.splice(4, 0, queue[0] as number, queue[1] as number);
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          statuses.push((await putChunk(upload.uploadId, i, chunks[i] as Buffer, { token: t })).status);
+        }
+      }),
+    );
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const done = await waitForStatus(sessions, upload.uploadId, userId, UploadStatus.UPLOAD_STATUS_COMPLETED);
+    const { url } = await sessions.client.getDownloadUrl({ fileId: done.fileId, userId });
+    expect(sha(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha(bytes));
+    const { files } = await sessions.client.listFiles({ userId, limit: 10, cursor: '' });
+    expect(files).toHaveLength(1);
+    // A chunk for a completed upload is a conflict.
+    expect((await putChunk(upload.uploadId, 0, chunks[0] as Buffer, { token: t })).status).toBe(409);
+  });
+
+  it('rejects bad chunks with a clear 4xx and records nothing', async () => {
+    const userId = randomUUID();
+    const upload = await open(userId, 3000);
+    const t = await token(userId, upload.uploadId);
+    const good = randomBytes(1024);
+    const cases: Array<[string, () => ReturnType<typeof putChunk>, number]> = [
+      ['wrong checksum', () => putChunk(upload.uploadId, 0, good, { token: t, sha: sha(randomBytes(4)) }), 400],
+      ['missing checksum', () => putChunk(upload.uploadId, 0, good, { token: t, sha: null }), 400],
+      ['longer body', () => putChunk(upload.uploadId, 0, randomBytes(1500), { token: t }), 413],
+      ['shorter body', () => putChunk(upload.uploadId, 0, randomBytes(100), { token: t }), 400],
+      ['negative index', () => putChunk(upload.uploadId, '-1', good, { token: t }), 400],
+      ['fractional index', () => putChunk(upload.uploadId, '1.5', good, { token: t }), 400],
+      ['leading zero', () => putChunk(upload.uploadId, '01', good, { token: t }), 400],
+      ['index past the end', () => putChunk(upload.uploadId, 3, good, { token: t }), 400],
+      ['no token', () => putChunk(upload.uploadId, 0, good, { token: '' }), 401],
+      ['garbage token', () => putChunk(upload.uploadId, 0, good, { token: 'a.b.c' }), 401],
+      [
+        'wrong content type',
+        () => putChunk(upload.uploadId, 0, good, { token: t, headers: { 'content-type': 'text/plain' } }),
+        415,
+      ],
+    ];
+    for (const [label, run, status] of cases) {
+      const res = await run();
+      expect(res.status, label).toBe(status);
+      expect(res.body, label).toMatchObject({ error: { code: expect.any(String), requestId: expect.any(String) } });
+    }
+    const expired = await token(userId, upload.uploadId, -120);
+    expect((await putChunk(upload.uploadId, 0, good, { token: expired })).status).toBe(401);
+    // Someone else's token, or a token for another upload, cannot touch this upload: 404.
+    const stranger = await token(randomUUID(), upload.uploadId);
+    expect((await putChunk(upload.uploadId, 0, good, { token: stranger })).status).toBe(404);
+    const other = await open(userId, 1024);
+    expect((await putChunk(upload.uploadId, 0, good, { token: await token(userId, other.uploadId) })).status).toBe(404);
+
+    expect((await sessions.client.getUpload({ uploadId: upload.uploadId, userId })).receivedChunks).toBe(0);
+    // The correct chunk still goes through, once; re-sending it is idempotent; other bytes conflict.
+    expect((await putChunk(upload.uploadId, 0, good, { token: t })).body).toMatchObject({
+      index: 0,
+      received: 1,
+      complete: false,
+    });
+    expect((await putChunk(upload.uploadId, 0, good, { token: t })).body).toMatchObject({ received: 1 });
+    expect((await putChunk(upload.uploadId, 0, randomBytes(1024), { token: t })).status).toBe(409);
+    const listed = await fetch(`${base}/uploads/${upload.uploadId}/chunks`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
+    expect(await listed.json()).toEqual({ received: [0], totalChunks: 3 });
+  });
+});
