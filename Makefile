@@ -17,7 +17,9 @@ dev: install
 ## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator)
 test: install typecheck lint proto-check
 	@mkdir -p .local
-	npx vitest run --reporter=default --reporter=json --outputFile=.local/vitest-report.json
+	@# One test file at a time: parallel files each drive their own moto, and on a 2-core CI machine
+	@# the emulators then starve each other into timeouts that say nothing about our code.
+	npx vitest run --maxWorkers=1 --reporter=default --reporter=json --outputFile=.local/vitest-report.json
 	@node scripts/test-summary.mjs .local/vitest-report.json
 
 test-unit: install
