@@ -41,7 +41,8 @@ export async function startSessions(env: Record<string, string> = {}): Promise<R
     assembler: deps.assembler,
     logger: deps.logger,
     concurrency: 2,
-    visibilityTimeoutSeconds: 30,
+    // Short, so a failed attempt is redelivered within a test's wait (the heartbeat extends it while working).
+    visibilityTimeoutSeconds: 6,
     maxReceiveCount: 5,
     waitTimeSeconds: 1,
   });
