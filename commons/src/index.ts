@@ -9,6 +9,7 @@ export * from './errors/status-tables.ts';
 export * from './grpc/errors.ts';
 export * from './grpc/unary.ts';
 export * from './jwt/jwks-verifier.ts';
+export * from './jwt/upload-token.ts';
 export * from './logger.ts';
 export * from './ops/health.ts';
 export * from './ops/metrics.ts';

@@ -1,10 +1,12 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, createLogger, createServiceMetrics, type Logger, resourceNames } from '@lfusys/commons';
+import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { Argon2PasswordHasher } from './adapters/argon2-password-hasher.ts';
 import { DynamoRefreshTokenStore } from './adapters/dynamo-refresh-token-store.ts';
 import { DynamoUserRepository } from './adapters/dynamo-user-repository.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
+import { createUploadTokens } from './auth/upload-tokens.ts';
 import type { GatewayConfig } from './config.ts';
 import { AccountService } from './domain/account-service.ts';
 import { AuthService } from './domain/auth-service.ts';
@@ -24,10 +26,23 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
   });
   const clock = systemClock;
   const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
+  const sessions = createSessionsClient(config.SESSIONS_ADDRESS, config.SESSIONS_DEADLINE_MS);
+  const files = {
+    async deleteAll(userId: string) {
+      await sessions.deleteUserData({ userId }, { deadlineMs: config.SESSIONS_DEADLINE_MS * 10 });
+    },
+  };
   return {
     logger: logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL }),
     auth: new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
-    accounts: new AccountService({ users, tokens, hasher, clock }),
+    accounts: new AccountService({ users, tokens, hasher, clock, files }),
+    sessions,
+    uploadTokens: createUploadTokens({
+      keys: signingKeys,
+      issuer: config.JWT_ISSUER,
+      ttlSeconds: config.UPLOAD_TOKEN_TTL_SECONDS,
+      clock,
+    }),
     accessTokens: createAccessTokens({
       keys: signingKeys,
       issuer: config.JWT_ISSUER,
@@ -41,6 +56,10 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
         check: async (signal) => {
           await db.send(new DescribeTableCommand({ TableName: names.usersTable }), { abortSignal: signal });
         },
+      },
+      {
+        name: 'sessions',
+        check: async () => void (await sessions.listUploads({ userId: 'readiness-probe' }, { deadlineMs: 1000 })),
       },
     ],
     metrics: createServiceMetrics('gateway'),

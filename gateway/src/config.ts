@@ -39,6 +39,14 @@ export const gatewayConfigSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('lfusys'),
   JWT_PRIVATE_KEYS: signingKeys,
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
+  /** How long an upload token lets a client send chunks; clients renew it through GET /uploads/:id. */
+  UPLOAD_TOKEN_TTL_SECONDS: env.int(3600, 60, 24 * 3600),
+  /** gRPC address of the sessions service. */
+  SESSIONS_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  /** Deadline for each call to sessions (account deletion gets ten times this). */
+  SESSIONS_DEADLINE_MS: env.int(10_000, 100, 120_000),
+  /** Base URL browsers use to reach the uploads workers; chunks go to `{this}/uploads/:id/chunks/:index`. */
+  UPLOADS_PUBLIC_URL: z.url().default('http://localhost:8081'),
   REFRESH_TOKEN_TTL_SECONDS: env.int(7 * 24 * 3600, 3600, 30 * 24 * 3600),
   /** HMAC key for CSRF tokens; at least 32 characters of randomness. */
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),

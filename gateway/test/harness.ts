@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
+import { startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
@@ -24,11 +25,12 @@ export function uniquePrefix(): string {
   return `t-${randomUUID().slice(0, 12)}`;
 }
 
-/** Starts a real gateway on a loopback port against the test emulator. */
+/** Starts a real gateway on a loopback port against the test emulator, with a sessions process behind it. */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const endpoint = inject('awsEndpoint');
   const prefix = env.RESOURCE_PREFIX ?? uniquePrefix();
   await bootstrapPrefix(prefix, endpoint);
+  const sessions = await startStack({ endpoint, prefix, env: { sessions: { LOG_LEVEL: 'warn' } } });
   const signingJwk = await generateSigningJwk();
   const config = loadConfig(gatewayConfigSchema, {
     AWS_ENDPOINT_URL: endpoint,
@@ -41,6 +43,7 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
     LOG_LEVEL: 'silent',
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+    SESSIONS_ADDRESS: sessions.sessionsAddress,
     ...env,
   });
   const deps = await createGatewayDeps(config);
@@ -48,7 +51,17 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
-  return { baseUrl, api: `${baseUrl}/api/v1`, app, config, signingJwk, close: () => app.close() };
+  return {
+    baseUrl,
+    api: `${baseUrl}/api/v1`,
+    app,
+    config,
+    signingJwk,
+    close: async () => {
+      await app.close();
+      await sessions.stop();
+    },
+  };
 }
 
 export interface StoredCookie {

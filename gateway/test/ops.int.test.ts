@@ -30,7 +30,7 @@ describe('health, readiness, metrics and docs', () => {
     expect((await fetch(`${gw.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${gw.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: { dynamodb: { ok: true } } });
+    expect(await ready.json()).toEqual({ ready: true, checks: { dynamodb: { ok: true }, sessions: { ok: true } } });
     const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
     expect(metrics).toContain('http_request_duration_seconds_bucket');
     expect(metrics).toContain('route="/readyz"');
@@ -165,7 +165,7 @@ describe('the gateway process', () => {
     child.stdout.on('data', (d) => (stdout += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     for (let i = 0; i < 100; i++) {
-      const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
         (r) => r.ok,
         () => false,
       );

@@ -23,6 +23,7 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
     renameFile: call(client.renameFile),
     deleteFile: call(client.deleteFile),
     getDownloadUrl: call(client.getDownloadUrl),
+    deleteUserData: call(client.deleteUserData),
     close: () => client.close(),
   };
 }

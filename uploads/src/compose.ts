@@ -9,12 +9,14 @@ import {
   resourceNames,
   SqsAssemblyQueue,
   type TokenVerifier,
+  UPLOAD_TOKEN_TYPE,
+  UPLOADS_AUDIENCE,
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { S3PartWriter } from './adapters/s3-part-writer.ts';
 import type { UploadsConfig } from './config.ts';
 import { ChunkReceiver } from './domain/chunk-receiver.ts';
-import { UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE, type UploadsAppDeps } from './http/app.ts';
+import type { UploadsAppDeps } from './http/app.ts';
 
 /** Wires a worker from config (shared by main.ts and integration tests). */
 export async function createUploadsDeps(

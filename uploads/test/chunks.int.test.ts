@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createTokenVerifier, loadConfig } from '@lfusys/commons';
+import { createTokenVerifier, loadConfig, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '@lfusys/commons';
 import { UploadStatus } from '@lfusys/proto/sessions';
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type KeyObject, SignJWT } from 'jose';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningSessions, startSessions, waitForStatus } from '../../sessions/test/harness.ts';
 import { createUploadsDeps } from '../src/compose.ts';
 import { uploadsConfigSchema } from '../src/config.ts';
-import { buildUploadsApp, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '../src/http/app.ts';
+import { buildUploadsApp } from '../src/http/app.ts';
 
 let sessions: RunningSessions;
 let app: FastifyInstance;

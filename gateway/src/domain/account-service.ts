@@ -2,6 +2,7 @@ import { AppError } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.ts';
+import type { UserFiles } from '../ports/user-files.ts';
 import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 
@@ -10,6 +11,7 @@ export interface AccountDeps {
   tokens: RefreshTokenStore;
   hasher: PasswordHasher;
   clock: Clock;
+  files: UserFiles;
 }
 
 /** The signed-in user's own profile, password and account. */
@@ -52,10 +54,15 @@ export class AccountService {
     await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId);
   }
 
-  /** Deletes the account, its email claim and every login session, after re-checking the password. */
+  /**
+   * Deletes the account, its files and uploads, its email claim and every login session, after
+   * re-checking the password. Files go first: if that fails the account still exists and the user
+   * can retry, rather than leaving files nobody can reach.
+   */
   async deleteAccount(userId: string, password: string): Promise<void> {
     const user = await this.verifiedUser(userId, password);
     await this.deps.tokens.revokeUserFamilies(user.id);
+    await this.deps.files.deleteAll(user.id);
     await this.deps.users.delete(user);
     await this.deps.tokens.deleteUserData(user.id);
   }

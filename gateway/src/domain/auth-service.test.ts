@@ -30,6 +30,8 @@ let tokens: MemoryRefreshTokenStore;
 let hasher: RecordingHasher;
 let auth: AuthService;
 let accounts: AccountService;
+let erased: string[];
+let eraseFails: boolean;
 const creds = { name: ' Ada ', email: 'Ada@Example.com', password: 'analytical engine' };
 
 beforeEach(() => {
@@ -39,7 +41,15 @@ beforeEach(() => {
   hasher = new RecordingHasher();
   const clock = { now: () => now };
   auth = new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: 7 * DAY });
-  accounts = new AccountService({ users, tokens, hasher, clock });
+  erased = [];
+  eraseFails = false;
+  const files = {
+    async deleteAll(userId: string) {
+      if (eraseFails) throw new AppError('unavailable', 'sessions down');
+      erased.push(userId);
+    },
+  };
+  accounts = new AccountService({ users, tokens, hasher, clock, files });
 });
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -158,12 +168,30 @@ describe('AccountService', () => {
     expect(err.code).toBe('invalid_argument');
   });
 
-  it('deletes the user and every token', async () => {
+  it('deletes the user, their files and every token', async () => {
     const user = await auth.register(creds);
     await auth.login(creds);
     await accounts.deleteAccount(user.id, creds.password);
+    expect(erased).toEqual([user.id]);
     expect(users.byId.size).toBe(0);
     expect(tokens.tokens.size).toBe(0);
     expect(tokens.families.size).toBe(0);
+  });
+
+  it('keeps the account when its files cannot be deleted, so the user can retry', async () => {
+    const user = await auth.register(creds);
+    eraseFails = true;
+    expect((await rejection(accounts.deleteAccount(user.id, creds.password))).code).toBe('unavailable');
+    expect(users.byId.size).toBe(1);
+    eraseFails = false;
+    await accounts.deleteAccount(user.id, creds.password);
+    expect(users.byId.size).toBe(0);
+  });
+
+  it('deletes nothing when the password is wrong', async () => {
+    const user = await auth.register(creds);
+    expect((await rejection(accounts.deleteAccount(user.id, 'wrong password'))).code).toBe('permission_denied');
+    expect(erased).toEqual([]);
+    expect(users.byId.size).toBe(1);
   });
 });

@@ -6,9 +6,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, type Logger, type ReadinessCheck, requestIdFrom, type ServiceMetrics } from '@lfusys/commons';
+import type { SessionsClient } from '@lfusys/proto/sessions-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { SigningKeyRing } from '../auth/signing-keys.ts';
+import type { UploadTokens } from '../auth/upload-tokens.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
@@ -18,7 +20,9 @@ import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
+import { uploadRoutes } from './routes/uploads/index.ts';
 import { userRoutes } from './routes/users/index.ts';
 
 export interface GatewayDeps {
@@ -27,6 +31,8 @@ export interface GatewayDeps {
   accounts: AccountService;
   accessTokens: AccessTokens;
   signingKeys: SigningKeyRing;
+  sessions: SessionsClient;
+  uploadTokens: UploadTokens;
   readiness: readonly ReadinessCheck[];
   metrics: ServiceMetrics;
 }
@@ -51,6 +57,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onClose', async () => {
     shuttingDown = true;
+    deps.sessions.close();
   });
 
   // JSON only: drop Fastify's text/plain parser so any other body type is a 415.
@@ -118,6 +125,13 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         },
       });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
+      await api.register(uploadRoutes, {
+        prefix: '/uploads',
+        sessions: deps.sessions,
+        uploadTokens: deps.uploadTokens,
+        uploadsPublicUrl: config.UPLOADS_PUBLIC_URL,
+      });
+      await api.register(fileRoutes, { prefix: '/files', sessions: deps.sessions });
     },
     { prefix: API_PREFIX },
   );

@@ -55,3 +55,112 @@ export const errorResponses = {
 
 /** 204 responses carry no body. */
 export const NoContent = Type.Null();
+
+/** Server-generated ids (UUIDs); anything else cannot name a resource. */
+export const ResourceId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+export const IdParams = Type.Object({ id: ResourceId }, closed);
+/** Base64 SHA-256 (44 characters with padding). */
+const Sha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
+
+export const UploadStatus = Type.Union([
+  Type.Literal('uploading'),
+  Type.Literal('assembling'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+  Type.Literal('expired'),
+  Type.Literal('cancelled'),
+]);
+
+export const CreateUploadBody = Type.Object(
+  {
+    // The exact rules (length in characters, unsafe characters) live in sessions; this caps the wire.
+    fileName: Type.String({ minLength: 1, maxLength: 1024 }),
+    size: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    contentType: Type.Optional(
+      Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;[ -~]*)?$' }),
+    ),
+    sha256: Type.Optional(Sha256),
+  },
+  closed,
+);
+
+export const Upload = Type.Object(
+  {
+    uploadId: Type.String(),
+    fileName: Type.String(),
+    size: Type.Integer(),
+    contentType: Type.String(),
+    chunkSize: Type.Integer(),
+    totalChunks: Type.Integer(),
+    receivedChunks: Type.Integer(),
+    receivedBytes: Type.Integer(),
+    status: UploadStatus,
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    fileId: Type.Optional(Type.String()),
+    failureReason: Type.Optional(Type.String()),
+  },
+  closed,
+);
+
+/** Where and with what the browser sends chunks: `PUT {uploadUrl}/chunks/{index}` with the bearer token. */
+const ChunkTarget = {
+  uploadUrl: Type.String(),
+  uploadToken: Type.String(),
+  uploadTokenExpiresAt: Type.String({ format: 'date-time' }),
+};
+
+export const CreateUploadResponse = Type.Object({
+  uploadId: Type.String(),
+  chunkSize: Type.Integer(),
+  totalChunks: Type.Integer(),
+  expiresAt: Type.String({ format: 'date-time' }),
+  ...ChunkTarget,
+  upload: Upload,
+});
+
+export const UploadDetailResponse = Type.Object({
+  upload: Upload,
+  /** Indexes the server has recorded, ascending: a resuming client sends only the others. */
+  receivedIndexes: Type.Array(Type.Integer()),
+  // A fresh token while chunks are still accepted (this is also how a client renews an expired one).
+  uploadUrl: Type.Optional(ChunkTarget.uploadUrl),
+  uploadToken: Type.Optional(ChunkTarget.uploadToken),
+  uploadTokenExpiresAt: Type.Optional(ChunkTarget.uploadTokenExpiresAt),
+});
+
+export const UploadListResponse = Type.Object({ uploads: Type.Array(Upload) });
+
+export const File = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    size: Type.Integer(),
+    contentType: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    sha256: Type.Optional(Type.String()),
+  },
+  closed,
+);
+export const FileResponse = Type.Object({ file: File });
+export const FileListQuery = Type.Object(
+  {
+    // Query strings are not coerced: digits only, 1..100 checked by sessions.
+    limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+    cursor: Type.Optional(Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_-]*$' })),
+  },
+  closed,
+);
+export const FileListResponse = Type.Object({
+  files: Type.Array(File),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+export const RenameFileBody = Type.Object({ name: Type.String({ minLength: 1, maxLength: 1024 }) }, closed);
+export const DownloadResponse = Type.Object({
+  url: Type.String(),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+/** Error responses of routes that name a resource. */
+export const resourceErrorResponses = { ...errorResponses, 404: ErrorResponse, 409: ErrorResponse } as const;

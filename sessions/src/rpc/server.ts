@@ -4,6 +4,7 @@ import { type SessionsServiceServer, SessionsServiceService } from '@lfusys/prot
 import { HealthImplementation } from 'grpc-health-check';
 import type { FileService } from '../domain/file-service.ts';
 import type { UploadService } from '../domain/upload-service.ts';
+import { deleteUserData } from '../domain/user-data.ts';
 import { encodeFile, encodePart, encodeUpload } from './encode.ts';
 
 export interface RpcDeps {
@@ -91,6 +92,9 @@ export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): S
     }),
     getDownloadUrl: unaryHandler('GetDownloadUrl', logger, async (r) =>
       files.downloadUrl(r.fileId, requireUser(r.userId)),
+    ),
+    deleteUserData: unaryHandler('DeleteUserData', logger, async (r) =>
+      deleteUserData(uploads, files, requireUser(r.userId)),
     ),
   };
 }

@@ -9,13 +9,10 @@ import {
   runReadiness,
   type ServiceMetrics,
   type TokenVerifier,
+  UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { ChunkReceiver } from '../domain/chunk-receiver.ts';
-
-/** Upload tokens: JWTs the gateway issues per upload (RFC 8725 explicit typing). */
-export const UPLOAD_TOKEN_TYPE = 'upload+jwt';
-export const UPLOADS_AUDIENCE = 'lfusys-uploads';
 
 export interface UploadsAppDeps {
   receiver: ChunkReceiver;
@@ -35,7 +32,8 @@ async function authorise(request: FastifyRequest, verify: TokenVerifier, uploadI
     throw new AppError('unauthenticated', 'Authorization: Bearer <uploadToken> required');
   const claims = await verify(header.slice('Bearer '.length));
   // A token is bound to one upload: presenting it for another is the same as no upload at all.
-  if (claims.upl !== uploadId || typeof claims.sub !== 'string') throw new AppError('not_found', 'upload not found');
+  if (claims[UPLOAD_ID_CLAIM] !== uploadId || typeof claims.sub !== 'string')
+    throw new AppError('not_found', 'upload not found');
   return claims.sub;
 }
 

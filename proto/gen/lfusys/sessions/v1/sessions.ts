@@ -229,6 +229,15 @@ export interface DownloadUrl {
   expiresAt: string;
 }
 
+export interface DeleteUserDataRequest {
+  userId: string;
+}
+
+export interface DeleteUserDataResponse {
+  uploadsCancelled: number;
+  filesDeleted: number;
+}
+
 function createBaseUpload(): Upload {
   return {
     uploadId: "",
@@ -2618,6 +2627,172 @@ export const DownloadUrl: MessageFns<DownloadUrl> = {
   },
 };
 
+function createBaseDeleteUserDataRequest(): DeleteUserDataRequest {
+  return { userId: "" };
+}
+
+export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
+  encode(message: DeleteUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserDataRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteUserDataRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteUserDataRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+    };
+  },
+
+  toJSON(message: DeleteUserDataRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(base?: I): DeleteUserDataRequest {
+    return DeleteUserDataRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(object: I): DeleteUserDataRequest {
+    const message = createBaseDeleteUserDataRequest();
+    message.userId = object.userId ?? "";
+    return message;
+  },
+};
+
+function createBaseDeleteUserDataResponse(): DeleteUserDataResponse {
+  return { uploadsCancelled: 0, filesDeleted: 0 };
+}
+
+export const DeleteUserDataResponse: MessageFns<DeleteUserDataResponse> = {
+  encode(message: DeleteUserDataResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uploadsCancelled !== 0) {
+      writer.uint32(8).uint32(message.uploadsCancelled);
+    }
+    if (message.filesDeleted !== 0) {
+      writer.uint32(16).uint32(message.filesDeleted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteUserDataResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteUserDataResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.uploadsCancelled = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.filesDeleted = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeleteUserDataResponse {
+    return {
+      uploadsCancelled: isSet(object.uploadsCancelled)
+        ? globalThis.Number(object.uploadsCancelled)
+        : isSet(object.uploads_cancelled)
+        ? globalThis.Number(object.uploads_cancelled)
+        : 0,
+      filesDeleted: isSet(object.filesDeleted)
+        ? globalThis.Number(object.filesDeleted)
+        : isSet(object.files_deleted)
+        ? globalThis.Number(object.files_deleted)
+        : 0,
+    };
+  },
+
+  toJSON(message: DeleteUserDataResponse): unknown {
+    const obj: any = {};
+    if (message.uploadsCancelled !== 0) {
+      obj.uploadsCancelled = Math.round(message.uploadsCancelled);
+    }
+    if (message.filesDeleted !== 0) {
+      obj.filesDeleted = Math.round(message.filesDeleted);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeleteUserDataResponse>, I>>(base?: I): DeleteUserDataResponse {
+    return DeleteUserDataResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeleteUserDataResponse>, I>>(object: I): DeleteUserDataResponse {
+    const message = createBaseDeleteUserDataResponse();
+    message.uploadsCancelled = object.uploadsCancelled ?? 0;
+    message.filesDeleted = object.filesDeleted ?? 0;
+    return message;
+  },
+};
+
 /**
  * The sessions service owns upload sessions, their parts and the files they become.
  * Callers: the gateway (on behalf of a signed-in user) and the uploads workers.
@@ -2726,6 +2901,21 @@ export const SessionsServiceService = {
     responseSerialize: (value: DownloadUrl): Buffer => Buffer.from(DownloadUrl.encode(value).finish()),
     responseDeserialize: (value: Buffer): DownloadUrl => DownloadUrl.decode(value),
   },
+  /**
+   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
+   * Safe to repeat; the gateway calls it before it deletes the account.
+   */
+  deleteUserData: {
+    path: "/lfusys.sessions.v1.SessionsService/DeleteUserData" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeleteUserDataRequest): Buffer =>
+      Buffer.from(DeleteUserDataRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeleteUserDataRequest => DeleteUserDataRequest.decode(value),
+    responseSerialize: (value: DeleteUserDataResponse): Buffer =>
+      Buffer.from(DeleteUserDataResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): DeleteUserDataResponse => DeleteUserDataResponse.decode(value),
+  },
 } as const;
 
 export interface SessionsServiceServer extends UntypedServiceImplementation {
@@ -2741,6 +2931,11 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
   renameFile: handleUnaryCall<RenameFileRequest, File>;
   deleteFile: handleUnaryCall<DeleteFileRequest, DeleteFileResponse>;
   getDownloadUrl: handleUnaryCall<GetDownloadUrlRequest, DownloadUrl>;
+  /**
+   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
+   * Safe to repeat; the gateway calls it before it deletes the account.
+   */
+  deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
 }
 
 export interface SessionsServiceClient extends Client {
@@ -2906,6 +3101,25 @@ export interface SessionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DownloadUrl) => void,
+  ): ClientUnaryCall;
+  /**
+   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
+   * Safe to repeat; the gateway calls it before it deletes the account.
+   */
+  deleteUserData(
+    request: DeleteUserDataRequest,
+    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
+  ): ClientUnaryCall;
+  deleteUserData(
+    request: DeleteUserDataRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
+  ): ClientUnaryCall;
+  deleteUserData(
+    request: DeleteUserDataRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -1,0 +1,137 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { SIGNING_ALGORITHM } from '../jwt/jwks-verifier.ts';
+import { bootstrapPrefix } from '../local-aws/bootstrap.ts';
+import { freePort } from '../local-aws/emulator.ts';
+import { type ServiceProcess, spawnService } from './service-process.ts';
+
+const entry = (service: string) => fileURLToPath(new URL(`../../../${service}/src/main.ts`, import.meta.url));
+
+export interface StackOptions {
+  endpoint: string;
+  prefix?: string;
+  /** Which services to run; sessions always runs (the others need it). */
+  gateway?: boolean;
+  uploads?: boolean;
+  uploadsWorkers?: number;
+  /** Extra environment per service, e.g. small chunk sizes for sessions. */
+  env?: { sessions?: Record<string, string>; gateway?: Record<string, string>; uploads?: Record<string, string> };
+}
+
+/** The backend as real processes on loopback ports, against one emulator and one resource prefix. */
+export interface Stack {
+  prefix: string;
+  endpoint: string;
+  sessionsAddress: string;
+  sessionsOps: string;
+  /** `http://127.0.0.1:port/api/v1`, when the gateway runs. */
+  gatewayApi: string;
+  gatewayBase: string;
+  uploadsBase: string;
+  processes: { sessions: ServiceProcess; gateway?: ServiceProcess; uploads?: ServiceProcess };
+  /** Starts sessions again on the same ports (after a test stopped or killed it). */
+  restartSessions(): Promise<ServiceProcess>;
+  stop(): Promise<void>;
+}
+
+const newPrefix = () => `t-${randomUUID().slice(0, 12)}`;
+
+async function newSigningJwk() {
+  const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
+  const jwk = await exportJWK(privateKey);
+  const { d: _private, ...publicPart } = jwk;
+  return { ...jwk, kid: await calculateJwkThumbprint(publicPart) };
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const prefix = options.prefix ?? newPrefix();
+  const appOrigin = 'http://localhost:5173';
+  await bootstrapPrefix(prefix, options.endpoint, [appOrigin]);
+  const common = {
+    AWS_ENDPOINT_URL: options.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    RESOURCE_PREFIX: prefix,
+    LOG_LEVEL: 'info',
+  };
+  const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
+  const sessionsAddress = `127.0.0.1:${grpcPort}`;
+  const sessionsOps = `http://127.0.0.1:${opsPort}`;
+  const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
+  const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
+
+  const startSessions = () =>
+    spawnService({
+      name: 'sessions',
+      entry: entry('sessions'),
+      env: { ...common, GRPC_PORT: String(grpcPort), OPS_PORT: String(opsPort), ...options.env?.sessions },
+      readyUrl: `${sessionsOps}/readyz`,
+    });
+  const processes: Stack['processes'] = { sessions: await startSessions() };
+  try {
+    if (options.gateway || options.uploads) {
+      processes.gateway = await spawnService({
+        name: 'gateway',
+        entry: entry('gateway'),
+        env: {
+          ...common,
+          PORT: String(gatewayPort),
+          PUBLIC_ORIGIN: appOrigin,
+          COOKIE_SECURE: 'false',
+          JWT_PRIVATE_KEYS: JSON.stringify([await newSigningJwk()]),
+          CSRF_SECRET: randomBytes(32).toString('hex'),
+          SESSIONS_ADDRESS: sessionsAddress,
+          UPLOADS_PUBLIC_URL: uploadsBase,
+          RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
+          RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+          ...options.env?.gateway,
+        },
+        readyUrl: `${gatewayBase}/readyz`,
+      });
+    }
+    if (options.uploads) {
+      processes.uploads = await spawnService({
+        name: 'uploads',
+        entry: entry('uploads'),
+        env: {
+          ...common,
+          PORT: String(uploadsPort),
+          WORKERS: String(options.uploadsWorkers ?? 2),
+          SESSIONS_ADDRESS: sessionsAddress,
+          JWKS_URL: `${gatewayBase}/api/v1/.well-known/jwks.json`,
+          CORS_ORIGINS: appOrigin,
+          ...options.env?.uploads,
+        },
+        readyUrl: `${uploadsBase}/readyz`,
+      });
+    }
+  } catch (err) {
+    await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+    throw err;
+  }
+  return {
+    prefix,
+    endpoint: options.endpoint,
+    sessionsAddress,
+    sessionsOps,
+    gatewayApi: `${gatewayBase}/api/v1`,
+    gatewayBase,
+    uploadsBase,
+    processes,
+    async restartSessions() {
+      processes.sessions = await startSessions();
+      return processes.sessions;
+    },
+    async stop() {
+      await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+    },
+  };
+}
