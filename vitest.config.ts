@@ -37,6 +37,10 @@ function workspaceProjects(workspace: string): TestProjectInlineConfiguration[] 
 
 export default defineConfig({
   test: {
-    projects: ['commons', 'gateway', 'sessions', 'uploads'].flatMap(workspaceProjects),
+    projects: [
+      ...['commons', 'gateway', 'sessions', 'uploads'].flatMap(workspaceProjects),
+      // End-to-end: only integration tests; each starts the services as real processes.
+      workspaceProjects('e2e').filter((p) => p.test?.name === 'e2e-int'),
+    ].flat(),
   },
 });

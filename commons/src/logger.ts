@@ -14,7 +14,8 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
   const pretty = settings.pretty ?? process.stdout.isTTY === true;
   return {
     level: settings.level ?? 'info',
-    base: { service: settings.service },
+    // pid tells apart the workers of a clustered service sharing one log stream.
+    base: { service: settings.service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: pino.stdSerializers.err },
     redact: {

@@ -1,31 +1,38 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createTokenVerifier, loadConfig, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '@lfusys/commons';
+import { type Stack, startStack } from '@lfusys/commons/testing';
+import type {} from '@lfusys/commons/vitest-global-setup';
 import { UploadStatus } from '@lfusys/proto/sessions';
+import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type KeyObject, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// Cross-service test wiring: a real sessions service in this process, reached over real gRPC.
-import { type RunningSessions, startSessions, waitForStatus } from '../../sessions/test/harness.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createUploadsDeps } from '../src/compose.ts';
 import { uploadsConfigSchema } from '../src/config.ts';
 import { buildUploadsApp } from '../src/http/app.ts';
 
-let sessions: RunningSessions;
+// A real sessions process (reached over gRPC) behind this in-process worker.
+let stack: Stack;
+let sessions: { client: SessionsClient };
 let app: FastifyInstance;
 let base: string;
 let privateKey: KeyObject;
 let closeDeps: () => void;
 
 beforeAll(async () => {
-  sessions = await startSessions();
+  stack = await startStack({
+    endpoint: inject('awsEndpoint'),
+    env: { sessions: { CHUNK_SIZE_BYTES: '1024', CHUNK_ALIGN_BYTES: '1024', LOG_LEVEL: 'warn' } },
+  });
+  sessions = { client: createSessionsClient(stack.sessionsAddress, 30_000) };
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   privateKey = pair.privateKey as KeyObject;
   const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'EdDSA' }] };
   const config = loadConfig(uploadsConfigSchema, {
-    AWS_ENDPOINT_URL: sessions.config.AWS_ENDPOINT_URL,
-    RESOURCE_PREFIX: sessions.config.RESOURCE_PREFIX,
-    SESSIONS_ADDRESS: sessions.address,
+    AWS_ENDPOINT_URL: stack.endpoint,
+    RESOURCE_PREFIX: stack.prefix,
+    SESSIONS_ADDRESS: stack.sessionsAddress,
     LOG_LEVEL: 'silent',
     SESSION_CACHE_MS: '0',
   });
@@ -44,8 +51,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   closeDeps();
-  await sessions.close();
+  sessions.client.close();
+  await stack.stop();
 });
+
+async function waitForStatus(uploadId: string, userId: string, status: UploadStatus, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const upload = await sessions.client.getUpload({ uploadId, userId });
+    if (upload.status === status) return upload;
+    if (Date.now() > deadline) throw new Error(`upload ${uploadId} stayed in status ${upload.status}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 function token(userId: string, uploadId: string, expiresIn = 600): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
@@ -102,7 +120,7 @@ describe('PUT /uploads/:id/chunks/:index', () => {
       }),
     );
     expect(statuses.every((s) => s === 200)).toBe(true);
-    const done = await waitForStatus(sessions, upload.uploadId, userId, UploadStatus.UPLOAD_STATUS_COMPLETED);
+    const done = await waitForStatus(upload.uploadId, userId, UploadStatus.UPLOAD_STATUS_COMPLETED);
     const { url } = await sessions.client.getDownloadUrl({ fileId: done.fileId, userId });
     expect(sha(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha(bytes));
     const { files } = await sessions.client.listFiles({ userId, limit: 10, cursor: '' });

@@ -1,8 +1,25 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { access, constants, readdir } from 'node:fs/promises';
+import { access, constants, readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Our moto launcher: DynamoDB requests one at a time (see the file for why). */
+const SERIALISED_MOTO = fileURLToPath(new URL('./moto_serialised.py', import.meta.url));
+
+/**
+ * The command that runs a moto_server executable through our launcher: the Python interpreter
+ * named in its shebang. A pyenv shim (a shell script) has none and yields null.
+ */
+async function motoLauncher(bin: string): Promise<string[] | null> {
+  const head = await readFile(bin, 'utf8').then(
+    (text) => text.slice(0, 256).split('\n')[0] ?? '',
+    () => '',
+  );
+  const interpreter = head.startsWith('#!') ? head.slice(2).trim() : '';
+  return /python[\d.]*$/.test(interpreter) && !interpreter.includes(' ') ? [interpreter, SERIALISED_MOTO] : null;
+}
 
 export type EmulatorKind = 'external' | 'moto' | 'localstack';
 
@@ -104,13 +121,23 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 async function startMoto(candidates: string[], options: EmulatorOptions): Promise<Emulator> {
   const failures: string[] = [];
+  // Prefer executables we can run through the serialising launcher; plain moto_server is the fallback.
+  const launchers: string[][] = [];
   for (const bin of candidates) {
+    const launcher = await motoLauncher(bin);
+    if (launcher) launchers.push(launcher);
+  }
+  for (const bin of candidates) launchers.push([bin]);
+  for (const [bin = '', ...prefixArgs] of launchers) {
     const port = options.port || (await freePort());
     const env = {
       ...process.env,
       ...(options.s3PartMinSize ? { S3_UPLOAD_PART_MIN_SIZE: String(options.s3PartMinSize) } : {}),
     };
-    const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(bin, [...prefixArgs, '-H', '127.0.0.1', '-p', String(port)], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const output: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -127,7 +154,7 @@ async function startMoto(candidates: string[], options: EmulatorOptions): Promis
       return { kind: 'moto', endpoint, stop: () => stopChild(child) };
     } catch (err) {
       await stopChild(child);
-      failures.push(`${bin}: ${(err as Error).message}\n${output.slice(-5).join('\n')}`);
+      failures.push(`${[bin, ...prefixArgs].join(' ')}: ${(err as Error).message}\n${output.slice(-5).join('\n')}`);
     }
   }
   throw new Error(`moto_server would not start:\n${failures.join('\n')}`);

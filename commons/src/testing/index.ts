@@ -1,2 +1,3 @@
+export * from './gateway-client.ts';
 export * from './service-process.ts';
 export * from './stack.ts';

@@ -95,10 +95,13 @@ export class ChunkReceiver {
       this.parts.writePart(target, index + 1, limiter, expected),
     ]).then(
       ([, written]) => written,
-      (err: unknown) => {
-        throw err instanceof AppError
-          ? err
-          : new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
+      async (err: unknown) => {
+        if (!(err instanceof AppError))
+          throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
+        // A storage failure may mean the upload ended meanwhile (cancelled, expired, assembled) and
+        // its multipart upload is gone: ask sessions afresh so the client gets a 409, not a retry.
+        if (err.code === 'unavailable') await this.assertStillOpen(req);
+        throw err;
       },
     );
     // Rule (DESIGN.md §4.2): a checksum mismatch is rejected and nothing is recorded; a correct
@@ -121,6 +124,14 @@ export class ChunkReceiver {
     const upload = await this.session(uploadId, userId, requestId);
     const { parts } = await this.sessions.listParts({ uploadId, userId }, { requestId });
     return { received: parts.map((p) => p.index), totalChunks: upload.totalChunks };
+  }
+
+  private async assertStillOpen(req: ChunkRequest): Promise<void> {
+    this.cache.drop(req.uploadId);
+    const fresh = await this.session(req.uploadId, req.userId, req.requestId).catch(() => undefined);
+    if (fresh && fresh.status !== UploadStatus.UPLOAD_STATUS_UPLOADING) {
+      throw new AppError('failed_precondition', 'upload is no longer accepting chunks');
+    }
   }
 
   /** The session for a token's user; another user's upload is `not_found` (never 403). */

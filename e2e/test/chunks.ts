@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import type { TestClient } from '@lfusys/commons/testing';
+
+export interface UploadPlan {
+  uploadId: string;
+  chunkSize: number;
+  totalChunks: number;
+  uploadUrl: string;
+  uploadToken: string;
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+export function chunkOf(file: Buffer, plan: Pick<UploadPlan, 'chunkSize'>, index: number): Buffer {
+  return file.subarray(index * plan.chunkSize, Math.min(file.length, (index + 1) * plan.chunkSize));
+}
+
+/** What a browser does for one chunk. */
+export function putChunk(
+  plan: Pick<UploadPlan, 'uploadUrl' | 'uploadToken'>,
+  index: number | string,
+  body: Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${plan.uploadUrl}/chunks/${index}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${plan.uploadToken}`,
+      'content-type': 'application/octet-stream',
+      'x-chunk-sha256': sha256(body),
+      ...headers,
+    },
+    body,
+  });
+}
+
+/** Sends `indexes` (in that order, repeats allowed) over `connections` parallel lanes; throws on any non-200. */
+export async function sendChunks(plan: UploadPlan, file: Buffer, indexes: number[], connections: number) {
+  const queue = [...indexes];
+  const lane = async () => {
+    for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
+      const res = await putChunk(plan, index, chunkOf(file, plan, index));
+      if (res.status !== 200) throw new Error(`chunk ${index}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: connections }, lane));
+}
+
+export function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+export interface UploadView {
+  upload: { status: string; fileId?: string; receivedChunks: number; failureReason?: string };
+  receivedIndexes: number[];
+}
+
+/** Polls GET /uploads/:id until it reaches `status` (what the web app does after the last chunk). */
+export async function waitForUpload(client: TestClient, uploadId: string, status: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await client.get(`/uploads/${uploadId}`);
+    const view = res.body as UploadView;
+    if (res.status === 200 && view.upload.status === status) return view;
+    if (Date.now() > deadline) throw new Error(`upload ${uploadId} is ${res.status} ${res.text}, not ${status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
