@@ -1,3 +1,4 @@
+export * from './fault-proxy.ts';
 export * from './gateway-client.ts';
 export * from './service-process.ts';
 export * from './stack.ts';

@@ -15,7 +15,7 @@ export interface ConsumerOptions {
   logger: Logger;
   /** Assemblies in flight at once. */
   concurrency: number;
-  /** Must match the queue's; the consumer extends visibility at a third of it while assembling. */
+  /** Set on every receive and extended at a third of it while assembling; a crash frees the message after at most this. */
   visibilityTimeoutSeconds: number;
   /** The queue's redrive maxReceiveCount: the last attempt marks the session FAILED. */
   maxReceiveCount: number;
@@ -63,6 +63,8 @@ export class AssemblyConsumer {
             QueueUrl: queueUrl,
             MaxNumberOfMessages: Math.min(10, concurrency - this.inFlight.size),
             WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
+            // Ours, not the queue's default: it bounds how soon a crashed process's message returns.
+            VisibilityTimeout: this.options.visibilityTimeoutSeconds,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),
           { abortSignal: this.poll.signal },

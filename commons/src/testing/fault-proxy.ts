@@ -1,0 +1,74 @@
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * What to do with a request passing through the proxy:
+ * - `forward`: pass it on untouched;
+ * - `hold`: never forward it (the caller hangs, as if the network stalled);
+ * - `hold-response`: forward it, let the upstream act on it, but never return the answer.
+ */
+export type FaultAction = 'forward' | 'hold' | 'hold-response';
+
+export interface FaultProxy {
+  /** Base URL to give a service instead of the real endpoint. */
+  url: string;
+  /** Decides per request; the default forwards everything. */
+  setRule(rule: (req: IncomingMessage) => FaultAction): void;
+  /** Resolves with the first request a rule held (`hold` or `hold-response`, after the upstream answered). */
+  nextHeld(): Promise<{ method: string; url: string }>;
+  close(): Promise<void>;
+}
+
+/** An HTTP proxy in front of an emulator that stalls chosen requests, for crash and timeout tests (loopback only). */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  let rule: (req: IncomingMessage) => FaultAction = () => 'forward';
+  let waiters: Array<(held: { method: string; url: string }) => void> = [];
+  const sockets = new Set<Socket>();
+  const announce = (req: IncomingMessage) => {
+    const held = { method: req.method ?? '', url: req.url ?? '' };
+    for (const resolve of waiters) resolve(held);
+    waiters = [];
+  };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const action = rule(req);
+    if (action === 'hold') {
+      req.resume();
+      announce(req);
+      return;
+    }
+    const out = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (answer) => {
+        if (action === 'hold-response') {
+          answer.resume();
+          answer.on('end', () => announce(req));
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setRule: (next) => {
+      rule = next;
+    },
+    nextHeld: () => new Promise((resolve) => waiters.push(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
