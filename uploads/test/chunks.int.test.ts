@@ -178,4 +178,29 @@ describe('PUT /uploads/:id/chunks/:index', () => {
     });
     expect(await listed.json()).toEqual({ received: [0], totalChunks: 3 });
   });
+
+  it('never overwrites a recorded chunk: other bytes are refused and the file completes with the first bytes', async () => {
+    const userId = randomUUID();
+    const bytes = randomBytes(2048);
+    const upload = await open(userId, bytes.length);
+    const t = await token(userId, upload.uploadId);
+    const first = bytes.subarray(0, 1024);
+    expect((await putChunk(upload.uploadId, 0, first, { token: t })).status).toBe(200);
+
+    const impostor = randomBytes(1024);
+    const conflict = await putChunk(upload.uploadId, 0, impostor, { token: t });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body).toMatchObject({ error: { code: 'aborted' } });
+    // Claiming the recorded checksum with other bytes is caught while streaming.
+    expect((await putChunk(upload.uploadId, 0, impostor, { token: t, sha: sha(first) })).status).toBe(400);
+    // A true retry is verified and acknowledged (without a second write to S3).
+    expect((await putChunk(upload.uploadId, 0, first, { token: t })).body).toMatchObject({ index: 0, received: 1 });
+
+    expect((await putChunk(upload.uploadId, 1, bytes.subarray(1024), { token: t })).body).toMatchObject({
+      complete: true,
+    });
+    const done = await waitForStatus(upload.uploadId, userId, UploadStatus.UPLOAD_STATUS_COMPLETED);
+    const { url } = await sessions.client.getDownloadUrl({ fileId: done.fileId, userId });
+    expect(sha(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha(bytes));
+  });
 });

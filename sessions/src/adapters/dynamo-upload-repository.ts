@@ -148,6 +148,17 @@ export class DynamoUploadRepository implements UploadRepository {
     return { kind: 'recorded', upload };
   }
 
+  async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
+    try {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.uploadsTable, Key: partKey(uploadId, index), ConsistentRead: true }),
+      );
+      return Item ? toPart(Item) : null;
+    } catch (err) {
+      throw storageError('get part', err);
+    }
+  }
+
   async listParts(uploadId: string): Promise<PartRecord[]> {
     const items = await this.queryAll({
       TableName: this.uploadsTable,
@@ -155,12 +166,7 @@ export class DynamoUploadRepository implements UploadRepository {
       ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ':part': 'PART#' },
       ConsistentRead: true,
     });
-    return items.map((i) => ({
-      index: Number(i.index),
-      size: Number(i.size),
-      sha256: String(i.sha256),
-      etag: String(i.etag),
-    }));
+    return items.map(toPart);
   }
 
   async complete(uploadId: string, file: StoredFile): Promise<boolean> {
@@ -233,12 +239,7 @@ export class DynamoUploadRepository implements UploadRepository {
       ),
     ]);
     if (existing.Item && upload) {
-      const { index: i, size, sha256, etag } = existing.Item;
-      return {
-        kind: 'duplicate',
-        existing: { index: Number(i), size: Number(size), sha256: String(sha256), etag: String(etag) },
-        upload,
-      };
+      return { kind: 'duplicate', existing: toPart(existing.Item), upload };
     }
     return { kind: 'not_uploading', upload };
   }
@@ -286,4 +287,8 @@ function toSession(item: Record<string, unknown>): UploadSession {
     fileId: String(item.fileId ?? ''),
     failureReason: String(item.failureReason ?? ''),
   };
+}
+
+function toPart(item: Record<string, unknown>): PartRecord {
+  return { index: Number(item.index), size: Number(item.size), sha256: String(item.sha256), etag: String(item.etag) };
 }

@@ -22,6 +22,7 @@ export interface UploadRepository {
   recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome>;
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
+  getPart(uploadId: string, index: number): Promise<PartRecord | null>;
   /** ASSEMBLING → COMPLETED and the file record, in one transaction; false if already completed. */
   complete(uploadId: string, file: StoredFile): Promise<boolean>;
   /** Gives reserved bytes back to the user's quota. */

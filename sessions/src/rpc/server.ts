@@ -75,6 +75,7 @@ export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): S
         newlyRecorded: out.newlyRecorded,
       };
     }),
+    getPart: unaryHandler('GetPart', logger, async (r) => encodePart(await uploads.getPart(r.uploadId, r.index))),
     listParts: unaryHandler('ListParts', logger, async (r) => ({
       parts: (await uploads.listParts(r.uploadId, r.userId)).map(encodePart),
     })),

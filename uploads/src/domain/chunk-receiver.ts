@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@lfusys/commons';
-import { type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import { type Part, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import type { PartWriter } from '../ports/part-writer.ts';
 import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
 import { HashingLimiter } from './hashing-limiter.ts';
@@ -25,6 +26,14 @@ export interface ChunkResult {
   totalChunks: number;
   complete: boolean;
 }
+
+/** A stream that drops what it is given (for bodies that are verified but not stored). */
+const discard = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
 
 const CANONICAL_INDEX = /^(0|[1-9][0-9]{0,4})$/;
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
@@ -86,13 +95,20 @@ export class ChunkReceiver {
     const target = upload.target;
     if (!target) throw new AppError('internal', 'sessions returned no part target');
 
+    // A recorded index is never written again: different bytes would overwrite the stored part.
+    const stored = await this.recordedPart(req.uploadId, index, req.requestId);
+    if (stored && stored.sha256 !== req.sha256) {
+      throw new AppError('aborted', `chunk ${index} was already received with different content`);
+    }
     const limiter = new HashingLimiter(expected);
+    // A retry of a stored chunk is verified but not stored again.
+    const sink = stored ? discard() : undefined;
     const etag = await Promise.all([
-      pipeline(req.body, limiter).catch((err: unknown) => {
+      pipeline(req.body, limiter, ...(sink ? [sink] : [])).catch((err: unknown) => {
         limiter.destroy(err as Error);
         throw err;
       }),
-      this.parts.writePart(target, index + 1, limiter, expected),
+      sink ? '' : this.parts.writePart(target, index + 1, limiter, expected),
     ]).then(
       ([, written]) => written,
       async (err: unknown) => {
@@ -105,7 +121,7 @@ export class ChunkReceiver {
       },
     );
     // Rule (DESIGN.md §4.2): a checksum mismatch is rejected and nothing is recorded; a correct
-    // re-send overwrites the S3 part.
+    // re-send of an unrecorded index overwrites the S3 part.
     if (limiter.digest() !== req.sha256)
       throw new AppError('invalid_argument', 'chunk checksum does not match x-chunk-sha256');
     const recorded = await this.sessions.recordPart(
@@ -124,6 +140,15 @@ export class ChunkReceiver {
     const upload = await this.session(uploadId, userId, requestId);
     const { parts } = await this.sessions.listParts({ uploadId, userId }, { requestId });
     return { received: parts.map((p) => p.index), totalChunks: upload.totalChunks };
+  }
+
+  private async recordedPart(uploadId: string, index: number, requestId: string): Promise<Part | null> {
+    try {
+      return await this.sessions.getPart({ uploadId, index }, { requestId });
+    } catch (err) {
+      if (AppError.isCode(err, 'not_found')) return null;
+      throw err;
+    }
   }
 
   private async assertStillOpen(req: ChunkRequest): Promise<void> {

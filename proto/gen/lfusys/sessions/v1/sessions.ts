@@ -167,6 +167,11 @@ export interface Part {
   sha256: string;
 }
 
+export interface GetPartRequest {
+  uploadId: string;
+  index: number;
+}
+
 export interface ListPartsResponse {
   parts: Part[];
 }
@@ -1547,6 +1552,95 @@ export const Part: MessageFns<Part> = {
   },
 };
 
+function createBaseGetPartRequest(): GetPartRequest {
+  return { uploadId: "", index: 0 };
+}
+
+export const GetPartRequest: MessageFns<GetPartRequest> = {
+  encode(message: GetPartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uploadId !== "") {
+      writer.uint32(10).string(message.uploadId);
+    }
+    if (message.index !== 0) {
+      writer.uint32(16).uint32(message.index);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetPartRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetPartRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetPartRequest {
+    return {
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+    };
+  },
+
+  toJSON(message: GetPartRequest): unknown {
+    const obj: any = {};
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetPartRequest>, I>>(base?: I): GetPartRequest {
+    return GetPartRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetPartRequest>, I>>(object: I): GetPartRequest {
+    const message = createBaseGetPartRequest();
+    message.uploadId = object.uploadId ?? "";
+    message.index = object.index ?? 0;
+    return message;
+  },
+};
+
 function createBaseListPartsResponse(): ListPartsResponse {
   return { parts: [] };
 }
@@ -2855,6 +2949,19 @@ export const SessionsServiceService = {
     responseSerialize: (value: ListPartsResponse): Buffer => Buffer.from(ListPartsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListPartsResponse => ListPartsResponse.decode(value),
   },
+  /**
+   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
+   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   */
+  getPart: {
+    path: "/lfusys.sessions.v1.SessionsService/GetPart" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetPartRequest): Buffer => Buffer.from(GetPartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetPartRequest => GetPartRequest.decode(value),
+    responseSerialize: (value: Part): Buffer => Buffer.from(Part.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Part => Part.decode(value),
+  },
   listFiles: {
     path: "/lfusys.sessions.v1.SessionsService/ListFiles" as const,
     requestStream: false as const,
@@ -2926,6 +3033,11 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
   /** Atomic and idempotent: recording the same part twice counts it once. */
   recordPart: handleUnaryCall<RecordPartRequest, RecordPartResponse>;
   listParts: handleUnaryCall<ListPartsRequest, ListPartsResponse>;
+  /**
+   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
+   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   */
+  getPart: handleUnaryCall<GetPartRequest, Part>;
   listFiles: handleUnaryCall<ListFilesRequest, ListFilesResponse>;
   getFile: handleUnaryCall<GetFileRequest, File>;
   renameFile: handleUnaryCall<RenameFileRequest, File>;
@@ -3029,6 +3141,22 @@ export interface SessionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListPartsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
+   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   */
+  getPart(request: GetPartRequest, callback: (error: ServiceError | null, response: Part) => void): ClientUnaryCall;
+  getPart(
+    request: GetPartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Part) => void,
+  ): ClientUnaryCall;
+  getPart(
+    request: GetPartRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Part) => void,
   ): ClientUnaryCall;
   listFiles(
     request: ListFilesRequest,
