@@ -88,6 +88,8 @@ async function main(): Promise<void> {
       PORT: String(port),
       PUBLIC_ORIGIN: publicOrigin,
       COOKIE_SECURE: 'false',
+      SESSIONS_ADDRESS: '127.0.0.1:50051',
+      UPLOADS_PUBLIC_URL: 'http://localhost:8081',
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
