@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
-import { createS3Client } from '@lfusys/commons';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
 import { UploadStatus } from '@lfusys/proto/sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepOnce } from '../src/workers/sweeper.ts';
 import { type RunningSessions, sendPart, sha256Base64, startSessions, waitForStatus } from './harness.ts';
 
 let s: RunningSessions;
@@ -163,4 +165,57 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       await small.close();
     }
   });
+
+  it('expires an abandoned upload: multipart upload aborted, quota released, chunks refused', async () => {
+    const userId = randomUUID();
+    const upload = await s.client.createUpload({ userId, fileName: 'x.bin', size: 3000, contentType: '', sha256: '' });
+    await sendPart(s, upload.uploadId, 0, randomBytes(1024));
+    const later = Date.now() + 2 * 24 * 3600 * 1000;
+    const swept = await sweepOnce({ ...s.deps.sweeper, clock: { now: () => later } });
+    expect(swept.expired).toBeGreaterThanOrEqual(1);
+    expect((await s.client.getUpload({ uploadId: upload.uploadId, userId })).status).toBe(
+      UploadStatus.UPLOAD_STATUS_EXPIRED,
+    );
+    const late = randomBytes(1024);
+    await expect(
+      s.client.recordPart({ uploadId: upload.uploadId, index: 1, size: 1024, sha256: sha256Base64(late), etag: '"x"' }),
+    ).rejects.toMatchObject({ code: 'failed_precondition' });
+    expect(await reservedBytes(userId)).toBe(0);
+    expect(await openMultipartUploads()).toBe(0);
+    // A second sweep (another replica) changes nothing.
+    await sweepOnce({ ...s.deps.sweeper, clock: { now: () => later } });
+    expect(await reservedBytes(userId)).toBe(0);
+  });
+
+  it('ends an upload whose parts S3 refuses in FAILED with a reason, and releases its quota', async () => {
+    const userId = randomUUID();
+    const upload = await s.client.createUpload({ userId, fileName: 'x.bin', size: 1024, contentType: '', sha256: '' });
+    // Recorded, but never written to S3: CompleteMultipartUpload answers InvalidPart.
+    const bytes = randomBytes(1024);
+    const recorded = await s.client.recordPart({
+      uploadId: upload.uploadId,
+      index: 0,
+      size: 1024,
+      sha256: sha256Base64(bytes),
+      etag: '"0123456789abcdef0123456789abcdef"',
+    });
+    expect(recorded.complete).toBe(true);
+    await s.deps.sweeper.queue.enqueue(upload.uploadId);
+    const failed = await waitForStatus(s, upload.uploadId, userId, UploadStatus.UPLOAD_STATUS_FAILED, 60_000);
+    expect(failed.failureReason).toContain('InvalidPart');
+    expect(await reservedBytes(userId)).toBe(0);
+    expect((await s.client.listFiles({ userId, limit: 10, cursor: '' })).files).toEqual([]);
+  });
 });
+
+async function reservedBytes(userId: string): Promise<number> {
+  const db = createDocumentClient({ region: 'us-east-1', endpoint: s.config.AWS_ENDPOINT_URL });
+  const { Item } = await db.send(
+    new GetCommand({
+      TableName: resourceNames(s.config.RESOURCE_PREFIX).uploadsTable,
+      Key: { pk: `USER#${userId}`, sk: 'USAGE' },
+      ConsistentRead: true,
+    }),
+  );
+  return Number(Item?.reservedBytes ?? 0);
+}

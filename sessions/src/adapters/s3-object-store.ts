@@ -12,8 +12,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AppError } from '@lfusys/commons';
+import { PermanentAssemblyError } from '../domain/assembler.ts';
 import { attachmentDisposition } from '../domain/content-disposition.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+
+const PART_LIST_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
 
 function s3Error(operation: string, err: unknown): AppError {
   return new AppError('unavailable', `object storage unavailable (${operation})`, { cause: err });
@@ -55,6 +58,10 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       if (err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload'))
         return null;
+      // S3 refusing the part list (InvalidPart, InvalidPartOrder, EntityTooSmall) will refuse it again.
+      if (err instanceof S3ServiceException && PART_LIST_REFUSALS.has(err.name)) {
+        throw new PermanentAssemblyError(`storage refused to assemble the parts (${err.name})`);
+      }
       throw s3Error('complete multipart upload', err);
     }
   }
