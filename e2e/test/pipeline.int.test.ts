@@ -67,6 +67,24 @@ describe('uploading through the gateway and the uploads workers', () => {
     expect(plan).toMatchObject({ chunkSize: MiB, totalChunks: 64 });
     expect(plan.uploadUrl).toBe(`${stack.uploadsBase}/uploads/${plan.uploadId}`);
 
+    // The browser's preflight from the app origin is allowed, with the headers a chunk PUT needs.
+    const preflight = await fetch(`${plan.uploadUrl}/chunks/0`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization,content-type,x-chunk-sha256',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-chunk-sha256');
+    const foreign = await fetch(`${plan.uploadUrl}/chunks/0`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
+    });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+
     const indexes = [...Array(64).keys()];
     const duplicates = shuffled(indexes).slice(0, 12);
     await sendChunks(plan, file, shuffled([...indexes, ...duplicates]), 6);
