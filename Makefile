@@ -2,7 +2,9 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: dev test test-unit test-int lint typecheck format install tf-check clean proto proto-check
+.PHONY: dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CHROMIUM ?= /usr/bin/chromium
 
 ## install: npm dependencies, reinstalled whenever package-lock.json changes
 install: node_modules/.installed
@@ -14,8 +16,12 @@ node_modules/.installed: package-lock.json
 dev: install
 	node --import tsx scripts/dev.ts
 
-## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator)
-test: install typecheck lint proto-check
+## browser: Debian's chromium for the browser tests (playwright-core drives it; `npx playwright install` cannot run here)
+browser:
+	@test -x $(CHROMIUM) || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator + browser)
+test: install browser typecheck lint proto-check
 	@mkdir -p .local
 	@# One test file at a time: parallel files each drive their own moto, and on a 2-core CI machine
 	@# the emulators then starve each other into timeouts that say nothing about our code.
@@ -25,7 +31,7 @@ test: install typecheck lint proto-check
 test-unit: install
 	npx vitest run --project '*-unit'
 
-test-int: install
+test-int: install browser
 	npx vitest run --project '*-int'
 
 typecheck: install

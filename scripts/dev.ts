@@ -78,6 +78,11 @@ async function main(): Promise<void> {
   );
   console.log(`[dev] resources ready (prefix ${prefix})`);
 
+  console.log('[dev] building the web app (frontend/dist)…');
+  await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: join(root, 'frontend'),
+  });
+
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
   children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
   await waitFor('http://127.0.0.1:9091/readyz');
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
       COOKIE_SECURE: 'false',
       SESSIONS_ADDRESS: '127.0.0.1:50051',
       UPLOADS_PUBLIC_URL: 'http://localhost:8081',
+      STATIC_DIR: join(root, 'frontend', 'dist'),
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
@@ -105,8 +111,15 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running: ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051\n`,
   );
+}
+
+function run(command: string, args: string[], options: { cwd: string }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+  });
 }
 
 async function waitFor(url: string): Promise<void> {

@@ -47,6 +47,8 @@ export const gatewayConfigSchema = z.object({
   SESSIONS_DEADLINE_MS: env.int(10_000, 100, 120_000),
   /** Base URL browsers use to reach the uploads workers; chunks go to `{this}/uploads/:id/chunks/:index`. */
   UPLOADS_PUBLIC_URL: z.url().default('http://localhost:8081'),
+  /** Directory of the built web app (frontend/dist) to serve on this origin; unset = API only. */
+  STATIC_DIR: z.string().min(1).optional(),
   REFRESH_TOKEN_TTL_SECONDS: env.int(7 * 24 * 3600, 3600, 30 * 24 * 3600),
   /** HMAC key for CSRF tokens; at least 32 characters of randomness. */
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),

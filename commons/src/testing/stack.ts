@@ -15,6 +15,8 @@ export interface StackOptions {
   gateway?: boolean;
   uploads?: boolean;
   uploadsWorkers?: number;
+  /** A built web app (frontend/dist) for the gateway to serve; its origin becomes the app origin. */
+  webAppDir?: string;
   /** Extra environment per service, e.g. small chunk sizes for sessions. */
   env?: { sessions?: Record<string, string>; gateway?: Record<string, string>; uploads?: Record<string, string> };
 }
@@ -46,7 +48,10 @@ async function newSigningJwk() {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = options.prefix ?? newPrefix();
-  const appOrigin = 'http://localhost:5173';
+  const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
+  // Served by the gateway, the app shares its origin; otherwise a Vite dev server's.
+  const appOrigin = options.webAppDir ? gatewayBase : 'http://localhost:5173';
   await bootstrapPrefix(prefix, options.endpoint, [appOrigin]);
   const common = {
     AWS_ENDPOINT_URL: options.endpoint,
@@ -57,15 +62,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     RESOURCE_PREFIX: prefix,
     LOG_LEVEL: 'info',
   };
-  const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([
-    freePort(),
-    freePort(),
-    freePort(),
-    freePort(),
-  ]);
   const sessionsAddress = `127.0.0.1:${grpcPort}`;
   const sessionsOps = `http://127.0.0.1:${opsPort}`;
-  const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
   const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
 
   const startSessions = () =>
@@ -92,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           UPLOADS_PUBLIC_URL: uploadsBase,
           RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
           RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+          ...(options.webAppDir ? { STATIC_DIR: options.webAppDir } : {}),
           ...options.env?.gateway,
         },
         readyUrl: `${gatewayBase}/readyz`,

@@ -19,6 +19,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
+import { serveWebApp } from './plugins/web-app.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
@@ -74,7 +75,14 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   await app.register(helmet, {
     global: true,
     hsts: secure,
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+    contentSecurityPolicy: {
+      directives: {
+        upgradeInsecureRequests: secure ? [] : null,
+        // The web app sends chunks to the uploads workers, which may live on another origin.
+        connectSrc: ["'self'", new URL(config.UPLOADS_PUBLIC_URL).origin],
+        workerSrc: ["'self'"],
+      },
+    },
   });
   await app.register(cors, { origin: config.CORS_ORIGINS, credentials: true });
   await app.register(rateLimit, {
@@ -135,5 +143,6 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     },
     { prefix: API_PREFIX },
   );
+  if (config.STATIC_DIR) await serveWebApp(app, config.STATIC_DIR);
   return app;
 }

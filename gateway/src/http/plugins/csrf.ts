@@ -4,6 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type CookieNames, cookieOptions } from '../cookies.ts';
 
+/** Clients seeing `details.reason: csrf_token` fetch a new token and retry once. */
+const CSRF_MESSAGE = 'missing or invalid CSRF token; fetch one from GET /api/v1/auth/csrf';
+
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -60,11 +63,11 @@ async function csrfPlugin(app: FastifyInstance, options: CsrfOptions): Promise<v
     const header = request.headers[CSRF_HEADER];
     const cookie = request.cookies[options.cookies.csrf];
     if (typeof header !== 'string' || !cookie || !safeEqual(header, cookie)) {
-      throw new AppError('permission_denied', 'missing or invalid CSRF token; fetch one from GET /api/v1/auth/csrf');
+      throw new AppError('permission_denied', CSRF_MESSAGE, { details: { reason: 'csrf_token' } });
     }
     const [nonce, mac, extra] = header.split('.');
     if (!nonce || !mac || extra !== undefined || !safeEqual(mac, sign(options.secret, nonce))) {
-      throw new AppError('permission_denied', 'missing or invalid CSRF token; fetch one from GET /api/v1/auth/csrf');
+      throw new AppError('permission_denied', CSRF_MESSAGE, { details: { reason: 'csrf_token' } });
     }
   });
 }
