@@ -38,7 +38,7 @@ function workspaceProjects(workspace: string): TestProjectInlineConfiguration[] 
 export default defineConfig({
   test: {
     projects: [
-      ...['commons', 'gateway', 'sessions', 'uploads'].flatMap(workspaceProjects),
+      ...['commons', 'gateway', 'sessions', 'uploads', 'frontend'].flatMap(workspaceProjects),
       // End-to-end: only integration tests; each starts the services as real processes.
       workspaceProjects('e2e').filter((p) => p.test?.name === 'e2e-int'),
     ].flat(),

@@ -48,7 +48,12 @@ async function newSigningJwk() {
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = options.prefix ?? newPrefix();
-  const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const gatewayBase = `http://127.0.0.1:${gatewayPort}`;
   // Served by the gateway, the app shares its origin; otherwise a Vite dev server's.
   const appOrigin = options.webAppDir ? gatewayBase : 'http://localhost:5173';

@@ -11,7 +11,8 @@ import { API_PREFIX } from '../cookies.ts';
  * gets `index.html`, so client-side routes survive a reload.
  */
 export async function serveWebApp(app: FastifyInstance, dir: string): Promise<void> {
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`STATIC_DIR ${dir} has no index.html (run the frontend build)`);
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(`STATIC_DIR ${dir} has no index.html (run the frontend build)`);
   await app.register(fastifyStatic, {
     root: dir,
     wildcard: false,

@@ -1,0 +1,91 @@
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
+import { api } from './api/client.ts';
+import { errorMessage, signedOut, useMe, useSignOut } from './api/queries.ts';
+import { Files } from './pages/Files.tsx';
+import { Landing } from './pages/Landing.tsx';
+import { NotFound } from './pages/NotFound.tsx';
+import { Profile } from './pages/Profile.tsx';
+import { Uploads } from './pages/Uploads.tsx';
+import { UploadEngineProvider } from './uploads/engine-context.tsx';
+
+const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: true, retry: 1 } } });
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <SessionWatcher />
+        <Routes>
+          <Route path="/" element={<Landing />} />
+          <Route element={<RequireUser />}>
+            <Route path="/files" element={<Files />} />
+            <Route path="/uploads" element={<Uploads />} />
+            <Route path="/profile" element={<Profile />} />
+          </Route>
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </BrowserRouter>
+    </QueryClientProvider>
+  );
+}
+
+/** A failed silent refresh anywhere ends the session in the UI too. */
+function SessionWatcher() {
+  const client = useQueryClient();
+  useEffect(() => {
+    api.onSignedOut = () => signedOut(client);
+  }, [client]);
+  return null;
+}
+
+/** Waits for the session check before deciding; anonymous visitors go to sign-in and come back. */
+function RequireUser() {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending)
+    return (
+      <p role="status" className="loading">
+        Checking your session…
+      </p>
+    );
+  if (me.isError)
+    return (
+      <p role="alert" className="error">
+        Could not reach the server: {errorMessage(me.error)}
+      </p>
+    );
+  if (!me.data) return <Navigate to="/" replace state={{ from: location.pathname }} />;
+  return (
+    <UploadEngineProvider>
+      <Header name={me.data.name} />
+      <div id="content" tabIndex={-1}>
+        <Outlet />
+      </div>
+    </UploadEngineProvider>
+  );
+}
+
+function Header({ name }: { name: string }) {
+  const signOut = useSignOut();
+  return (
+    <header className="top">
+      <a className="skip" href="#content">
+        Skip to content
+      </a>
+      <nav aria-label="Main">
+        <span className="brand">lfusys</span>
+        <NavLink to="/files">Files</NavLink>
+        <NavLink to="/uploads">Uploads</NavLink>
+        <NavLink to="/profile">Profile</NavLink>
+      </nav>
+      <div className="who">
+        <span>{name}</span>
+        <button type="button" onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,105 @@
+import { ApiError } from '../upload-engine/types.ts';
+
+export { ApiError };
+
+export const API_BASE = '/api/v1';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+/** Where a 401 means "wrong credentials" or "no session", never "access token expired". */
+const NO_REFRESH = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/auth/logout']);
+
+/**
+ * The one way the app talks to the gateway: cookies only (no tokens in JS), the CSRF header on
+ * unsafe requests, and on a 401 one silent refresh shared by every request that hit it
+ * (single-flight), then one replay. When the refresh fails the session is over: `onSignedOut` runs.
+ */
+export class ApiClient {
+  private csrf: Promise<string> | undefined;
+  private refreshing: Promise<boolean> | undefined;
+  onSignedOut: () => void = () => {};
+
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const first = await this.send(method, path, body);
+    if (first.status === 401 && !NO_REFRESH.has(path)) {
+      if (await this.refresh()) return this.parse<T>(await this.send(method, path, body));
+      this.onSignedOut();
+    }
+    if (first.status === 403 && UNSAFE.has(method) && (await isCsrfRefusal(first.clone()))) {
+      this.csrf = undefined;
+      return this.parse<T>(await this.send(method, path, body));
+    }
+    return this.parse<T>(first);
+  }
+
+  get = <T>(path: string) => this.request<T>('GET', path);
+  post = <T>(path: string, body?: unknown) => this.request<T>('POST', path, body);
+  patch = <T>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);
+  delete = <T>(path: string, body?: unknown) => this.request<T>('DELETE', path, body);
+
+  /** A fresh CSRF token after sign-in or sign-out (the cookie may have changed). */
+  resetCsrf(): void {
+    this.csrf = undefined;
+  }
+
+  private async send(method: Method, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (UNSAFE.has(method)) headers['x-csrf-token'] = await this.csrfToken();
+    return fetch(`${API_BASE}${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  }
+
+  private csrfToken(): Promise<string> {
+    this.csrf ??= fetch(`${API_BASE}/auth/csrf`, { credentials: 'same-origin' })
+      .then((res) => this.parse<{ csrfToken: string }>(res))
+      .then((r) => r.csrfToken)
+      .catch((err: unknown) => {
+        this.csrf = undefined;
+        throw err;
+      });
+    return this.csrf;
+  }
+
+  /** Single-flight: concurrent 401s wait for the same refresh. */
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= this.send('POST', '/auth/refresh')
+      .then((res) => res.ok)
+      .catch(() => false)
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  private async parse<T>(res: Response): Promise<T> {
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) return json as T;
+    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const retryAfter = Number(res.headers.get('retry-after'));
+    throw new ApiError(
+      res.status,
+      error?.code ?? 'unknown',
+      error?.message ?? `request failed (${res.status})`,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
+  }
+}
+
+async function isCsrfRefusal(res: Response): Promise<boolean> {
+  const body = (await res.json().catch(() => undefined)) as { error?: { details?: { reason?: string } } } | undefined;
+  return body?.error?.details?.reason === 'csrf_token';
+}
+
+export const api = new ApiClient();

@@ -1,0 +1,133 @@
+import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { disposeUploadEngine } from '../uploads/engine-instance.ts';
+import { ApiError, api } from './client.ts';
+import type { FileItem, FilePage, UploadItem, User } from './types.ts';
+
+export const keys = {
+  me: ['me'] as const,
+  files: ['files'] as const,
+  uploads: ['uploads'] as const,
+};
+
+/** The signed-in user, or null; undefined while the first check runs. */
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: async () => {
+      try {
+        return (await api.get<{ user: User }>('/auth/me')).user;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return null;
+        throw err;
+      }
+    },
+    staleTime: 5 * 60_000,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+}
+
+export function useSignIn() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; password: string }) => api.post<{ user: User }>('/auth/login', input),
+    onSuccess: ({ user }) => {
+      api.resetCsrf();
+      client.setQueryData(keys.me, user);
+    },
+  });
+}
+
+export function useRegister() {
+  return useMutation({
+    mutationFn: (input: { name: string; email: string; password: string }) =>
+      api.post<{ user: User }>('/auth/register', input),
+  });
+}
+
+/** Signs out here and ends the session server-side; every cached query is dropped. */
+export function useSignOut() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<void>('/auth/logout'),
+    onSettled: () => signedOut(client),
+  });
+}
+
+export function signedOut(client: QueryClient): void {
+  disposeUploadEngine();
+  api.resetCsrf();
+  client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
+  client.setQueryData(keys.me, null);
+}
+
+export const PAGE_SIZE = 20;
+
+export function useFiles() {
+  return useInfiniteQuery({
+    queryKey: keys.files,
+    initialPageParam: '',
+    queryFn: ({ pageParam }) =>
+      api.get<FilePage>(`/files?limit=${PAGE_SIZE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
+export function useRenameFile() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, name }: { id: string; name: string }) => api.patch<{ file: FileItem }>(`/files/${id}`, { name }),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.files }),
+  });
+}
+
+export function useDeleteFile() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.delete<void>(`/files/${id}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.files }),
+  });
+}
+
+/** Navigates to a short-lived presigned URL: the browser downloads; nothing is buffered in JS. */
+export async function downloadFile(id: string): Promise<void> {
+  const { url } = await api.get<{ url: string }>(`/files/${id}/download`);
+  window.location.assign(url);
+}
+
+export function useServerUploads() {
+  return useQuery({
+    queryKey: keys.uploads,
+    queryFn: async () => (await api.get<{ uploads: UploadItem[] }>('/uploads')).uploads,
+    refetchInterval: 5000,
+  });
+}
+
+export function useUpdateProfile() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { name?: string; bio?: string }) => api.patch<{ user: User }>('/users/me', input),
+    onSuccess: ({ user }) => client.setQueryData(keys.me, user),
+  });
+}
+
+export function useChangePassword() {
+  return useMutation({
+    mutationFn: (input: { currentPassword: string; newPassword: string }) =>
+      api.post<void>('/users/me/password', input),
+  });
+}
+
+export function useDeleteAccount() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => api.delete<void>('/users/me', { password }),
+    onSuccess: () => signedOut(client),
+  });
+}
+
+/** A message for the user from any failure. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return `Network problem: ${err.message}`;
+  return 'Something went wrong';
+}

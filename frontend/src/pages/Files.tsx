@@ -1,0 +1,143 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router';
+import { downloadFile, errorMessage, useDeleteFile, useFiles, useRenameFile } from '../api/queries.ts';
+import type { FileItem } from '../api/types.ts';
+import { formatBytes, formatDate } from '../format.ts';
+
+/** Your files, newest first, a page at a time: download, rename, delete. */
+export function Files() {
+  const files = useFiles();
+  const items = files.data?.pages.flatMap((p) => p.files) ?? [];
+  return (
+    <main>
+      <div className="page-head">
+        <h1>Files</h1>
+        <Link className="button" to="/uploads">
+          Upload files
+        </Link>
+      </div>
+      {files.isPending && <p role="status">Loading your files…</p>}
+      {files.isError && (
+        <div role="alert" className="error">
+          <p>Could not load your files: {errorMessage(files.error)}</p>
+          <button type="button" onClick={() => void files.refetch()}>
+            Try again
+          </button>
+        </div>
+      )}
+      {files.isSuccess && items.length === 0 && (
+        <p className="empty">
+          No files yet. <Link to="/uploads">Upload your first file</Link>.
+        </p>
+      )}
+      {items.length > 0 && (
+        <table className="files">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Size</th>
+              <th scope="col">Added</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((file) => (
+              <FileRow key={file.id} file={file} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {files.hasNextPage && (
+        <button type="button" onClick={() => void files.fetchNextPage()} disabled={files.isFetchingNextPage}>
+          {files.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+    </main>
+  );
+}
+
+function FileRow({ file }: { file: FileItem }) {
+  const rename = useRenameFile();
+  const remove = useDeleteFile();
+  const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
+  const [downloadError, setDownloadError] = useState<string>();
+  const renameInput = useRef<HTMLInputElement>(null);
+  // Keyboard users land in the field they asked for.
+  useEffect(() => {
+    if (mode === 'rename') renameInput.current?.select();
+  }, [mode]);
+  const onRename = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const name = String(new FormData(e.currentTarget).get('name')).trim();
+    if (name && name !== file.name) rename.mutate({ id: file.id, name }, { onSuccess: () => setMode('view') });
+    else setMode('view');
+  };
+  const error = rename.error ?? remove.error;
+  return (
+    <tr data-file-id={file.id}>
+      <td className="name">
+        {mode === 'rename' ? (
+          <form onSubmit={onRename} className="inline">
+            <label className="visually-hidden" htmlFor={`rename-${file.id}`}>
+              New name for {file.name}
+            </label>
+            <input
+              id={`rename-${file.id}`}
+              name="name"
+              defaultValue={file.name}
+              maxLength={255}
+              required
+              ref={renameInput}
+            />
+            <button type="submit" disabled={rename.isPending}>
+              Save
+            </button>
+            <button type="button" onClick={() => setMode('view')}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          file.name
+        )}
+        {(error || downloadError) && (
+          <p role="alert" className="error">
+            {downloadError ?? errorMessage(error)}
+          </p>
+        )}
+      </td>
+      <td>{formatBytes(file.size)}</td>
+      <td>{formatDate(file.createdAt)}</td>
+      <td className="actions">
+        {mode === 'confirm-delete' ? (
+          <>
+            <span>Delete “{file.name}”?</span>
+            <button type="button" className="danger" onClick={() => remove.mutate(file.id)} disabled={remove.isPending}>
+              Yes, delete
+            </button>
+            <button type="button" onClick={() => setMode('view')}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <>
+            <button
+              type="button"
+              onClick={() => downloadFile(file.id).catch((err: unknown) => setDownloadError(errorMessage(err)))}
+              aria-label={`Download ${file.name}`}
+            >
+              Download
+            </button>
+            <button type="button" onClick={() => setMode('rename')} aria-label={`Rename ${file.name}`}>
+              Rename
+            </button>
+            <button type="button" onClick={() => setMode('confirm-delete')} aria-label={`Delete ${file.name}`}>
+              Delete
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,12 @@
+import { Link } from 'react-router';
+
+export function NotFound() {
+  return (
+    <main>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link to="/files">Go to your files</Link>.
+      </p>
+    </main>
+  );
+}

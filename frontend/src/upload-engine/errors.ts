@@ -1,0 +1,32 @@
+import { ApiError } from './types.ts';
+
+/** A short human-readable description of a failure. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+/** HTTP statuses worth retrying: 408, 429 and 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Network failures (anything but an `ApiError`) and API errors with a retryable status. */
+export function isTransient(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0 || isRetryableStatus(error.status);
+}
+
+/** The server's `Retry-After` carried by an `ApiError`. */
+export function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof ApiError ? error.retryAfterSeconds : undefined;
+}
+
+/** A 404 from the API: the upload does not exist (any more). */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 404;
+}
+
+/** An `AbortError` like the platform's. */
+export function abortError(message = 'The operation was aborted'): Error {
+  return new DOMException(message, 'AbortError');
+}

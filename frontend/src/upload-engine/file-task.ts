@@ -1,0 +1,173 @@
+import { SpeedMeter } from './speed-meter.ts';
+import type { Timer } from './timers.ts';
+import type { FileProgress, FileStatus, ServerUploadState, UploadSource } from './types.ts';
+
+/** Where and with what a file's chunks are sent; the token changes when it is renewed. */
+export interface ChunkSession {
+  uploadId: string;
+  chunkSize: number;
+  totalChunks: number;
+  uploadUrl: string;
+  token: string;
+}
+
+/** Why the engine ended a request itself: its chunk is resent later (`pause`) or never (`stop`, `dispose`). */
+export type StopReason = 'pause' | 'stop' | 'dispose';
+
+/** One attempt at sending one chunk. */
+export interface ChunkRun {
+  readonly index: number;
+  readonly uploadUrl: string;
+  readonly token: string;
+  readonly controller: AbortController;
+  /** Bytes of this request that have left (from `onProgress`). */
+  loaded: number;
+  stallTimer: Timer | undefined;
+  /** Aborted by stall detection (a failed attempt, unlike a stop). */
+  stalled: boolean;
+  stop: StopReason | undefined;
+  settled: boolean;
+}
+
+/** The engine's working state for one local file: status, chunk bookkeeping and timers. */
+export class FileTask {
+  status: FileStatus = 'queued';
+  error: string | undefined;
+  fileId: string | undefined;
+  fingerprint: string | undefined;
+  session: ChunkSession | undefined;
+  /** Fingerprinting or opening the upload is under way (also while paused). */
+  preparing = false;
+  readonly acked = new Set<number>();
+  ackedBytes = 0;
+  resumedChunks = 0;
+  readonly inFlight = new Map<number, ChunkRun>();
+  /** Chunks waiting out a backoff delay. */
+  readonly retryTimers = new Map<number, Timer>();
+  /** Failed attempts per chunk (reset when it is acknowledged). */
+  readonly attempts = new Map<number, number>();
+  /** Token renewals in a row per chunk. */
+  readonly renewals = new Map<number, number>();
+  /** The one `getUpload` that chunks refused with 401 or 409 share. */
+  lookup: Promise<ServerUploadState> | undefined;
+  /** A refused token is being renewed: no new chunk starts with the old one meanwhile. */
+  renewing = false;
+  pollTimer: Timer | undefined;
+  pollFailures = 0;
+  readonly meter = new SpeedMeter();
+  /** The last published progress (reused while nothing changed). */
+  published: FileProgress | undefined;
+
+  /** The next never-sent index; chunks to resend wait in `resend` (ascending). */
+  private nextIndex = 0;
+  private readonly resend: number[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly source: UploadSource,
+  ) {}
+
+  get totalChunks(): number {
+    return this.session?.totalChunks ?? 0;
+  }
+
+  get allAcked(): boolean {
+    return this.session !== undefined && this.acked.size >= this.session.totalChunks;
+  }
+
+  /** Byte range `[start, end)` of chunk `index`. */
+  chunkRange(index: number): [number, number] {
+    const chunkSize = this.session?.chunkSize ?? 0;
+    const start = Math.min(this.source.size, index * chunkSize);
+    return [start, Math.min(this.source.size, (index + 1) * chunkSize)];
+  }
+
+  chunkLength(index: number): number {
+    const [start, end] = this.chunkRange(index);
+    return end - start;
+  }
+
+  /** Records chunks the server already holds (resume). */
+  applyReceived(indexes: readonly number[]): void {
+    for (const index of indexes) {
+      if (Number.isInteger(index) && index >= 0 && index < this.totalChunks && this.ack(index)) this.resumedChunks++;
+    }
+  }
+
+  /** Marks a chunk acknowledged; false when it already was. */
+  ack(index: number): boolean {
+    if (this.acked.has(index)) return false;
+    this.acked.add(index);
+    this.ackedBytes += this.chunkLength(index);
+    this.attempts.delete(index);
+    this.renewals.delete(index);
+    return true;
+  }
+
+  /** Every chunk is on the server (it said so). */
+  ackAll(): void {
+    for (let index = 0; index < this.totalChunks; index++) this.ack(index);
+  }
+
+  hasPending(): boolean {
+    this.skipAcked();
+    return this.resend.length > 0 || this.nextIndex < this.totalChunks;
+  }
+
+  /** The next chunk to send, resends first. */
+  takePending(): number | undefined {
+    const resend = this.resend.shift();
+    if (resend !== undefined) return resend;
+    this.skipAcked();
+    return this.nextIndex < this.totalChunks ? this.nextIndex++ : undefined;
+  }
+
+  /** Puts a chunk back to be sent again (kept in ascending order). */
+  requeue(index: number): void {
+    if (this.acked.has(index) || this.resend.includes(index)) return;
+    const at = this.resend.findIndex((other) => other > index);
+    if (at === -1) this.resend.push(index);
+    else this.resend.splice(at, 0, index);
+  }
+
+  /** Nothing more is to be sent. */
+  clearPending(): void {
+    this.resend.length = 0;
+    this.nextIndex = this.totalChunks;
+  }
+
+  /** Acknowledged bytes plus bytes of requests still running. */
+  bytesSent(): number {
+    let inFlight = 0;
+    for (const run of this.inFlight.values()) if (run.stop === undefined) inFlight += run.loaded;
+    return Math.min(this.source.size, this.ackedBytes + inFlight);
+  }
+
+  /** The file as the UI shows it at `now`. */
+  progress(now: number): FileProgress {
+    const size = this.source.size;
+    const bytesSent = this.status === 'completed' ? size : this.bytesSent();
+    const done = this.status === 'completed' || this.allAcked;
+    const percent = size > 0 ? Math.min(100, (bytesSent * 100) / size) : done ? 100 : 0;
+    const speed = this.status === 'uploading' ? Math.round(this.meter.speed(now)) : 0;
+    const progress: FileProgress = {
+      id: this.id,
+      name: this.source.name,
+      size,
+      status: this.status,
+      bytesSent,
+      percent,
+      speedBytesPerSecond: speed,
+      etaSeconds: speed > 0 ? Math.ceil((size - bytesSent) / speed) : null,
+      resumedChunks: this.resumedChunks,
+    };
+    if (this.session) progress.uploadId = this.session.uploadId;
+    if (this.fileId !== undefined) progress.fileId = this.fileId;
+    if (this.error !== undefined) progress.error = this.error;
+    return progress;
+  }
+
+  private skipAcked(): void {
+    while (this.nextIndex < this.totalChunks && this.acked.has(this.nextIndex)) this.nextIndex++;
+  }
+}

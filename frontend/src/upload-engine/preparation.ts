@@ -1,0 +1,110 @@
+import { isTransient, retryAfterOf } from './errors.ts';
+import type { ChunkSession } from './file-task.ts';
+import { fingerprint } from './fingerprint.ts';
+import type { Hasher, ResumeStore, ServerUploadState, Transport, UploadSource } from './types.ts';
+
+/** What preparing a file found: where its chunks go and which ones the server already holds. */
+export interface Prepared {
+  session: ChunkSession;
+  received: readonly number[];
+}
+
+/** What preparing needs from the engine. */
+export interface PreparationContext {
+  transport: Transport;
+  store: ResumeStore;
+  hasher: Hasher;
+  maxAttempts: number;
+  now(): number;
+  /** Delay before retry `attempt` of an API call. */
+  backoff(attempt: number, retryAfterSeconds: number | undefined): number;
+  sleep(ms: number): Promise<void>;
+  /** The file was cancelled or the engine disposed: stop at the next step. */
+  abandoned(): boolean;
+  /** The fingerprint, as soon as it is known (cancel forgets the resume entry by it). */
+  onFingerprint(key: string): void;
+}
+
+/** Runs an API call, retrying network failures, 408, 429 and 5xx with backoff, up to `maxAttempts`. */
+export async function withApiRetry<T>(context: PreparationContext, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= context.maxAttempts || !isTransient(error) || context.abandoned()) throw error;
+      await context.sleep(context.backoff(attempt, retryAfterOf(error)));
+    }
+  }
+}
+
+/** Whether the server's chunk plan is the one for a file of `size` bytes. */
+function planFits(state: ServerUploadState, size: number): boolean {
+  return state.chunkSize > 0 && state.totalChunks === Math.max(1, Math.ceil(size / state.chunkSize));
+}
+
+/**
+ * Continues a remembered upload when the server still takes its chunks (or is already assembling
+ * it); undefined when a new upload is needed (gone, finished, ended, or planned for other bytes).
+ */
+async function tryResume(
+  context: PreparationContext,
+  source: UploadSource,
+  uploadId: string,
+): Promise<Prepared | undefined> {
+  let state: ServerUploadState;
+  try {
+    state = await withApiRetry(context, () => context.transport.getUpload(uploadId));
+  } catch (error) {
+    // Gone (404) or refused for good: start afresh. Still unreachable: fail, keeping the entry.
+    if (!isTransient(error)) return undefined;
+    throw error;
+  }
+  if (!planFits(state, source.size)) return undefined;
+  const session: ChunkSession = {
+    uploadId,
+    chunkSize: state.chunkSize,
+    totalChunks: state.totalChunks,
+    uploadUrl: state.uploadUrl ?? '',
+    token: state.uploadToken ?? '',
+  };
+  if (state.status === 'uploading' && state.uploadUrl && state.uploadToken) {
+    return { session, received: state.receivedIndexes };
+  }
+  if (state.status === 'assembling') {
+    return { session, received: Array.from({ length: state.totalChunks }, (_, index) => index) };
+  }
+  return undefined;
+}
+
+/**
+ * Fingerprints the file, resumes the upload remembered for it when the server still has it, or
+ * opens a new one and remembers that. Undefined when abandoned before an upload was chosen.
+ */
+export async function prepareUpload(context: PreparationContext, source: UploadSource): Promise<Prepared | undefined> {
+  const key = await fingerprint(source, context.hasher);
+  context.onFingerprint(key);
+  if (context.abandoned()) return undefined;
+
+  const entry = await context.store.get(key).catch(() => undefined);
+  if (entry) {
+    const resumed = await tryResume(context, source, entry.uploadId);
+    if (resumed) return resumed;
+    await context.store.delete(key).catch(() => undefined);
+    if (context.abandoned()) return undefined;
+  }
+
+  const plan = await withApiRetry(context, () =>
+    context.transport.openUpload({ fileName: source.name, size: source.size, contentType: source.type || undefined }),
+  );
+  await context.store.put(key, { uploadId: plan.uploadId, savedAt: context.now() }).catch(() => undefined);
+  return {
+    session: {
+      uploadId: plan.uploadId,
+      chunkSize: plan.chunkSize,
+      totalChunks: plan.totalChunks,
+      uploadUrl: plan.uploadUrl,
+      token: plan.uploadToken,
+    },
+    received: [],
+  };
+}

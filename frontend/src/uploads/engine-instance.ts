@@ -1,0 +1,33 @@
+import { api } from '../api/client.ts';
+import {
+  createHttpTransport,
+  IndexedDbResumeStore,
+  MemoryResumeStore,
+  subtleHasher,
+  UploadEngine,
+  WorkerHasher,
+} from '../upload-engine/index.ts';
+
+let current: UploadEngine | undefined;
+let worker: WorkerHasher | undefined;
+
+/** The signed-in session's engine, created on first use; it outlives page changes and StrictMode remounts. */
+export function currentUploadEngine(): UploadEngine {
+  if (!current && typeof Worker !== 'undefined') worker = new WorkerHasher();
+  current ??= new UploadEngine({
+    transport: createHttpTransport(api),
+    // Hashing runs in a Web Worker so the page stays responsive while chunks are hashed.
+    hasher: worker ?? subtleHasher,
+    store: typeof indexedDB === 'undefined' ? new MemoryResumeStore() : new IndexedDbResumeStore(),
+    concurrency: 4,
+  });
+  return current;
+}
+
+/** Stops every transfer and forgets the engine (on sign-out); the next sign-in starts a new one. */
+export function disposeUploadEngine(): void {
+  current?.dispose();
+  worker?.dispose();
+  current = undefined;
+  worker = undefined;
+}
