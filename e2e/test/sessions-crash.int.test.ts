@@ -50,7 +50,12 @@ const isCompleteMultipartUpload = (req: IncomingMessage) =>
   req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '');
 const isReceiveMessage = (req: IncomingMessage) => req.headers['x-amz-target'] === 'AmazonSQS.ReceiveMessage';
 
-async function crashDuring(match: (req: IncomingMessage) => boolean, action: FaultAction, expectedStatus: string) {
+async function crashDuring(
+  match: (req: IncomingMessage) => boolean,
+  action: FaultAction,
+  expectedStatus: string,
+  restartFirst = false,
+) {
   const { client, userId } = await signUp(stack.gatewayApi);
   const file = randomBytes(8 * MiB + 77);
   const opened = await client.post('/uploads', { fileName: 'crash.bin', size: file.length, sha256: sha256(file) });
@@ -59,6 +64,11 @@ async function crashDuring(match: (req: IncomingMessage) => boolean, action: Fau
 
   proxy.setRule((req) => (match(req) ? action : 'forward'));
   const held = proxy.nextHeld();
+  // A long poll already forwarded would still deliver: start sessions afresh under the rule.
+  if (restartFirst) {
+    await stack.processes.sessions.stop('SIGKILL');
+    await stack.restartSessions();
+  }
   await sendChunks(plan, file, [...Array(plan.totalChunks).keys()], 4);
   await held;
   const before = await client.get(`/uploads/${plan.uploadId}`);
@@ -99,6 +109,6 @@ describe('sessions killed and restarted', () => {
   }, 150_000);
 
   it('with the assembly message still in the queue: the restarted consumer picks it up', async () => {
-    await crashDuring(isReceiveMessage, 'hold', 'uploading');
+    await crashDuring(isReceiveMessage, 'hold', 'uploading', true);
   }, 150_000);
 });
