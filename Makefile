@@ -21,7 +21,7 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 ## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator + browser)
-test: install browser typecheck lint proto-check
+test: install browser typecheck lint proto-check tf-check
 	@mkdir -p .local
 	@# One test file at a time: parallel files each drive their own moto, and on a 2-core CI machine
 	@# the emulators then starve each other into timeouts that say nothing about our code.
@@ -43,9 +43,9 @@ lint: install
 format: install
 	npx biome check --write .
 
-## tf-check: terraform formatting (validate needs providers, which this machine cannot download)
-tf-check:
-	terraform fmt -check -recursive infra/terraform
+## tf-check: terraform fmt, validate (when providers can be downloaded), Terraform/compose/code agreement tests
+tf-check: install
+	bash scripts/tf-check.sh
 
 ## proto: lint the contracts and regenerate proto/gen (buf + local ts-proto plugin, offline)
 proto: install

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiClient, ApiError } from './client.ts';
+
+type Handler = (url: string, init: RequestInit) => Response | Promise<Response>;
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+function fakeServer(handler: Handler) {
+  const calls: Array<{ url: string; method: string; headers: Record<string, string> }> = [];
+  vi.stubGlobal('fetch', async (url: string, init: RequestInit = {}) => {
+    calls.push({ url, method: init.method ?? 'GET', headers: (init.headers ?? {}) as Record<string, string> });
+    return handler(url, init);
+  });
+  return calls;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('ApiClient', () => {
+  it('refreshes once for concurrent 401s, then replays every request', async () => {
+    let refreshed = false;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const calls = fakeServer(async (url) => {
+      if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 'token-1' });
+      if (url.endsWith('/auth/refresh')) {
+        await gate;
+        refreshed = true;
+        return json(200, {});
+      }
+      return refreshed ? json(200, { ok: url }) : json(401, { error: { code: 'unauthenticated', message: 'expired' } });
+    });
+    const client = new ApiClient();
+    const pending = Promise.all([client.get('/files'), client.get('/uploads'), client.get('/users/me')]);
+    await vi.waitFor(() => expect(calls.filter((c) => c.url.endsWith('/auth/refresh'))).toHaveLength(1));
+    release();
+    expect(await pending).toEqual([{ ok: '/api/v1/files' }, { ok: '/api/v1/uploads' }, { ok: '/api/v1/users/me' }]);
+    expect(calls.filter((c) => c.url.endsWith('/auth/refresh'))).toHaveLength(1);
+    // The refresh is an unsafe request: it carried the CSRF header.
+    expect(calls.find((c) => c.url.endsWith('/auth/refresh'))?.headers['x-csrf-token']).toBe('token-1');
+  });
+
+  it('signs out when the refresh fails, and surfaces the 401', async () => {
+    fakeServer((url) => {
+      if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 't' });
+      return json(401, { error: { code: 'unauthenticated', message: 'no session' } });
+    });
+    const client = new ApiClient();
+    const signedOut = vi.fn();
+    client.onSignedOut = signedOut;
+    await expect(client.get('/files')).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
+    expect(signedOut).toHaveBeenCalledOnce();
+  });
+
+  it('never refreshes for a failed login', async () => {
+    const calls = fakeServer((url) => {
+      if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 't' });
+      return json(401, { error: { code: 'unauthenticated', message: 'wrong email or password' } });
+    });
+    await expect(new ApiClient().post('/auth/login', { email: 'a', password: 'b' })).rejects.toBeInstanceOf(ApiError);
+    expect(calls.some((c) => c.url.endsWith('/auth/refresh'))).toBe(false);
+  });
+
+  it('fetches a new CSRF token and retries once when the server refuses the old one', async () => {
+    let token = 'old';
+    const calls = fakeServer((url, init) => {
+      if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: token });
+      const sent = (init.headers as Record<string, string>)['x-csrf-token'];
+      if (sent === 'new') return new Response(null, { status: 204 });
+      token = 'new';
+      return json(403, { error: { code: 'permission_denied', message: 'csrf', details: { reason: 'csrf_token' } } });
+    });
+    await expect(new ApiClient().delete('/files/x')).resolves.toBeUndefined();
+    expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.headers['x-csrf-token'])).toEqual(['old', 'new']);
+  });
+
+  it('turns error bodies into ApiError with code, message and Retry-After', async () => {
+    fakeServer(() =>
+      json(429, { error: { code: 'resource_exhausted', message: 'slow down' } }, { 'retry-after': '7' }),
+    );
+    await expect(new ApiClient().get('/files')).rejects.toMatchObject({
+      status: 429,
+      code: 'resource_exhausted',
+      message: 'slow down',
+      retryAfterSeconds: 7,
+    });
+  });
+});
