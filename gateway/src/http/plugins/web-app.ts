@@ -25,7 +25,8 @@ export async function serveWebApp(app: FastifyInstance, dir: string): Promise<vo
   app.get('/*', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const isAppRoute = !path.startsWith(`${API_PREFIX}/`) && !/^\/(healthz|readyz|metrics)$/.test(path);
-    if (!isAppRoute || !request.headers.accept?.includes('text/html')) throw new AppError('not_found', 'not found');
+    const wantsHtml = path === '/' || request.headers.accept?.includes('text/html');
+    if (!isAppRoute || !wantsHtml) throw new AppError('not_found', 'not found');
     reply.header('cache-control', 'no-cache');
     return reply.sendFile('index.html');
   });
