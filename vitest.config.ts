@@ -39,6 +39,8 @@ export default defineConfig({
   test: {
     projects: [
       ...['commons', 'gateway', 'sessions', 'uploads', 'frontend'].flatMap(workspaceProjects),
+      // Terraform and compose against the code: pure parsing, no emulator.
+      workspaceProjects('infra').filter((p) => p.test?.name === 'infra-unit'),
       // End-to-end: only integration tests; each starts the services as real processes.
       workspaceProjects('e2e').filter((p) => p.test?.name === 'e2e-int'),
     ].flat(),

@@ -1,0 +1,11 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = {
+      Project     = "lfusys"
+      Environment = "prod"
+      ManagedBy   = "terraform"
+    }
+  }
+}

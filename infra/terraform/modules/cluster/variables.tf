@@ -1,0 +1,15 @@
+variable "prefix" {
+  type        = string
+  description = "Name prefix: the cluster is <prefix>, the private DNS namespace <prefix>.internal."
+}
+
+variable "vpc_id" {
+  type        = string
+  description = "VPC the Cloud Map private DNS namespace is attached to."
+}
+
+variable "container_insights" {
+  type        = bool
+  description = "Turn on CloudWatch Container Insights (per-task metrics; extra CloudWatch cost)."
+  default     = false
+}

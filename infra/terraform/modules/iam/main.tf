@@ -1,0 +1,224 @@
+# One task role per service with exactly the calls its code makes (least privilege, no wildcard
+# actions or resources), and one task execution role used by ECS itself to pull images, write
+# logs and read the secrets it injects. infra/test compares the task-role actions with the code.
+
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    # Confused-deputy protection for task roles (as in the ECS task IAM role guide): only ECS
+    # tasks of this account and region.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:*"]
+    }
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Task roles
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_iam_role" "gateway" {
+  name               = "${var.prefix}-gateway-task"
+  description        = "lfusys gateway task: users and refresh-token tables"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role" "sessions" {
+  name               = "${var.prefix}-sessions-task"
+  description        = "lfusys sessions task: uploads and files tables, objects, assembly queue"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+resource "aws_iam_role" "uploads" {
+  name               = "${var.prefix}-uploads-task"
+  description        = "lfusys uploads workers: upload parts, enqueue assembly"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+data "aws_iam_policy_document" "gateway" {
+  # Accounts (transactions need the per-item actions), refresh-token rotation, account deletion
+  # (BatchWriteItem), readiness (DescribeTable).
+  statement {
+    sid = "AccountTables"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+      "dynamodb:DescribeTable",
+    ]
+    resources = [
+      var.users_table_arn,
+      "${var.users_table_arn}/index/*",
+      var.refresh_tokens_table_arn,
+      "${var.refresh_tokens_table_arn}/index/*",
+    ]
+  }
+}
+
+data "aws_iam_policy_document" "sessions" {
+  # Sessions' transactions carry only Put/Update/Delete items (no ConditionCheck), so no
+  # dynamodb:ConditionCheckItem; infra/test fails if the code starts needing it.
+  statement {
+    sid = "UploadAndFileTables"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+      "dynamodb:DescribeTable",
+    ]
+    resources = [
+      var.uploads_table_arn,
+      "${var.uploads_table_arn}/index/*",
+      var.files_table_arn,
+      "${var.files_table_arn}/index/*",
+    ]
+  }
+
+  # Create/Complete/AbortMultipartUpload, HeadObject, presigned GETs, file deletion.
+  statement {
+    sid = "Objects"
+    actions = [
+      "s3:PutObject",
+      "s3:GetObject",
+      "s3:DeleteObject",
+      "s3:AbortMultipartUpload",
+    ]
+    resources = ["${var.bucket_arn}/files/*"]
+  }
+
+  # Assembly consumer (and re-enqueue of complete-but-unassembled uploads).
+  statement {
+    sid = "AssemblyQueue"
+    actions = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:SendMessage",
+      "sqs:GetQueueUrl",
+    ]
+    resources = [var.assembly_queue_arn]
+  }
+}
+
+data "aws_iam_policy_document" "uploads" {
+  # UploadPart.
+  statement {
+    sid       = "UploadParts"
+    actions   = ["s3:PutObject"]
+    resources = ["${var.bucket_arn}/files/*"]
+  }
+
+  statement {
+    sid = "EnqueueAssembly"
+    actions = [
+      "sqs:SendMessage",
+      "sqs:GetQueueUrl",
+    ]
+    resources = [var.assembly_queue_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "gateway" {
+  name   = "${var.prefix}-gateway"
+  role   = aws_iam_role.gateway.id
+  policy = data.aws_iam_policy_document.gateway.json
+}
+
+resource "aws_iam_role_policy" "sessions" {
+  name   = "${var.prefix}-sessions"
+  role   = aws_iam_role.sessions.id
+  policy = data.aws_iam_policy_document.sessions.json
+}
+
+resource "aws_iam_role_policy" "uploads" {
+  name   = "${var.prefix}-uploads"
+  role   = aws_iam_role.uploads.id
+  policy = data.aws_iam_policy_document.uploads.json
+}
+
+# ---------------------------------------------------------------------------------------------
+# Task execution role (used by the ECS agent, not by the application)
+# ---------------------------------------------------------------------------------------------
+
+# The plain ecs-tasks trust of the ECS documentation (the agent assumes this role).
+data "aws_iam_policy_document" "execution_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.prefix}-ecs-execution"
+  description        = "lfusys ECS task execution: pull images, write logs, read injected secrets"
+  assume_role_policy = data.aws_iam_policy_document.execution_assume.json
+}
+
+data "aws_iam_policy_document" "execution" {
+  # GetAuthorizationToken has no resource-level permissions.
+  statement {
+    sid       = "EcrLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "EcrPull"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:BatchGetImage",
+    ]
+    resources = var.ecr_repository_arns
+  }
+
+  statement {
+    sid = "ContainerLogs"
+    actions = [
+      "logs:CreateLogStream",
+      "logs:PutLogEvents",
+    ]
+    resources = flatten([for arn in var.log_group_arns : [arn, "${arn}:*"]])
+  }
+
+  # Secrets use the AWS-managed aws/secretsmanager key, so no kms:Decrypt grant is needed.
+  statement {
+    sid       = "InjectedSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = var.secret_arns
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "${var.prefix}-ecs-execution"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}

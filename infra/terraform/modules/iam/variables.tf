@@ -1,0 +1,49 @@
+variable "prefix" {
+  type        = string
+  description = "Name prefix for the roles (<prefix>-gateway-task, ..., <prefix>-ecs-execution)."
+}
+
+variable "users_table_arn" {
+  type        = string
+  description = "ARN of the users table (gateway)."
+}
+
+variable "refresh_tokens_table_arn" {
+  type        = string
+  description = "ARN of the refresh-tokens table (gateway)."
+}
+
+variable "uploads_table_arn" {
+  type        = string
+  description = "ARN of the uploads table (sessions)."
+}
+
+variable "files_table_arn" {
+  type        = string
+  description = "ARN of the files table (sessions)."
+}
+
+variable "bucket_arn" {
+  type        = string
+  description = "ARN of the object bucket; tasks get access to <bucket_arn>/files/* only."
+}
+
+variable "assembly_queue_arn" {
+  type        = string
+  description = "ARN of the assembly FIFO queue (uploads send, sessions consume)."
+}
+
+variable "secret_arns" {
+  type        = list(string)
+  description = "Secrets Manager secret ARNs the task execution role may read to inject into containers."
+}
+
+variable "ecr_repository_arns" {
+  type        = list(string)
+  description = "ECR repository ARNs the task execution role may pull from."
+}
+
+variable "log_group_arns" {
+  type        = list(string)
+  description = "CloudWatch log group ARNs (without the trailing :*) the task execution role writes container logs to."
+}

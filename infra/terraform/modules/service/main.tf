@@ -1,0 +1,225 @@
+# One ECS Fargate service: task definition (non-root, all Linux capabilities dropped, init
+# process, JSON logs to CloudWatch, health check), optional ALB target group and Cloud Map
+# registration, and target-tracking autoscaling on CPU and/or an SQS backlog.
+
+data "aws_region" "current" {}
+
+locals {
+  environment = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] } if var.environment[key] != ""]
+  secrets     = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = var.log_group_name
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = "${var.prefix}-${var.name}"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = tostring(var.cpu)
+  memory                   = tostring(var.memory)
+  execution_role_arn       = var.execution_role_arn
+  task_role_arn            = var.task_role_arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  container_definitions = jsonencode([
+    {
+      name      = var.name
+      image     = var.image
+      essential = true
+      user      = var.container_user
+
+      portMappings = [for port in var.container_ports : {
+        containerPort = port
+        hostPort      = port
+        protocol      = "tcp"
+      }]
+
+      # ECS drops variables whose value is empty and empty lists, which would make every plan show
+      # a diff (and every apply a new revision): leave them out (the services read unset as empty).
+      environment = length(local.environment) > 0 ? local.environment : null
+      secrets     = length(local.secrets) > 0 ? local.secrets : null
+
+      # node is always in the image (curl/wget may not be): a GET on the health path, 2xx = healthy.
+      healthCheck = {
+        command = [
+          "CMD", "node", "-e",
+          "fetch('http://127.0.0.1:${var.health_check_port}${var.health_check_path}',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+        ]
+        interval    = 30
+        timeout     = 5
+        retries     = 3
+        startPeriod = 60
+      }
+
+      linuxParameters = {
+        initProcessEnabled = true # forwards SIGTERM to node and reaps zombies
+        capabilities = {
+          drop = ["ALL"]
+        }
+      }
+
+      stopTimeout = var.stop_timeout_seconds
+
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          "awslogs-group"         = aws_cloudwatch_log_group.this.name
+          "awslogs-region"        = data.aws_region.current.name
+          "awslogs-stream-prefix" = var.name
+          "mode"                  = "non-blocking"
+          "max-buffer-size"       = "25m"
+        }
+      }
+    }
+  ])
+}
+
+resource "aws_service_discovery_service" "this" {
+  count = var.service_discovery == null ? 0 : 1
+
+  name = var.name
+
+  dns_config {
+    namespace_id   = var.service_discovery.namespace_id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  # ECS reports task health to Cloud Map; unhealthy or stopped tasks leave the DNS answers.
+  # (AWS now always uses 1; newer provider versions warn that the argument is deprecated.)
+  health_check_custom_config {
+    failure_threshold = 1
+  }
+}
+
+resource "aws_ecs_service" "this" {
+  name                               = var.name
+  cluster                            = var.cluster_arn
+  task_definition                    = aws_ecs_task_definition.this.arn
+  desired_count                      = var.desired_count
+  platform_version                   = "LATEST"
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+  health_check_grace_period_seconds  = var.load_balancer == null ? null : var.health_check_grace_period_seconds
+  enable_execute_command             = false
+  enable_ecs_managed_tags            = true
+  propagate_tags                     = "SERVICE"
+  wait_for_steady_state              = false
+
+  capacity_provider_strategy {
+    capacity_provider = var.capacity_provider
+    weight            = 1
+  }
+
+  deployment_circuit_breaker {
+    enable   = true
+    rollback = true
+  }
+
+  network_configuration {
+    subnets          = var.subnet_ids
+    security_groups  = var.security_group_ids
+    assign_public_ip = false
+  }
+
+  dynamic "load_balancer" {
+    for_each = var.load_balancer == null ? [] : [var.load_balancer]
+
+    content {
+      target_group_arn = load_balancer.value.target_group_arn
+      container_name   = var.name
+      container_port   = load_balancer.value.container_port
+    }
+  }
+
+  dynamic "service_registries" {
+    for_each = aws_service_discovery_service.this
+
+    content {
+      registry_arn = service_registries.value.arn
+    }
+  }
+
+  lifecycle {
+    # Autoscaling changes the count; Terraform must not reset it on every apply.
+    ignore_changes = [desired_count]
+  }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Autoscaling. Several target-tracking policies combine safely: ECS scales out when any policy
+# asks for it and in only when all of them agree.
+# ---------------------------------------------------------------------------------------------
+
+resource "aws_appautoscaling_target" "this" {
+  service_namespace  = "ecs"
+  scalable_dimension = "ecs:service:DesiredCount"
+  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  min_capacity       = var.min_capacity
+  max_capacity       = var.max_capacity
+
+  lifecycle {
+    precondition {
+      condition     = var.min_capacity <= var.desired_count && var.desired_count <= var.max_capacity
+      error_message = "desired_count must be between min_capacity and max_capacity."
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "cpu" {
+  count = var.cpu_target_utilization == null ? 0 : 1
+
+  name               = "${var.prefix}-${var.name}-cpu"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.cpu_target_utilization
+    scale_out_cooldown = 60
+    scale_in_cooldown  = 300
+
+    predefined_metric_specification {
+      predefined_metric_type = "ECSServiceAverageCPUUtilization"
+    }
+  }
+}
+
+resource "aws_appautoscaling_policy" "queue" {
+  count = var.queue_scaling == null ? 0 : 1
+
+  name               = "${var.prefix}-${var.name}-queue-backlog"
+  policy_type        = "TargetTrackingScaling"
+  service_namespace  = aws_appautoscaling_target.this.service_namespace
+  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
+  resource_id        = aws_appautoscaling_target.this.resource_id
+
+  target_tracking_scaling_policy_configuration {
+    target_value       = var.queue_scaling.messages_visible_target
+    scale_out_cooldown = 60
+    scale_in_cooldown  = 300
+
+    customized_metric_specification {
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      statistic   = "Average"
+
+      dimensions {
+        name  = "QueueName"
+        value = var.queue_scaling.queue_name
+      }
+    }
+  }
+}

@@ -1,0 +1,291 @@
+# The whole lfusys deployment, once. envs/dev and envs/prod call this module with different
+# variables and contain no wiring of their own.
+#
+#   internet ──443──▶ ALB ──/uploads/*──▶ uploads workers ──┐ gRPC :50051
+#                         └──everything else──▶ gateway ────┴──────────────▶ sessions
+#   gateway ─▶ DynamoDB users, refresh-tokens        sessions ─▶ DynamoDB uploads, files
+#   uploads ─▶ S3 UploadPart, SQS send               sessions ─▶ S3 multipart, SQS consume
+
+data "aws_region" "current" {}
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  app_origin = "https://${var.domain_name}"
+
+  # gateway and uploads reach sessions through Cloud Map: sessions.<prefix>.internal:50051.
+  sessions_address = "sessions.${module.cluster.namespace_name}:50051"
+
+  log_group_names = {
+    gateway  = "/ecs/${var.prefix}/gateway"
+    sessions = "/ecs/${var.prefix}/sessions"
+    uploads  = "/ecs/${var.prefix}/uploads"
+  }
+  log_group_arn_base = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:log-group"
+}
+
+module "network" {
+  source = "../network"
+
+  prefix             = var.prefix
+  vpc_cidr           = var.vpc_cidr
+  single_nat_gateway = var.single_nat_gateway
+  gateway_port       = 8080
+  uploads_port       = 8081
+  sessions_grpc_port = 50051
+  sessions_ops_port  = 9091
+}
+
+module "data" {
+  source = "../data"
+
+  prefix              = var.prefix
+  deletion_protection = var.deletion_protection
+}
+
+module "storage" {
+  source = "../storage"
+
+  prefix             = var.prefix
+  app_origins        = [local.app_origin]
+  force_destroy      = var.force_destroy
+  versioning_enabled = var.bucket_versioning
+}
+
+module "queues" {
+  source = "../queues"
+
+  prefix                     = var.prefix
+  visibility_timeout_seconds = var.assembly_visibility_timeout_seconds
+}
+
+module "secrets" {
+  source = "../secrets"
+
+  prefix                  = var.prefix
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
+module "registry" {
+  source = "../registry"
+
+  prefix               = var.prefix
+  image_tag_mutability = var.image_tag_mutability
+  force_delete         = var.force_destroy
+}
+
+module "iam" {
+  source = "../iam"
+
+  prefix                   = var.prefix
+  users_table_arn          = module.data.users_table_arn
+  refresh_tokens_table_arn = module.data.refresh_tokens_table_arn
+  uploads_table_arn        = module.data.uploads_table_arn
+  files_table_arn          = module.data.files_table_arn
+  bucket_arn               = module.storage.bucket_arn
+  assembly_queue_arn       = module.queues.assembly_queue_arn
+  secret_arns              = module.secrets.secret_arns
+  ecr_repository_arns      = values(module.registry.repository_arns)
+  log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
+}
+
+module "cluster" {
+  source = "../cluster"
+
+  prefix             = var.prefix
+  vpc_id             = module.network.vpc_id
+  container_insights = var.container_insights
+}
+
+module "edge" {
+  source = "../edge"
+
+  prefix              = var.prefix
+  vpc_id              = module.network.vpc_id
+  public_subnet_ids   = module.network.public_subnet_ids
+  security_group_id   = module.network.alb_security_group_id
+  certificate_arn     = var.certificate_arn
+  domain_name         = var.domain_name
+  route53_zone_id     = var.route53_zone_id
+  gateway_port        = 8080
+  uploads_port        = 8081
+  health_check_path   = "/readyz"
+  deletion_protection = var.deletion_protection
+}
+
+# ---------------------------------------------------------------------------------------------
+# Services. The environment/secrets maps are literal on purpose: infra/test compares their keys
+# with the services' config schemas. AWS_ENDPOINT_URL is never set here (real AWS).
+# ---------------------------------------------------------------------------------------------
+
+module "gateway" {
+  source = "../service"
+
+  prefix           = var.prefix
+  name             = "gateway"
+  cluster_arn      = module.cluster.cluster_arn
+  cluster_name     = module.cluster.cluster_name
+  image            = "${module.registry.repository_urls["gateway"]}:${var.image_tag}"
+  cpu              = var.gateway_task.cpu
+  memory           = var.gateway_task.memory
+  cpu_architecture = var.cpu_architecture
+  desired_count    = var.gateway_task.desired_count
+  min_capacity     = var.gateway_task.min_count
+  max_capacity     = var.gateway_task.max_count
+
+  capacity_provider    = var.capacity_provider
+  container_ports      = [8080]
+  health_check_port    = 8080
+  health_check_path    = "/readyz"
+  stop_timeout_seconds = 20 # SHUTDOWN_GRACE_MS defaults to 10 s
+
+  task_role_arn      = module.iam.gateway_task_role_arn
+  execution_role_arn = module.iam.execution_role_arn
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.gateway_security_group_id]
+  log_group_name     = local.log_group_names.gateway
+  log_retention_days = var.log_retention_days
+
+  load_balancer = {
+    target_group_arn = module.edge.gateway_target_group_arn
+    container_port   = 8080
+  }
+  cpu_target_utilization = 60
+
+  environment = {
+    AWS_REGION         = data.aws_region.current.name
+    RESOURCE_PREFIX    = var.prefix
+    LOG_LEVEL          = var.log_level
+    HOST               = "0.0.0.0"
+    PORT               = "8080"
+    PUBLIC_ORIGIN      = local.app_origin
+    CORS_ORIGINS       = ""
+    COOKIE_SECURE      = "true"
+    TRUST_PROXY        = "true"
+    JWT_ISSUER         = var.jwt_issuer
+    SESSIONS_ADDRESS   = local.sessions_address
+    UPLOADS_PUBLIC_URL = local.app_origin # the ALB routes /uploads/* to the workers
+    STATIC_DIR         = "/app/frontend/dist"
+  }
+
+  secrets = {
+    JWT_PRIVATE_KEYS = module.secrets.jwt_private_keys_secret_arn
+    CSRF_SECRET      = module.secrets.csrf_secret_arn
+  }
+}
+
+module "sessions" {
+  source = "../service"
+
+  prefix           = var.prefix
+  name             = "sessions"
+  cluster_arn      = module.cluster.cluster_arn
+  cluster_name     = module.cluster.cluster_name
+  image            = "${module.registry.repository_urls["sessions"]}:${var.image_tag}"
+  cpu              = var.sessions_task.cpu
+  memory           = var.sessions_task.memory
+  cpu_architecture = var.cpu_architecture
+  desired_count    = var.sessions_task.desired_count
+  min_capacity     = var.sessions_task.min_count
+  max_capacity     = var.sessions_task.max_count
+
+  capacity_provider    = var.capacity_provider
+  container_ports      = [50051, 9091]
+  health_check_port    = 9091
+  health_check_path    = "/readyz"
+  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+
+  task_role_arn      = module.iam.sessions_task_role_arn
+  execution_role_arn = module.iam.execution_role_arn
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.sessions_security_group_id]
+  log_group_name     = local.log_group_names.sessions
+  log_retention_days = var.log_retention_days
+
+  service_discovery = {
+    namespace_id = module.cluster.namespace_id
+  }
+
+  # Scale on the assembly backlog and on CPU (gRPC traffic); in only when both agree.
+  cpu_target_utilization = 60
+  queue_scaling = {
+    queue_name              = module.queues.assembly_queue_name
+    messages_visible_target = var.sessions_queue_backlog_target
+  }
+
+  environment = {
+    AWS_REGION                          = data.aws_region.current.name
+    RESOURCE_PREFIX                     = var.prefix
+    LOG_LEVEL                           = var.log_level
+    GRPC_HOST                           = "0.0.0.0"
+    GRPC_PORT                           = "50051"
+    OPS_PORT                            = "9091"
+    ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS = tostring(var.assembly_visibility_timeout_seconds)
+    CHUNK_SIZE_BYTES                    = tostring(var.chunk_size_bytes)
+    MAX_FILE_BYTES                      = tostring(var.max_file_bytes)
+    USER_QUOTA_BYTES                    = tostring(var.user_quota_bytes)
+  }
+
+  secrets = {}
+}
+
+module "uploads" {
+  source = "../service"
+
+  prefix           = var.prefix
+  name             = "uploads"
+  cluster_arn      = module.cluster.cluster_arn
+  cluster_name     = module.cluster.cluster_name
+  image            = "${module.registry.repository_urls["uploads"]}:${var.image_tag}"
+  cpu              = var.uploads_task.cpu
+  memory           = var.uploads_task.memory
+  cpu_architecture = var.cpu_architecture
+  desired_count    = var.uploads_task.desired_count
+  min_capacity     = var.uploads_task.min_count
+  max_capacity     = var.uploads_task.max_count
+
+  capacity_provider    = var.capacity_provider
+  container_ports      = [8081]
+  health_check_port    = 8081
+  health_check_path    = "/readyz"
+  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+
+  task_role_arn      = module.iam.uploads_task_role_arn
+  execution_role_arn = module.iam.execution_role_arn
+  subnet_ids         = module.network.private_subnet_ids
+  security_group_ids = [module.network.uploads_security_group_id]
+  log_group_name     = local.log_group_names.uploads
+  log_retention_days = var.log_retention_days
+
+  load_balancer = {
+    target_group_arn = module.edge.uploads_target_group_arn
+    container_port   = 8081
+  }
+  cpu_target_utilization = 60
+
+  environment = {
+    AWS_REGION       = data.aws_region.current.name
+    RESOURCE_PREFIX  = var.prefix
+    LOG_LEVEL        = var.log_level
+    HOST             = "0.0.0.0"
+    PORT             = "8081"
+    WORKERS          = tostring(var.uploads_workers)
+    SESSIONS_ADDRESS = local.sessions_address
+    # Through the public ALB: the gateway accepts traffic from the ALB only.
+    JWKS_URL     = "${local.app_origin}/api/v1/.well-known/jwks.json"
+    JWT_ISSUER   = var.jwt_issuer
+    CORS_ORIGINS = local.app_origin
+  }
+
+  secrets = {}
+}
+
+module "observability" {
+  source = "../observability"
+
+  prefix              = var.prefix
+  alarm_email         = var.alarm_email
+  assembly_queue_name = module.queues.assembly_queue_name
+  assembly_dlq_name   = module.queues.assembly_dlq_name
+  alb_arn_suffix      = module.edge.alb_arn_suffix
+}

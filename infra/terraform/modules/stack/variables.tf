@@ -1,0 +1,247 @@
+# ---------------------------------------------------------------------------------------------
+# Identity and edge
+# ---------------------------------------------------------------------------------------------
+
+variable "prefix" {
+  type        = string
+  description = "Prefix of every resource name (RESOURCE_PREFIX in the services): tables <prefix>-users..., bucket <prefix>-objects, queues <prefix>-assembly.fifo... S3 bucket names are global across all AWS accounts, so choose a prefix nobody else uses (e.g. acme-lfusys-prod). 3-24 characters (load balancer and target group names are limited to 32)."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9-]{1,22}[a-z0-9]$", var.prefix))
+    error_message = "prefix must be 3-24 lowercase letters, digits and dashes, starting and ending with a letter or digit."
+  }
+}
+
+variable "domain_name" {
+  type        = string
+  description = "Host name of the app (e.g. files.example.com); the app, API and chunk endpoint are all served at https://<domain_name>."
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain_name))
+    error_message = "domain_name must be a lowercase DNS host name without scheme or path, e.g. files.example.com."
+  }
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "ARN of an issued ACM certificate covering domain_name, in the stack's region."
+}
+
+variable "route53_zone_id" {
+  type        = string
+  description = "Route 53 hosted zone of domain_name; when set, the alias record for the ALB is created. Null = point your DNS at the alb_dns_name output yourself."
+  default     = null
+}
+
+variable "alarm_email" {
+  type        = string
+  description = "Email subscribed to the alarm SNS topic; null = no subscription."
+  default     = null
+}
+
+# ---------------------------------------------------------------------------------------------
+# Environment shape: durability, cost, retention
+# ---------------------------------------------------------------------------------------------
+
+variable "vpc_cidr" {
+  type        = string
+  description = "CIDR block of the VPC."
+  default     = "10.40.0.0/16"
+}
+
+variable "single_nat_gateway" {
+  type        = bool
+  description = "One shared NAT gateway (dev, cheaper) instead of one per AZ (prod, survives the loss of an AZ)."
+  default     = false
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Deletion protection on the DynamoDB tables and the load balancer."
+}
+
+variable "force_destroy" {
+  type        = bool
+  description = "Let `terraform destroy` delete a non-empty bucket and ECR repositories with images (dev only: deletes every stored file)."
+  default     = false
+}
+
+variable "bucket_versioning" {
+  type        = bool
+  description = "Keep previous versions of deleted/overwritten objects for 30 days."
+  default     = false
+}
+
+variable "secret_recovery_window_days" {
+  type        = number
+  description = "Days a deleted secret can still be restored (0 = immediate deletion)."
+  default     = 30
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days CloudWatch keeps container logs."
+  default     = 30
+}
+
+variable "container_insights" {
+  type        = bool
+  description = "CloudWatch Container Insights on the cluster (extra cost)."
+  default     = false
+}
+
+variable "capacity_provider" {
+  type        = string
+  description = "FARGATE or FARGATE_SPOT for every service (Spot is cheaper and may interrupt tasks; the pipeline tolerates it)."
+  default     = "FARGATE"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Images and task sizes
+# ---------------------------------------------------------------------------------------------
+
+variable "image_tag" {
+  type        = string
+  description = "Tag of the three images the services run (pushed to the ECR repositories this stack creates)."
+  default     = "latest"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a valid Docker tag."
+  }
+}
+
+variable "image_tag_mutability" {
+  type        = string
+  description = "ECR tag mutability: MUTABLE (re-push `latest` and force a new deployment) or IMMUTABLE (a new image_tag per release)."
+  default     = "MUTABLE"
+}
+
+variable "cpu_architecture" {
+  type        = string
+  description = "Architecture the images are built for: X86_64 or ARM64."
+  default     = "X86_64"
+}
+
+variable "gateway_task" {
+  type = object({
+    cpu           = optional(number, 512)
+    memory        = optional(number, 1024)
+    desired_count = optional(number, 1)
+    min_count     = optional(number, 1)
+    max_count     = optional(number, 4)
+  })
+  description = "Size and count of the gateway tasks (argon2id needs ~19 MiB per concurrent login)."
+  default     = {}
+}
+
+variable "sessions_task" {
+  type = object({
+    cpu           = optional(number, 512)
+    memory        = optional(number, 1024)
+    desired_count = optional(number, 1)
+    min_count     = optional(number, 1)
+    max_count     = optional(number, 4)
+  })
+  description = "Size and count of the sessions tasks (gRPC + assembly consumer + sweeper)."
+  default     = {}
+}
+
+variable "uploads_task" {
+  type = object({
+    cpu           = optional(number, 1024)
+    memory        = optional(number, 2048)
+    desired_count = optional(number, 1)
+    min_count     = optional(number, 1)
+    max_count     = optional(number, 6)
+  })
+  description = "Size and count of the uploads worker tasks (each runs `uploads_workers` processes)."
+  default     = {}
+}
+
+# ---------------------------------------------------------------------------------------------
+# Application settings
+# ---------------------------------------------------------------------------------------------
+
+variable "log_level" {
+  type        = string
+  description = "LOG_LEVEL of every service."
+  default     = "info"
+
+  validation {
+    condition     = contains(["fatal", "error", "warn", "info", "debug", "trace", "silent"], var.log_level)
+    error_message = "log_level must be one of fatal, error, warn, info, debug, trace, silent."
+  }
+}
+
+variable "jwt_issuer" {
+  type        = string
+  description = "JWT_ISSUER shared by the gateway (signs) and the uploads workers (verify)."
+  default     = "lfusys"
+}
+
+variable "uploads_workers" {
+  type        = number
+  description = "WORKERS: node:cluster processes per uploads task (about one per vCPU, at least 2)."
+  default     = 2
+
+  validation {
+    condition     = var.uploads_workers >= 1 && var.uploads_workers <= 64
+    error_message = "uploads_workers must be between 1 and 64."
+  }
+}
+
+variable "assembly_visibility_timeout_seconds" {
+  type        = number
+  description = "Visibility timeout of the assembly queue, passed unchanged to sessions as ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS (the assembler's lease; a crashed consumer's message returns after it)."
+  default     = 120
+
+  validation {
+    condition     = var.assembly_visibility_timeout_seconds >= 120 && var.assembly_visibility_timeout_seconds <= 43200
+    error_message = "assembly_visibility_timeout_seconds must be between 120 and 43200."
+  }
+}
+
+variable "chunk_size_bytes" {
+  type        = number
+  description = "CHUNK_SIZE_BYTES: default chunk size sessions hands out (an S3 part: at least 5 MiB, a multiple of 1 MiB)."
+  default     = 16777216
+
+  validation {
+    condition     = var.chunk_size_bytes >= 5242880 && var.chunk_size_bytes <= 5368709120 && var.chunk_size_bytes % 1048576 == 0
+    error_message = "chunk_size_bytes must be a multiple of 1 MiB between 5 MiB and 5 GiB."
+  }
+}
+
+variable "max_file_bytes" {
+  type        = number
+  description = "MAX_FILE_BYTES: largest file a user may upload (S3 objects are limited to 5 TiB)."
+  default     = 53687091200
+
+  validation {
+    condition     = var.max_file_bytes >= 1 && var.max_file_bytes <= 5497558138880
+    error_message = "max_file_bytes must be between 1 byte and 5 TiB."
+  }
+}
+
+variable "user_quota_bytes" {
+  type        = number
+  description = "USER_QUOTA_BYTES: total bytes each user may store."
+  default     = 107374182400
+
+  validation {
+    condition     = var.user_quota_bytes >= 1
+    error_message = "user_quota_bytes must be positive."
+  }
+}
+
+variable "sessions_queue_backlog_target" {
+  type        = number
+  description = "Sessions scale out while more assembly messages than this wait in the queue (target tracking on ApproximateNumberOfMessagesVisible)."
+  default     = 10
+
+  validation {
+    condition     = var.sessions_queue_backlog_target >= 1
+    error_message = "sessions_queue_backlog_target must be at least 1."
+  }
+}

@@ -1,0 +1,285 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from '@cdktf/hcl2json';
+import { defineResources } from '@lfusys/commons/local-aws';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { gatewayConfigSchema } from '../../gateway/src/config.ts';
+import { sessionsConfigSchema } from '../../sessions/src/config.ts';
+import { uploadsConfigSchema } from '../../uploads/src/config.ts';
+
+/**
+ * Terraform, docker compose and the code must describe the same system. The Go system this
+ * replaces drifted in exactly these places; here a drift fails `make test`.
+ */
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const tfDir = join(root, 'infra/terraform');
+// biome-ignore lint/suspicious/noExplicitAny: parsed HCL is untyped; the assertions check its shape.
+type Json = Record<string, any>;
+
+async function hcl(path: string): Promise<Json> {
+  return (await parse(path, readFileSync(join(tfDir, path), 'utf8'))) as Json;
+}
+
+/** The one resource block `type.name` in a parsed file. */
+function block(doc: Json, type: string, name: string): Json {
+  const found = doc.resource?.[type]?.[name]?.[0] ?? doc.data?.[type]?.[name]?.[0];
+  if (!found) throw new Error(`${type}.${name} not found`);
+  return found;
+}
+
+const resourceBlocks = (doc: Json, type: string): Json[] =>
+  Object.values((doc.resource?.[type] ?? {}) as Record<string, Json[]>).map((b) => b[0] as Json);
+
+// The code's own resource list, with Terraform's prefix expression as the prefix.
+const spec = defineResources({ prefix: '${var.prefix}', corsOrigins: [] });
+
+const SERVICES = {
+  gateway: gatewayConfigSchema,
+  sessions: sessionsConfigSchema,
+  uploads: uploadsConfigSchema,
+} as const;
+type Service = keyof typeof SERVICES;
+
+/** Keys a service refuses to start without (no default, not optional). */
+function requiredKeys(schema: z.ZodObject): string[] {
+  return Object.entries(schema.shape)
+    .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+    .map(([key]) => key);
+}
+
+describe('DynamoDB tables: Terraform = the local bootstrap', async () => {
+  const data = await hcl('modules/data/main.tf');
+  const tables = resourceBlocks(data, 'aws_dynamodb_table');
+
+  it('has exactly the tables the code uses', () => {
+    expect(tables.map((t) => t.name).sort()).toEqual(spec.tables.map((t) => t.name).sort());
+  });
+
+  for (const table of spec.tables) {
+    it(`${table.name}: keys, attribute types, indexes, TTL, billing, recovery, encryption`, () => {
+      const tf = tables.find((t) => t.name === table.name) ?? {};
+      expect(tf.hash_key).toBe(table.partitionKey.name);
+      expect(tf.range_key).toBe(table.sortKey?.name);
+      const attributes = Object.fromEntries((tf.attribute as Json[]).map((a) => [a.name, a.type]));
+      const keyAttributes = [
+        table.partitionKey,
+        table.sortKey,
+        ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+      ];
+      for (const attribute of keyAttributes) if (attribute) expect(attributes[attribute.name]).toBe(attribute.type);
+      // DynamoDB rejects attribute definitions that no key uses.
+      expect(Object.keys(attributes).sort()).toEqual(
+        [...new Set(keyAttributes.flatMap((a) => (a ? [a.name] : [])))].sort(),
+      );
+      const indexes = ((tf.global_secondary_index ?? []) as Json[]).map((i) => ({
+        name: i.name,
+        hash: i.hash_key,
+        range: i.range_key,
+        projection: i.projection_type,
+      }));
+      expect(indexes.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        table.indexes
+          .map((i) => ({ name: i.name, hash: i.partitionKey.name, range: i.sortKey?.name, projection: i.projection }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      );
+      if (table.ttlAttribute) expect(tf.ttl?.[0]).toMatchObject({ attribute_name: table.ttlAttribute, enabled: true });
+      else expect(tf.ttl).toBeUndefined();
+      expect(tf.billing_mode).toBe('PAY_PER_REQUEST');
+      expect(tf.point_in_time_recovery?.[0]?.enabled).toBe(true);
+      expect(tf.server_side_encryption?.[0]?.enabled).toBe(true);
+      expect(tf.deletion_protection_enabled).toBe('${var.deletion_protection}');
+    });
+  }
+});
+
+describe('the assembly queue', async () => {
+  const queues = await hcl('modules/queues/main.tf');
+  const main = block(queues, 'aws_sqs_queue', 'assembly');
+  const dlq = block(queues, 'aws_sqs_queue', 'assembly_dlq');
+
+  it('is FIFO with a FIFO dead-letter queue after the same receive count as the code', () => {
+    expect(main.name).toBe(spec.assemblyQueue.name);
+    expect(dlq.name).toBe(spec.assemblyQueue.dlqName);
+    expect(main.fifo_queue).toBe(true);
+    expect(dlq.fifo_queue).toBe(true);
+    expect(main.redrive_policy).toContain('aws_sqs_queue.assembly_dlq.arn');
+    expect(main.redrive_policy).toMatch(new RegExp(`maxReceiveCount\\s*=\\s*${spec.assemblyQueue.maxReceiveCount}\\b`));
+    expect(main.sqs_managed_sse_enabled).toBe(true);
+    expect(dlq.sqs_managed_sse_enabled).toBe(true);
+  });
+
+  it('hides a message at least as long as the assembler expects', async () => {
+    const variables = await hcl('modules/queues/variables.tf');
+    const visibility = variables.variable?.visibility_timeout_seconds?.[0];
+    expect(main.visibility_timeout_seconds).toBe('${var.visibility_timeout_seconds}');
+    expect(visibility?.default).toBeGreaterThanOrEqual(spec.assemblyQueue.visibilityTimeoutSeconds);
+  });
+});
+
+describe('the object bucket', async () => {
+  const storage = await hcl('modules/storage/main.tf');
+
+  it('is named like the code, blocks public access, encrypts, enforces ownership', () => {
+    expect(block(storage, 'aws_s3_bucket', 'objects').bucket).toBe(spec.bucket.name);
+    const [publicAccess] = resourceBlocks(storage, 'aws_s3_bucket_public_access_block');
+    expect(publicAccess).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(resourceBlocks(storage, 'aws_s3_bucket_server_side_encryption_configuration')).toHaveLength(1);
+    const [ownership] = resourceBlocks(storage, 'aws_s3_bucket_ownership_controls');
+    expect(ownership?.rule?.[0]?.object_ownership).toBe('BucketOwnerEnforced');
+  });
+
+  it('aborts abandoned multipart uploads like the local bucket, and allows only GET and PUT from the app', () => {
+    const [lifecycle] = resourceBlocks(storage, 'aws_s3_bucket_lifecycle_configuration');
+    const abort = (lifecycle?.rule as Json[]).flatMap((r) => r.abort_incomplete_multipart_upload ?? []);
+    expect(abort[0]?.days_after_initiation).toBe(spec.bucket.abortIncompleteMultipartDays);
+    const [cors] = resourceBlocks(storage, 'aws_s3_bucket_cors_configuration');
+    for (const rule of cors?.cors_rule as Json[]) {
+      for (const method of rule.allowed_methods) expect(['GET', 'PUT']).toContain(method);
+      expect(rule.allowed_origins).not.toContain('*');
+    }
+  });
+});
+
+describe('service configuration: every key a service requires is set, and only keys it knows', async () => {
+  const stack = await hcl('modules/stack/main.tf');
+  const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, unknown> }>;
+  };
+  // Read by the AWS SDK or Node itself, not by our schemas.
+  const PLATFORM = new Set([
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+    'NODE_ENV',
+  ]);
+
+  for (const [service, schema] of Object.entries(SERVICES) as Array<[Service, z.ZodObject]>) {
+    const known = new Set(Object.keys(schema.shape));
+    const required = requiredKeys(schema);
+
+    it(`Terraform sets ${service}'s required keys (${required.join(', ') || 'none'}) and no unknown key`, () => {
+      const module = stack.module?.[service]?.[0] as Json | undefined;
+      expect(module, `module "${service}" in modules/stack/main.tf`).toBeDefined();
+      const keys = [...Object.keys(module?.environment ?? {}), ...Object.keys(module?.secrets ?? {})];
+      for (const key of required) expect(keys, `${service} needs ${key}`).toContain(key);
+      for (const key of keys) expect(known.has(key), `${service} does not read ${key}`).toBe(true);
+      expect(keys).toContain('RESOURCE_PREFIX');
+      // In AWS the SDK finds the real endpoints itself.
+      expect(keys).not.toContain('AWS_ENDPOINT_URL');
+    });
+
+    it(`docker compose sets ${service}'s required keys and no unknown key`, () => {
+      const names = Object.keys(compose.services).filter((name) => name === service || name.startsWith(`${service}-`));
+      expect(names.length, `a compose service for ${service}`).toBeGreaterThan(0);
+      for (const name of names) {
+        const keys = Object.keys(compose.services[name]?.environment ?? {});
+        for (const key of [...required, 'AWS_ENDPOINT_URL', 'RESOURCE_PREFIX'])
+          expect(keys, `${name}: ${key}`).toContain(key);
+        for (const key of keys) expect(known.has(key) || PLATFORM.has(key), `${name} sets unknown ${key}`).toBe(true);
+      }
+    });
+  }
+
+  it('sessions hides assembly messages as long as the queue does', () => {
+    const env = (stack.module?.sessions?.[0] as Json).environment as Json;
+    expect(String(env.ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS)).toMatch(/visibility_timeout_seconds/);
+  });
+});
+
+/** SDK commands → the IAM actions they need (TransactWrite needs the per-item actions it carries). */
+const ACTIONS: Record<string, string[]> = {
+  GetCommand: ['dynamodb:GetItem'],
+  PutCommand: ['dynamodb:PutItem'],
+  UpdateCommand: ['dynamodb:UpdateItem'],
+  DeleteCommand: ['dynamodb:DeleteItem'],
+  QueryCommand: ['dynamodb:Query'],
+  BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+  DescribeTableCommand: ['dynamodb:DescribeTable'],
+  TransactWriteCommand: [],
+  CreateMultipartUploadCommand: ['s3:PutObject'],
+  UploadPartCommand: ['s3:PutObject'],
+  CompleteMultipartUploadCommand: ['s3:PutObject'],
+  AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
+  HeadObjectCommand: ['s3:GetObject'],
+  GetObjectCommand: ['s3:GetObject'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
+  SendMessageCommand: ['sqs:SendMessage'],
+  ReceiveMessageCommand: ['sqs:ReceiveMessage'],
+  DeleteMessageCommand: ['sqs:DeleteMessage'],
+  ChangeMessageVisibilityCommand: ['sqs:ChangeMessageVisibility'],
+  GetQueueUrlCommand: ['sqs:GetQueueUrl'],
+};
+const TRANSACT_ITEMS: Record<string, string> = {
+  Put: 'dynamodb:PutItem',
+  Update: 'dynamodb:UpdateItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** What a service's code actually calls: its own sources plus the shared adapters it uses. */
+function actionsCalledBy(service: Service): Set<string> {
+  const files = sourceFiles(join(root, service, 'src'));
+  const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+  if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
+  const actions = new Set<string>();
+  for (const file of files) {
+    const source = readFileSync(file, 'utf8');
+    for (const [, command] of source.matchAll(/new ([A-Z][A-Za-z]+Command)\(/g)) {
+      const mapped = ACTIONS[command as string];
+      if (!mapped) throw new Error(`${relative(root, file)} calls ${command}: map it to IAM actions in this test`);
+      for (const action of mapped) actions.add(action);
+      if (command === 'TransactWriteCommand') {
+        for (const [item, action] of Object.entries(TRANSACT_ITEMS)) {
+          if (new RegExp(`\\b${item}: \\{`).test(source)) actions.add(action);
+        }
+      }
+    }
+  }
+  return actions;
+}
+
+describe('IAM: each task role grants exactly what its code calls', async () => {
+  const iam = await hcl('modules/iam/main.tf');
+  for (const service of Object.keys(SERVICES) as Service[]) {
+    it(`${service}`, () => {
+      const statements = (block(iam, 'aws_iam_policy_document', service).statement ?? []) as Json[];
+      const granted = new Set(statements.flatMap((s) => s.actions as string[]));
+      expect([...granted].sort()).toEqual([...actionsCalledBy(service)].sort());
+      for (const statement of statements) {
+        for (const action of statement.actions as string[]) expect(action).not.toContain('*');
+        for (const resource of statement.resources as string[]) expect(resource).not.toBe('*');
+      }
+    });
+  }
+});
+
+describe('environments reuse one composition', () => {
+  for (const env of ['dev', 'prod']) {
+    it(`envs/${env} only configures modules/stack, pins versions and keeps remote state`, async () => {
+      const main = await hcl(`envs/${env}/main.tf`);
+      expect(main.resource).toBeUndefined();
+      expect(Object.values(main.module ?? {}).map((m) => (m as Json[])[0]?.source)).toEqual(['../../modules/stack']);
+      const versions = await hcl(`envs/${env}/versions.tf`);
+      expect(versions.terraform?.[0]?.required_version).toBeTruthy();
+      expect(versions.terraform?.[0]?.required_providers?.[0]?.aws?.version).toMatch(/\d/);
+      const backend = await hcl(`envs/${env}/backend.tf`);
+      expect(backend.terraform?.[0]?.backend?.s3).toBeDefined();
+    });
+  }
+});
