@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { AppError, createTokenVerifier, SIGNING_ALGORITHM, type TokenVerifier } from '@lfusys/commons';
-import { createLocalJWKSet, SignJWT } from 'jose';
+import { AppError, createTokenVerifier, type TokenVerifier } from '@lfusys/commons';
+import { createLocalJWKSet } from 'jose';
 import type { Clock } from '../ports/clock.ts';
+import { signToken } from './sign-token.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 
 /** RFC 9068 media type for JWT access tokens; explicit typing stops other token kinds passing as access tokens. */
@@ -31,21 +31,14 @@ export function createAccessTokens(options: {
     type: ACCESS_TOKEN_TYPE,
   });
   return {
-    async issue({ userId, sessionId }) {
-      const now = Math.floor(options.clock.now() / 1000);
-      const expiresAt = now + options.ttlSeconds;
-      const token = await new SignJWT({ sid: sessionId })
-        .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: options.keys.active.kid, typ: ACCESS_TOKEN_TYPE })
-        .setIssuer(options.issuer)
-        .setAudience(GATEWAY_AUDIENCE)
-        .setSubject(userId)
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(expiresAt)
-        .setJti(randomUUID())
-        .sign(options.keys.active.privateKey);
-      return { token, expiresAt };
-    },
+    issue: ({ userId, sessionId }) =>
+      signToken(options, {
+        type: ACCESS_TOKEN_TYPE,
+        audience: GATEWAY_AUDIENCE,
+        subject: userId,
+        ttlSeconds: options.ttlSeconds,
+        claims: { sid: sessionId },
+      }),
     async verify(token) {
       const payload = await verifyJwt(token);
       if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { SIGNING_ALGORITHM, UPLOAD_ID_CLAIM, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '@lfusys/commons';
-import { SignJWT } from 'jose';
+import { UPLOAD_ID_CLAIM, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
+import { signToken } from './sign-token.ts';
 import type { SigningKeyRing } from './signing-keys.ts';
 
 export interface UploadTokens {
@@ -16,20 +15,13 @@ export function createUploadTokens(options: {
   clock: Clock;
 }): UploadTokens {
   return {
-    async issue({ userId, uploadId }) {
-      const now = Math.floor(options.clock.now() / 1000);
-      const expiresAt = now + options.ttlSeconds;
-      const token = await new SignJWT({ [UPLOAD_ID_CLAIM]: uploadId })
-        .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: options.keys.active.kid, typ: UPLOAD_TOKEN_TYPE })
-        .setIssuer(options.issuer)
-        .setAudience(UPLOADS_AUDIENCE)
-        .setSubject(userId)
-        .setIssuedAt(now)
-        .setNotBefore(now)
-        .setExpirationTime(expiresAt)
-        .setJti(randomUUID())
-        .sign(options.keys.active.privateKey);
-      return { token, expiresAt };
-    },
+    issue: ({ userId, uploadId }) =>
+      signToken(options, {
+        type: UPLOAD_TOKEN_TYPE,
+        audience: UPLOADS_AUDIENCE,
+        subject: userId,
+        ttlSeconds: options.ttlSeconds,
+        claims: { [UPLOAD_ID_CLAIM]: uploadId },
+      }),
   };
 }
