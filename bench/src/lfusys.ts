@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { resourceNames } from '@lfusys/commons';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { readRange } from './testfile.ts';
+import { MiB, now, sleep, transferBoundMs } from './util.ts';
+
+/** Variant A: our whole path — gateway, sessions, uploads workers — as real processes on loopback. */
+
+/** Limits raised so the API load and repeated uploads measure the code, not the rate limiter or quota. */
+export const BENCH_GATEWAY_ENV = {
+  RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
+  RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '1000000',
+  RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: '1000000',
+  // A full run takes longer than the default 15 minute access token.
+  ACCESS_TOKEN_TTL_SECONDS: '3600',
+  LOG_LEVEL: 'warn',
+};
+
+export async function startLfusys(endpoint: string, chunkMiB: number, workers: number): Promise<Stack> {
+  return startStack({
+    endpoint,
+    gateway: true,
+    uploads: true,
+    uploadsWorkers: workers,
+    env: {
+      sessions: {
+        CHUNK_SIZE_BYTES: String(chunkMiB * MiB),
+        USER_QUOTA_BYTES: String(1024 * 1024 * MiB),
+        MAX_FILE_BYTES: String(64 * 1024 * MiB),
+      },
+      gateway: BENCH_GATEWAY_ENV,
+      // Per-request access logs of 16 MiB chunks are noise here; errors still show.
+      uploads: { LOG_LEVEL: 'warn' },
+    },
+  });
+}
+
+export interface UploadPlan {
+  uploadId: string;
+  chunkSize: number;
+  totalChunks: number;
+  uploadUrl: string;
+  uploadToken: string;
+}
+
+export interface LfusysUploadResult {
+  bytes: number;
+  chunkSize: number;
+  concurrency: number;
+  /** POST /uploads until the file is listed in GET /files: the user-visible upload time. */
+  totalMs: number;
+  /** POST /uploads until the last chunk's 200. */
+  chunksMs: number;
+  /** Last chunk's 200 until GET /uploads/:id says completed (100 ms polls). */
+  assemblyPolledMs: number;
+  /** Last chunk's 200 until sessions logged "upload assembled" (no poll granularity); NaN if not found. */
+  assemblyLoggedMs: number;
+  /** Completed until listed. */
+  listMs: number;
+  /** Per chunk PUT: read + SHA-256 + request until its 200. */
+  chunkLatenciesMs: number[];
+  retries: number;
+  uploadId: string;
+  fileId: string;
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+export async function openUpload(client: TestClient, fileName: string, size: number): Promise<UploadPlan> {
+  const res = await client.post('/uploads', { fileName, size, contentType: 'application/octet-stream' });
+  if (res.status !== 201) throw new Error(`POST /uploads: ${res.status} ${res.text}`);
+  return res.body as UploadPlan;
+}
+
+export function putChunk(plan: UploadPlan, index: number, body: Uint8Array, digest: string): Promise<Response> {
+  return fetch(`${plan.uploadUrl}/chunks/${index}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${plan.uploadToken}`,
+      'content-type': 'application/octet-stream',
+      'x-chunk-sha256': digest,
+    },
+    body,
+    signal: AbortSignal.timeout(120_000),
+  });
+}
+
+/** The time sessions logged "upload assembled" for `uploadId` (epoch ms), from its JSON log lines. */
+function assembledAt(stack: Stack, uploadId: string): number | undefined {
+  const lines = stack.processes.sessions.output().split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] ?? '';
+    if (!line.includes(uploadId) || !line.includes('upload assembled')) continue;
+    try {
+      return Date.parse((JSON.parse(line) as { time: string }).time);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export interface UploadOptions {
+  concurrency: number;
+  /** Poll interval for GET /uploads/:id after the last chunk (the web app polls every 1000 ms). */
+  pollMs?: number;
+  /** Called once all chunks are acknowledged (the memory phase stops sampling there). */
+  onChunksDone?: () => void;
+}
+
+/**
+ * What the web app's upload engine does, in Node: open the upload, then N lanes that each slice the
+ * next chunk from disk, hash it (SHA-256) and PUT it to the uploads workers; then poll until the
+ * upload is completed and the file is listed.
+ */
+export async function uploadWithLfusys(
+  stack: Stack,
+  client: TestClient,
+  path: string,
+  size: number,
+  options: UploadOptions,
+): Promise<LfusysUploadResult> {
+  const pollMs = options.pollMs ?? 100;
+  const deadline = Date.now() + transferBoundMs(size) + 120_000;
+  const t0 = now();
+  const plan = await openUpload(client, `bench-${size}.bin`, size);
+  const latencies: number[] = [];
+  let retries = 0;
+  let next = 0;
+  const lane = async () => {
+    for (let index = next++; index < plan.totalChunks; index = next++) {
+      const start = now();
+      const body = await readRange(path, index * plan.chunkSize, Math.min(size, (index + 1) * plan.chunkSize));
+      const digest = sha256(body);
+      for (let attempt = 1; ; attempt++) {
+        const res = await putChunk(plan, index, body, digest).catch((err: unknown) => err as Error);
+        if (!(res instanceof Error) && res.status === 200) {
+          await res.arrayBuffer();
+          break;
+        }
+        const why = res instanceof Error ? res.message : `${res.status} ${await res.text()}`;
+        if (attempt >= 3 || Date.now() > deadline) throw new Error(`chunk ${index}: ${why}`);
+        retries++;
+        await sleep(500 * attempt);
+      }
+      latencies.push(now() - start);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, plan.totalChunks) }, lane));
+  const tChunks = now();
+  const lastChunkEpoch = Date.now();
+  options.onChunksDone?.();
+
+  let tComplete = 0;
+  let fileId = '';
+  while (!tComplete) {
+    const res = await client.get(`/uploads/${plan.uploadId}`);
+    const upload = (res.body as { upload?: { status: string; fileId?: string; failureReason?: string } }).upload;
+    if (res.status === 200 && upload?.status === 'completed') {
+      tComplete = now();
+      fileId = upload.fileId ?? '';
+    } else if (upload && ['failed', 'expired', 'cancelled'].includes(upload.status)) {
+      throw new Error(`upload ${plan.uploadId} ${upload.status}: ${upload.failureReason ?? ''}`);
+    } else if (Date.now() > deadline) {
+      throw new Error(`upload ${plan.uploadId} not completed in time: ${res.status} ${res.text.slice(0, 300)}`);
+    } else await sleep(pollMs);
+  }
+  for (;;) {
+    const res = await client.get('/files?limit=100');
+    const files = (res.body as { files?: Array<{ id: string }> }).files ?? [];
+    if (files.some((f) => f.id === fileId)) break;
+    if (Date.now() > deadline) throw new Error(`file ${fileId} never listed`);
+    await sleep(pollMs);
+  }
+  const tListed = now();
+  const logged = assembledAt(stack, plan.uploadId);
+  return {
+    bytes: size,
+    chunkSize: plan.chunkSize,
+    concurrency: options.concurrency,
+    totalMs: tListed - t0,
+    chunksMs: tChunks - t0,
+    assemblyPolledMs: tComplete - tChunks,
+    assemblyLoggedMs: logged === undefined ? Number.NaN : logged - lastChunkEpoch,
+    listMs: tListed - tComplete,
+    chunkLatenciesMs: latencies,
+    retries,
+    uploadId: plan.uploadId,
+    fileId,
+  };
+}
+
+/** Deletes an uploaded file (object and record), so the emulator does not accumulate gigabytes. */
+export async function deleteFile(client: TestClient, fileId: string): Promise<void> {
+  const res = await client.request('DELETE', `/files/${fileId}`);
+  if (res.status !== 204) throw new Error(`DELETE /files/${fileId}: ${res.status} ${res.text}`);
+}
+
+/**
+ * Benchmark housekeeping after a finished upload: removes its session and part items from the
+ * uploads table. moto's TransactWriteItems deep-copies every table it touches (about 50 µs per item,
+ * measured: ~6 ms at 100 items, ~59 ms at 1000), so a table that grows run after run would slow every
+ * later recordPart — an emulator artifact real DynamoDB does not have. Each run starts from the same state.
+ */
+export async function forgetUpload(dynamo: DynamoDBClient, stack: Stack, uploadId: string): Promise<void> {
+  const table = resourceNames(stack.prefix).uploadsTable;
+  const out = await dynamo.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: `UPLOAD#${uploadId}` } },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    }),
+  );
+  const keys = (out.Items ?? []).map((item) => ({ pk: item.pk ?? { S: '' }, sk: item.sk ?? { S: '' } }));
+  for (let i = 0; i < keys.length; i += 25) {
+    await dynamo.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [table]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) },
+      }),
+    );
+  }
+}
+
+/** Deletes the file, then forgets the upload's items (see forgetUpload). */
+export async function cleanUpUpload(
+  client: TestClient,
+  dynamo: DynamoDBClient,
+  stack: Stack,
+  result: { fileId: string; uploadId: string },
+): Promise<void> {
+  await deleteFile(client, result.fileId);
+  await forgetUpload(dynamo, stack, result.uploadId);
+}
+
+export { signUp };

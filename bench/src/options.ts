@@ -1,0 +1,110 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (outputs are resolved against it, wherever the command runs from). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What `make bench` runs, from env vars (BENCH_*) or the same names as `--flags` on the command line. */
+
+export const PHASES = ['throughput', 'sweep', 'memory', 'api', 'assembly'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  /** Runs per (system, size) in the throughput phase; medians are taken over them. */
+  runs: number;
+  /** File sizes in MiB for throughput, memory and assembly. */
+  sizesMiB: number[];
+  only: Set<Phase>;
+  /** Our defaults (sessions CHUNK_SIZE_BYTES, web app concurrency) for variant A. */
+  chunkMiB: number;
+  concurrency: number;
+  /** Uploads worker processes (the service default is one per core). */
+  workers: number;
+  sweepChunksMiB: number[];
+  sweepConcurrency: number[];
+  sweepSizeMiB: number;
+  sweepRuns: number;
+  /** Concurrent chunks sent to the workers while their memory is sampled. */
+  memoryConcurrency: number;
+  /** Seconds per autocannon scenario. */
+  apiSeconds: number;
+  /** tus "tuned" settings: server part size and client chunk size (0 = one PATCH for the whole file). */
+  tusTunedPartMiB: number;
+  tusTunedChunkMiB: number;
+  /** Whole-run bound: phases not started by then are skipped (and reported as skipped). */
+  timeoutMinutes: number;
+  /** Where results.json, results.md and throughput.svg go (a temp dir for quick runs, unless BENCH_OUT). */
+  outDir: string;
+}
+
+function argvValues(argv: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match?.[1]) throw new Error(`unknown argument ${arg} (use --name=value; see bench/README.md)`);
+    out.set(`BENCH_${match[1].replaceAll('-', '_').toUpperCase()}`, match[2] ?? '1');
+  }
+  return out;
+}
+
+function intList(raw: string, name: string): number[] {
+  const values = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v <= 0)) {
+    throw new Error(`${name} must be a comma list of positive integers, got "${raw}"`);
+  }
+  return values;
+}
+
+function int(raw: string | undefined, fallback: number, name: string, min = 1, max = 100_000): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  }
+  return value;
+}
+
+const truthy = (raw: string | undefined) => raw !== undefined && !['', '0', 'false', 'no'].includes(raw.toLowerCase());
+
+export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchOptions {
+  const values = new Map<string, string | undefined>(Object.entries(env).filter(([k]) => k.startsWith('BENCH_')));
+  for (const [k, v] of argvValues(argv)) values.set(k, v);
+  const get = (name: string) => values.get(`BENCH_${name}`);
+
+  const quick = truthy(get('QUICK'));
+  const onlyRaw = get('ONLY');
+  const only = new Set<Phase>(
+    onlyRaw
+      ? onlyRaw.split(',').map((s) => {
+          const phase = s.trim() as Phase;
+          if (!PHASES.includes(phase)) throw new Error(`BENCH_ONLY: unknown phase "${s}" (${PHASES.join(', ')})`);
+          return phase;
+        })
+      : PHASES,
+  );
+  return {
+    quick,
+    runs: int(get('RUNS'), quick ? 1 : 3, 'BENCH_RUNS', 1, 50),
+    sizesMiB: intList(get('SIZES') ?? (quick ? '64' : '256,1024'), 'BENCH_SIZES'),
+    only,
+    chunkMiB: int(get('CHUNK_MIB'), 16, 'BENCH_CHUNK_MIB', 5, 512),
+    concurrency: int(get('CONCURRENCY'), 4, 'BENCH_CONCURRENCY', 1, 64),
+    workers: int(get('WORKERS'), 2, 'BENCH_WORKERS', 1, 64),
+    sweepChunksMiB: intList(get('SWEEP_CHUNKS') ?? (quick ? '8,16' : '8,16,32,64'), 'BENCH_SWEEP_CHUNKS'),
+    sweepConcurrency: intList(get('SWEEP_CONCURRENCY') ?? (quick ? '2,4' : '1,2,4,6,8'), 'BENCH_SWEEP_CONCURRENCY'),
+    sweepSizeMiB: int(get('SWEEP_SIZE'), quick ? 64 : 256, 'BENCH_SWEEP_SIZE', 1, 1 << 20),
+    sweepRuns: int(get('SWEEP_RUNS'), 1, 'BENCH_SWEEP_RUNS', 1, 20),
+    memoryConcurrency: int(get('MEMORY_CONCURRENCY'), 16, 'BENCH_MEMORY_CONCURRENCY', 1, 64),
+    apiSeconds: int(get('API_SECONDS'), quick ? 3 : 10, 'BENCH_API_SECONDS', 1, 600),
+    tusTunedPartMiB: int(get('TUS_PART_MIB'), 16, 'BENCH_TUS_PART_MIB', 5, 512),
+    tusTunedChunkMiB: int(get('TUS_CHUNK_MIB'), 0, 'BENCH_TUS_CHUNK_MIB', 0, 4096),
+    timeoutMinutes: int(get('TIMEOUT_MINUTES'), quick ? 15 : 45, 'BENCH_TIMEOUT_MINUTES', 1, 600),
+    outDir: resolve(REPO_ROOT, get('OUT') ?? (quick ? join(tmpdir(), 'lfusys-bench-quick') : 'docs/benchmarks')),
+  };
+}
