@@ -29,11 +29,14 @@ export async function createUploadsDeps(
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
+  const logger = overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL });
   const receiver = new ChunkReceiver(
     sessions,
     new S3PartWriter(createS3Client(aws)),
     new SqsAssemblyQueue(sqs, QueueUrl),
     config.SESSION_CACHE_MS,
+    (uploadId, err) =>
+      logger.warn({ err, uploadId }, 'could not enqueue assembly; the status read or the sweeper will'),
   );
   return {
     receiver,
@@ -44,7 +47,7 @@ export async function createUploadsDeps(
         audience: UPLOADS_AUDIENCE,
         type: UPLOAD_TOKEN_TYPE,
       }),
-    logger: overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL }),
+    logger,
     metrics: createServiceMetrics('uploads'),
     readiness: [
       {

@@ -5,9 +5,10 @@ import type { AddressInfo, Socket } from 'node:net';
  * What to do with a request passing through the proxy:
  * - `forward`: pass it on untouched;
  * - `hold`: never forward it (the caller hangs, as if the network stalled);
- * - `hold-response`: forward it, let the upstream act on it, but never return the answer.
+ * - `hold-response`: forward it, let the upstream act on it, but never return the answer;
+ * - `fail`: answer 503 at once without forwarding (the service is down).
  */
-export type FaultAction = 'forward' | 'hold' | 'hold-response';
+export type FaultAction = 'forward' | 'hold' | 'hold-response' | 'fail';
 
 export interface FaultProxy {
   /** Base URL to give a service instead of the real endpoint. */
@@ -36,6 +37,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (action === 'hold') {
       req.resume();
       announce(req);
+      return;
+    }
+    if (action === 'fail') {
+      req.resume();
+      announce(req);
+      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: 'injected by the fault proxy' }));
       return;
     }
     const out = httpRequest(

@@ -66,6 +66,7 @@ export class ChunkReceiver {
     private readonly parts: PartWriter,
     private readonly queue: AssemblyQueue,
     cacheMs: number,
+    private readonly onEnqueueFailure: (uploadId: string, err: unknown) => void = () => {},
   ) {
     this.cache = new SessionCache(cacheMs);
   }
@@ -128,7 +129,12 @@ export class ChunkReceiver {
       { uploadId: req.uploadId, index, size: expected, sha256: req.sha256, etag },
       { requestId: req.requestId },
     );
-    if (recorded.complete) await this.queue.enqueue(req.uploadId);
+    // The chunk is durable and recorded whatever happens next: a failed enqueue must not turn
+    // into an error the client retries. The status read (GET /uploads/:id) and the sweeper
+    // re-enqueue a complete upload that was never assembled.
+    if (recorded.complete) {
+      await this.queue.enqueue(req.uploadId).catch((err: unknown) => this.onEnqueueFailure(req.uploadId, err));
+    }
     return { index, received: recorded.receivedChunks, totalChunks: recorded.totalChunks, complete: recorded.complete };
   }
 
