@@ -8,6 +8,7 @@ export * from './errors/app-error.ts';
 export * from './errors/status-tables.ts';
 export * from './grpc/errors.ts';
 export * from './grpc/unary.ts';
+export * from './http-timeouts.ts';
 export * from './jwt/jwks-verifier.ts';
 export * from './jwt/upload-token.ts';
 export * from './logger.ts';

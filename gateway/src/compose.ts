@@ -16,14 +16,21 @@ import { systemClock } from './ports/clock.ts';
 /** Wires real adapters from config: the composition shared by `main.ts` and integration tests. */
 export async function createGatewayDeps(config: GatewayConfig, logger?: Logger): Promise<GatewayDeps> {
   const names = resourceNames(config.RESOURCE_PREFIX);
-  const db = createDocumentClient({ region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL });
+  const db = createDocumentClient({
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+  });
   const users = new DynamoUserRepository(db, names.usersTable);
   const tokens = new DynamoRefreshTokenStore(db, names.refreshTokensTable);
-  const hasher = new Argon2PasswordHasher({
-    memoryKiB: config.ARGON2_MEMORY_KIB,
-    timeCost: config.ARGON2_TIME_COST,
-    parallelism: config.ARGON2_PARALLELISM,
-  });
+  const hasher = new Argon2PasswordHasher(
+    {
+      memoryKiB: config.ARGON2_MEMORY_KIB,
+      timeCost: config.ARGON2_TIME_COST,
+      parallelism: config.ARGON2_PARALLELISM,
+    },
+    config.ARGON2_MAX_CONCURRENT,
+  );
   const clock = systemClock;
   const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS, config.SESSIONS_DEADLINE_MS);

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { baseConfigShape, env } from '@lfusys/commons';
 import type { JWK } from 'jose';
 import { z } from 'zod';
@@ -58,6 +59,16 @@ export const gatewayConfigSchema = z.object({
   ARGON2_MEMORY_KIB: env.int(19_456, 19_456),
   ARGON2_TIME_COST: env.int(2, 2),
   ARGON2_PARALLELISM: env.int(1, 1, 16),
+  /**
+   * Password hashes computed at once; the rest queue. Default: one fewer than the CPU count (at
+   * least 1), so a burst of logins leaves a core to the event loop — libuv's 4 pool threads would
+   * otherwise take every core of a small machine.
+   */
+  ARGON2_MAX_CONCURRENT: env.int(Math.max(1, availableParallelism() - 1), 1, 64),
+  /** Slow-loris protection: whole request, headers, and socket silence limits. */
+  REQUEST_TIMEOUT_MS: env.int(30_000, 1000),
+  HEADERS_TIMEOUT_MS: env.int(10_000, 1000),
+  IDLE_TIMEOUT_MS: env.int(60_000, 1000),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
 });
 

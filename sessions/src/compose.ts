@@ -39,7 +39,11 @@ export interface SessionsDeps {
 /** Wires real adapters from config (shared by main.ts and integration tests). */
 export async function createSessionsDeps(config: SessionsConfig, logger?: Logger): Promise<SessionsDeps> {
   const log = logger ?? createLogger({ service: 'sessions', level: config.LOG_LEVEL });
-  const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
+  const aws = {
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+  };
   const names = resourceNames(config.RESOURCE_PREFIX);
   const db = createDocumentClient(aws);
   const sqs = createSqsClient(aws);

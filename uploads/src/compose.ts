@@ -23,7 +23,11 @@ export async function createUploadsDeps(
   config: UploadsConfig,
   overrides: { logger?: Logger; verifyToken?: TokenVerifier; isShuttingDown?: () => boolean } = {},
 ): Promise<UploadsAppDeps & { close(): void }> {
-  const aws = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
+  const aws = {
+    region: config.AWS_REGION,
+    endpoint: config.AWS_ENDPOINT_URL,
+    socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+  };
   const names = resourceNames(config.RESOURCE_PREFIX);
   const sqs = createSqsClient(aws);
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
@@ -58,7 +62,11 @@ export async function createUploadsDeps(
     corsOrigins: config.CORS_ORIGINS,
     // The largest chunk sessions hands out: 10,000 parts of a 50 GiB file stay under this.
     maxChunkBytes: 5 * 1024 * 1024 * 1024,
-    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    timeouts: {
+      headersMs: config.HEADERS_TIMEOUT_MS,
+      requestMs: config.REQUEST_TIMEOUT_MS,
+      idleMs: config.IDLE_TIMEOUT_MS,
+    },
     isShuttingDown: overrides.isShuttingDown ?? (() => false),
     close: () => sessions.close(),
   };

@@ -17,7 +17,10 @@ export const uploadsConfigSchema = z.object({
   SESSION_CACHE_MS: env.int(2000, 0, 60_000),
   /** Whole-request cap: a chunk that trickles in slower than this is cut off. */
   REQUEST_TIMEOUT_MS: env.int(120_000, 1000),
+  /** Time to send the request headers (slow-loris protection). */
   HEADERS_TIMEOUT_MS: env.int(10_000, 1000),
+  /** A socket silent this long is closed. */
+  IDLE_TIMEOUT_MS: env.int(30_000, 1000),
   SHUTDOWN_GRACE_MS: env.int(30_000, 0),
 });
 

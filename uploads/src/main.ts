@@ -30,7 +30,6 @@ async function main(): Promise<void> {
   let stopping = false;
   const deps = await createUploadsDeps(config, { isShuttingDown: () => stopping });
   const app = await buildUploadsApp(deps);
-  app.server.headersTimeout = config.HEADERS_TIMEOUT_MS;
   await app.listen({ host: config.HOST, port: config.PORT });
   const shutdown = () => {
     if (stopping) return;

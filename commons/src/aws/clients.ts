@@ -7,6 +7,11 @@ export interface AwsSettings {
   region: string;
   /** Set for emulators; unset in real AWS. Implies path-style S3 addressing. */
   endpoint?: string | undefined;
+  /**
+   * A connection silent this long is abandoned and the call fails (and is retried by the SDK where
+   * its body allows): a stalled AWS endpoint must not hang a request forever. Default 60 s.
+   */
+  socketTimeoutMs?: number | undefined;
 }
 
 /**
@@ -17,6 +22,7 @@ function common(settings: AwsSettings) {
   return {
     region: settings.region,
     maxAttempts: 4,
+    requestHandler: { connectionTimeout: 5000, socketTimeout: settings.socketTimeoutMs ?? 60_000 },
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
 }

@@ -34,5 +34,7 @@ export const baseConfigShape = {
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, 'lowercase letters, digits and dashes, 3-40 chars')
     .default('lfusys-local'),
+  /** A connection to AWS silent this long is abandoned (see AwsSettings.socketTimeoutMs). */
+  AWS_SOCKET_TIMEOUT_MS: env.int(60_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

@@ -6,16 +6,19 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `forward`: pass it on untouched;
  * - `hold`: never forward it (the caller hangs, as if the network stalled);
  * - `hold-response`: forward it, let the upstream act on it, but never return the answer;
- * - `fail`: answer 503 at once without forwarding (the service is down).
+ * - `fail`: answer 503 at once without forwarding (the service is down), in the protocol's shape
+ *   (JSON for `x-amz-target` APIs, S3's XML otherwise);
+ * - `reset`: destroy the connection without an answer (a crash or a network cut);
+ * - `{ delayMs }`: forward after a pause (latency).
  */
-export type FaultAction = 'forward' | 'hold' | 'hold-response' | 'fail';
+export type FaultAction = 'forward' | 'hold' | 'hold-response' | 'fail' | 'reset' | { delayMs: number };
 
 export interface FaultProxy {
   /** Base URL to give a service instead of the real endpoint. */
   url: string;
   /** Decides per request; the default forwards everything. */
   setRule(rule: (req: IncomingMessage) => FaultAction): void;
-  /** Resolves with the first request a rule held (`hold` or `hold-response`, after the upstream answered). */
+  /** Resolves with the next request a rule faulted (`hold`, `fail`, `reset`; `hold-response` once the upstream answered). */
   nextHeld(): Promise<{ method: string; url: string }>;
   close(): Promise<void>;
 }
@@ -42,10 +45,31 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (action === 'fail') {
       req.resume();
       announce(req);
-      res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
-      res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: 'injected by the fault proxy' }));
+      if (req.headers['x-amz-target']) {
+        res.writeHead(503, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: 'ServiceUnavailable', message: 'injected by the fault proxy' }));
+      } else {
+        res.writeHead(503, { 'content-type': 'application/xml' });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Error><Code>ServiceUnavailable</Code><Message>injected by the fault proxy</Message></Error>',
+        );
+      }
       return;
     }
+    if (action === 'reset') {
+      announce(req);
+      req.socket.destroy();
+      return;
+    }
+    if (typeof action === 'object') {
+      req.pause();
+      setTimeout(() => forward(req, res, 'forward'), action.delayMs);
+      return;
+    }
+    forward(req, res, action);
+  });
+
+  function forward(req: IncomingMessage, res: ServerResponse, action: 'forward' | 'hold-response'): void {
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -60,7 +84,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
     out.on('error', () => res.destroy());
     req.pipe(out);
-  });
+  }
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { SIGNING_ALGORITHM } from '../jwt/jwks-verifier.ts';
 import { bootstrapPrefix } from '../local-aws/bootstrap.ts';
 import { freePort } from '../local-aws/emulator.ts';
@@ -32,6 +32,8 @@ export interface Stack {
   gatewayBase: string;
   uploadsBase: string;
   processes: { sessions: ServiceProcess; gateway?: ServiceProcess; uploads?: ServiceProcess };
+  /** The gateway's private signing key (a JWK), for tests that forge or skew tokens. */
+  signingJwk: JWK;
   /** Starts sessions again on the same ports (after a test stopped or killed it). */
   restartSessions(): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: { ...common, GRPC_PORT: String(grpcPort), OPS_PORT: String(opsPort), ...options.env?.sessions },
       readyUrl: `${sessionsOps}/readyz`,
     });
+  const signingJwk = await newSigningJwk();
   const processes: Stack['processes'] = { sessions: await startSessions() };
   try {
     if (options.gateway || options.uploads) {
@@ -89,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PORT: String(gatewayPort),
           PUBLIC_ORIGIN: appOrigin,
           COOKIE_SECURE: 'false',
-          JWT_PRIVATE_KEYS: JSON.stringify([await newSigningJwk()]),
+          JWT_PRIVATE_KEYS: JSON.stringify([signingJwk]),
           CSRF_SECRET: randomBytes(32).toString('hex'),
           SESSIONS_ADDRESS: sessionsAddress,
           UPLOADS_PUBLIC_URL: uploadsBase,
@@ -130,6 +133,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     gatewayBase,
     uploadsBase,
     processes,
+    signingJwk,
     async restartSessions() {
       processes.sessions = await startSessions();
       return processes.sessions;

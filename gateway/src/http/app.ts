@@ -5,7 +5,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, type Logger, type ReadinessCheck, requestIdFrom, type ServiceMetrics } from '@lfusys/commons';
+import {
+  AppError,
+  fastifyTimeoutOptions,
+  type Logger,
+  type ReadinessCheck,
+  requestIdFrom,
+  type ServiceMetrics,
+} from '@lfusys/commons';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AccessTokens } from '../auth/access-tokens.ts';
@@ -50,8 +57,11 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    ...fastifyTimeoutOptions({
+      headersMs: config.HEADERS_TIMEOUT_MS,
+      requestMs: config.REQUEST_TIMEOUT_MS,
+      idleMs: config.IDLE_TIMEOUT_MS,
+    }),
     return503OnClosing: true,
     // Closed schemas reject, never strip; no type coercion, so `{"email": 1}` is a 400.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },

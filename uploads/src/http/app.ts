@@ -1,7 +1,9 @@
 import cors from '@fastify/cors';
 import {
   AppError,
+  fastifyTimeoutOptions,
   HTTP_STATUS,
+  type HttpTimeouts,
   type Logger,
   REQUEST_ID_HEADER,
   type ReadinessCheck,
@@ -22,7 +24,7 @@ export interface UploadsAppDeps {
   readiness: readonly ReadinessCheck[];
   corsOrigins: readonly string[];
   maxChunkBytes: number;
-  requestTimeoutMs: number;
+  timeouts: HttpTimeouts;
   isShuttingDown: () => boolean;
 }
 
@@ -44,7 +46,7 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
     genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: deps.maxChunkBytes,
-    requestTimeout: deps.requestTimeoutMs,
+    ...fastifyTimeoutOptions(deps.timeouts),
   });
   // Chunks are never buffered: the raw request stream goes straight to S3.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
