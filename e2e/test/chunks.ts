@@ -34,6 +34,33 @@ export function putChunk(
   });
 }
 
+/**
+ * What the web app's engine does with a 5xx or a dropped connection: back off and send the chunk
+ * again. Returns every attempt's status (0 = no answer) and the last answer's body.
+ */
+export async function putWithRetry(
+  plan: UploadPlan,
+  file: Buffer,
+  index: number,
+  attempts = 6,
+): Promise<{ statuses: number[]; body: unknown }> {
+  const statuses: number[] = [];
+  let body: unknown;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const status = await putChunk(plan, index, chunkOf(file, plan, index)).then(
+      async (res) => {
+        body = await res.json().catch(() => undefined);
+        return res.status;
+      },
+      () => 0,
+    );
+    statuses.push(status);
+    if (status === 200 || (status >= 400 && status < 500)) break;
+    await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+  }
+  return { statuses, body };
+}
+
 /** Sends `indexes` (in that order, repeats allowed) over `connections` parallel lanes; throws on any non-200. */
 export async function sendChunks(plan: UploadPlan, file: Buffer, indexes: number[], connections: number) {
   const queue = [...indexes];

@@ -15,7 +15,7 @@ import {
 } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { chunkOf, putChunk, putWithRetry, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
 
 /**
  * S3 failing under the services: every AWS call of sessions and the uploads workers goes through a
@@ -81,24 +81,6 @@ async function open(file: Buffer): Promise<{ client: TestClient; userId: string;
   return { client, userId, plan: res.body as UploadPlan };
 }
 
-/** What the web app's engine does with a 5xx or a dropped connection: back off and send the chunk again. */
-async function putWithRetry(plan: UploadPlan, file: Buffer, index: number, attempts = 6): Promise<number[]> {
-  const statuses: number[] = [];
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const status = await putChunk(plan, index, chunkOf(file, plan, index)).then(
-      async (res) => {
-        await res.arrayBuffer();
-        return res.status;
-      },
-      () => 0,
-    );
-    statuses.push(status);
-    if (status === 200 || (status >= 400 && status < 500)) return statuses;
-    await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-  }
-  return statuses;
-}
-
 async function openMultipartUploads(userId: string): Promise<unknown[]> {
   const s3 = createS3Client({ region: 'us-east-1', endpoint: stack.endpoint });
   const out = await s3.send(
@@ -129,11 +111,11 @@ describe('S3 failing under the uploads workers', () => {
         return fault;
       });
       // Chunk 0's first two part writes fail; the client's backoff and retry land it.
-      const first = await putWithRetry(plan, file, 0);
+      const { statuses: first } = await putWithRetry(plan, file, 0);
       expect(first.at(-1)).toBe(200);
       expect(first.slice(0, -1).every((s) => s === 503)).toBe(true);
       expect(faulted).toBe(2);
-      for (const index of [1, 2]) expect((await putWithRetry(plan, file, index)).at(-1)).toBe(200);
+      for (const index of [1, 2]) expect((await putWithRetry(plan, file, index)).statuses.at(-1)).toBe(200);
       const done = await waitForUpload(client, plan.uploadId, 'completed');
       expect(done.upload.receivedChunks).toBe(3);
       expect(await storedSha(client, done.upload.fileId ?? '')).toBe(sha256(file));
@@ -153,7 +135,7 @@ describe('S3 failing under the assembly', () => {
       failures += 1;
       return 'fail';
     });
-    for (const index of [0, 1, 2]) expect((await putWithRetry(plan, file, index)).at(-1)).toBe(200);
+    for (const index of [0, 1, 2]) expect((await putWithRetry(plan, file, index)).statuses.at(-1)).toBe(200);
     const done = await waitForUpload(client, plan.uploadId, 'completed', 60_000);
     expect(failures).toBe(2);
     expect(await storedSha(client, done.upload.fileId ?? '')).toBe(sha256(file));
@@ -166,7 +148,7 @@ describe('S3 failing under the assembly', () => {
     const file = randomBytes(MiB + 11);
     const { client, userId, plan } = await open(file);
     proxy.setRule((req) => (isComplete(req.method, req.url) ? 'fail' : 'forward'));
-    for (const index of [0, 1]) expect((await putWithRetry(plan, file, index)).at(-1)).toBe(200);
+    for (const index of [0, 1]) expect((await putWithRetry(plan, file, index)).statuses.at(-1)).toBe(200);
 
     const failed = await waitForUpload(client, plan.uploadId, 'failed', 60_000);
     expect(failed.upload.failureReason).toMatch(/kept failing/);
