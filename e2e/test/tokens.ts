@@ -96,6 +96,6 @@ export async function forgedTokens(
     ['our key, valid from 5 minutes on', await signAs(ours, { ...shape, skewSeconds: 300 })],
     ['not a JWT', 'not-a-jwt'],
     ['empty', ''],
-    ['a 16 KB garbage token', 'a'.repeat(16_384)],
+    ['a 4 KB garbage token', 'a'.repeat(4096)],
   ];
 }
