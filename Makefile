@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: bench dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
+.PHONY: bench soak fuzz dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
@@ -19,6 +19,14 @@ dev: install
 ## bench: throughput against a direct S3 upload and against tus, sweep, memory, API latency (bench/README.md)
 bench: install
 	node --import tsx bench/src/main.ts
+
+## soak: the chaos soak (e2e/soak): 100 uploads under random faults and process kills; prints `soak: N uploads, K faults, 0 lost, ...`
+soak: install
+	node --import tsx e2e/soak/main.ts
+
+## fuzz: property-based fuzzing of the gateway and uploads routes, 2000 requests per property (FUZZ_RUNS, FUZZ_SEED)
+fuzz: install
+	FUZZ_RUNS=$${FUZZ_RUNS:-2000} npx vitest run --project e2e-int e2e/test/fuzz.int.test.ts
 
 ## browser: Debian's chromium for the browser tests (playwright-core drives it; `npx playwright install` cannot run here)
 browser:

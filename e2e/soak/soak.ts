@@ -173,8 +173,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   faults.attach(clientProxy, (req) =>
     isChunkPut(req)
       ? [
-          ['client connection cut', 'reset'],
-          ['client connection cut', 'reset'],
+          ['client connection reset', 'reset'],
+          ['client cut mid-body', { cutAfterBytes: Math.floor(random() * 512 * 1024) + 1 }],
           ['client stall', 'hold'],
           ['client +1 s', { delayMs: 1000 }],
         ]
@@ -242,7 +242,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         res instanceof Response ? await res.text().catch(() => '') : `${res.name} ${res.cause?.code ?? res.message}`;
       answers.push(`${status} ${text.slice(0, 120)}`);
       if (status === 200) return 'ok';
-      if (status === 409 && text.includes('no longer accepting')) return 'closed';
+      // The upload ended meanwhile (completed by the other lanes, or cancelled).
+      if (status === 409 && text.includes('"failed_precondition"')) return 'closed';
       if (status === 401) {
         // Renew the token the way the web app does: read the upload again.
         const fresh = await gw(client, 'GET', `/uploads/${plan.uploadId}`);
@@ -272,10 +273,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
           pick([-1, 0, 1])
         : between(1, options.maxFileBytes);
     const data = randomBytes(Math.max(1, size));
+    // Retries of the open carry the same key (as the web app's do), so they cannot open a second upload.
     const opened = await gw(client, 'POST', '/uploads', {
       fileName: `soak-${n}.bin`,
       size: data.length,
       sha256: sha256(data),
+      idempotencyKey: `soak-${options.seed}-${n}`,
     });
     if (opened.status !== 201) {
       problems.push(`upload ${n}: open answered ${opened.status} ${opened.text.slice(0, 200)}`);
@@ -391,6 +394,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       problems.push(`upload ${missing.uploadId}: completed but not listed`);
       counts.lost += 1;
     }
+    // Nothing may be left in progress: a retried open that made a second upload would show here.
+    const { uploads: unfinished } = (await gw(user.client, 'GET', '/uploads')).body as {
+      uploads: Array<{ uploadId: string; status: string }>;
+    };
+    for (const ghost of unfinished) problems.push(`upload ${ghost.uploadId} left ${ghost.status}`);
+    orphaned += unfinished.length;
     const prefix = `files/${user.userId}/`;
     const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: names.bucket, Prefix: prefix }));
     for (const mpu of open.Uploads ?? []) problems.push(`open multipart upload left: ${mpu.Key}`);

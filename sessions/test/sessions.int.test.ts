@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
+import { CreateMultipartUploadCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
 import { UploadStatus } from '@lfusys/proto/sessions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotentUploadId } from '../src/domain/upload-service.ts';
 import { sweepOnce } from '../src/workers/sweeper.ts';
 import { type RunningSessions, sendPart, sha256Base64, startSessions, waitForStatus } from './harness.ts';
 
@@ -35,6 +36,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       size: bytes.length,
       contentType: 'application/pdf',
       sha256: '',
+      idempotencyKey: '',
     });
     expect(upload).toMatchObject({ chunkSize: 1024, totalChunks: 11, status: UploadStatus.UPLOAD_STATUS_UPLOADING });
     expect(upload.target).toBeUndefined();
@@ -73,6 +75,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       size: bytes.length,
       contentType: '',
       sha256: '',
+      idempotencyKey: '',
     });
     expect(upload.totalChunks).toBe(1002);
     const chunks = chunksOf(bytes, upload.chunkSize);
@@ -102,6 +105,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       size: bytes.length,
       contentType: '',
       sha256: '',
+      idempotencyKey: '',
     });
     const chunks = chunksOf(bytes, upload.chunkSize);
     await sendPart(s, upload.uploadId, 0, chunks[0] as Buffer);
@@ -125,7 +129,14 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
 
   it('refuses different bytes for a recorded index, and parts of a cancelled upload', async () => {
     const userId = randomUUID();
-    const upload = await s.client.createUpload({ userId, fileName: 'x.bin', size: 2048, contentType: '', sha256: '' });
+    const upload = await s.client.createUpload({
+      userId,
+      fileName: 'x.bin',
+      size: 2048,
+      contentType: '',
+      sha256: '',
+      idempotencyKey: '',
+    });
     await sendPart(s, upload.uploadId, 0, Buffer.alloc(1024, 1));
     await expect(sendPart(s, upload.uploadId, 0, Buffer.alloc(1024, 2))).rejects.toMatchObject({ code: 'aborted' });
     await expect(s.client.getUpload({ uploadId: upload.uploadId, userId: randomUUID() })).rejects.toMatchObject({
@@ -144,11 +155,59 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
     ).rejects.toMatchObject({ code: 'failed_precondition' });
   });
 
+  it('an idempotent create: retries (also concurrent ones, and after a crash that left a multipart upload) get one upload, one multipart upload, one reservation', async () => {
+    const small = await startSessions({ USER_QUOTA_BYTES: '10000' });
+    try {
+      const userId = randomUUID();
+      const s3 = createS3Client({ region: 'us-east-1', endpoint: small.config.AWS_ENDPOINT_URL });
+      const openFor = async (uploadId: string) =>
+        (
+          await s3.send(
+            new ListMultipartUploadsCommand({ Bucket: small.deps.bucket, Prefix: `files/${userId}/${uploadId}` }),
+          )
+        ).Uploads ?? [];
+      const base = { userId, fileName: 'same.bin', size: 4000, contentType: '', sha256: '' };
+      // Two first attempts racing, then a late retry.
+      const [first, concurrent] = await Promise.all([
+        small.client.createUpload({ ...base, idempotencyKey: 'file-1' }),
+        small.client.createUpload({ ...base, idempotencyKey: 'file-1' }),
+      ]);
+      const again = await small.client.createUpload({ ...base, idempotencyKey: 'file-1' });
+      expect([concurrent.uploadId, again.uploadId]).toEqual([first.uploadId, first.uploadId]);
+      expect(await openFor(first.uploadId)).toHaveLength(1);
+      // Reserved once: 4000 of 10000 bytes, so one more 4000-byte upload fits and a third does not.
+      await small.client.createUpload({ ...base, idempotencyKey: 'file-2' });
+      await expect(small.client.createUpload({ ...base, idempotencyKey: 'file-3' })).rejects.toMatchObject({
+        code: 'permission_denied',
+      });
+      // The same key with other parameters is refused, not silently answered with the old upload.
+      await expect(small.client.createUpload({ ...base, size: 10, idempotencyKey: 'file-1' })).rejects.toMatchObject({
+        code: 'aborted',
+      });
+      await expect(small.client.createUpload({ ...base, idempotencyKey: 'bad key!' })).rejects.toMatchObject({
+        code: 'invalid_argument',
+      });
+
+      // A first attempt that opened the multipart upload and died before writing the session:
+      // the retry adopts that multipart upload instead of leaving it behind.
+      await small.client.cancelUpload({ uploadId: first.uploadId, userId });
+      const crashedId = idempotentUploadId(userId, 'file-4');
+      const leftOver = await s3.send(
+        new CreateMultipartUploadCommand({ Bucket: small.deps.bucket, Key: `files/${userId}/${crashedId}` }),
+      );
+      const retried = await small.client.createUpload({ ...base, idempotencyKey: 'file-4' });
+      expect(retried.uploadId).toBe(crashedId);
+      expect((await openFor(crashedId)).map((u) => u.UploadId)).toEqual([leftOver.UploadId]);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('enforces the size limit and the quota, and releases quota on cancel', async () => {
     const small = await startSessions({ MAX_FILE_BYTES: '5000', USER_QUOTA_BYTES: '6000' });
     try {
       const userId = randomUUID();
-      const base = { userId, fileName: 'f', contentType: '', sha256: '' };
+      const base = { userId, fileName: 'f', contentType: '', sha256: '', idempotencyKey: '' };
       await expect(small.client.createUpload({ ...base, size: 5001 })).rejects.toMatchObject({
         code: 'payload_too_large',
       });
@@ -168,7 +227,14 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
 
   it('expires an abandoned upload: multipart upload aborted, quota released, chunks refused', async () => {
     const userId = randomUUID();
-    const upload = await s.client.createUpload({ userId, fileName: 'x.bin', size: 3000, contentType: '', sha256: '' });
+    const upload = await s.client.createUpload({
+      userId,
+      fileName: 'x.bin',
+      size: 3000,
+      contentType: '',
+      sha256: '',
+      idempotencyKey: '',
+    });
     await sendPart(s, upload.uploadId, 0, randomBytes(1024));
     const later = Date.now() + 2 * 24 * 3600 * 1000;
     const swept = await sweepOnce({ ...s.deps.sweeper, clock: { now: () => later } });
@@ -189,7 +255,14 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
 
   it('ends an upload whose parts S3 refuses in FAILED with a reason, and releases its quota', async () => {
     const userId = randomUUID();
-    const upload = await s.client.createUpload({ userId, fileName: 'x.bin', size: 1024, contentType: '', sha256: '' });
+    const upload = await s.client.createUpload({
+      userId,
+      fileName: 'x.bin',
+      size: 1024,
+      contentType: '',
+      sha256: '',
+      idempotencyKey: '',
+    });
     // Recorded, but never written to S3: CompleteMultipartUpload answers InvalidPart.
     const bytes = randomBytes(1024);
     const recorded = await s.client.recordPart({

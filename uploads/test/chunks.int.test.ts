@@ -97,7 +97,7 @@ async function putChunk(
 }
 
 async function open(userId: string, size: number) {
-  return sessions.client.createUpload({ userId, fileName: 'data.bin', size, contentType: '', sha256: '' });
+  return sessions.client.createUpload({ userId, fileName: 'data.bin', size, contentType: '', sha256: '', idempotencyKey: '' });
 }
 
 describe('PUT /uploads/:id/chunks/:index', () => {

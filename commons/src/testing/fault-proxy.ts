@@ -9,9 +9,18 @@ import type { AddressInfo, Socket } from 'node:net';
  * - `fail`: answer 503 at once without forwarding (the service is down), in the protocol's shape
  *   (JSON for `x-amz-target` APIs, S3's XML otherwise);
  * - `reset`: destroy the connection without an answer (a crash or a network cut);
- * - `{ delayMs }`: forward after a pause (latency).
+ * - `{ delayMs }`: forward after a pause (latency);
+ * - `{ cutAfterBytes }`: forward the request, but cut both connections once that many body bytes
+ *   have passed (a client or network dying mid-body).
  */
-export type FaultAction = 'forward' | 'hold' | 'hold-response' | 'fail' | 'reset' | { delayMs: number };
+export type FaultAction =
+  | 'forward'
+  | 'hold'
+  | 'hold-response'
+  | 'fail'
+  | 'reset'
+  | { delayMs: number }
+  | { cutAfterBytes: number };
 
 export interface FaultProxy {
   /** Base URL to give a service instead of the real endpoint. */
@@ -61,15 +70,28 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (typeof action === 'object') {
+    if (typeof action === 'object' && 'delayMs' in action) {
       req.pause();
       setTimeout(() => forward(req, res, 'forward'), action.delayMs);
+      return;
+    }
+    if (typeof action === 'object') {
+      announce(req);
+      const out = forward(req, res, 'forward');
+      let passed = 0;
+      req.on('data', (chunk: Buffer) => {
+        passed += chunk.length;
+        if (passed >= action.cutAfterBytes) {
+          out.destroy();
+          req.socket.destroy();
+        }
+      });
       return;
     }
     forward(req, res, action);
   });
 
-  function forward(req: IncomingMessage, res: ServerResponse, action: 'forward' | 'hold-response'): void {
+  function forward(req: IncomingMessage, res: ServerResponse, action: 'forward' | 'hold-response') {
     const out = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
       (answer) => {
@@ -84,6 +106,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     );
     out.on('error', () => res.destroy());
     req.pipe(out);
+    return out;
   }
   server.on('connection', (socket) => {
     sockets.add(socket);

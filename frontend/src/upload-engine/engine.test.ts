@@ -100,7 +100,14 @@ describe('UploadEngine: happy path', () => {
 
     await until(() => h.status(id) === 'processing', 'processing');
     const upload = h.server.only();
-    expect(h.server.opened).toEqual([{ fileName: 'report.pdf', size: 5 * KIB + 100, contentType: 'application/pdf' }]);
+    expect(h.server.opened).toEqual([
+      {
+        fileName: 'report.pdf',
+        size: 5 * KIB + 100,
+        contentType: 'application/pdf',
+        idempotencyKey: expect.any(String),
+      },
+    ]);
     expect(upload.totalChunks).toBe(6);
     expect([...upload.received.entries()].sort((a, b) => a[0] - b[0])).toEqual([0, 1, 2, 3, 4, 5].map((i) => [i, 1]));
     expect(h.server.calls).toHaveLength(6);
@@ -144,7 +151,9 @@ describe('UploadEngine: happy path', () => {
     const id = addOne(h, makeSource('empty.txt', new Uint8Array(0), { type: '' }));
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');
-    expect(h.server.opened).toEqual([{ fileName: 'empty.txt', size: 0, contentType: undefined }]);
+    expect(h.server.opened).toEqual([
+      { fileName: 'empty.txt', size: 0, contentType: undefined, idempotencyKey: expect.any(String) },
+    ]);
     expect(h.server.calls.map((c) => c.size)).toEqual([0]);
   });
 });
@@ -471,6 +480,34 @@ describe('UploadEngine: pause, resume, cancel', () => {
     await settle(20);
     expect(h.server.opened).toEqual([]);
     expect(h.server.calls).toEqual([]);
+  });
+
+  it('retries an open whose answer was lost with the same idempotency key: one upload on the server', async () => {
+    const h = setup();
+    const open = h.server.openUpload.bind(h.server);
+    let attempts = 0;
+    h.server.openUpload = async (input) => {
+      attempts += 1;
+      const plan = await open(input);
+      // The first attempt reaches the server, but its answer never arrives.
+      if (attempts === 1) throw new TypeError('network error');
+      return plan;
+    };
+    const id = addOne(h, makeSource('a.bin', patternBytes(2 * KIB)));
+    await until(() => attempts === 1, 'first open');
+    await settle();
+    await h.clock.advance(60_000); // past the retry's backoff
+    await finishProcessing(h, id);
+    expect(h.status(id)).toBe('completed');
+    const keys = h.server.opened.map((o) => o.idempotencyKey);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBeTruthy();
+    expect(keys[1]).toBe(keys[0]);
+    expect(h.server.only().status).toBe('completed');
+    // Another file gets a key of its own.
+    const other = addOne(h, makeSource('b.bin', patternBytes(KIB)));
+    await finishProcessing(h, other);
+    expect(h.server.opened.at(-1)?.idempotencyKey).not.toBe(keys[0]);
   });
 
   it('cancels an upload that was being opened when the file was cancelled, ignoring cancel failures', async () => {

@@ -136,6 +136,7 @@ export function createHttpTransport(api: JsonApi, options: HttpTransportOptions 
       const body: Record<string, unknown> = { fileName: input.fileName, size: input.size };
       if (input.contentType) body.contentType = input.contentType;
       if (input.sha256) body.sha256 = input.sha256;
+      if (input.idempotencyKey) body.idempotencyKey = input.idempotencyKey;
       const created = await api.request<CreateUploadResponse>('POST', '/uploads', body);
       return {
         uploadId: created.uploadId,

@@ -93,8 +93,15 @@ export async function prepareUpload(context: PreparationContext, source: UploadS
     if (context.abandoned()) return undefined;
   }
 
+  // One key for every retry of this open: a retry after a lost answer gets the same upload back.
+  const idempotencyKey = crypto.randomUUID();
   const plan = await withApiRetry(context, () =>
-    context.transport.openUpload({ fileName: source.name, size: source.size, contentType: source.type || undefined }),
+    context.transport.openUpload({
+      fileName: source.name,
+      size: source.size,
+      contentType: source.type || undefined,
+      idempotencyKey,
+    }),
   );
   await context.store.put(key, { uploadId: plan.uploadId, savedAt: context.now() }).catch(() => undefined);
   return {

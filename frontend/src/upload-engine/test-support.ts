@@ -199,7 +199,9 @@ export class FakeServer implements Transport {
 
   readonly uploads = new Map<string, FakeUpload>();
   readonly calls: ChunkCall[] = [];
-  readonly opened: { fileName: string; size: number; contentType?: string }[] = [];
+  readonly opened: { fileName: string; size: number; contentType?: string; idempotencyKey?: string }[] = [];
+  /** Uploads by idempotency key: like the real server, a repeated key gets the upload it opened. */
+  private readonly byKey = new Map<string, FakeUpload>();
   readonly cancelled: string[] = [];
   readonly lookups: string[] = [];
   inFlight = 0;
@@ -258,9 +260,16 @@ export class FakeServer implements Transport {
     return this.calls.filter((call) => call.index === index);
   }
 
-  async openUpload(input: { fileName: string; size: number; contentType?: string }): Promise<UploadPlan> {
+  async openUpload(input: {
+    fileName: string;
+    size: number;
+    contentType?: string;
+    idempotencyKey?: string;
+  }): Promise<UploadPlan> {
     this.opened.push(input);
-    const upload = this.createUpload(input);
+    const known = input.idempotencyKey === undefined ? undefined : this.byKey.get(input.idempotencyKey);
+    const upload = known ?? this.createUpload(input);
+    if (input.idempotencyKey !== undefined) this.byKey.set(input.idempotencyKey, upload);
     return {
       uploadId: upload.uploadId,
       chunkSize: upload.chunkSize,

@@ -73,7 +73,14 @@ export class ApiError extends Error {
 
 /** The engine's only way to reach the servers. API calls reject with `ApiError` (or a network error). */
 export interface Transport {
-  openUpload(input: { fileName: string; size: number; contentType?: string; sha256?: string }): Promise<UploadPlan>;
+  /** `idempotencyKey` is the same on every retry of one file's open, so a retry cannot open a second upload. */
+  openUpload(input: {
+    fileName: string;
+    size: number;
+    contentType?: string;
+    sha256?: string;
+    idempotencyKey?: string;
+  }): Promise<UploadPlan>;
   getUpload(uploadId: string): Promise<ServerUploadState>;
   cancelUpload(uploadId: string): Promise<void>;
   putChunk(request: PutChunkRequest): Promise<ChunkResponse>;

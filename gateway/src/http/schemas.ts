@@ -80,6 +80,11 @@ export const CreateUploadBody = Type.Object(
       Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;[ -~]*)?$' }),
     ),
     sha256: Type.Optional(Sha256),
+    /**
+     * Chosen by the client once per file and sent again on every retry of this request: a retry
+     * then returns the upload the first attempt opened instead of opening a second one.
+     */
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' })),
   },
   closed,
 );

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -51,6 +52,13 @@ export class DynamoUploadRepository implements UploadRepository {
         ),
       );
     } catch (err) {
+      // The session's own condition failing means its (idempotent) id exists already.
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        throw new AppError('already_exists', 'an upload with this id exists');
+      }
       if (isConditionFailure(err)) {
         throw new AppError('permission_denied', 'storage quota exceeded; delete files or cancel uploads first', {
           details: { reason: 'quota_exceeded' },

@@ -5,6 +5,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   NoSuchUpload,
   NotFound,
   type S3Client,
@@ -28,8 +29,13 @@ export class S3ObjectStore implements ObjectStore {
     readonly bucket: string,
   ) {}
 
-  async createMultipart(key: string, contentType: string): Promise<string> {
+  async createMultipart(key: string, contentType: string, options: { reuseOpen?: boolean } = {}): Promise<string> {
     try {
+      if (options.reuseOpen) {
+        const open = await this.s3.send(new ListMultipartUploadsCommand({ Bucket: this.bucket, Prefix: key }));
+        const existing = (open.Uploads ?? []).find((u) => u.Key === key && u.UploadId);
+        if (existing?.UploadId) return existing.UploadId;
+      }
       const out = await this.s3.send(
         new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
       );

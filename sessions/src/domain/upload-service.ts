@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AppError } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -33,6 +33,16 @@ const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const IN_PROGRESS = new Set(['UPLOADING', 'ASSEMBLING']);
 
 /** Opening, inspecting, cancelling uploads and recording their parts. */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The upload id a user's idempotency key always maps to: a UUID-shaped SHA-256 of both. */
+export function idempotentUploadId(userId: string, key: string): string {
+  const hex = createHash('sha256').update(`upload\n${userId}\n${key}`).digest('hex');
+  // Version 8 (custom) and the RFC 9562 variant, so it is a well-formed UUID like the random ones.
+  const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export class UploadService {
   private readonly newId: () => string;
 
@@ -46,8 +56,16 @@ export class UploadService {
     size: number;
     contentType: string;
     sha256: string;
+    /** See CreateUploadRequest.idempotency_key; empty for none. */
+    idempotencyKey?: string;
   }): Promise<UploadSession> {
     const fileName = sanitizeFileName(input.fileName);
+    const key = input.idempotencyKey ?? '';
+    if (key !== '' && !IDEMPOTENCY_KEY.test(key)) {
+      throw new AppError('invalid_argument', 'idempotencyKey must be 1-128 characters of A-Z a-z 0-9 . _ : -', {
+        details: { field: 'idempotencyKey' },
+      });
+    }
     const { limits } = this.deps;
     if (!Number.isSafeInteger(input.size) || input.size <= 0) {
       throw new AppError('invalid_argument', 'size must be a positive integer', { details: { field: 'size' } });
@@ -62,10 +80,27 @@ export class UploadService {
         details: { field: 'sha256' },
       });
     }
-    const uploadId = this.newId();
-    const objectKey = objectKeyFor(input.userId, uploadId);
+    const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
     const contentType = input.contentType || 'application/octet-stream';
-    const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType);
+    const replay = (existing: UploadSession) => {
+      const same =
+        existing.userId === input.userId &&
+        existing.fileName === fileName &&
+        existing.size === input.size &&
+        existing.contentType === contentType &&
+        existing.sha256 === input.sha256;
+      if (!same) throw new AppError('aborted', 'this idempotencyKey was used for a different upload');
+      return existing;
+    };
+    if (key !== '') {
+      const existing = await this.deps.uploads.get(uploadId);
+      if (existing) return replay(existing);
+    }
+    const objectKey = objectKeyFor(input.userId, uploadId);
+    // A keyed create retried after a crash finds the multipart upload its first attempt opened.
+    const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
+      reuseOpen: key !== '',
+    });
     const now = this.deps.clock.now();
     const upload: UploadSession = {
       uploadId,
@@ -89,7 +124,12 @@ export class UploadService {
     try {
       await this.deps.uploads.create(upload, limits.quotaBytes);
     } catch (err) {
-      await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
+      // A concurrent retry with the same key won the race: answer with its upload.
+      const winner = AppError.isCode(err, 'already_exists') ? await this.deps.uploads.get(uploadId) : null;
+      if (winner?.multipartUploadId !== multipartUploadId) {
+        await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
+      }
+      if (winner) return replay(winner);
       throw err;
     }
     return upload;

@@ -1,7 +1,11 @@
 /** The parts of S3 the sessions service drives (uploads workers write the parts themselves). */
 export interface ObjectStore {
   readonly bucket: string;
-  createMultipart(key: string, contentType: string): Promise<string>;
+  /**
+   * Starts a multipart upload for `key`. With `reuseOpen`, an upload already open for exactly that
+   * key is returned instead (an idempotent create retried after a crash that left one behind).
+   */
+  createMultipart(key: string, contentType: string, options?: { reuseOpen?: boolean }): Promise<string>;
   /** Completes the upload; returns the object's ETag, or null if the multipart upload no longer exists. */
   completeMultipart(
     key: string,

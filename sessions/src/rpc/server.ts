@@ -49,6 +49,7 @@ export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): S
           size: r.size,
           contentType: r.contentType,
           sha256: r.sha256,
+          idempotencyKey: r.idempotencyKey,
         }),
       ),
     ),

@@ -57,6 +57,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           size: request.body.size,
           contentType: request.body.contentType ?? '',
           sha256: request.body.sha256 ?? '',
+          idempotencyKey: request.body.idempotencyKey ?? '',
         },
         { requestId: request.id },
       );

@@ -116,6 +116,12 @@ export interface CreateUploadRequest {
   size: number;
   contentType: string;
   sha256: string;
+  /**
+   * Optional, chosen by the client per logical upload and repeated on retries: a retried create
+   * returns the upload the first attempt made (same id, same multipart upload, quota reserved once)
+   * instead of opening a second one. Reusing a key with other parameters is ABORTED.
+   */
+  idempotencyKey: string;
 }
 
 export interface GetUploadRequest {
@@ -620,7 +626,7 @@ export const Upload: MessageFns<Upload> = {
 };
 
 function createBaseCreateUploadRequest(): CreateUploadRequest {
-  return { userId: "", fileName: "", size: 0, contentType: "", sha256: "" };
+  return { userId: "", fileName: "", size: 0, contentType: "", sha256: "", idempotencyKey: "" };
 }
 
 export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
@@ -639,6 +645,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     }
     if (message.sha256 !== "") {
       writer.uint32(42).string(message.sha256);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(50).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -696,6 +705,14 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
             message.sha256 = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -727,6 +744,11 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
         ? globalThis.String(object.content_type)
         : "",
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
     };
   },
 
@@ -747,6 +769,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     if (message.sha256 !== "") {
       obj.sha256 = message.sha256;
     }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
     return obj;
   },
 
@@ -760,6 +785,7 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     message.size = object.size ?? 0;
     message.contentType = object.contentType ?? "";
     message.sha256 = object.sha256 ?? "";
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
