@@ -97,7 +97,14 @@ async function putChunk(
 }
 
 async function open(userId: string, size: number) {
-  return sessions.client.createUpload({ userId, fileName: 'data.bin', size, contentType: '', sha256: '', idempotencyKey: '' });
+  return sessions.client.createUpload({
+    userId,
+    fileName: 'data.bin',
+    size,
+    contentType: '',
+    sha256: '',
+    idempotencyKey: '',
+  });
 }
 
 describe('PUT /uploads/:id/chunks/:index', () => {
