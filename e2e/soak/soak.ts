@@ -2,8 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
+import { createS3Client, resourceNames } from '@lfusys/commons';
 import {
   type FaultAction,
   type FaultProxy,
@@ -14,6 +13,8 @@ import {
   type TestClient,
   type TestResponse,
 } from '@lfusys/commons/testing';
+
+import { reservedBytes } from '../test/fixtures.ts';
 
 /**
  * The chaos soak: many uploads of random sizes, their chunks shuffled, duplicated and retried, while
@@ -374,7 +375,6 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let duplicated = 0;
   let orphaned = 0;
   const s3 = createS3Client({ region: 'us-east-1', endpoint: options.endpoint });
-  const db = createDocumentClient({ region: 'us-east-1', endpoint: options.endpoint });
   const names = resourceNames(stack.prefix);
   for (const user of users) {
     const expected = completedBy.get(user.userId) ?? [];
@@ -408,14 +408,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const strays = (objects.Contents ?? []).filter((o) => !expected.some((e) => o.Key === `${prefix}${e.uploadId}`));
     for (const stray of strays) problems.push(`object without a file: ${stray.Key}`);
     orphaned += strays.length;
-    const usage = await db.send(
-      new GetCommand({
-        TableName: names.uploadsTable,
-        Key: { pk: `USER#${user.userId}`, sk: 'USAGE' },
-        ConsistentRead: true,
-      }),
-    );
-    const reserved = Number(usage.Item?.reservedBytes ?? 0);
+    const reserved = await reservedBytes(options.endpoint, stack.prefix, user.userId);
     const stored = expected.reduce((sum, e) => sum + e.size, 0);
     if (reserved !== stored)
       problems.push(`user ${user.userId}: quota reserves ${reserved} bytes, files hold ${stored}`);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type Stack, signUp, startStack, TestClient } from '@lfusys/commons/testing';
+import { type Stack, startStack, TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { chunkOf, putChunk, type UploadPlan } from './chunks.ts';
+import { type SeededUser, seededUser } from './fixtures.ts';
 import { attackerJwks, forgedTokens } from './tokens.ts';
 
 /**
@@ -15,31 +16,18 @@ const ACCESS = 'lfusys-access';
 let stack: Stack;
 let jwks: Awaited<ReturnType<typeof attackerJwks>>;
 
-interface Party {
-  client: TestClient;
-  userId: string;
-  password: string;
-  fileId: string;
-  /** An upload left open with chunk 0 received. */
-  open: UploadPlan;
-}
-let victim: Party;
-let attacker: Party;
+let victim: SeededUser;
+let attacker: SeededUser;
 
-async function party(): Promise<Party> {
-  const { client, userId, creds } = await signUp(stack.gatewayApi);
-  const file = randomBytes(MiB + 100);
-  const done = (await client.post('/uploads', { fileName: 'mine.bin', size: file.length, sha256: sha256(file) }))
-    .body as UploadPlan;
-  await sendChunks(done, file, [0, 1], 2);
-  const { upload } = await waitForUpload(client, done.uploadId, 'completed');
-  const open = (await client.post('/uploads', { fileName: 'open.bin', size: 2 * MiB })).body as UploadPlan;
-  expect((await putChunk(open, 0, chunkOf(randomBytes(2 * MiB), open, 0))).status).toBe(200);
-  return { client, userId, password: creds.password, fileId: upload.fileId ?? '', open };
+/** Both own a completed file and an open upload with chunk 0 received. */
+async function party(): Promise<SeededUser> {
+  const p = await seededUser(stack);
+  expect((await putChunk(p.open, 0, chunkOf(randomBytes(2 * MiB), p.open, 0))).status).toBe(200);
+  return p;
 }
 
 /** What a user can see of their account; compared before and after the catalogue. */
-async function snapshot(p: Party) {
+async function snapshot(p: SeededUser) {
   const [me, files, uploads, chunks] = await Promise.all([
     p.client.get('/users/me'),
     p.client.get('/files'),
@@ -96,7 +84,7 @@ const unsafeInName = (ch: string) => {
 };
 
 /** Every route that needs a signed-in user, with a body a legitimate call would send. */
-function accessRoutes(p: Party): Array<{ method: string; path: string; json?: unknown }> {
+function accessRoutes(p: SeededUser): Array<{ method: string; path: string; json?: unknown }> {
   return [
     { method: 'GET', path: '/auth/me' },
     { method: 'GET', path: '/users/me' },

@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { sendChunks, sha256, waitForUpload } from './chunks.ts';
+import { reservedBytes, type SeededUser, seededUser } from './fixtures.ts';
 
 /**
  * Property-based fuzzing of the gateway and uploads routes with fast-check: random but well-typed
@@ -19,26 +18,8 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 let stack: Stack;
 
-interface User {
-  client: TestClient;
-  userId: string;
-  email: string;
-  fileId: string;
-  open: UploadPlan;
-}
-let a: User;
-let b: User;
-
-async function user(): Promise<User> {
-  const { client, userId, creds } = await signUp(stack.gatewayApi);
-  const file = randomBytes(MiB + 1);
-  const plan = (await client.post('/uploads', { fileName: 'seed.bin', size: file.length, sha256: sha256(file) }))
-    .body as UploadPlan;
-  await sendChunks(plan, file, [0, 1], 2);
-  const done = await waitForUpload(client, plan.uploadId, 'completed');
-  const open = (await client.post('/uploads', { fileName: 'open.bin', size: 3 * MiB })).body as UploadPlan;
-  return { client, userId, email: creds.email, fileId: done.upload.fileId ?? '', open };
-}
+let a: SeededUser;
+let b: SeededUser;
 
 const bSecrets = () => [b.userId, b.email, b.fileId, b.open.uploadId];
 
@@ -50,8 +31,8 @@ beforeAll(async () => {
     uploadsWorkers: 1,
     env: { sessions: { CHUNK_SIZE_BYTES: String(MiB), USER_QUOTA_BYTES: String(QUOTA) } },
   });
-  a = await user();
-  b = await user();
+  a = await seededUser(stack, 3 * MiB);
+  b = await seededUser(stack, 3 * MiB);
 }, 120_000);
 afterAll(() => stack?.stop());
 
@@ -208,19 +189,12 @@ function assertNoLeak(label: string, status: number, text: string, sent: string)
   }
 }
 
-async function counters(u: User) {
-  const db = createDocumentClient({ region: 'us-east-1', endpoint: stack.endpoint });
-  const usage = await db.send(
-    new GetCommand({
-      TableName: resourceNames(stack.prefix).uploadsTable,
-      Key: { pk: `USER#${u.userId}`, sk: 'USAGE' },
-      ConsistentRead: true,
-    }),
-  );
+async function counters(u: SeededUser) {
+  const reserved = await reservedBytes(stack.endpoint, stack.prefix, u.userId);
   const uploads = (await u.client.get('/uploads')).body as {
     uploads: Array<{ receivedChunks: number; totalChunks: number; receivedBytes: number; size: number }>;
   };
-  return { reserved: Number(usage.Item?.reservedBytes ?? 0), uploads: uploads.uploads };
+  return { reserved, uploads: uploads.uploads };
 }
 
 function assertCounters(c: Awaited<ReturnType<typeof counters>>) {

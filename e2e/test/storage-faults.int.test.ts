@@ -1,8 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createS3Client, createSqsClient, resourceNames } from '@lfusys/commons';
+import { createS3Client, createSqsClient, resourceNames } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import {
   type FaultAction,
@@ -16,6 +15,7 @@ import {
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, putWithRetry, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { reservedBytes } from './fixtures.ts';
 
 /**
  * S3 failing under the services: every AWS call of sessions and the uploads workers goes through a
@@ -155,15 +155,7 @@ describe('S3 failing under the assembly', () => {
     // No file is listed, the multipart upload was aborted, the reserved bytes are free again.
     expect(((await client.get('/files')).body as { files: unknown[] }).files).toEqual([]);
     expect(await openMultipartUploads(userId)).toEqual([]);
-    const db = createDocumentClient({ region: 'us-east-1', endpoint: stack.endpoint });
-    const usage = await db.send(
-      new GetCommand({
-        TableName: resourceNames(stack.prefix).uploadsTable,
-        Key: { pk: `USER#${userId}`, sk: 'USAGE' },
-        ConsistentRead: true,
-      }),
-    );
-    expect(usage.Item?.reservedBytes).toBe(0);
+    expect(await reservedBytes(stack.endpoint, stack.prefix, userId)).toBe(0);
     // Chunks for a failed upload are refused with a clear conflict, not stored.
     expect((await putChunk(plan, 0, chunkOf(file, plan, 0))).status).toBe(409);
 

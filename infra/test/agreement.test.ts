@@ -212,6 +212,7 @@ const ACTIONS: Record<string, string[]> = {
   UploadPartCommand: ['s3:PutObject'],
   CompleteMultipartUploadCommand: ['s3:PutObject'],
   AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
+  ListMultipartUploadsCommand: ['s3:ListBucketMultipartUploads'],
   HeadObjectCommand: ['s3:GetObject'],
   GetObjectCommand: ['s3:GetObject'],
   DeleteObjectCommand: ['s3:DeleteObject'],

@@ -110,6 +110,13 @@ data "aws_iam_policy_document" "sessions" {
     resources = ["${var.bucket_arn}/files/*"]
   }
 
+  # An idempotent create retried after a crash finds the multipart upload its first attempt opened.
+  statement {
+    sid       = "FindOpenMultipartUploads"
+    actions   = ["s3:ListBucketMultipartUploads"]
+    resources = [var.bucket_arn]
+  }
+
   # Assembly consumer (and re-enqueue of complete-but-unassembled uploads).
   statement {
     sid = "AssemblyQueue"

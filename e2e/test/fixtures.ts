@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, resourceNames } from '@lfusys/commons';
+import { type Stack, signUp, type TestClient } from '@lfusys/commons/testing';
+import { sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+
+const MiB = 1024 * 1024;
+
+/** A signed-in user who owns one completed file and one open upload: something to attack or fuzz. */
+export interface SeededUser {
+  client: TestClient;
+  userId: string;
+  email: string;
+  password: string;
+  fileId: string;
+  open: UploadPlan;
+}
+
+/** Signs a user up, uploads a small file to completion and opens a second upload of `openSize` bytes. */
+export async function seededUser(stack: Stack, openSize = 2 * MiB): Promise<SeededUser> {
+  const { client, userId, creds } = await signUp(stack.gatewayApi);
+  const file = randomBytes(MiB + 100);
+  const plan = (await client.post('/uploads', { fileName: 'mine.bin', size: file.length, sha256: sha256(file) }))
+    .body as UploadPlan;
+  await sendChunks(plan, file, [0, 1], 2);
+  const done = await waitForUpload(client, plan.uploadId, 'completed');
+  const open = (await client.post('/uploads', { fileName: 'open.bin', size: openSize })).body as UploadPlan;
+  return { client, userId, email: creds.email, password: creds.password, fileId: done.upload.fileId ?? '', open };
+}
+
+/** The bytes a user's uploads and files hold against the quota, read straight from DynamoDB. */
+export async function reservedBytes(endpoint: string, prefix: string, userId: string): Promise<number> {
+  const db = createDocumentClient({ region: 'us-east-1', endpoint });
+  const usage = await db.send(
+    new GetCommand({
+      TableName: resourceNames(prefix).uploadsTable,
+      Key: { pk: `USER#${userId}`, sk: 'USAGE' },
+      ConsistentRead: true,
+    }),
+  );
+  return Number(usage.Item?.reservedBytes ?? 0);
+}
