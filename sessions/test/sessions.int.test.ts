@@ -217,8 +217,15 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
         code: 'permission_denied',
       });
       await small.client.cancelUpload({ uploadId: first.uploadId, userId });
+      // A retried cancel succeeds again and gives nothing back twice.
+      await expect(small.client.cancelUpload({ uploadId: first.uploadId, userId })).resolves.toMatchObject({
+        status: UploadStatus.UPLOAD_STATUS_CANCELLED,
+      });
       await expect(small.client.createUpload({ ...base, size: 4000 })).resolves.toMatchObject({
         status: UploadStatus.UPLOAD_STATUS_UPLOADING,
+      });
+      await expect(small.client.createUpload({ ...base, size: 4000 })).rejects.toMatchObject({
+        code: 'permission_denied',
       });
     } finally {
       await small.close();

@@ -210,18 +210,48 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  async releaseQuota(userId: string, bytes: number): Promise<void> {
+  async end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean> {
+    const upload = await this.get(uploadId);
+    if (!upload || !from.includes(upload.status)) return false;
+    const fields = Object.entries({ ...extra, status: to });
+    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.uploadsTable,
-          Key: usageKey(userId),
-          UpdateExpression: 'ADD reservedBytes :minus',
-          ExpressionAttributeValues: { ':minus': -bytes },
-        }),
+      await retryTransactionConflicts(() =>
+        this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: sessionKey(uploadId),
+                  UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+                  ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+                  ExpressionAttributeNames: {
+                    '#status': 'status',
+                    ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
+                  },
+                  ExpressionAttributeValues: {
+                    ...fromValues,
+                    ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
+                  },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.uploadsTable,
+                  Key: usageKey(upload.userId),
+                  UpdateExpression: 'ADD reservedBytes :minus',
+                  ExpressionAttributeValues: { ':minus': -upload.size },
+                },
+              },
+            ],
+          }),
+        ),
       );
+      return true;
     } catch (err) {
-      throw storageError('release quota', err);
+      if (isConditionFailure(err)) return false;
+      throw storageError('end upload', err);
     }
   }
 

@@ -90,14 +90,16 @@ export class Assembler {
   async fail(uploadId: string, reason: string): Promise<void> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) return;
-    const moved = await this.deps.uploads.transition(uploadId, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
+    const moved = await this.deps.uploads.end(uploadId, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
       failureReason: reason,
       updatedAt: this.nowIso(),
     });
     if (!moved) return;
-    await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId).catch(() => {});
-    await this.deps.uploads.releaseQuota(upload.userId, upload.size);
     this.deps.logger.warn({ uploadId, reason }, 'upload failed');
+    // Best effort: the bucket's lifecycle rule aborts what a crash or an S3 error leaves open.
+    await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId).catch((err: unknown) => {
+      this.deps.logger.warn({ uploadId, err }, 'could not abort the multipart upload of a failed upload');
+    });
   }
 
   private async assembleAfterRace(uploadId: string): Promise<AssemblyResult> {

@@ -156,13 +156,21 @@ export class UploadService {
 
   async cancel(uploadId: string, userId: string): Promise<UploadSession> {
     const upload = await this.get(uploadId, userId);
-    const moved = await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'CANCELLED', {
-      updatedAt: new Date(this.deps.clock.now()).toISOString(),
-    });
-    if (!moved)
-      throw new AppError('failed_precondition', `upload is ${upload.status.toLowerCase()} and cannot be cancelled`);
+    // Cancelling twice is fine (a client retrying a cancel whose answer was lost): the retry only
+    // finishes the storage clean-up, which a crash may have cut short.
+    const moved =
+      upload.status === 'CANCELLED' ||
+      (await this.deps.uploads.end(uploadId, ['UPLOADING'], 'CANCELLED', {
+        updatedAt: new Date(this.deps.clock.now()).toISOString(),
+      }));
+    if (!moved) {
+      const now = await this.deps.uploads.get(uploadId);
+      throw new AppError(
+        'failed_precondition',
+        `upload is ${(now ?? upload).status.toLowerCase()} and cannot be cancelled`,
+      );
+    }
     await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId);
-    await this.deps.uploads.releaseQuota(upload.userId, upload.size);
     return { ...upload, status: 'CANCELLED' };
   }
 

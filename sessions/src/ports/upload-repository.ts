@@ -18,6 +18,12 @@ export interface UploadRepository {
     to: UploadStatus,
     extra?: Partial<UploadSession>,
   ): Promise<boolean>;
+  /**
+   * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to` and gives its
+   * reserved bytes back to its owner's quota in one transaction, so a crash can never leave one
+   * without the other. False if it was in another state (nothing written).
+   */
+  end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean>;
   /** Records a part and bumps the counters atomically, only while UPLOADING; idempotent per index. */
   recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome>;
   /** Every recorded part, in index order (paginates internally). */
@@ -25,8 +31,6 @@ export interface UploadRepository {
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
   /** ASSEMBLING → COMPLETED and the file record, in one transaction; false if already completed. */
   complete(uploadId: string, file: StoredFile): Promise<boolean>;
-  /** Gives reserved bytes back to the user's quota. */
-  releaseQuota(userId: string, bytes: number): Promise<void>;
   /** Sessions in `status` whose expiry is before `before` (ISO), oldest first. */
   listByStatus(status: UploadStatus, before: string, limit: number): Promise<string[]>;
 }

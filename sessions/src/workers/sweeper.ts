@@ -29,11 +29,13 @@ export async function sweepOnce(deps: SweeperDeps, batch = 100): Promise<{ expir
       requeued += 1;
       continue;
     }
-    if (await deps.uploads.transition(uploadId, ['UPLOADING'], 'EXPIRED', { updatedAt: now })) {
-      await deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId);
-      await deps.uploads.releaseQuota(upload.userId, upload.size);
+    if (await deps.uploads.end(uploadId, ['UPLOADING'], 'EXPIRED', { updatedAt: now })) {
       deps.logger.info({ uploadId }, 'upload expired');
       expired += 1;
+      // Best effort: the bucket's lifecycle rule aborts what a crash or an S3 error leaves open.
+      await deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId).catch((err: unknown) => {
+        deps.logger.warn({ uploadId, err }, 'could not abort the multipart upload of an expired upload');
+      });
     }
   }
   return { expired, requeued };
