@@ -92,7 +92,10 @@ describe('races', () => {
     // Clients retry a 503 as the web app's engine does: moto (not S3) answers 500 when two writes
     // of the same part number overlap (docs/reliability.md), which the workers pass on as a 503.
     const results = await Promise.all(
-      shuffled([...indexes, ...indexes]).map(async (index) => ({ index, ...(await putWithRetry(plan, file, index)) })),
+      shuffled([...indexes, ...indexes]).map(async (index) => ({
+        index,
+        ...(await putWithRetry(plan, file, index, 8)),
+      })),
     );
     expect(results.filter((r) => r.statuses.at(-1) !== 200)).toEqual([]);
     expect(results.flatMap((r) => r.statuses).filter((s) => s !== 200 && s !== 503)).toEqual([]);
@@ -146,13 +149,13 @@ describe('cut and trickled bodies', () => {
     };
     const slowHeaders = async (base: string, path: string) => {
       const socket = await rawSocket(base);
-      const closed = closedWithin(socket, HEADERS_TIMEOUT_MS + 5000);
+      const closed = closedWithin(socket, HEADERS_TIMEOUT_MS + 10_000);
       trickle(socket, Buffer.from(`GET ${path} HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(500)}\r\n\r\n`), 100);
       return closed;
     };
     const slowBody = async () => {
       const socket = await rawSocket(plan.uploadUrl);
-      const closed = closedWithin(socket, REQUEST_TIMEOUT_MS + 5000);
+      const closed = closedWithin(socket, REQUEST_TIMEOUT_MS + 10_000);
       socket.write(chunkHead(plan, 0, body));
       trickle(socket, body, 100);
       return closed;
@@ -172,11 +175,12 @@ describe('cut and trickled bodies', () => {
     const closedAfter = await attacks;
     const headerCuts = closedAfter.slice(0, 20);
     const bodyCuts = closedAfter.slice(20);
-    // Each was closed by the server near its deadline (checked once a second), none held on.
+    // Each was closed by the server near its deadline (checked once a second; the margin is for a
+    // loaded CI machine), not at Node's default 30 s check or never.
     for (const ms of headerCuts) expect(ms).not.toBeNull();
     for (const ms of bodyCuts) expect(ms).not.toBeNull();
-    expect(Math.max(...(headerCuts as number[]))).toBeLessThan(HEADERS_TIMEOUT_MS + 2500);
-    expect(Math.max(...(bodyCuts as number[]))).toBeLessThan(REQUEST_TIMEOUT_MS + 2500);
+    expect(Math.max(...(headerCuts as number[]))).toBeLessThan(HEADERS_TIMEOUT_MS + 5000);
+    expect(Math.max(...(bodyCuts as number[]))).toBeLessThan(REQUEST_TIMEOUT_MS + 5000);
     // The trickled chunk was never recorded; the real one completes the upload.
     expect(await received(client, plan.uploadId)).toEqual([1, 2, 3]);
     await sendChunks(plan, file, [0], 1);
