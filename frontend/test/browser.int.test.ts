@@ -218,6 +218,63 @@ describe('the web app in a real browser', () => {
     await page.close();
   }, 120_000);
 
+  it('rides out a lost answer to the open and failing chunk requests: one upload, the exact bytes', async () => {
+    const page = await browser.newPage();
+    await signUp(page);
+    const bytes = randomBytes(6 * MiB + 999);
+    const path = await sampleFile('flaky.bin', bytes);
+
+    // The first open reaches the server, which opens the upload, but its answer is lost.
+    let opens = 0;
+    await page.route(`${stack.gatewayApi}/uploads`, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      opens += 1;
+      if (opens > 1) return route.continue();
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    // Every other chunk request fails until 6 have: connections reset, and 503s from a worker.
+    const faults: string[] = [];
+    let puts = 0;
+    await page.route(`${stack.uploadsBase}/uploads/*/chunks/*`, async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      puts += 1;
+      if (faults.length >= 6 || puts % 2 === 0) return route.continue();
+      if (faults.length % 2 === 0) {
+        faults.push('reset');
+        return route.abort('connectionreset');
+      }
+      faults.push('503');
+      return route.fulfill({
+        status: 503,
+        contentType: 'application/json',
+        headers: { 'access-control-allow-origin': stack.gatewayBase },
+        body: JSON.stringify({ error: { code: 'unavailable', message: 'injected by the test' } }),
+      });
+    });
+
+    await page.getByRole('link', { name: 'Upload files' }).click();
+    await page.locator('input[type=file]').setInputFiles(path);
+    await page.locator('li[aria-label="flaky.bin"][data-status=completed]').waitFor({ timeout: 90_000 });
+    expect(opens).toBe(2);
+    expect(faults).toEqual(['reset', '503', 'reset', '503', 'reset', '503']);
+
+    // The retried open got the first attempt's upload back: nothing else is left in progress, and
+    // exactly one file holds the exact bytes.
+    expect(
+      ((await (await page.request.get(`${stack.gatewayApi}/uploads`)).json()) as { uploads: unknown[] }).uploads,
+    ).toEqual([]);
+    const { files } = (await (await page.request.get(`${stack.gatewayApi}/files`)).json()) as {
+      files: Array<{ id: string; name: string; size: number }>;
+    };
+    expect(files).toEqual([expect.objectContaining({ name: 'flaky.bin', size: bytes.length })]);
+    const { url } = (await (await page.request.get(`${stack.gatewayApi}/files/${files[0]?.id}/download`)).json()) as {
+      url: string;
+    };
+    expect(sha256(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha256(bytes));
+    await page.close();
+  }, 120_000);
+
   it('keeps protected pages behind sign-in and shows a 404 page', async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.gatewayBase}/profile`);
