@@ -211,7 +211,19 @@ describe('files: rename, download, delete, quota and ownership', () => {
     const late = await putChunk(plan, 1, chunkOf(file, plan, 1));
     expect(late.status).toBe(409);
     expect(await openMultipartUploads(userId)).toBe(0);
-    expect((await client.request('DELETE', `/uploads/${plan.uploadId}`)).status).toBe(409);
+    // Cancelling again (a retry whose first answer was lost) is the same success and changes nothing;
+    // a completed upload cannot be cancelled.
+    expect((await client.request('DELETE', `/uploads/${plan.uploadId}`)).status).toBe(204);
+    expect(((await client.get(`/uploads/${plan.uploadId}`)).body as { upload: { status: string } }).upload.status).toBe(
+      'cancelled',
+    );
+    const small = randomBytes(1000);
+    const done = await openUpload(client, small);
+    await sendChunks(done, small, [0], 1);
+    await waitForUpload(client, done.uploadId, 'completed');
+    const refused = await client.request('DELETE', `/uploads/${done.uploadId}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: 'failed_precondition' } });
   }, 60_000);
 
   it("answers 404 for another user's upload and file on every route, and changes nothing", async () => {
