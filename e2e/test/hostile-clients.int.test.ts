@@ -200,7 +200,8 @@ describe('clock skew between the gateway (issuer) and the uploads workers (verif
     { skewSeconds: -80, ttlSeconds: 60, expected: 200, why: 'expired 20 s ago by our clock: within leeway' },
     { skewSeconds: -120, ttlSeconds: 60, expected: 401, why: 'expired 60 s ago by our clock' },
   ])('$why → $expected', async ({ skewSeconds, ttlSeconds, expected }) => {
-    const file = randomBytes(MiB);
+    // Two chunks, one sent: the upload stays open, so its received indexes are what the token wrote.
+    const file = randomBytes(2 * MiB);
     const { client, userId, plan } = await open(file);
     const token = await signAs(stack.signingJwk, {
       typ: 'upload+jwt',
