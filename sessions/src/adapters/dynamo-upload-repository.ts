@@ -96,22 +96,8 @@ export class DynamoUploadRepository implements UploadRepository {
     to: UploadStatus,
     extra: Partial<UploadSession> = {},
   ): Promise<boolean> {
-    const fields = Object.entries({ ...extra, status: to });
-    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
     try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.uploadsTable,
-          Key: sessionKey(uploadId),
-          UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-          ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
-          },
-          ExpressionAttributeValues: { ...fromValues, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
-        }),
-      );
+      await this.db.send(new UpdateCommand(this.statusUpdate(uploadId, from, to, extra)));
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -213,29 +199,12 @@ export class DynamoUploadRepository implements UploadRepository {
   async end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean> {
     const upload = await this.get(uploadId);
     if (!upload || !from.includes(upload.status)) return false;
-    const fields = Object.entries({ ...extra, status: to });
-    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
     try {
       await retryTransactionConflicts(() =>
         this.db.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Update: {
-                  TableName: this.uploadsTable,
-                  Key: sessionKey(uploadId),
-                  UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-                  ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-                  ExpressionAttributeNames: {
-                    '#status': 'status',
-                    ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])),
-                  },
-                  ExpressionAttributeValues: {
-                    ...fromValues,
-                    ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])),
-                  },
-                },
-              },
+              { Update: this.statusUpdate(uploadId, from, to, extra) },
               {
                 Update: {
                   TableName: this.uploadsTable,
@@ -253,6 +222,20 @@ export class DynamoUploadRepository implements UploadRepository {
       if (isConditionFailure(err)) return false;
       throw storageError('end upload', err);
     }
+  }
+
+  /** The conditional write `from` → `to` (plus `extra` fields) on a session, for an update or a transaction. */
+  private statusUpdate(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>) {
+    const fields = Object.entries({ ...extra, status: to });
+    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
+    return {
+      TableName: this.uploadsTable,
+      Key: sessionKey(uploadId),
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])) },
+      ExpressionAttributeValues: { ...fromValues, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
+    };
   }
 
   async listByStatus(status: UploadStatus, before: string, limit: number): Promise<string[]> {
