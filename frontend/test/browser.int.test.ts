@@ -164,8 +164,13 @@ describe('the web app in a real browser', () => {
     await page.locator('input[type=file]').setInputFiles(path);
     await expect.poll(() => acknowledged.size, { timeout: 30_000 }).toBe(4);
 
-    // Reload (the tab's in-flight requests die), then pick the same file again.
+    // Reload (the tab's in-flight requests die), then pick the same file again. A retry the engine
+    // sends between unrouting and the reload may still land: it counts as held, not as re-sent.
     await page.unrouteAll({ behavior: 'ignoreErrors' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Interrupted uploads' }).waitFor();
+    await page.getByText('dataset.bin').first().waitFor();
+    // Nothing is sent again until the file is picked: listen from here on.
     const sentAfterReload: number[] = [];
     const statuses: string[] = [];
     page.on('requestfinished', async (r) => {
@@ -177,9 +182,6 @@ describe('the web app in a real browser', () => {
     page.on('request', (r) => {
       if (r.method() === 'PUT' && r.url().includes('/chunks/')) sentAfterReload.push(indexOf(r.url()));
     });
-    await page.reload();
-    await page.getByRole('heading', { name: 'Interrupted uploads' }).waitFor();
-    await page.getByText('dataset.bin').first().waitFor();
     // What the server holds now (the acknowledged chunks, and any stalled one that got through).
     const { uploads } = (await (await page.request.get(`${stack.gatewayApi}/uploads`)).json()) as {
       uploads: Array<{ uploadId: string }>;
