@@ -11,6 +11,10 @@ export const ERROR_CODES = [
   'failed_precondition',
   'aborted',
   'resource_exhausted',
+  // Per-user limits (DESIGN.md §9.3): both 429 with Retry-After, distinct so clients can tell
+  // "slow down" from "finish or cancel some uploads first".
+  'too_many_requests',
+  'too_many_uploads',
   'payload_too_large',
   'unsupported_media_type',
   'deadline_exceeded',

@@ -7,3 +7,5 @@ export const UPLOAD_TOKEN_TYPE = 'upload+jwt';
 export const UPLOADS_AUDIENCE = 'lfusys-uploads';
 /** The claim binding the token to one upload; `sub` is the owner. */
 export const UPLOAD_ID_CLAIM = 'upl';
+/** The login session (refresh-token family) a token was issued in; carried by access and upload tokens. */
+export const SESSION_ID_CLAIM = 'sid';

@@ -1,4 +1,4 @@
-import { AppError, createTokenVerifier, type TokenVerifier } from '@lfusys/commons';
+import { AppError, createTokenVerifier, SESSION_ID_CLAIM, type TokenVerifier } from '@lfusys/commons';
 import { createLocalJWKSet } from 'jose';
 import type { Clock } from '../ports/clock.ts';
 import { signToken } from './sign-token.ts';
@@ -37,14 +37,14 @@ export function createAccessTokens(options: {
         audience: GATEWAY_AUDIENCE,
         subject: userId,
         ttlSeconds: options.ttlSeconds,
-        claims: { sid: sessionId },
+        claims: { [SESSION_ID_CLAIM]: sessionId },
       }),
     async verify(token) {
       const payload = await verifyJwt(token);
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string') {
+      if (typeof payload.sub !== 'string' || typeof payload[SESSION_ID_CLAIM] !== 'string') {
         throw new AppError('unauthenticated', 'invalid token');
       }
-      return { userId: payload.sub, sessionId: payload.sid };
+      return { userId: payload.sub, sessionId: payload[SESSION_ID_CLAIM] };
     },
   };
 }

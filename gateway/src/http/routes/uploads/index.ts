@@ -29,8 +29,8 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   app.addHook('preHandler', app.requireUser);
   const base = uploadsPublicUrl.replace(/\/+$/, '');
 
-  async function chunkTarget(userId: string, uploadId: string) {
-    const { token, expiresAt } = await uploadTokens.issue({ userId, uploadId });
+  async function chunkTarget(claims: { userId: string; sessionId: string }, uploadId: string) {
+    const { token, expiresAt } = await uploadTokens.issue({ ...claims, uploadId });
     return {
       uploadUrl: `${base}/uploads/${uploadId}`,
       uploadToken: token,
@@ -66,7 +66,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
         chunkSize: upload.chunkSize,
         totalChunks: upload.totalChunks,
         expiresAt: upload.expiresAt,
-        ...(await chunkTarget(userId, upload.uploadId)),
+        ...(await chunkTarget(claimsOf(request), upload.uploadId)),
         upload: publicUpload(upload),
       });
     },
@@ -106,7 +106,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       return {
         upload: publicUpload(upload),
         receivedIndexes: parts.map((p) => p.index).sort((a, b) => a - b),
-        ...(open ? await chunkTarget(userId, upload.uploadId) : {}),
+        ...(open ? await chunkTarget(claimsOf(request), upload.uploadId) : {}),
       };
     },
   );
