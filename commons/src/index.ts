@@ -1,5 +1,7 @@
+export * from './auth/session-liveness.ts';
 export * from './aws/clients.ts';
 export * from './aws/dynamo-errors.ts';
+export * from './aws/dynamo-login-sessions.ts';
 export * from './aws/resource-names.ts';
 export * from './aws/sqs-assembly-queue.ts';
 export * from './config/fields.ts';

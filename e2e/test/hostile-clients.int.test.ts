@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   chunkOf,
@@ -207,7 +208,8 @@ describe('clock skew between the gateway (issuer) and the uploads workers (verif
       typ: 'upload+jwt',
       aud: 'lfusys-uploads',
       sub: userId,
-      claims: { upl: plan.uploadId },
+      // The login session the gateway bound the real token to: only the clock differs.
+      claims: { upl: plan.uploadId, sid: decodeJwt(plan.uploadToken).sid },
       skewSeconds,
       ttlSeconds,
     });

@@ -1,5 +1,13 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, createLogger, createServiceMetrics, type Logger, resourceNames } from '@lfusys/commons';
+import {
+  createDocumentClient,
+  createLogger,
+  createServiceMetrics,
+  dynamoLoginSessionLookup,
+  type Logger,
+  resourceNames,
+  SessionLiveness,
+} from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { Argon2PasswordHasher } from './adapters/argon2-password-hasher.ts';
 import { DynamoRefreshTokenStore } from './adapters/dynamo-refresh-token-store.ts';
@@ -32,6 +40,11 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
     config.ARGON2_MAX_CONCURRENT,
   );
   const clock = systemClock;
+  const sessionLiveness = new SessionLiveness({
+    lookup: dynamoLoginSessionLookup(db, names.refreshTokensTable),
+    cacheMs: config.SESSION_LIVENESS_CACHE_MS,
+  });
+  const sessionsEnded = (familyIds: string[]) => sessionLiveness.markEnded(familyIds);
   const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS, config.SESSIONS_DEADLINE_MS);
   const files = {
@@ -41,8 +54,16 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
   };
   return {
     logger: logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL }),
-    auth: new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS }),
-    accounts: new AccountService({ users, tokens, hasher, clock, files }),
+    auth: new AuthService({
+      users,
+      tokens,
+      hasher,
+      clock,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+      sessionsEnded,
+    }),
+    accounts: new AccountService({ users, tokens, hasher, clock, files, sessionsEnded }),
+    sessionLiveness,
     sessions,
     uploadTokens: createUploadTokens({
       keys: signingKeys,

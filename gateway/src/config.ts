@@ -40,6 +40,11 @@ export const gatewayConfigSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('lfusys'),
   JWT_PRIVATE_KEYS: signingKeys,
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
+  /**
+   * How long an instance trusts "this login session is live" before asking DynamoDB again: the
+   * bound on how late another instance's logout, password change or account deletion is noticed.
+   */
+  SESSION_LIVENESS_CACHE_MS: env.int(2000, 0, 5000),
   /** How long an upload token lets a client send chunks; clients renew it through GET /uploads/:id. */
   UPLOAD_TOKEN_TTL_SECONDS: env.int(3600, 60, 24 * 3600),
   /** gRPC address of the sessions service. */

@@ -242,6 +242,7 @@ function actionsCalledBy(service: Service): Set<string> {
   const files = sourceFiles(join(root, service, 'src'));
   const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
+  if (text.includes('dynamoLoginSessionLookup')) files.push(join(root, 'commons/src/aws/dynamo-login-sessions.ts'));
   const actions = new Set<string>();
   for (const file of files) {
     const source = readFileSync(file, 'utf8');

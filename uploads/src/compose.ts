@@ -1,12 +1,15 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
+  createDocumentClient,
   createJwksVerifier,
   createLogger,
   createS3Client,
   createServiceMetrics,
   createSqsClient,
+  dynamoLoginSessionLookup,
   type Logger,
   resourceNames,
+  SessionLiveness,
   SqsAssemblyQueue,
   type TokenVerifier,
   UPLOAD_TOKEN_TYPE,
@@ -51,6 +54,10 @@ export async function createUploadsDeps(
         audience: UPLOADS_AUDIENCE,
         type: UPLOAD_TOKEN_TYPE,
       }),
+    liveness: new SessionLiveness({
+      lookup: dynamoLoginSessionLookup(createDocumentClient(aws), names.refreshTokensTable),
+      cacheMs: config.SESSION_LIVENESS_CACHE_MS,
+    }),
     logger,
     metrics: createServiceMetrics('uploads'),
     readiness: [

@@ -15,6 +15,11 @@ export const uploadsConfigSchema = z.object({
   CORS_ORIGINS: env.list(['http://localhost:8080']),
   /** How long a worker trusts a cached session (status, sizes, S3 target). */
   SESSION_CACHE_MS: env.int(2000, 0, 60_000),
+  /**
+   * How long a worker trusts "this login session is live" before reading the gateway's
+   * refresh-token table again: the bound on how late a logout or account deletion stops chunks.
+   */
+  SESSION_LIVENESS_CACHE_MS: env.int(2000, 0, 5000),
   /** Whole-request cap: a chunk that trickles in slower than this is cut off. */
   REQUEST_TIMEOUT_MS: env.int(120_000, 1000),
   /** Time to send the request headers (slow-loris protection). */

@@ -1,6 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createTokenVerifier, loadConfig, UPLOAD_TOKEN_TYPE, UPLOADS_AUDIENCE } from '@lfusys/commons';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  createDocumentClient,
+  createTokenVerifier,
+  loadConfig,
+  loginSessionKey,
+  resourceNames,
+  UPLOAD_TOKEN_TYPE,
+  UPLOADS_AUDIENCE,
+} from '@lfusys/commons';
 import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { UploadStatus } from '@lfusys/proto/sessions';
@@ -35,6 +44,7 @@ beforeAll(async () => {
     SESSIONS_ADDRESS: stack.sessionsAddress,
     LOG_LEVEL: 'silent',
     SESSION_CACHE_MS: '0',
+    SESSION_LIVENESS_CACHE_MS: '0',
   });
   const deps = await createUploadsDeps(config, {
     verifyToken: createTokenVerifier(createLocalJWKSet(jwks), {
@@ -65,9 +75,40 @@ async function waitForStatus(uploadId: string, userId: string, status: UploadSta
   }
 }
 
-function token(userId: string, uploadId: string, expiresIn = 600): Promise<string> {
+/** A login session of the user, written where the gateway keeps it (the refresh-token table). */
+const loginSessions = new Map<string, Promise<string>>();
+function loginSessionOf(userId: string): Promise<string> {
+  let session = loginSessions.get(userId);
+  if (!session) {
+    const sessionId = randomUUID();
+    session = refreshTable()
+      .db.send(
+        new PutCommand({
+          TableName: refreshTable().table,
+          Item: {
+            ...loginSessionKey(sessionId),
+            userId,
+            revoked: false,
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      )
+      .then(() => sessionId);
+    loginSessions.set(userId, session);
+  }
+  return session;
+}
+
+function refreshTable() {
+  return {
+    db: createDocumentClient({ region: 'us-east-1', endpoint: stack.endpoint }),
+    table: resourceNames(stack.prefix).refreshTokensTable,
+  };
+}
+
+async function token(userId: string, uploadId: string, expiresIn = 600, sid?: string): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ upl: uploadId })
+  return new SignJWT({ upl: uploadId, sid: sid ?? (await loginSessionOf(userId)) })
     .setProtectedHeader({ alg: 'EdDSA', kid: 'k1', typ: UPLOAD_TOKEN_TYPE })
     .setIssuer('lfusys')
     .setAudience(UPLOADS_AUDIENCE)
@@ -134,6 +175,43 @@ describe('PUT /uploads/:id/chunks/:index', () => {
     expect(files).toHaveLength(1);
     // A chunk for a completed upload is a conflict.
     expect((await putChunk(upload.uploadId, 0, chunks[0] as Buffer, { token: t })).status).toBe(409);
+  });
+
+  it('refuses the token of an ended login session, or of none, and records nothing', async () => {
+    const userId = randomUUID();
+    const bytes = randomBytes(3 * 1024);
+    const upload = await open(userId, bytes.length);
+    const chunk = (i: number) => bytes.subarray(i * 1024, (i + 1) * 1024);
+    const t = await token(userId, upload.uploadId);
+    expect((await putChunk(upload.uploadId, 0, chunk(0), { token: t })).status).toBe(200);
+    // A session id nobody issued (or deleted with its account) and a session of another user.
+    const unknown = await putChunk(upload.uploadId, 1, chunk(1), {
+      token: await token(userId, upload.uploadId, 600, randomUUID()),
+    });
+    expect(unknown).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+    const foreignSession = await loginSessionOf(randomUUID());
+    const foreign = await putChunk(upload.uploadId, 1, chunk(1), {
+      token: await token(userId, upload.uploadId, 600, foreignSession),
+    });
+    expect(foreign.status).toBe(401);
+    // The user logs out: the gateway marks the family revoked.
+    const { db, table } = refreshTable();
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: loginSessionKey(await loginSessionOf(userId)),
+        UpdateExpression: 'SET revoked = :t',
+        ExpressionAttributeValues: { ':t': true },
+      }),
+    );
+    const revoked = await putChunk(upload.uploadId, 1, chunk(1), { token: t });
+    expect(revoked).toMatchObject({ status: 401, body: { error: { code: 'unauthenticated' } } });
+    const listed = await fetch(`${base}/uploads/${upload.uploadId}/chunks`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
+    expect(listed.status).toBe(401);
+    const { parts } = await sessions.client.listParts({ uploadId: upload.uploadId, userId });
+    expect(parts.map((p) => p.index)).toEqual([0]);
   });
 
   it('rejects bad chunks with a clear 4xx and records nothing', async () => {

@@ -6,10 +6,10 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, storageError } from '@lfusys/commons';
+import { isConditionFailure, loginSessionKey, storageError } from '@lfusys/commons';
 import type { RefreshFamilyRecord, RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.ts';
 
-const familyKey = (id: string) => ({ pk: `FAMILY#${id}` });
+const familyKey = loginSessionKey;
 const tokenKey = (hash: string) => ({ pk: `TOKEN#${hash}` });
 
 /**
@@ -123,10 +123,14 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     }
   }
 
-  async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<void> {
-    const keys = await this.userKeys(userId);
-    const families = keys.filter((pk) => pk.startsWith('FAMILY#') && pk !== `FAMILY#${keepFamilyId}`);
-    await Promise.all(families.map((pk) => this.revokeFamily(pk.slice('FAMILY#'.length))));
+  async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<string[]> {
+    const prefix = familyKey('').pk;
+    const families = (await this.userKeys(userId))
+      .filter((pk) => pk.startsWith(prefix))
+      .map((pk) => pk.slice(prefix.length))
+      .filter((id) => id !== keepFamilyId);
+    await Promise.all(families.map((id) => this.revokeFamily(id)));
+    return families;
   }
 
   async deleteUserData(userId: string): Promise<void> {

@@ -39,10 +39,14 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     if (family) family.revoked = true;
   }
 
-  async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<void> {
+  async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<string[]> {
+    const revoked: string[] = [];
     for (const family of this.families.values()) {
-      if (family.userId === userId && family.familyId !== keepFamilyId) family.revoked = true;
+      if (family.userId !== userId || family.familyId === keepFamilyId) continue;
+      family.revoked = true;
+      revoked.push(family.familyId);
     }
+    return revoked;
   }
 
   async deleteUserData(userId: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface AccountDeps {
   hasher: PasswordHasher;
   clock: Clock;
   files: UserFiles;
+  /** Told of every login session this service ends, so this instance refuses its tokens at once. */
+  sessionsEnded?: (familyIds: string[]) => void;
 }
 
 /** The signed-in user's own profile, password and account. */
@@ -51,7 +53,7 @@ export class AccountService {
       passwordHash: await this.deps.hasher.hash(input.newPassword),
       updatedAt: this.nowIso(),
     });
-    await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId);
+    this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId));
   }
 
   /**
@@ -61,7 +63,8 @@ export class AccountService {
    */
   async deleteAccount(userId: string, password: string): Promise<void> {
     const user = await this.verifiedUser(userId, password);
-    await this.deps.tokens.revokeUserFamilies(user.id);
+    // Sessions end first: from here on no token of this user opens, sends or lists anything.
+    this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id));
     await this.deps.files.deleteAll(user.id);
     await this.deps.users.delete(user);
     await this.deps.tokens.deleteUserData(user.id);

@@ -31,6 +31,8 @@ let hasher: RecordingHasher;
 let auth: AuthService;
 let accounts: AccountService;
 let erased: string[];
+/** Login sessions the services reported ending (what lets this instance refuse their tokens at once). */
+let ended: string[];
 let eraseFails: boolean;
 const creds = { name: ' Ada ', email: 'Ada@Example.com', password: 'analytical engine' };
 
@@ -40,7 +42,9 @@ beforeEach(() => {
   tokens = new MemoryRefreshTokenStore();
   hasher = new RecordingHasher();
   const clock = { now: () => now };
-  auth = new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: 7 * DAY });
+  ended = [];
+  const sessionsEnded = (ids: string[]) => ended.push(...ids);
+  auth = new AuthService({ users, tokens, hasher, clock, refreshTtlSeconds: 7 * DAY, sessionsEnded });
   erased = [];
   eraseFails = false;
   const files = {
@@ -49,7 +53,7 @@ beforeEach(() => {
       erased.push(userId);
     },
   };
-  accounts = new AccountService({ users, tokens, hasher, clock, files });
+  accounts = new AccountService({ users, tokens, hasher, clock, files, sessionsEnded });
 });
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {
@@ -110,6 +114,7 @@ describe('AuthService.refresh', () => {
     const reuse = await rejection(auth.refresh(first.refreshToken));
     expect(reuse.details).toEqual({ reason: 'refresh_token_reused' });
     expect((await tokens.findFamily(first.familyId))?.revoked).toBe(true);
+    expect(ended).toEqual([first.familyId]);
     expect((await rejection(auth.refresh(second.refreshToken))).code).toBe('unauthenticated');
   });
 
@@ -137,6 +142,18 @@ describe('AuthService.refresh', () => {
     expect(tokens.tokens.has(hashRefreshToken(session.refreshToken))).toBe(true);
   });
 
+  it('logs out: the family is revoked and reported ended; an unknown token changes nothing', async () => {
+    await auth.register(creds);
+    const session = await auth.login(creds);
+    const other = await auth.login(creds);
+    await auth.logout('made-up');
+    expect(ended).toEqual([]);
+    await auth.logout(session.refreshToken);
+    expect((await tokens.findFamily(session.familyId))?.revoked).toBe(true);
+    expect((await tokens.findFamily(other.familyId))?.revoked).toBe(false);
+    expect(ended).toEqual([session.familyId]);
+  });
+
   it('rejects unknown tokens without revoking anything', async () => {
     await auth.register(creds);
     const session = await auth.login(creds);
@@ -157,6 +174,7 @@ describe('AccountService', () => {
     );
     expect((await tokens.findFamily(here.familyId))?.revoked).toBe(false);
     expect((await tokens.findFamily(elsewhere.familyId))?.revoked).toBe(true);
+    expect(ended).toEqual([elsewhere.familyId]);
     await expect(auth.login({ email: creds.email, password: 'difference engine' })).resolves.toBeDefined();
   });
 
@@ -170,9 +188,11 @@ describe('AccountService', () => {
 
   it('deletes the user, their files and every token', async () => {
     const user = await auth.register(creds);
-    await auth.login(creds);
+    const one = await auth.login(creds);
+    const two = await auth.login(creds);
     await accounts.deleteAccount(user.id, creds.password);
     expect(erased).toEqual([user.id]);
+    expect(ended.sort()).toEqual([one.familyId, two.familyId].sort());
     expect(users.byId.size).toBe(0);
     expect(tokens.tokens.size).toBe(0);
     expect(tokens.families.size).toBe(0);

@@ -15,6 +15,8 @@ export interface AuthDeps {
   clock: Clock;
   /** Absolute lifetime of a login session (refresh-token family), in seconds. */
   refreshTtlSeconds: number;
+  /** Told of every login session this service ends, so this instance refuses its tokens at once. */
+  sessionsEnded?: (familyIds: string[]) => void;
   newId?: () => string;
 }
 
@@ -109,7 +111,9 @@ export class AuthService {
   /** Ends the login session the refresh token belongs to; unknown tokens are ignored (logout is idempotent). */
   async logout(refreshToken: string): Promise<void> {
     const token = await this.deps.tokens.findToken(hashRefreshToken(refreshToken));
-    if (token) await this.deps.tokens.revokeFamily(token.familyId);
+    if (!token) return;
+    await this.deps.tokens.revokeFamily(token.familyId);
+    this.deps.sessionsEnded?.([token.familyId]);
   }
 
   async startSession(user: UserRecord): Promise<IssuedSession> {
@@ -125,6 +129,7 @@ export class AuthService {
 
   private async revokeForReuse(familyId: string): Promise<never> {
     await this.deps.tokens.revokeFamily(familyId);
+    this.deps.sessionsEnded?.([familyId]);
     throw new AppError('unauthenticated', INVALID_SESSION, { details: { reason: 'refresh_token_reused' } });
   }
 

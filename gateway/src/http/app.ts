@@ -12,6 +12,7 @@ import {
   type ReadinessCheck,
   requestIdFrom,
   type ServiceMetrics,
+  type SessionLiveness,
 } from '@lfusys/commons';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -41,6 +42,8 @@ export interface GatewayDeps {
   signingKeys: SigningKeyRing;
   sessions: SessionsClient;
   uploadTokens: UploadTokens;
+  /** Whether a token's login session is still live (shared with the services that end sessions). */
+  sessionLiveness: SessionLiveness;
   readiness: readonly ReadinessCheck[];
   metrics: ServiceMetrics;
 }
@@ -105,7 +108,11 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
       }),
   });
   await app.register(csrf, { secret: config.CSRF_SECRET, cookies, secureCookies: secure, allowedOrigins: origins });
-  await app.register(authenticate, { accessTokens: deps.accessTokens, accessCookie: cookies.access });
+  await app.register(authenticate, {
+    accessTokens: deps.accessTokens,
+    accessCookie: cookies.access,
+    liveness: deps.sessionLiveness,
+  });
 
   await app.register(swagger, {
     openapi: {

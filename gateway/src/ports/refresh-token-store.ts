@@ -27,8 +27,8 @@ export interface RefreshTokenStore {
    */
   rotate(oldHash: string, next: RefreshTokenRecord, usedAt: number): Promise<boolean>;
   revokeFamily(familyId: string): Promise<void>;
-  /** Revokes every family of the user except `keepFamilyId`. */
-  revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<void>;
+  /** Revokes every family of the user except `keepFamilyId`; returns the ids it revoked. */
+  revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<string[]>;
   /** Deletes every family and token of the user. */
   deleteUserData(userId: string): Promise<void>;
 }

@@ -9,7 +9,9 @@ import {
   type ReadinessCheck,
   requestIdFrom,
   runReadiness,
+  SESSION_ID_CLAIM,
   type ServiceMetrics,
+  type SessionLiveness,
   type TokenVerifier,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
@@ -19,6 +21,8 @@ import type { ChunkReceiver } from '../domain/chunk-receiver.ts';
 export interface UploadsAppDeps {
   receiver: ChunkReceiver;
   verifyToken: TokenVerifier;
+  /** Refuses upload tokens of ended login sessions (logout, password change, account deletion). */
+  liveness: SessionLiveness;
   logger: Logger;
   metrics: ServiceMetrics;
   readiness: readonly ReadinessCheck[];
@@ -28,14 +32,22 @@ export interface UploadsAppDeps {
   isShuttingDown: () => boolean;
 }
 
-async function authorise(request: FastifyRequest, verify: TokenVerifier, uploadId: string): Promise<string> {
+async function authorise(
+  request: FastifyRequest,
+  deps: Pick<UploadsAppDeps, 'verifyToken' | 'liveness'>,
+  uploadId: string,
+): Promise<string> {
   const header = request.headers.authorization;
   if (!header?.startsWith('Bearer '))
     throw new AppError('unauthenticated', 'Authorization: Bearer <uploadToken> required');
-  const claims = await verify(header.slice('Bearer '.length));
+  const claims = await deps.verifyToken(header.slice('Bearer '.length));
+  const sessionId = claims[SESSION_ID_CLAIM];
+  if (typeof claims.sub !== 'string' || typeof sessionId !== 'string')
+    throw new AppError('unauthenticated', 'invalid token');
   // A token is bound to one upload: presenting it for another is the same as no upload at all.
-  if (claims[UPLOAD_ID_CLAIM] !== uploadId || typeof claims.sub !== 'string')
-    throw new AppError('not_found', 'upload not found');
+  if (claims[UPLOAD_ID_CLAIM] !== uploadId) throw new AppError('not_found', 'upload not found');
+  // The token dies with the login session that asked for it (DESIGN.md §9.3).
+  await deps.liveness.assertLive(sessionId, claims.sub);
   return claims.sub;
 }
 
@@ -95,7 +107,7 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
 
   app.put<{ Params: { uploadId: string; index: string } }>('/uploads/:uploadId/chunks/:index', async (request) => {
     const { uploadId, index } = request.params;
-    const userId = await authorise(request, deps.verifyToken, uploadId);
+    const userId = await authorise(request, deps, uploadId);
     if (!request.headers['content-type']?.startsWith('application/octet-stream')) {
       throw new AppError('unsupported_media_type', 'chunks must be application/octet-stream');
     }
@@ -113,7 +125,7 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
   });
 
   app.get<{ Params: { uploadId: string } }>('/uploads/:uploadId/chunks', async (request) => {
-    const userId = await authorise(request, deps.verifyToken, request.params.uploadId);
+    const userId = await authorise(request, deps, request.params.uploadId);
     return deps.receiver.receivedIndexes(request.params.uploadId, userId, request.id);
   });
 

@@ -1,4 +1,4 @@
-import { AppError } from '@lfusys/commons';
+import { AppError, type SessionLiveness } from '@lfusys/commons';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AccessClaims, AccessTokens } from '../../auth/access-tokens.ts';
@@ -16,6 +16,8 @@ declare module 'fastify' {
 export interface AuthenticateOptions {
   accessTokens: AccessTokens;
   accessCookie: string;
+  /** Refuses tokens of ended login sessions (logout, password change, account deletion). */
+  liveness: SessionLiveness;
 }
 
 /** Reads the access token from its HttpOnly cookie only: tokens never live where page scripts can read them. */
@@ -24,7 +26,9 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOpt
   app.decorate('requireUser', async (request: FastifyRequest) => {
     const token = request.cookies[options.accessCookie];
     if (!token) throw new AppError('unauthenticated', 'sign in required');
-    request.auth = await options.accessTokens.verify(token);
+    const claims = await options.accessTokens.verify(token);
+    await options.liveness.assertLive(claims.sessionId, claims.userId);
+    request.auth = claims;
   });
 }
 

@@ -49,7 +49,7 @@ resource "aws_iam_role" "sessions" {
 
 resource "aws_iam_role" "uploads" {
   name               = "${var.prefix}-uploads-task"
-  description        = "lfusys uploads workers: upload parts, enqueue assembly"
+  description        = "lfusys uploads workers: upload parts, enqueue assembly, read login-session status"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
@@ -146,6 +146,19 @@ data "aws_iam_policy_document" "uploads" {
       "sqs:GetQueueUrl",
     ]
     resources = [var.assembly_queue_arn]
+  }
+
+  # Token revocation: read whether a login session (FAMILY#<sid>) is live. Only those items:
+  # never the refresh-token items (TOKEN#<hash>) beside them, and never a write.
+  statement {
+    sid       = "LoginSessionStatus"
+    actions   = ["dynamodb:GetItem"]
+    resources = [var.refresh_tokens_table_arn]
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "dynamodb:LeadingKeys"
+      values   = ["FAMILY#*"]
+    }
   }
 }
 
