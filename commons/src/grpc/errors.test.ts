@@ -23,6 +23,9 @@ describe('errors across gRPC', () => {
 
   it('carries HTTP-only codes that have no gRPC status of their own', () => {
     expect(roundTrip(new AppError('payload_too_large', 'too big')).code).toBe('payload_too_large');
+    const limited = roundTrip(new AppError('too_many_uploads', 'at most 1000', { retryAfterSeconds: 30 }));
+    expect(limited).toMatchObject({ code: 'too_many_uploads', retryAfterSeconds: 30 });
+    expect(roundTrip(new AppError('too_many_requests', 'slow down')).code).toBe('too_many_requests');
   });
 
   it('hides the message and details of internal errors', () => {
