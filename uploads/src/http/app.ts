@@ -47,7 +47,12 @@ async function authorise(
   // A token is bound to one upload: presenting it for another is the same as no upload at all.
   if (claims[UPLOAD_ID_CLAIM] !== uploadId) throw new AppError('not_found', 'upload not found');
   // The token dies with the login session that asked for it (DESIGN.md §9.3).
-  await deps.liveness.assertLive(sessionId, claims.sub);
+  const userId = claims.sub;
+  await deps.liveness.assertLive(sessionId, userId).catch((err: unknown) => {
+    if (AppError.isCode(err, 'unauthenticated'))
+      request.log.info({ userId, sessionId }, 'token of an ended session refused');
+    throw err;
+  });
   return claims.sub;
 }
 

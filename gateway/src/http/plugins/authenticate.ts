@@ -27,7 +27,12 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOpt
     const token = request.cookies[options.accessCookie];
     if (!token) throw new AppError('unauthenticated', 'sign in required');
     const claims = await options.accessTokens.verify(token);
-    await options.liveness.assertLive(claims.sessionId, claims.userId);
+    await options.liveness.assertLive(claims.sessionId, claims.userId).catch((err: unknown) => {
+      if (AppError.isCode(err, 'unauthenticated')) {
+        request.log.info({ userId: claims.userId, sessionId: claims.sessionId }, 'token of an ended session refused');
+      }
+      throw err;
+    });
     request.auth = claims;
   });
 }
