@@ -12,6 +12,8 @@ export const loginAttemptKey = (accountKey: string, windowStart: number) => ({
  * gateway's own): one item per account and window, bumped with an atomic `ADD`, so concurrent
  * gateway instances each get a distinct total. The window start is part of the key, so a new
  * window starts at zero and a stale item (TTL deletes up to days late) is simply never read again.
+ * `ADD` is not idempotent: an SDK retry after a lost response may count one attempt twice, which
+ * errs on the side of the limit.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html#Expressions.UpdateExpressions.ADD
  */
 export class DynamoLoginAttemptCounter implements LoginAttemptCounter {
