@@ -1,4 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   createDocumentClient,
   createLogger,
@@ -10,6 +11,7 @@ import {
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { Argon2PasswordHasher } from './adapters/argon2-password-hasher.ts';
+import { DynamoLoginAttemptCounter } from './adapters/dynamo-login-attempt-counter.ts';
 import { DynamoRefreshTokenStore } from './adapters/dynamo-refresh-token-store.ts';
 import { DynamoUserRepository } from './adapters/dynamo-user-repository.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
@@ -18,8 +20,30 @@ import { createUploadTokens } from './auth/upload-tokens.ts';
 import type { GatewayConfig } from './config.ts';
 import { AccountService } from './domain/account-service.ts';
 import { AuthService } from './domain/auth-service.ts';
+import { LoginAttemptLimiter } from './domain/login-attempt-limiter.ts';
 import type { GatewayDeps } from './http/app.ts';
-import { systemClock } from './ports/clock.ts';
+import { type Clock, systemClock } from './ports/clock.ts';
+
+/** The login limit counts in fixed windows of this length (the config key names it: …_PER_15_MINUTES). */
+const LOGIN_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * The per-account login limit, counted in the refresh-tokens table so that every gateway instance
+ * draws on one budget. Exported so tests can build it on a manual clock.
+ */
+export function createLoginAttemptLimiter(
+  config: GatewayConfig,
+  db: DynamoDBDocumentClient,
+  clock: Clock,
+): LoginAttemptLimiter {
+  return new LoginAttemptLimiter({
+    counter: new DynamoLoginAttemptCounter(db, resourceNames(config.RESOURCE_PREFIX).refreshTokensTable),
+    clock,
+    maxAttempts: config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES,
+    windowSeconds: LOGIN_WINDOW_SECONDS,
+    secret: config.CSRF_SECRET,
+  });
+}
 
 /** Wires real adapters from config: the composition shared by `main.ts` and integration tests. */
 export async function createGatewayDeps(config: GatewayConfig, logger?: Logger): Promise<GatewayDeps> {
@@ -37,7 +61,7 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
       timeCost: config.ARGON2_TIME_COST,
       parallelism: config.ARGON2_PARALLELISM,
     },
-    config.ARGON2_MAX_CONCURRENT,
+    { maxConcurrent: config.ARGON2_MAX_CONCURRENT, maxQueue: config.ARGON2_MAX_QUEUE },
   );
   const clock = systemClock;
   const sessionLiveness = new SessionLiveness({
@@ -64,6 +88,7 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
     }),
     accounts: new AccountService({ users, tokens, hasher, clock, files, sessionsEnded }),
     sessionLiveness,
+    loginAttempts: createLoginAttemptLimiter(config, db, clock),
     sessions,
     uploadTokens: createUploadTokens({
       keys: signingKeys,

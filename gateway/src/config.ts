@@ -35,8 +35,18 @@ export const gatewayConfigSchema = z.object({
   CORS_ORIGINS: env.list(),
   /** Secure cookies; turn off only for plain-http local runs. */
   COOKIE_SECURE: env.bool(true),
-  /** Trust X-Forwarded-For from the load balancer (set behind an ALB). */
-  TRUST_PROXY: env.bool(false),
+  /**
+   * Addresses or CIDRs of the proxies allowed to write X-Forwarded-For (in AWS: the ALB's subnets).
+   * The client IP is the right-most address not in these ranges, walking back from the socket peer;
+   * a request whose peer is not in them has its X-Forwarded-For ignored. Empty = trust no proxy.
+   */
+  TRUSTED_PROXY_CIDRS: env.list().pipe(
+    z.array(
+      z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
+        error: 'must be an IP address or a CIDR block, e.g. 10.0.0.0/20',
+      }),
+    ),
+  ),
   JWT_ISSUER: z.string().min(1).default('lfusys'),
   JWT_PRIVATE_KEYS: signingKeys,
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
@@ -56,10 +66,14 @@ export const gatewayConfigSchema = z.object({
   /** Directory of the built web app (frontend/dist) to serve on this origin; unset = API only. */
   STATIC_DIR: z.string().min(1).optional(),
   REFRESH_TOKEN_TTL_SECONDS: env.int(7 * 24 * 3600, 3600, 30 * 24 * 3600),
-  /** HMAC key for CSRF tokens; at least 32 characters of randomness. */
+  /**
+   * HMAC key for CSRF tokens; at least 32 characters of randomness. It also keys (through HKDF) the
+   * hash that names an email in the shared login-attempt counter, so the table never holds addresses.
+   */
   CSRF_SECRET: z.string().min(32, 'must be at least 32 characters'),
   RATE_LIMIT_GLOBAL_PER_MINUTE: env.int(600, 1),
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: env.int(30, 1),
+  /** Login attempts per account in a fixed 15-minute window, counted in DynamoDB across every instance. */
   RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: env.int(10, 1),
   ARGON2_MEMORY_KIB: env.int(19_456, 19_456),
   ARGON2_TIME_COST: env.int(2, 2),
@@ -70,6 +84,12 @@ export const gatewayConfigSchema = z.object({
    * otherwise take every core of a small machine.
    */
   ARGON2_MAX_CONCURRENT: env.int(Math.max(1, availableParallelism() - 1), 1, 64),
+  /**
+   * Password hashes allowed to wait for a slot. Beyond it login and register answer 503
+   * `unavailable` with Retry-After at once: a flood gets fast refusals instead of an ever longer
+   * queue that makes every honest login time out too.
+   */
+  ARGON2_MAX_QUEUE: env.int(32, 0, 10_000),
   /** Slow-loris protection: whole request, headers, and socket silence limits. */
   REQUEST_TIMEOUT_MS: env.int(30_000, 1000),
   HEADERS_TIMEOUT_MS: env.int(10_000, 1000),

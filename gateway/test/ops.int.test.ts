@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateSigningJwk } from '../src/auth/signing-keys.ts';
-import { newCredentials, type RunningGateway, startGateway, TestClient, uniquePrefix } from './harness.ts';
+import { type RunningGateway, startGateway, TestClient, uniquePrefix } from './harness.ts';
 
 let gw: RunningGateway;
 beforeAll(async () => {
@@ -76,9 +76,9 @@ describe('rate limits', () => {
   let limited: RunningGateway;
   beforeAll(async () => {
     limited = await startGateway({
-      TRUST_PROXY: 'true',
+      // The test client stands in for the load balancer, so X-Forwarded-For picks the client.
+      TRUSTED_PROXY_CIDRS: '127.0.0.1/32',
       RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '4',
-      RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: '3',
     });
   });
   afterAll(() => limited.close());
@@ -97,34 +97,13 @@ describe('rate limits', () => {
     }
     expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
     expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(last?.body).toMatchObject({ error: { code: 'resource_exhausted' } });
+    expect(last?.body).toMatchObject({ error: { code: 'too_many_requests', details: { limit: 'auth_per_ip' } } });
     // Another IP is unaffected.
     const other = await client.request('POST', '/auth/login', {
       json: { email: 'ip@example.com', password: 'wrong-password' },
       headers: { 'x-forwarded-for': '203.0.113.8' },
     });
     expect(other.status).toBe(401);
-  });
-
-  it('limits login attempts per account across many IPs, even with the right password', async () => {
-    const creds = newCredentials();
-    const client = new TestClient(limited.api);
-    await client.request('POST', '/auth/register', { json: creds, headers: { 'x-forwarded-for': '198.51.100.1' } });
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const res = await client.request('POST', '/auth/login', {
-        json: { email: creds.email, password: 'wrong-password' },
-        headers: { 'x-forwarded-for': `198.51.100.${10 + i}` },
-      });
-      statuses.push(res.status);
-    }
-    const blocked = await client.request('POST', '/auth/login', {
-      json: { email: creds.email.toUpperCase(), password: creds.password },
-      headers: { 'x-forwarded-for': '198.51.100.99' },
-    });
-    expect(statuses).toEqual([401, 401, 401]);
-    expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
 

@@ -198,6 +198,47 @@ describe('service configuration: every key a service requires is set, and only k
   });
 });
 
+/** Terraform's `cidrsubnet(prefix, newbits, netnum)` for IPv4, to compute what the network module carves. */
+function cidrsubnet(prefix: string, newbits: number, netnum: number): string {
+  const [address = '', bits = ''] = prefix.split('/');
+  const base = address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const length = Number(bits) + newbits;
+  const start = base + netnum * 2 ** (32 - length);
+  const octets = [24, 16, 8, 0].map((shift) => Math.floor(start / 2 ** shift) % 256);
+  return `${octets.join('.')}/${length}`;
+}
+
+describe('client IP: the gateway trusts X-Forwarded-For from the load balancer only', async () => {
+  const stack = await hcl('modules/stack/main.tf');
+  const network = await hcl('modules/network/main.tf');
+  const networkOutputs = await hcl('modules/network/outputs.tf');
+  const edge = await hcl('modules/edge/main.tf');
+  const gatewayEnv = ((stack.module?.gateway?.[0] as Json | undefined)?.environment ?? {}) as Json;
+
+  it("passes the CIDRs of the ALB's own subnets as TRUSTED_PROXY_CIDRS", () => {
+    expect(gatewayEnv.TRUSTED_PROXY_CIDRS).toBe(tfRef('join(",", module.network.public_subnet_cidrs)'));
+    expect(networkOutputs.output?.public_subnet_cidrs?.[0]?.value).toBe(tfRef('aws_subnet.public[*].cidr_block'));
+    // …and those are the subnets the ALB lives in.
+    expect(stack.module?.edge?.[0]?.public_subnet_ids).toBe(tfRef('module.network.public_subnet_ids'));
+    expect(block(edge, 'aws_lb', 'this').subnets).toBe(tfRef('var.public_subnet_ids'));
+  });
+
+  it('the value Terraform computes for each environment is valid gateway config', async () => {
+    expect(block(network, 'aws_subnet', 'public').cidr_block).toBe(tfRef('cidrsubnet(var.vpc_cidr, 4, count.index)'));
+    for (const env of ['dev', 'prod']) {
+      const vpcCidr = (await hcl(`envs/${env}/main.tf`)).module?.stack?.[0]?.vpc_cidr as string;
+      const value = [0, 1].map((i) => cidrsubnet(vpcCidr, 4, i)).join(',');
+      const parsed = gatewayConfigSchema.shape.TRUSTED_PROXY_CIDRS.safeParse(value);
+      expect(parsed.success, `${env}: ${value}`).toBe(true);
+      expect(parsed.data).toHaveLength(2);
+    }
+  });
+
+  it('makes the ALB append the address it saw, explicitly', () => {
+    expect(block(edge, 'aws_lb', 'this').xff_header_processing_mode).toBe('append');
+  });
+});
+
 /** SDK commands → the IAM actions they need (TransactWrite needs the per-item actions it carries). */
 const ACTIONS: Record<string, string[]> = {
   GetCommand: ['dynamodb:GetItem'],

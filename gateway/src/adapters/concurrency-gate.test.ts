@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConcurrencyGate } from './concurrency-gate.ts';
+import { ConcurrencyGate, GateFullError } from './concurrency-gate.ts';
 
 function deferred() {
   let resolve!: () => void;
@@ -49,8 +49,41 @@ describe('ConcurrencyGate', () => {
     expect(gate.load).toEqual({ running: 0, waiting: 0 });
   });
 
-  it('refuses a limit below one', () => {
+  it('refuses a limit below one and a negative queue', () => {
     expect(() => new ConcurrencyGate(0)).toThrow(RangeError);
     expect(() => new ConcurrencyGate(1.5)).toThrow(RangeError);
+    expect(() => new ConcurrencyGate(1, -1)).toThrow(RangeError);
+  });
+
+  it('refuses at once, without running the task, when the wait queue is full', async () => {
+    const gate = new ConcurrencyGate(1, 2);
+    const first = deferred();
+    const running = gate.run(() => first.promise);
+    const queued = [gate.run(async () => 'a'), gate.run(async () => 'b')];
+    expect(gate.load).toEqual({ running: 1, waiting: 2 });
+    let ran = false;
+    await expect(
+      gate.run(async () => {
+        ran = true;
+      }),
+    ).rejects.toBeInstanceOf(GateFullError);
+    expect(ran).toBe(false);
+    expect(gate.load).toEqual({ running: 1, waiting: 2 });
+    // Once the queue drains, new work is accepted again.
+    first.resolve();
+    await running;
+    expect(await Promise.all(queued)).toEqual(['a', 'b']);
+    expect(await gate.run(async () => 'c')).toBe('c');
+    expect(gate.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('with no queue at all, refuses whatever finds every slot busy', async () => {
+    const gate = new ConcurrencyGate(2, 0);
+    const hold = deferred();
+    const busy = [gate.run(() => hold.promise), gate.run(() => hold.promise)];
+    await expect(gate.run(async () => 'x')).rejects.toBeInstanceOf(GateFullError);
+    hold.resolve();
+    await Promise.all(busy);
+    expect(await gate.run(async () => 'x')).toBe('x');
   });
 });

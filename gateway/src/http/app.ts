@@ -6,7 +6,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
-  AppError,
   fastifyTimeoutOptions,
   type Logger,
   type ReadinessCheck,
@@ -22,22 +21,27 @@ import type { UploadTokens } from '../auth/upload-tokens.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
+import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
 import { serveWebApp } from './plugins/web-app.ts';
+import { rateLimitRefusal } from './rate-limit-refusal.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { trustProxySetting } from './trusted-proxies.ts';
 
 export interface GatewayDeps {
   logger: Logger;
   auth: AuthService;
   accounts: AccountService;
+  /** The per-account login limit, shared by every instance (DynamoDB in production). */
+  loginAttempts: LoginAttemptLimiter;
   accessTokens: AccessTokens;
   signingKeys: SigningKeyRing;
   sessions: SessionsClient;
@@ -59,7 +63,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: BODY_LIMIT_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // request.ip, which every per-IP limit keys on: see trusted-proxies.ts for the rule.
+    trustProxy: trustProxySetting(config.TRUSTED_PROXY_CIDRS),
     ...fastifyTimeoutOptions({
       headersMs: config.HEADERS_TIMEOUT_MS,
       requestMs: config.REQUEST_TIMEOUT_MS,
@@ -98,14 +103,13 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     },
   });
   await app.register(cors, { origin: config.CORS_ORIGINS, credentials: true });
+  // Per-IP limits counted in this process: the local fallback. Behind the ALB each instance counts
+  // only its share, so the edge limit in AWS belongs to WAF (docs/security.md, "Rate limits").
   await app.register(rateLimit, {
     global: true,
     max: config.RATE_LIMIT_GLOBAL_PER_MINUTE,
     timeWindow: '1 minute',
-    errorResponseBuilder: (_request, context) =>
-      new AppError('resource_exhausted', `too many requests; retry in ${context.after}`, {
-        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
-      }),
+    errorResponseBuilder: rateLimitRefusal('global_per_ip'),
   });
   await app.register(csrf, { secret: config.CSRF_SECRET, cookies, secureCookies: secure, allowedOrigins: origins });
   await app.register(authenticate, {
@@ -142,12 +146,10 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         auth: deps.auth,
         accounts: deps.accounts,
         accessTokens: deps.accessTokens,
+        loginAttempts: deps.loginAttempts,
         cookies,
         secureCookies: secure,
-        limits: {
-          perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
-          loginPerAccountPer15Minutes: config.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES,
-        },
+        perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
       });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
       await api.register(uploadRoutes, {

@@ -51,8 +51,10 @@ export function installErrorHandler(app: FastifyInstance, metrics: ServiceMetric
     const status = HTTP_STATUS[appError.code];
     metrics.errors.inc({ code: appError.code });
     const internal = status >= 500;
-    if (internal) request.log.error({ err: appError.cause ?? appError, code: appError.code }, 'request failed');
-    else request.log.info({ code: appError.code, reason: appError.message }, 'request rejected');
+    // `details` names the limit that fired on a refusal (`details.limit`), so it is logged too.
+    const fields = { code: appError.code, ...(appError.details ? { details: appError.details } : {}) };
+    if (internal) request.log.error({ err: appError.cause ?? appError, ...fields }, 'request failed');
+    else request.log.info({ ...fields, reason: appError.message }, 'request rejected');
     if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds));
     const body: ErrorBody = {
       error: {

@@ -13,6 +13,12 @@ resource "aws_lb" "this" {
   security_groups            = [var.security_group_id]
   idle_timeout               = var.idle_timeout_seconds
   drop_invalid_header_fields = true
+  # Explicit although it is the default: the ALB appends the client address it saw to whatever
+  # X-Forwarded-For the client sent, so the right-most entry is trustworthy and the gateway
+  # (TRUSTED_PROXY_CIDRS) reads that one. "preserve" would forward only what the client wrote;
+  # "remove" would leave the gateway no client address at all.
+  # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
+  xff_header_processing_mode = "append"
   enable_deletion_protection = var.deletion_protection
 }
 

@@ -8,6 +8,11 @@ output "public_subnet_ids" {
   value       = aws_subnet.public[*].id
 }
 
+output "public_subnet_cidrs" {
+  description = "CIDR blocks of the public subnets: the load balancer's nodes take their addresses from these, so the gateway trusts X-Forwarded-For only from them."
+  value       = aws_subnet.public[*].cidr_block
+}
+
 output "private_subnet_ids" {
   description = "IDs of the two private subnets (every ECS task)."
   value       = aws_subnet.private[*].id

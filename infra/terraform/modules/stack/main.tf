@@ -153,19 +153,21 @@ module "gateway" {
   cpu_target_utilization = 60
 
   environment = {
-    AWS_REGION         = data.aws_region.current.name
-    RESOURCE_PREFIX    = var.prefix
-    LOG_LEVEL          = var.log_level
-    HOST               = "0.0.0.0"
-    PORT               = "8080"
-    PUBLIC_ORIGIN      = local.app_origin
-    CORS_ORIGINS       = ""
-    COOKIE_SECURE      = "true"
-    TRUST_PROXY        = "true"
-    JWT_ISSUER         = var.jwt_issuer
-    SESSIONS_ADDRESS   = local.sessions_address
-    UPLOADS_PUBLIC_URL = local.app_origin # the ALB routes /uploads/* to the workers
-    STATIC_DIR         = "/app/frontend/dist"
+    AWS_REGION      = data.aws_region.current.name
+    RESOURCE_PREFIX = var.prefix
+    LOG_LEVEL       = var.log_level
+    HOST            = "0.0.0.0"
+    PORT            = "8080"
+    PUBLIC_ORIGIN   = local.app_origin
+    CORS_ORIGINS    = ""
+    COOKIE_SECURE   = "true"
+    # The ALB's nodes live in the public subnets; only they may write X-Forwarded-For (the ALB
+    # appends the address it saw, and the gateway takes the right-most address outside these).
+    TRUSTED_PROXY_CIDRS = join(",", module.network.public_subnet_cidrs)
+    JWT_ISSUER          = var.jwt_issuer
+    SESSIONS_ADDRESS    = local.sessions_address
+    UPLOADS_PUBLIC_URL  = local.app_origin # the ALB routes /uploads/* to the workers
+    STATIC_DIR          = "/app/frontend/dist"
   }
 
   secrets = {

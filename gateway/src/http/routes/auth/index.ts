@@ -1,45 +1,36 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '@lfusys/commons';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { AccessTokens } from '../../../auth/access-tokens.ts';
 import type { AccountService } from '../../../domain/account-service.ts';
 import type { AuthService, IssuedSession } from '../../../domain/auth-service.ts';
+import type { LoginAttemptLimiter } from '../../../domain/login-attempt-limiter.ts';
 import { toPublicUser } from '../../../domain/user.ts';
 import { type CookieNames, cookieOptions } from '../../cookies.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
+import { rateLimitRefusal } from '../../rate-limit-refusal.ts';
 import { CsrfResponse, errorResponses, LoginBody, NoContent, RegisterBody, UserResponse } from '../../schemas.ts';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
   accounts: AccountService;
   accessTokens: AccessTokens;
+  loginAttempts: LoginAttemptLimiter;
   cookies: CookieNames;
   secureCookies: boolean;
-  limits: { perIpPerMinute: number; loginPerAccountPer15Minutes: number };
+  /** In-process limit per client IP on register, login and refresh (the local fallback to WAF). */
+  perIpPerMinute: number;
 }
 
 /** Register, login, refresh, logout, me and the CSRF token (DESIGN.md §3, §5). */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { auth, accessTokens, cookies, secureCookies, limits } = options;
-  const perIp = { rateLimit: { max: limits.perIpPerMinute, timeWindow: '1 minute' } };
-
-  // Counted per account whatever the IP, so a botnet cannot spread guesses for one victim. A
-  // separate limiter (not a second route hook: the plugin runs one hook per request).
-  const checkAccount = app.createRateLimit({
-    max: limits.loginPerAccountPer15Minutes,
-    timeWindow: 15 * 60_000,
-    keyGenerator: (request: FastifyRequest) => {
-      const email = (request.body as { email?: unknown } | undefined)?.email;
-      return `login:${typeof email === 'string' ? email.normalize('NFC').trim().toLowerCase() : ''}`;
+  const { auth, accessTokens, loginAttempts, cookies, secureCookies } = options;
+  const perIp = {
+    rateLimit: {
+      max: options.perIpPerMinute,
+      timeWindow: '1 minute',
+      errorResponseBuilder: rateLimitRefusal('auth_per_ip'),
     },
-  });
-  const perAccount = async (request: FastifyRequest) => {
-    const result = await checkAccount(request);
-    if (!result.isAllowed && result.isExceeded) {
-      throw new AppError('resource_exhausted', 'too many sign-in attempts for this account; try again later', {
-        retryAfterSeconds: Math.max(1, result.ttlInSeconds),
-      });
-    }
   };
 
   async function setSessionCookies(reply: FastifyReply, session: IssuedSession): Promise<void> {
@@ -91,7 +82,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     '/login',
     {
       config: perIp,
-      preHandler: perAccount,
+      // Counted per account whatever the IP, after the per-IP limit and body validation and
+      // before any password work, in storage every gateway instance shares.
+      preHandler: async (request) => loginAttempts.recordAttempt(request.body.email),
       schema: {
         tags: ['auth'],
         summary: 'Sign in; sets the access, refresh and CSRF cookies',
