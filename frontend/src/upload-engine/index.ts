@@ -2,6 +2,9 @@
 export { type BackoffOptions, backoffDelay } from './backoff.ts';
 export { realClock } from './clock.ts';
 export { UploadEngine } from './engine.ts';
+export { SESSION_ENDED } from './chunk-outcomes.ts';
+export type { NetworkState } from './network-gate.ts';
+export { alwaysOnline, browserNetwork, type NetworkPort, type OnlineEventTarget } from './network-port.ts';
 export { FINGERPRINT_EDGE_BYTES, fingerprint } from './fingerprint.ts';
 export { createHttpTransport, type HttpTransportOptions, type JsonApi, parseRetryAfter } from './http-transport.ts';
 export {
@@ -19,6 +22,7 @@ export {
   type EngineSnapshot,
   type FileProgress,
   type FileStatus,
+  type NetworkWait,
   type Hasher,
   type PutChunkRequest,
   type ResumeStore,
