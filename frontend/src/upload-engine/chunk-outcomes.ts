@@ -1,7 +1,13 @@
 import type { EngineCore } from './engine-core.ts';
-import { describeError, isNetworkFailure, isNotFound, isRetryableStatus,
+import {
+  describeError,
+  isNetworkFailure,
+  isNotFound,
+  isRetryableStatus,
   isThrottled,
-  isUnauthenticated, retryAfterOf } from './errors.ts';
+  isUnauthenticated,
+  retryAfterOf,
+} from './errors.ts';
 import type { ChunkRun, ChunkSession, FileTask } from './file-task.ts';
 import { type TaskLifecycle, UPLOAD_GONE } from './task-lifecycle.ts';
 import type { ChunkResponse, ServerUploadState } from './types.ts';
@@ -40,7 +46,8 @@ export class ChunkOutcomes {
       // The per-user limits (DESIGN.md §9.3): wait as told; not the chunk's fault.
       if (response.code !== 'too_many_uploads') this.core.parallelism.throttled(this.core.clock.now());
       this.resend(task, index, 'wait', `HTTP 429`, response.retryAfterSeconds);
-    } else if (isRetryableStatus(status)) this.resend(task, index, 'attempt', `HTTP ${status}`, response.retryAfterSeconds);
+    } else if (isRetryableStatus(status))
+      this.resend(task, index, 'attempt', `HTTP ${status}`, response.retryAfterSeconds);
     // 400, 413, 415 and the like: the same bytes would be refused again.
     else this.lifecycle.fail(task, `chunk ${index} was refused (HTTP ${status})`, true);
     if (status !== 401) task.renewals.delete(index);
@@ -50,6 +57,7 @@ export class ChunkOutcomes {
   networkFailure(task: FileTask, run: ChunkRun, reason: string): void {
     this.core.network.failed(run.probe);
     this.resend(task, run.index, 'wait', reason);
+    if (task.retryTimers.has(run.index)) task.networkRetries.add(run.index);
   }
 
   /** Hashing the chunk failed (the file became unreadable?): a counted attempt. */
@@ -67,8 +75,13 @@ export class ChunkOutcomes {
   }
 
   private acknowledgeIndex(task: FileTask, index: number): void {
-    if (task.ack(index)) task.meter.record(this.core.clock.now(), task.chunkLength(index));
-    if (task.allAcked && (task.status === 'uploading' || task.status === 'paused')) this.lifecycle.startProcessing(task);
+    if (task.ack(index)) {
+      task.meter.record(this.core.clock.now(), task.chunkLength(index));
+      // At most a few per second: the bar moves at once, unthrottled.
+      this.core.statusChanged();
+    }
+    if (task.allAcked && (task.status === 'uploading' || task.status === 'paused'))
+      this.lifecycle.startProcessing(task);
   }
 
   /** Schedules the resend after a backoff; a counted failure past `maxAttempts` fails the file. */
@@ -91,6 +104,7 @@ export class ChunkOutcomes {
     const timer = this.core.timers.set(
       () => {
         task.retryTimers.delete(index);
+        task.networkRetries.delete(index);
         task.requeue(index);
         this.core.pump();
       },

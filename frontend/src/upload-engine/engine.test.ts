@@ -574,4 +574,3 @@ describe('UploadEngine: processing', () => {
     expect(failures).toBeLessThan(0);
   });
 });
-

@@ -191,7 +191,10 @@ export class UploadEngine {
     for (const task of this.core.tasks) {
       if (state === 'offline') for (const run of task.inFlight.values()) this.lifecycle.abortRun(run, 'offline');
       if (state !== 'online') task.meter.stop();
-      else if (previous !== 'online' && task.status === 'uploading') task.meter.start(now);
+      else if (previous !== 'online' && task.status === 'uploading') {
+        task.meter.start(now);
+        this.lifecycle.resendNetworkWaits(task);
+      }
     }
     this.core.statusChanged();
     this.pump();

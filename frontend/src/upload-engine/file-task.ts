@@ -53,6 +53,8 @@ export class FileTask {
   readonly inFlight = new Map<number, ChunkRun>();
   /** Chunks waiting out a backoff delay. */
   readonly retryTimers = new Map<number, Timer>();
+  /** Those of them that wait because the network failed: resent at once when it is back. */
+  readonly networkRetries = new Set<number>();
   /** Failed attempts per chunk that count towards the limit: server failures (reset when acknowledged). */
   readonly attempts = new Map<number, number>();
   /** Failures of any kind in a row per chunk: the exponent of its backoff. */

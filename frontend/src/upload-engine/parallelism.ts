@@ -38,8 +38,7 @@ export class ParallelismController {
   acknowledged(durationMs: number, parallel: number, now: number): void {
     const running = Math.max(1, parallel);
     if (durationMs > this.targetMs) {
-      const fitting = Math.max(1, Math.floor((running * this.targetMs) / durationMs));
-      this.decreaseTo(Math.min(this.current - 1, fitting), now);
+      this.decreaseTo(Math.floor((running * this.targetMs) / durationMs), now);
       return;
     }
     const withOneMore = (durationMs * (running + 1)) / running;

@@ -1,7 +1,14 @@
 import { isNetworkFailure, isThrottled, isTransient, retryAfterOf } from './errors.ts';
 import type { ChunkSession } from './file-task.ts';
 import { fingerprint } from './fingerprint.ts';
-import { ApiError, type Hasher, type ResumeStore, type ServerUploadState, type Transport, type UploadSource } from './types.ts';
+import {
+  ApiError,
+  type Hasher,
+  type ResumeStore,
+  type ServerUploadState,
+  type Transport,
+  type UploadSource,
+} from './types.ts';
 
 /** What preparing a file found: where its chunks go and which ones the server already holds. */
 export interface Prepared {

@@ -27,10 +27,21 @@ export class TaskLifecycle {
       if (reason === 'pause') task.requeue(index);
     }
     task.retryTimers.clear();
+    task.networkRetries.clear();
     this.core.timers.clear(task.pollTimer);
     task.pollTimer = undefined;
     task.meter.stop();
     if (reason !== 'pause') task.clearPending();
+  }
+
+  /** The network is back: chunks that waited for it are resent now, not after their backoff. */
+  resendNetworkWaits(task: FileTask): void {
+    for (const index of task.networkRetries) {
+      this.core.timers.clear(task.retryTimers.get(index));
+      task.retryTimers.delete(index);
+      task.requeue(index);
+    }
+    task.networkRetries.clear();
   }
 
   abortRun(run: ChunkRun, reason: StopReason): void {
