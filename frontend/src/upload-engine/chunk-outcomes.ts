@@ -186,13 +186,15 @@ export class ChunkOutcomes {
 
   private lookupFailed(task: FileTask, index: number, error: unknown): void {
     if (!this.core.isSending(task)) return;
-    if (isNotFound(error)) return this.lifecycle.fail(task, UPLOAD_GONE, true);
+    if (isNotFound(error)) this.lifecycle.fail(task, UPLOAD_GONE, true);
     // The resume entry stays: after signing in again, picking the file continues it.
-    if (isUnauthenticated(error)) return this.lifecycle.fail(task, SESSION_ENDED, false);
-    if (isNetworkFailure(error)) this.core.network.failed(false);
-    const kind = isNetworkFailure(error) || isThrottled(error) ? 'wait' : 'attempt';
-    this.resend(task, index, kind, describeError(error), retryAfterOf(error));
-    this.core.pump();
+    else if (isUnauthenticated(error)) this.lifecycle.fail(task, SESSION_ENDED, false);
+    else {
+      if (isNetworkFailure(error)) this.core.network.failed(false);
+      const kind = isNetworkFailure(error) || isThrottled(error) ? 'wait' : 'attempt';
+      this.resend(task, index, kind, describeError(error), retryAfterOf(error));
+      this.core.pump();
+    }
   }
 }
 
