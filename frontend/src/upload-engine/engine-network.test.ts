@@ -102,7 +102,8 @@ describe('UploadEngine: network loss', () => {
     await h.clock.advance(10 * 60_000);
     expect(h.file(id)).toMatchObject({ status: 'preparing', waiting: 'offline' });
     h.network.set(true);
-    await h.clock.advance(1000);
+    // At once, not after the backoff the failed opens had reached.
+    await until(() => h.server.opened.length === 1, 'opened');
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');
   });

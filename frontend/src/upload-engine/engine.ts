@@ -236,6 +236,7 @@ export class UploadEngine {
       sleep: (ms) => core.timers.sleep(ms),
       networkFailed: () => core.network.failed(false),
       whenOnline: () => core.network.whenDeviceOnline(),
+      nextOnline: () => core.network.nextOnline(),
       abandoned: () => this.abandoned(task),
       onFingerprint: (key) => {
         task.fingerprint = key;

@@ -105,6 +105,22 @@ describe('NetworkGate', () => {
     expect(woke).toBe(true);
   });
 
+  it('nextOnline resolves when an outage ends, not before', async () => {
+    const { gate } = setup();
+    gate.failed(false);
+    gate.failed(false);
+    let woke = false;
+    void gate.nextOnline().then(() => {
+      woke = true;
+    });
+    gate.failed(true);
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    gate.answered();
+    await Promise.resolve();
+    expect(woke).toBe(true);
+  });
+
   it('stops listening on dispose', () => {
     const { network, gate } = setup();
     gate.dispose();

@@ -28,7 +28,7 @@ export class NetworkGate {
   private failedProbes = 0;
   private probeReady = false;
   private probeTimer: Timer | undefined;
-  /** Preparations waiting for the device to come back online. */
+  /** Preparations waiting for the network to come back. */
   private readonly waiters: (() => void)[] = [];
   private readonly unsubscribe: () => void;
   private readonly threshold: number;
@@ -94,11 +94,14 @@ export class NetworkGate {
 
   /** Resolves once the gate is not `offline` (at once when it is not). */
   async whenDeviceOnline(): Promise<void> {
-    while (this.current === 'offline') {
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-      });
-    }
+    while (this.current === 'offline') await this.nextOnline();
+  }
+
+  /** Resolves at the next change to `online` (to cut a backoff short when the network is back). */
+  nextOnline(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiters.push(resolve);
+    });
   }
 
   dispose(): void {
@@ -126,7 +129,7 @@ export class NetworkGate {
     this.probeReady = false;
     this.timers.clear(this.probeTimer);
     this.probeTimer = undefined;
-    if (next !== 'offline') for (const wake of this.waiters.splice(0)) wake();
+    if (next === 'online') for (const wake of this.waiters.splice(0)) wake();
     this.onChange(next, previous);
   }
 

@@ -30,6 +30,8 @@ export interface PreparationContext {
   networkFailed(): void;
   /** Resolves once the device is online (at once when it is). */
   whenOnline(): Promise<void>;
+  /** Resolves when the network is back after an outage. */
+  nextOnline(): Promise<void>;
   /** The file was cancelled or the engine disposed: stop at the next step. */
   abandoned(): boolean;
   /** The fingerprint, as soon as it is known (cancel forgets the resume entry by it). */
@@ -56,7 +58,9 @@ export async function withApiRetry<T>(context: PreparationContext, call: () => P
       const network = isNetworkFailure(error);
       if (network) context.networkFailed();
       if (!network && !isThrottled(error) && ++attempts >= context.maxAttempts) throw error;
-      await context.sleep(context.backoff(tries, retryAfterOf(error)));
+      const pause = context.sleep(context.backoff(tries, retryAfterOf(error)));
+      // Back online (the `online` event, or another request got an answer): try again at once.
+      await (network ? Promise.race([pause, context.nextOnline()]) : pause);
       await context.whenOnline();
     }
   }
