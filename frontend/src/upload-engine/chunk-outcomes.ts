@@ -19,9 +19,9 @@ const MAX_RENEWALS = 2;
 
 /** How a failure weighs on the chunk's resend. */
 type FailureKind =
-  /** A server answer that is a failure (408, 5xx): counts towards `maxAttempts`. */
+  /** A server answer that is a failure (5xx, an unexplained 409): counts towards `maxAttempts`. */
   | 'attempt'
-  /** No answer (network) or "slow down" (429): resent after a wait, never counted. */
+  /** No answer (network), "slow down" (429) or "too slow" (408): resent after a wait, never counted. */
   | 'wait';
 
 /**
@@ -42,10 +42,11 @@ export class ChunkOutcomes {
     else if (status === 401) this.renewToken(task, run);
     else if (status === 404) this.lifecycle.fail(task, UPLOAD_GONE, true);
     else if (status === 409) void this.resolveConflict(task, index);
-    else if (status === 429) {
-      // The per-user limits (DESIGN.md §9.3): wait as told; not the chunk's fault.
+    else if (status === 429 || status === 408) {
+      // 429: a per-user limit (DESIGN.md §9.3), wait as told. 408: the body came in too slowly
+      // (the uploads service's minimum rate). Either way fewer at once, and not the chunk's fault.
       if (response.code !== 'too_many_uploads') this.core.parallelism.throttled(this.core.clock.now());
-      this.resend(task, index, 'wait', `HTTP 429`, response.retryAfterSeconds);
+      this.resend(task, index, 'wait', `HTTP ${status}`, response.retryAfterSeconds);
     } else if (isRetryableStatus(status))
       this.resend(task, index, 'attempt', `HTTP ${status}`, response.retryAfterSeconds);
     // 400, 413, 415 and the like: the same bytes would be refused again.

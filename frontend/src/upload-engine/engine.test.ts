@@ -157,14 +157,15 @@ describe('UploadEngine: retries', () => {
     expect(h.status(id)).toBe('completed');
   });
 
-  it('retries 408 and fails the file after maxAttempts', async () => {
+  it('retries a 408 without spending an attempt (the link was too slow), and fails the file after maxAttempts 5xx', async () => {
     const h = setup({ concurrency: 1, maxAttempts: 3 });
     h.server.onChunk = (call) => (call.attempt === 1 ? { status: 408 } : { status: 503 });
     const id = addOne(h, makeSource('a.bin', patternBytes(100)));
     for (let i = 0; i < 20 && h.status(id) !== 'failed'; i++) await h.clock.advance(1000);
     expect(h.status(id)).toBe('failed');
-    expect(h.file(id).error).toMatch(/chunk 0 failed after 3 attempts/);
-    expect(h.server.calls).toHaveLength(3);
+    expect(h.file(id).error).toMatch(/chunk 0 failed after 3 attempts \(HTTP 503\)/);
+    // The 408, then three counted 503s.
+    expect(h.server.calls).toHaveLength(4);
     // The server upload is kept for a later resume.
     expect(h.store.size).toBe(1);
     expect(h.server.cancelled).toEqual([]);

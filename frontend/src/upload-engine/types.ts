@@ -182,7 +182,7 @@ export interface EngineOptions {
   stallTimeoutMs?: number;
   /**
    * Failed attempts per chunk before the file fails (default 8). Only server answers that are
-   * failures count (408, 5xx): not network failures, not 429.
+   * failures count (5xx): not network failures, not 408 (too slow a link), not 429.
    */
   maxAttempts?: number;
   /** Backoff base and cap for retries (defaults 500 ms and 30 000 ms), full jitter. */
