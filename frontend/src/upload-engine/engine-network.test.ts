@@ -107,6 +107,24 @@ describe('UploadEngine: network loss', () => {
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');
   });
+
+  it('an API answer while opening ends a network wait: the chunks do not wait for a probe', async () => {
+    const h = setup({ concurrency: 2, probeBaseMs: 600_000, probeCapMs: 600_000, backoffCapMs: 100 });
+    const open = h.server.openUpload.bind(h.server);
+    let failures = 2;
+    h.server.openUpload = async (input) => {
+      if (failures-- > 0) throw new TypeError('Failed to fetch');
+      return open(input);
+    };
+    const id = addOne(h, makeSource('a.bin', patternBytes(2 * KIB)));
+    await until(() => failures === 1, 'first open failed');
+    await h.clock.advance(60); // its backoff
+    await until(() => h.file(id).waiting === 'network', 'waiting for the network');
+    await h.clock.advance(60);
+    await until(() => h.server.calls.length === 2, 'both chunks sent');
+    await finishProcessing(h, id);
+    expect(h.status(id)).toBe('completed');
+  });
 });
 
 describe('UploadEngine: refusals', () => {

@@ -235,6 +235,7 @@ export class UploadEngine {
       backoff: (tries, retryAfterSeconds) => core.backoff(tries, retryAfterSeconds),
       sleep: (ms) => core.timers.sleep(ms),
       networkFailed: () => core.network.failed(false),
+      networkAnswered: () => core.network.answered(),
       whenOnline: () => core.network.whenDeviceOnline(),
       nextOnline: () => core.network.nextOnline(),
       abandoned: () => this.abandoned(task),

@@ -28,6 +28,8 @@ export interface PreparationContext {
   sleep(ms: number): Promise<void>;
   /** An API call got no answer at all. */
   networkFailed(): void;
+  /** An API call got an HTTP answer: the network carries traffic. */
+  networkAnswered(): void;
   /** Resolves once the device is online (at once when it is). */
   whenOnline(): Promise<void>;
   /** Resolves when the network is back after an outage. */
@@ -52,11 +54,14 @@ export async function withApiRetry<T>(context: PreparationContext, call: () => P
   let attempts = 0;
   for (let tries = 1; ; tries++) {
     try {
-      return await call();
+      const result = await call();
+      context.networkAnswered();
+      return result;
     } catch (error) {
-      if (!isTransient(error) || isUploadCap(error) || context.abandoned()) throw error;
       const network = isNetworkFailure(error);
       if (network) context.networkFailed();
+      else context.networkAnswered();
+      if (!isTransient(error) || isUploadCap(error) || context.abandoned()) throw error;
       if (!network && !isThrottled(error) && ++attempts >= context.maxAttempts) throw error;
       const pause = context.sleep(context.backoff(tries, retryAfterOf(error)));
       // Back online (the `online` event, or another request got an answer): try again at once.
