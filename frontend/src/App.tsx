@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/reac
 import { useEffect } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
 import { api } from './api/client.ts';
-import { errorMessage, signedOut, useMe, useSignOut } from './api/queries.ts';
+import { errorMessage, keys, signedOut, useMe, useSignOut } from './api/queries.ts';
 import { Files } from './pages/Files.tsx';
 import { Landing } from './pages/Landing.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -31,11 +31,12 @@ export function App() {
   );
 }
 
-/** A failed silent refresh anywhere ends the session in the UI too. */
+/** A failed silent refresh anywhere means the server ended the session: the UI ends it too. */
 function SessionWatcher() {
   const client = useQueryClient();
   useEffect(() => {
-    api.onSignedOut = () => signedOut(client);
+    // Only a session that was there can have ended (an anonymous visit's refresh fails too).
+    api.onSignedOut = () => signedOut(client, Boolean(client.getQueryData(keys.me)));
   }, [client]);
   return null;
 }

@@ -7,6 +7,8 @@ export const keys = {
   me: ['me'] as const,
   files: ['files'] as const,
   uploads: ['uploads'] as const,
+  /** Set when the server ended the session (not the user signing out): the sign-in page says so. */
+  sessionEnded: ['session-ended'] as const,
 };
 
 /** The signed-in user, or null; undefined while the first check runs. */
@@ -32,6 +34,7 @@ export function useSignIn() {
     mutationFn: (input: { email: string; password: string }) => api.post<{ user: User }>('/auth/login', input),
     onSuccess: ({ user }) => {
       api.resetCsrf();
+      client.setQueryData(keys.sessionEnded, false);
       client.setQueryData(keys.me, user);
     },
   });
@@ -53,10 +56,16 @@ export function useSignOut() {
   });
 }
 
-export function signedOut(client: QueryClient): void {
+/**
+ * Forgets the session here: uploads stop (their resume entries stay, so picking the files again
+ * after signing in continues them) and every cached query is dropped. `ended`: the server ended
+ * it (logout elsewhere, password change, account deletion), which the sign-in page then says.
+ */
+export function signedOut(client: QueryClient, ended = false): void {
   disposeUploadEngine();
   api.resetCsrf();
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
+  client.setQueryData(keys.sessionEnded, ended);
   client.setQueryData(keys.me, null);
 }
 
@@ -123,6 +132,14 @@ export function useDeleteAccount() {
     mutationFn: (password: string) => api.delete<void>('/users/me', { password }),
     onSuccess: () => signedOut(client),
   });
+}
+
+/** Whether the server ended the last session (read by the sign-in page; never fetched). */
+export function useSessionEnded(): boolean {
+  return (
+    useQuery({ queryKey: keys.sessionEnded, queryFn: () => false, enabled: false, staleTime: Number.POSITIVE_INFINITY })
+      .data === true
+  );
 }
 
 /** A message for the user from any failure. */

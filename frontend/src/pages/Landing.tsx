@@ -1,15 +1,22 @@
 import { type FormEvent, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
-import { errorMessage, useMe, useRegister, useSignIn } from '../api/queries.ts';
+import { errorMessage, useMe, useRegister, useSessionEnded, useSignIn } from '../api/queries.ts';
+import { SESSION_ENDED } from '../upload-engine/index.ts';
 
 /** Sign in or create an account; signed-in visitors go straight to their files. */
 export function Landing() {
   const me = useMe();
   const location = useLocation();
+  const ended = useSessionEnded();
   const from = (location.state as { from?: string } | null)?.from ?? '/files';
   if (me.data) return <Navigate to={from} replace />;
   return (
     <main className="landing">
+      {ended && (
+        <p role="alert" className="error">
+          {SESSION_ENDED}. Uploads in progress continue when you pick the same files again.
+        </p>
+      )}
       <section className="intro">
         <h1>lfusys</h1>
         <p>

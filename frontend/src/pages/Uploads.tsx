@@ -16,6 +16,13 @@ const STATUS_TEXT: Record<FileProgress['status'], string> = {
   cancelled: 'Cancelled',
 };
 
+/** What the row says: the status, or why the network holds a sending file up (never a failure). */
+function statusText(file: FileProgress): string {
+  if (file.waiting === 'offline') return 'Offline — will resume';
+  if (file.waiting === 'network') return 'Waiting for network…';
+  return STATUS_TEXT[file.status];
+}
+
 /** Pick or drop files; watch, pause, resume and cancel them; resume interrupted uploads. */
 export function Uploads() {
   const { engine, snapshot } = useUploadEngine();
@@ -84,7 +91,7 @@ export function Uploads() {
             </div>
           </div>
           <p className="overall">
-            Overall: {formatBytes(snapshot.bytesSent)} of {formatBytes(snapshot.totalBytes)} ·{' '}
+            Overall: {formatBytes(snapshot.bytesAcked)} of {formatBytes(snapshot.totalBytes)} ·{' '}
             {Math.floor(snapshot.percent)}% · {formatBytes(snapshot.speedBytesPerSecond)}/s ·{' '}
             {formatDuration(snapshot.etaSeconds)} left
           </p>
@@ -104,18 +111,26 @@ function UploadRow({ file }: { file: FileProgress }) {
   const { engine } = useUploadEngine();
   const running = ['queued', 'preparing', 'uploading'].includes(file.status);
   return (
-    <li className={`upload ${file.status}`} data-status={file.status} aria-label={file.name}>
+    <li
+      className={`upload ${file.status}${file.waiting ? ' waiting' : ''}`}
+      data-status={file.status}
+      data-waiting={file.waiting}
+      data-acked={file.bytesAcked}
+      aria-label={file.name}
+    >
       <div className="row">
         <strong className="name">{file.name}</strong>
-        <span className="status">{STATUS_TEXT[file.status]}</span>
+        <span className="status">{statusText(file)}</span>
       </div>
+      {/* The bar and the figures count what the server acknowledged: they never move backwards. */}
       <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
       <div className="row small">
         <span>
-          {formatBytes(file.bytesSent)} of {formatBytes(file.size)} ({Math.floor(file.percent)}%)
+          {formatBytes(file.bytesAcked)} of {formatBytes(file.size)} ({Math.floor(file.percent)}%)
+          {file.bytesInFlight > 0 && ` · ${formatBytes(file.bytesInFlight)} on the way`}
           {file.resumedChunks > 0 && ` · resumed, ${file.resumedChunks} chunks already uploaded`}
         </span>
-        {file.status === 'uploading' && (
+        {file.status === 'uploading' && !file.waiting && (
           <span>
             {formatBytes(file.speedBytesPerSecond)}/s · {formatDuration(file.etaSeconds)} left
           </span>
@@ -209,9 +224,10 @@ function Announcer({ snapshot }: { snapshot: EngineSnapshot }) {
   useEffect(() => {
     const changes: string[] = [];
     for (const file of snapshot.files) {
-      if (seen.current.get(file.id) !== file.status) {
-        seen.current.set(file.id, file.status);
-        changes.push(`${file.name}: ${STATUS_TEXT[file.status]}`);
+      const text = statusText(file);
+      if (seen.current.get(file.id) !== text) {
+        seen.current.set(file.id, text);
+        changes.push(`${file.name}: ${text}`);
       }
     }
     if (changes.length > 0) setMessage(changes.join('. '));

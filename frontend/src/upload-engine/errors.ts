@@ -30,3 +30,18 @@ export function isNotFound(error: unknown): boolean {
 export function abortError(message = 'The operation was aborted'): Error {
   return new DOMException(message, 'AbortError');
 }
+
+/** No HTTP answer at all (reset, refused, offline, DNS): anything but an `ApiError` with a status. */
+export function isNetworkFailure(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0;
+}
+
+/** A 401 from the API: the login session is over (the client's silent refresh failed too). */
+export function isUnauthenticated(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
+}
+
+/** A 429 from the API: wait for `Retry-After`; not a failed attempt. */
+export function isThrottled(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 429;
+}

@@ -1,6 +1,6 @@
-import { SpeedMeter } from './speed-meter.ts';
+import { ThroughputMeter } from './throughput-meter.ts';
 import type { Timer } from './timers.ts';
-import type { FileProgress, FileStatus, ServerUploadState, UploadSource } from './types.ts';
+import type { FileProgress, FileStatus, NetworkWait, ServerUploadState, UploadSource } from './types.ts';
 
 /** Where and with what a file's chunks are sent; the token changes when it is renewed. */
 export interface ChunkSession {
@@ -11,8 +11,11 @@ export interface ChunkSession {
   token: string;
 }
 
-/** Why the engine ended a request itself: its chunk is resent later (`pause`) or never (`stop`, `dispose`). */
-export type StopReason = 'pause' | 'stop' | 'dispose';
+/**
+ * Why the engine ended a request itself: its chunk is resent later (`pause`, `offline`: no attempt
+ * spent) or never (`stop`, `dispose`).
+ */
+export type StopReason = 'pause' | 'offline' | 'stop' | 'dispose';
 
 /** One attempt at sending one chunk. */
 export interface ChunkRun {
@@ -27,6 +30,12 @@ export interface ChunkRun {
   stalled: boolean;
   stop: StopReason | undefined;
   settled: boolean;
+  /** The one request an `unreachable` link lets through to see whether it answers again. */
+  readonly probe: boolean;
+  /** Clock time when the body started to leave (after hashing). */
+  sentAt: number | undefined;
+  /** Requests in flight (this one included) when it was sent. */
+  parallel: number;
 }
 
 /** The engine's working state for one local file: status, chunk bookkeeping and timers. */
@@ -44,8 +53,12 @@ export class FileTask {
   readonly inFlight = new Map<number, ChunkRun>();
   /** Chunks waiting out a backoff delay. */
   readonly retryTimers = new Map<number, Timer>();
-  /** Failed attempts per chunk (reset when it is acknowledged). */
+  /** Those of them that wait because the network failed: resent at once when it is back. */
+  readonly networkRetries = new Set<number>();
+  /** Failed attempts per chunk that count towards the limit: server failures (reset when acknowledged). */
   readonly attempts = new Map<number, number>();
+  /** Failures of any kind in a row per chunk: the exponent of its backoff. */
+  readonly tries = new Map<number, number>();
   /** Token renewals in a row per chunk. */
   readonly renewals = new Map<number, number>();
   /** The one `getUpload` that chunks refused with 401 or 409 share. */
@@ -54,7 +67,8 @@ export class FileTask {
   renewing = false;
   pollTimer: Timer | undefined;
   pollFailures = 0;
-  readonly meter = new SpeedMeter();
+  /** Acknowledged throughput of this file. */
+  readonly meter = new ThroughputMeter();
   /** The last published progress (reused while nothing changed). */
   published: FileProgress | undefined;
 
@@ -100,6 +114,7 @@ export class FileTask {
     this.acked.add(index);
     this.ackedBytes += this.chunkLength(index);
     this.attempts.delete(index);
+    this.tries.delete(index);
     this.renewals.delete(index);
     return true;
   }
@@ -136,34 +151,36 @@ export class FileTask {
     this.nextIndex = this.totalChunks;
   }
 
-  /** Acknowledged bytes plus bytes of requests still running. */
-  bytesSent(): number {
+  /** Bytes of requests still running (not acknowledged yet). */
+  bytesInFlight(): number {
     let inFlight = 0;
     for (const run of this.inFlight.values()) if (run.stop === undefined) inFlight += run.loaded;
-    return Math.min(this.source.size, this.ackedBytes + inFlight);
+    return Math.min(this.source.size - this.ackedBytes, inFlight);
   }
 
-  /** The file as the UI shows it at `now`. */
-  progress(now: number): FileProgress {
+  /** The file as the UI shows it at `now`; `waiting` when the network holds the engine up. */
+  progress(now: number, waiting: NetworkWait | undefined): FileProgress {
     const size = this.source.size;
-    const bytesSent = this.status === 'completed' ? size : this.bytesSent();
     const done = this.status === 'completed' || this.allAcked;
-    const percent = size > 0 ? Math.min(100, (bytesSent * 100) / size) : done ? 100 : 0;
-    const speed = this.status === 'uploading' ? Math.round(this.meter.speed(now)) : 0;
+    const bytesAcked = done ? size : this.ackedBytes;
+    const percent = size > 0 ? Math.min(100, (bytesAcked * 100) / size) : done ? 100 : 0;
+    const speed = this.status === 'uploading' && !waiting ? Math.round(this.meter.rate(now)) : 0;
     const progress: FileProgress = {
       id: this.id,
       name: this.source.name,
       size,
       status: this.status,
-      bytesSent,
+      bytesAcked,
+      bytesInFlight: done ? 0 : this.bytesInFlight(),
       percent,
       speedBytesPerSecond: speed,
-      etaSeconds: speed > 0 ? Math.ceil((size - bytesSent) / speed) : null,
+      etaSeconds: speed > 0 ? Math.ceil((size - bytesAcked) / speed) : null,
       resumedChunks: this.resumedChunks,
     };
     if (this.session) progress.uploadId = this.session.uploadId;
     if (this.fileId !== undefined) progress.fileId = this.fileId;
     if (this.error !== undefined) progress.error = this.error;
+    if (waiting && (this.status === 'preparing' || this.status === 'uploading')) progress.waiting = waiting;
     return progress;
   }
 

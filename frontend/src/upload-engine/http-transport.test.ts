@@ -27,6 +27,7 @@ class FakeXhr {
   readonly headers: Record<string, string> = {};
   body: unknown;
   status = 0;
+  responseText = '';
   responseHeaders: Record<string, string> = {};
   aborted = false;
   readonly upload: { onprogress: ((event: { loaded: number }) => void) | null } = { onprogress: null };
@@ -52,9 +53,10 @@ class FakeXhr {
   getResponseHeader(name: string): string | null {
     return this.responseHeaders[name.toLowerCase()] ?? null;
   }
-  finish(status: number, headers: Record<string, string> = {}): void {
+  finish(status: number, headers: Record<string, string> = {}, body = ''): void {
     this.status = status;
     this.responseHeaders = headers;
+    this.responseText = body;
     this.onload?.();
   }
 }
@@ -198,6 +200,17 @@ describe('createHttpTransport: putChunk', () => {
     const third = transport.putChunk(request);
     xhr().finish(400);
     expect(await third).toEqual({ status: 400 });
+  });
+
+  it("passes on the error body's code (429 too_many_requests) and ignores bodies that are not errors", async () => {
+    const { transport, request, xhr } = setup();
+    const limited = transport.putChunk(request);
+    const body = JSON.stringify({ error: { code: 'too_many_requests', message: 'slow down', requestId: 'r' } });
+    xhr().finish(429, { 'retry-after': '2' }, body);
+    expect(await limited).toEqual({ status: 429, retryAfterSeconds: 2, code: 'too_many_requests' });
+    const html = transport.putChunk(request);
+    xhr().finish(502, {}, '<html>bad gateway</html>');
+    expect(await html).toEqual({ status: 502 });
   });
 
   it('rejects on a network error and when aborted', async () => {

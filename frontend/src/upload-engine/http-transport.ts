@@ -60,6 +60,16 @@ export function parseRetryAfter(header: string | null, now: number = Date.now())
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
+/** The `code` of an error body (`{"error": {"code": "..."}}`, DESIGN.md §3), if it is one. */
+function errorCodeOf(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function abortError(): Error {
   return new DOMException('The chunk upload was aborted', 'AbortError');
 }
@@ -86,8 +96,12 @@ function putChunkWithXhr(
     xhr.upload.onprogress = (event) => request.onProgress(event.loaded);
     xhr.onload = () => {
       done();
+      const response: ChunkResponse = { status: xhr.status };
       const retryAfterSeconds = parseRetryAfter(xhr.getResponseHeader('Retry-After'), now());
-      resolve(retryAfterSeconds === undefined ? { status: xhr.status } : { status: xhr.status, retryAfterSeconds });
+      if (retryAfterSeconds !== undefined) response.retryAfterSeconds = retryAfterSeconds;
+      const code = xhr.status >= 400 ? errorCodeOf(xhr.responseText) : undefined;
+      if (code !== undefined) response.code = code;
+      resolve(response);
     };
     xhr.onerror = () => {
       done();

@@ -1,7 +1,14 @@
-import { isTransient, retryAfterOf } from './errors.ts';
+import { isNetworkFailure, isThrottled, isTransient, retryAfterOf } from './errors.ts';
 import type { ChunkSession } from './file-task.ts';
 import { fingerprint } from './fingerprint.ts';
-import type { Hasher, ResumeStore, ServerUploadState, Transport, UploadSource } from './types.ts';
+import {
+  ApiError,
+  type Hasher,
+  type ResumeStore,
+  type ServerUploadState,
+  type Transport,
+  type UploadSource,
+} from './types.ts';
 
 /** What preparing a file found: where its chunks go and which ones the server already holds. */
 export interface Prepared {
@@ -16,23 +23,50 @@ export interface PreparationContext {
   hasher: Hasher;
   maxAttempts: number;
   now(): number;
-  /** Delay before retry `attempt` of an API call. */
-  backoff(attempt: number, retryAfterSeconds: number | undefined): number;
+  /** Delay before retry number `tries` of an API call. */
+  backoff(tries: number, retryAfterSeconds: number | undefined): number;
   sleep(ms: number): Promise<void>;
+  /** An API call got no answer at all. */
+  networkFailed(): void;
+  /** An API call got an HTTP answer: the network carries traffic. */
+  networkAnswered(): void;
+  /** Resolves once the device is online (at once when it is). */
+  whenOnline(): Promise<void>;
+  /** Resolves when the network is back after an outage. */
+  nextOnline(): Promise<void>;
   /** The file was cancelled or the engine disposed: stop at the next step. */
   abandoned(): boolean;
   /** The fingerprint, as soon as it is known (cancel forgets the resume entry by it). */
   onFingerprint(key: string): void;
 }
 
-/** Runs an API call, retrying network failures, 408, 429 and 5xx with backoff, up to `maxAttempts`. */
+/** 429 `too_many_uploads`: the user must finish or cancel uploads first; waiting would not help. */
+function isUploadCap(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'too_many_uploads';
+}
+
+/**
+ * Runs an API call, retrying network failures, 408, 429 and 5xx with backoff. Only 408 and 5xx
+ * count towards `maxAttempts`: without a network (or told to slow down) it waits for as long as
+ * it takes, and while the device is offline it does not even try.
+ */
 export async function withApiRetry<T>(context: PreparationContext, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  let attempts = 0;
+  for (let tries = 1; ; tries++) {
     try {
-      return await call();
+      const result = await call();
+      context.networkAnswered();
+      return result;
     } catch (error) {
-      if (attempt >= context.maxAttempts || !isTransient(error) || context.abandoned()) throw error;
-      await context.sleep(context.backoff(attempt, retryAfterOf(error)));
+      const network = isNetworkFailure(error);
+      if (network) context.networkFailed();
+      else context.networkAnswered();
+      if (!isTransient(error) || isUploadCap(error) || context.abandoned()) throw error;
+      if (!network && !isThrottled(error) && ++attempts >= context.maxAttempts) throw error;
+      const pause = context.sleep(context.backoff(tries, retryAfterOf(error)));
+      // Back online (the `online` event, or another request got an answer): try again at once.
+      await (network ? Promise.race([pause, context.nextOnline()]) : pause);
+      await context.whenOnline();
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { FileTask } from './file-task.ts';
-import type { EngineSnapshot, FileProgress, FileStatus } from './types.ts';
+import type { EngineSnapshot, FileProgress, FileStatus, NetworkWait } from './types.ts';
 
 /** Files still expected to move bytes: the ETA counts their remaining bytes. */
 const MOVING: ReadonlySet<FileStatus> = new Set(['queued', 'preparing', 'uploading']);
@@ -8,7 +8,8 @@ const MOVING: ReadonlySet<FileStatus> = new Set(['queued', 'preparing', 'uploadi
 export const EMPTY_SNAPSHOT: EngineSnapshot = Object.freeze({
   files: Object.freeze([]),
   totalBytes: 0,
-  bytesSent: 0,
+  bytesAcked: 0,
+  bytesInFlight: 0,
   percent: 0,
   speedBytesPerSecond: 0,
   etaSeconds: null,
@@ -23,16 +24,22 @@ function sameProgress(a: FileProgress, b: FileProgress): boolean {
  * The engine's state at `now` as an immutable snapshot. File entries equal to the previous ones
  * keep their identity, and when nothing changed the previous snapshot itself is returned.
  */
-export function buildSnapshot(tasks: readonly FileTask[], now: number, previous: EngineSnapshot): EngineSnapshot {
+export function buildSnapshot(
+  tasks: readonly FileTask[],
+  now: number,
+  previous: EngineSnapshot,
+  waiting: NetworkWait | undefined,
+): EngineSnapshot {
   const files = tasks.map((task) => {
-    const next = task.progress(now);
+    const next = task.progress(now, waiting);
     if (task.published && sameProgress(task.published, next)) return task.published;
     task.published = Object.freeze(next);
     return task.published;
   });
 
   let totalBytes = 0;
-  let bytesSent = 0;
+  let bytesAcked = 0;
+  let bytesInFlight = 0;
   let speed = 0;
   let remaining = 0;
   let counted = 0;
@@ -41,19 +48,21 @@ export function buildSnapshot(tasks: readonly FileTask[], now: number, previous:
     if (file.status === 'cancelled') continue;
     counted++;
     totalBytes += file.size;
-    bytesSent += file.bytesSent;
+    bytesAcked += file.bytesAcked;
+    bytesInFlight += file.bytesInFlight;
     speed += file.speedBytesPerSecond;
-    if (MOVING.has(file.status)) remaining += file.size - file.bytesSent;
+    if (MOVING.has(file.status)) remaining += file.size - file.bytesAcked;
     if (file.percent >= 100) finished++;
   }
-  const percent = totalBytes > 0 ? (bytesSent * 100) / totalBytes : counted > 0 && finished === counted ? 100 : 0;
+  const percent = totalBytes > 0 ? (bytesAcked * 100) / totalBytes : counted > 0 && finished === counted ? 100 : 0;
   const etaSeconds = speed > 0 ? Math.ceil(remaining / speed) : null;
 
   const unchanged =
     files.length === previous.files.length &&
     files.every((file, i) => file === previous.files[i]) &&
     totalBytes === previous.totalBytes &&
-    bytesSent === previous.bytesSent &&
+    bytesAcked === previous.bytesAcked &&
+    bytesInFlight === previous.bytesInFlight &&
     percent === previous.percent &&
     speed === previous.speedBytesPerSecond &&
     etaSeconds === previous.etaSeconds;
@@ -61,7 +70,8 @@ export function buildSnapshot(tasks: readonly FileTask[], now: number, previous:
   return Object.freeze({
     files: Object.freeze(files),
     totalBytes,
-    bytesSent,
+    bytesAcked,
+    bytesInFlight,
     percent,
     speedBytesPerSecond: speed,
     etaSeconds,

@@ -2,6 +2,7 @@
  * Test doubles for the upload engine: a manual clock, an in-memory server behind the `Transport`
  * interface that tests can script, and Blob-backed sources. Not part of the public API.
  */
+import type { NetworkPort } from './network-port.ts';
 import {
   ApiError,
   type ChunkResponse,
@@ -33,6 +34,29 @@ export async function until(condition: () => boolean, what = 'condition', maxTur
     await nextTurn();
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** A device network the test switches on and off (fires listeners like the browser's events). */
+export class FakeNetwork implements NetworkPort {
+  private online = true;
+  private readonly listeners = new Set<(online: boolean) => void>();
+
+  isOnline(): boolean {
+    return this.online;
+  }
+
+  subscribe(listener: (online: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  set(online: boolean): void {
+    if (online === this.online) return;
+    this.online = online;
+    for (const listener of [...this.listeners]) listener(online);
+  }
 }
 
 interface ManualTimer {

@@ -1,3 +1,5 @@
+import type { NetworkPort } from './network-port.ts';
+
 /**
  * Contracts of the upload engine: a framework-free module (no React, no DOM globals at import
  * time) that the app drives through `UploadEngine` and tests drive with fakes.
@@ -44,6 +46,8 @@ export interface ChunkResponse {
   status: number;
   /** From `Retry-After`, when the server sent one. */
   retryAfterSeconds?: number;
+  /** The error code of the body (`{error: {code}}`), when there is one (e.g. `too_many_requests`). */
+  code?: string;
 }
 
 export interface PutChunkRequest {
@@ -115,17 +119,25 @@ export type FileStatus =
   | 'failed'
   | 'cancelled';
 
+/**
+ * Why a file that is sending has nothing moving: the device is offline (`offline`), or requests
+ * get no answer at all and the engine is probing the link (`network`). Never a failure.
+ */
+export type NetworkWait = 'offline' | 'network';
+
 /** One file as the UI shows it; snapshots are immutable. */
 export interface FileProgress {
   id: string;
   name: string;
   size: number;
   status: FileStatus;
-  /** Bytes the server has acknowledged plus bytes in flight. */
-  bytesSent: number;
-  /** 0–100. */
+  /** Bytes the server has acknowledged (chunks answered 200): never decreases. */
+  bytesAcked: number;
+  /** Bytes of requests still running, not yet acknowledged (they may have to be sent again). */
+  bytesInFlight: number;
+  /** 0–100, of acknowledged bytes. */
   percent: number;
-  /** Recent throughput (bytes/s), 0 when idle. */
+  /** Acknowledged throughput (bytes/s), smoothed; 0 when idle. */
   speedBytesPerSecond: number;
   /** null when unknown (no speed yet) or not uploading. */
   etaSeconds: number | null;
@@ -135,12 +147,16 @@ export interface FileProgress {
   fileId?: string;
   /** Human-readable reason for `failed`. */
   error?: string;
+  /** Set while the file is preparing or uploading and the network holds it up. */
+  waiting?: NetworkWait;
 }
 
 export interface EngineSnapshot {
   files: readonly FileProgress[];
   totalBytes: number;
-  bytesSent: number;
+  /** Acknowledged bytes of every file not cancelled. */
+  bytesAcked: number;
+  bytesInFlight: number;
   percent: number;
   speedBytesPerSecond: number;
   etaSeconds: number | null;
@@ -151,11 +167,23 @@ export interface EngineOptions {
   hasher: Hasher;
   store: ResumeStore;
   clock?: Clock;
-  /** Chunk requests in flight across all files (default 4). */
+  /** The device's online state and its changes (default: always online; the app passes the browser's). */
+  network?: NetworkPort;
+  /** The most chunk requests in flight across all files (default 4); fewer on a slow link. */
   concurrency?: number;
+  /** A chunk should take at most this long; slower, and fewer run at once (default 60 000). */
+  targetChunkMs?: number;
+  /** Network failures in a row before the engine waits for the network and probes it (default 2). */
+  networkFailureThreshold?: number;
+  /** Pause before the first probe of a silent link, doubled per failed probe up to the cap (1 000, 30 000). */
+  probeBaseMs?: number;
+  probeCapMs?: number;
   /** A request with no upload progress for this long is aborted and retried (default 30 000). */
   stallTimeoutMs?: number;
-  /** Attempts per chunk before the file fails (default 8). */
+  /**
+   * Failed attempts per chunk before the file fails (default 8). Only server answers that are
+   * failures count (5xx): not network failures, not 408 (too slow a link), not 429.
+   */
   maxAttempts?: number;
   /** Backoff base and cap for retries (defaults 500 ms and 30 000 ms), full jitter. */
   backoffBaseMs?: number;

@@ -1,5 +1,7 @@
 import { api } from '../api/client.ts';
 import {
+  alwaysOnline,
+  browserNetwork,
   createHttpTransport,
   IndexedDbResumeStore,
   MemoryResumeStore,
@@ -19,6 +21,8 @@ export function currentUploadEngine(): UploadEngine {
     // Hashing runs in a Web Worker so the page stays responsive while chunks are hashed.
     hasher: worker ?? subtleHasher,
     store: typeof indexedDB === 'undefined' ? new MemoryResumeStore() : new IndexedDbResumeStore(),
+    // Offline, the engine waits (no attempts spent) and resumes on the `online` event.
+    network: typeof window === 'undefined' ? alwaysOnline : browserNetwork(window),
     concurrency: 4,
   });
   return current;

@@ -1,0 +1,119 @@
+import type { ChunkOutcomes } from './chunk-outcomes.ts';
+import type { EngineCore } from './engine-core.ts';
+import { abortError, describeError } from './errors.ts';
+import type { ChunkRun, ChunkSession, FileTask } from './file-task.ts';
+import type { ChunkResponse } from './types.ts';
+
+/** How one chunk request ended. */
+type ChunkOutcome =
+  | { kind: 'response'; response: ChunkResponse }
+  /** No HTTP answer: the request failed on the way (or was aborted). */
+  | { kind: 'error'; error: unknown }
+  /** The chunk could not even be read and hashed. */
+  | { kind: 'local'; error: unknown };
+
+/** Sends one chunk: slice, hash, PUT with progress and stall detection, then hands the outcome on. */
+export class ChunkSender {
+  constructor(
+    private readonly core: EngineCore,
+    private readonly outcomes: ChunkOutcomes,
+  ) {}
+
+  start(task: FileTask, session: ChunkSession, index: number, probe: boolean): void {
+    const run: ChunkRun = {
+      index,
+      uploadUrl: session.uploadUrl,
+      token: session.token,
+      controller: new AbortController(),
+      loaded: 0,
+      stallTimer: undefined,
+      stalled: false,
+      stop: undefined,
+      settled: false,
+      probe,
+      sentAt: undefined,
+      parallel: 0,
+    };
+    task.inFlight.set(index, run);
+    this.core.active++;
+    void this.send(task, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));
+  }
+
+  /** Slices, hashes (right before sending) and sends one chunk; never rejects. */
+  private async send(task: FileTask, run: ChunkRun): Promise<ChunkOutcome> {
+    let body: Blob;
+    let sha256: string;
+    try {
+      const [start, end] = task.chunkRange(run.index);
+      body = task.source.slice(start, end);
+      sha256 = await this.core.hasher.sha256(body);
+    } catch (error) {
+      return { kind: 'local', error };
+    }
+    const { signal } = run.controller;
+    if (signal.aborted) return { kind: 'error', error: abortError() };
+    this.armStall(run);
+    run.sentAt = this.core.clock.now();
+    run.parallel = this.core.active;
+    try {
+      const response = await this.core.transport.putChunk({
+        uploadUrl: run.uploadUrl,
+        token: run.token,
+        index: run.index,
+        body,
+        sha256,
+        signal,
+        onProgress: (loaded) => this.onProgress(task, run, loaded),
+      });
+      return { kind: 'response', response };
+    } catch (error) {
+      return { kind: 'error', error };
+    }
+  }
+
+  /** (Re)starts the request's stall timer: no progress for `stallTimeoutMs` aborts it. */
+  private armStall(run: ChunkRun): void {
+    const { timers } = this.core;
+    timers.clear(run.stallTimer);
+    run.stallTimer = timers.set(() => {
+      run.stallTimer = undefined;
+      if (run.settled || run.stop !== undefined) return;
+      run.stalled = true;
+      run.controller.abort();
+    }, this.core.settings.stallTimeoutMs);
+  }
+
+  private onProgress(task: FileTask, run: ChunkRun, loaded: number): void {
+    if (this.core.disposed || run.settled || run.stop !== undefined || run.stalled) return;
+    run.loaded = Math.min(Math.max(0, loaded), task.chunkLength(run.index));
+    this.armStall(run);
+    this.core.progressChanged();
+  }
+
+  private settle(task: FileTask, run: ChunkRun, outcome: ChunkOutcome): void {
+    const { core } = this;
+    run.settled = true;
+    core.timers.clear(run.stallTimer);
+    run.stallTimer = undefined;
+    core.active--;
+    if (task.inFlight.get(run.index) === run) task.inFlight.delete(run.index);
+    if (core.disposed) return;
+    core.progressChanged();
+    const succeeded = outcome.kind === 'response' && outcome.response.status >= 200 && outcome.response.status < 300;
+    if (run.stop === 'pause' || run.stop === 'offline') {
+      // Stopped by the engine: not a failed attempt. An answer that made it anyway still counts.
+      if (succeeded) this.outcomes.acknowledge(task, run);
+      else task.requeue(run.index);
+    } else if (run.stop === undefined) {
+      if (outcome.kind === 'response') {
+        core.network.answered();
+        this.outcomes.handleResponse(task, run, outcome.response);
+      } else if (outcome.kind === 'local') this.outcomes.localFailure(task, run.index, describeError(outcome.error));
+      else {
+        const reason = run.stalled ? 'no upload progress (stalled)' : describeError(outcome.error);
+        this.outcomes.networkFailure(task, run, reason);
+      }
+    }
+    core.pump();
+  }
+}

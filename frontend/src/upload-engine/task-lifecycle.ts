@@ -1,0 +1,152 @@
+import type { EngineCore } from './engine-core.ts';
+import { isNotFound, retryAfterOf } from './errors.ts';
+import type { ChunkRun, FileTask, StopReason } from './file-task.ts';
+import type { ServerUploadState } from './types.ts';
+
+export const UPLOAD_GONE = 'upload no longer exists';
+
+/** Runs `work` and drops its failure (best-effort calls: cancelling, forgetting). */
+export function bestEffort(work: () => Promise<unknown>): void {
+  void Promise.resolve()
+    .then(work)
+    .catch(() => undefined);
+}
+
+/**
+ * Where a file goes once its chunks stop moving: stopped transfers, failed, cancelled by the
+ * server, assembling (polled until the server is done) and completed.
+ */
+export class TaskLifecycle {
+  constructor(private readonly core: EngineCore) {}
+
+  /** Ends the file's requests, retry waits and polling. Paused chunks go back to the queue. */
+  stopTransfers(task: FileTask, reason: StopReason): void {
+    for (const run of task.inFlight.values()) this.abortRun(run, reason);
+    for (const [index, timer] of task.retryTimers) {
+      this.core.timers.clear(timer);
+      if (reason === 'pause') task.requeue(index);
+    }
+    task.retryTimers.clear();
+    task.networkRetries.clear();
+    this.core.timers.clear(task.pollTimer);
+    task.pollTimer = undefined;
+    task.meter.stop();
+    if (reason !== 'pause') task.clearPending();
+  }
+
+  /** The network is back: chunks that waited for it are resent now, not after their backoff. */
+  resendNetworkWaits(task: FileTask): void {
+    for (const index of task.networkRetries) {
+      this.core.timers.clear(task.retryTimers.get(index));
+      task.retryTimers.delete(index);
+      task.requeue(index);
+    }
+    task.networkRetries.clear();
+  }
+
+  abortRun(run: ChunkRun, reason: StopReason): void {
+    if (run.settled || run.stop !== undefined) return;
+    run.stop = reason;
+    this.core.timers.clear(run.stallTimer);
+    run.controller.abort();
+  }
+
+  /** Drops the resume entry: picking the file again starts a new upload. */
+  forget(task: FileTask): void {
+    const key = task.fingerprint;
+    if (key !== undefined) bestEffort(() => this.core.store.delete(key));
+  }
+
+  fail(task: FileTask, message: string, forgetUpload: boolean): void {
+    task.status = 'failed';
+    task.error = message;
+    this.stopTransfers(task, 'stop');
+    if (forgetUpload) this.forget(task);
+    this.core.statusChanged();
+  }
+
+  /** The server says the upload left `uploading` while this file was still sending. */
+  applyServerState(task: FileTask, state: ServerUploadState): void {
+    switch (state.status) {
+      case 'uploading':
+        return;
+      case 'assembling':
+        task.ackAll();
+        this.startProcessing(task);
+        break;
+      case 'completed':
+        task.ackAll();
+        this.complete(task, state.fileId);
+        break;
+      case 'cancelled':
+        task.status = 'cancelled';
+        this.stopTransfers(task, 'stop');
+        this.forget(task);
+        this.core.statusChanged();
+        break;
+      default:
+        this.fail(task, state.failureReason ?? `upload ${state.status}`, true);
+    }
+  }
+
+  /** Every chunk is on the server: wait for it to assemble the file. */
+  startProcessing(task: FileTask): void {
+    this.stopTransfers(task, 'stop');
+    task.status = 'processing';
+    task.error = undefined;
+    task.pollFailures = 0;
+    this.schedulePoll(task, this.core.settings.pollIntervalMs);
+    this.core.statusChanged();
+  }
+
+  complete(task: FileTask, fileId: string | undefined): void {
+    this.stopTransfers(task, 'stop');
+    task.status = 'completed';
+    task.fileId = fileId;
+    task.error = undefined;
+    this.forget(task);
+    this.core.statusChanged();
+  }
+
+  private schedulePoll(task: FileTask, delayMs: number): void {
+    this.core.timers.clear(task.pollTimer);
+    task.pollTimer = this.core.timers.set(() => {
+      task.pollTimer = undefined;
+      void this.poll(task);
+    }, delayMs);
+  }
+
+  /** Asks the server how the assembly goes; failures to ask are retried for as long as it takes. */
+  private async poll(task: FileTask): Promise<void> {
+    const uploadId = task.session?.uploadId;
+    if (uploadId === undefined) return;
+    const { core } = this;
+    let state: ServerUploadState;
+    try {
+      state = await core.transport.getUpload(uploadId);
+    } catch (error) {
+      core.batch(() => {
+        if (core.disposed || task.status !== 'processing') return;
+        if (isNotFound(error)) return this.fail(task, UPLOAD_GONE, true);
+        task.pollFailures++;
+        const delay = core.backoff(task.pollFailures, retryAfterOf(error));
+        this.schedulePoll(task, Math.max(core.settings.pollIntervalMs, delay));
+      });
+      return;
+    }
+    core.batch(() => {
+      if (core.disposed || task.status !== 'processing') return;
+      task.pollFailures = 0;
+      switch (state.status) {
+        case 'completed':
+          return this.complete(task, state.fileId);
+        case 'failed':
+        case 'expired':
+        case 'cancelled':
+          return this.fail(task, state.failureReason ?? `upload ${state.status}`, true);
+        default:
+          this.schedulePoll(task, core.settings.pollIntervalMs);
+      }
+    });
+  }
+}
