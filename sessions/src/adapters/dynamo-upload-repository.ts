@@ -188,9 +188,12 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  async end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean> {
-    const upload = await this.get(uploadId);
-    if (!upload || !from.includes(upload.status)) return false;
+  async end(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ): Promise<boolean> {
     try {
       await this.transact(this.tx.end(upload, from, to, extra));
       return true;

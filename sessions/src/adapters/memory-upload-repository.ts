@@ -77,8 +77,13 @@ export class MemoryUploadRepository implements UploadRepository {
     return true;
   }
 
-  async end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>) {
-    const upload = this.store.sessions.get(uploadId);
+  async end(
+    ended: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ) {
+    const upload = this.store.sessions.get(ended.uploadId);
     if (!upload || !from.includes(upload.status)) return false;
     Object.assign(upload, extra, { status: to });
     const usage = this.store.usageOf(upload.userId);

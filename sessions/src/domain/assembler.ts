@@ -99,7 +99,7 @@ export class Assembler {
   private async discard(upload: UploadSession): Promise<AssemblyResult> {
     await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId);
     await this.deps.objects.delete(upload.objectKey);
-    await this.deps.uploads.end(upload.uploadId, ['UPLOADING', 'ASSEMBLING'], 'CANCELLED', {
+    await this.deps.uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'CANCELLED', {
       failureReason: 'the account was deleted',
       updatedAt: this.nowIso(),
     });
@@ -111,7 +111,7 @@ export class Assembler {
   async fail(uploadId: string, reason: string): Promise<void> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) return;
-    const moved = await this.deps.uploads.end(uploadId, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
+    const moved = await this.deps.uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
       failureReason: reason,
       updatedAt: this.nowIso(),
     });

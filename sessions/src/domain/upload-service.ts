@@ -192,7 +192,7 @@ export class UploadService {
     // finishes the storage clean-up, which a crash may have cut short.
     const moved =
       upload.status === 'CANCELLED' ||
-      (await this.deps.uploads.end(uploadId, ['UPLOADING'], 'CANCELLED', {
+      (await this.deps.uploads.end(upload, ['UPLOADING'], 'CANCELLED', {
         updatedAt: new Date(this.deps.clock.now()).toISOString(),
       }));
     if (!moved) {

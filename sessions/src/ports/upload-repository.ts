@@ -50,9 +50,16 @@ export interface UploadRepository {
    * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to`, gives its
    * reserved bytes and its in-progress slot back to its owner and starts its retention clock, in
    * one transaction, so a crash can never leave one without the other. False if it was in another
-   * state (nothing written). `extra.updatedAt` is when it ended.
+   * state (nothing written). `upload` is as the caller read it: only its id, owner and size are
+   * used (fields that never change), its status is checked by the write. `extra.updatedAt` is
+   * when it ended.
    */
-  end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean>;
+  end(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ): Promise<boolean>;
   /**
    * Records a part and bumps the counters atomically, only while UPLOADING and while its owner has
    * no tombstone; idempotent per index.

@@ -65,7 +65,7 @@ async function sweepOne(deps: SweeperDeps, uploadId: string, now: string): Promi
     await deps.queue.enqueue(uploadId);
     return 'requeued';
   }
-  if (!(await deps.uploads.end(uploadId, ['UPLOADING'], 'EXPIRED', { updatedAt: now }))) return 'skipped';
+  if (!(await deps.uploads.end(upload, ['UPLOADING'], 'EXPIRED', { updatedAt: now }))) return 'skipped';
   deps.logger.info({ uploadId }, 'upload expired');
   await abortQuietly(deps, upload);
   return 'expired';
