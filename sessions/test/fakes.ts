@@ -29,10 +29,11 @@ export class MemoryObjectStore implements ObjectStore {
   readonly bucket = 'memory';
   readonly open = new Map<string, string>();
   readonly objects = new Map<string, { size: number; etag: string }>();
-  private next = 0;
+  /** Multipart uploads ever created. */
+  created = 0;
 
   async createMultipart(key: string): Promise<string> {
-    const id = `mpu-${++this.next}`;
+    const id = `mpu-${++this.created}`;
     this.open.set(id, key);
     return id;
   }

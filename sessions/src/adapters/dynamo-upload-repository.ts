@@ -22,6 +22,7 @@ import type {
   RecordPartOutcome,
   UploadPage,
   UploadRepository,
+  UserUsage,
 } from '../ports/upload-repository.ts';
 import {
   decodeInternalCursor,
@@ -85,6 +86,28 @@ export class DynamoUploadRepository implements UploadRepository {
       return Item ? toSession(Item) : null;
     } catch (err) {
       throw storageError('get upload', err);
+    }
+  }
+
+  async usage(userId: string): Promise<UserUsage> {
+    try {
+      // USAGE and DELETED share the partition `USER#<id>`: one query reads both.
+      const { Items = [] } = await this.db.send(
+        new QueryCommand({
+          TableName: this.uploadsTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+          ConsistentRead: true,
+        }),
+      );
+      const usage = Items.find((i) => i.sk === 'USAGE');
+      return {
+        reservedBytes: numberAttribute(usage, 'reservedBytes'),
+        uploadsInProgress: numberAttribute(usage, 'uploadsInProgress'),
+        deleted: Items.some((i) => i.sk === 'DELETED'),
+      };
+    } catch (err) {
+      throw storageError('read usage', err);
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   RecordPartOutcome,
   UploadPage,
   UploadRepository,
+  UserUsage,
 } from '../ports/upload-repository.ts';
 
 const IN_PROGRESS = new Set<UploadStatus>(['UPLOADING', 'ASSEMBLING']);
@@ -62,6 +63,10 @@ export class MemoryUploadRepository implements UploadRepository {
   async get(uploadId: string): Promise<UploadSession | null> {
     const upload = this.store.sessions.get(uploadId);
     return upload ? { ...upload } : null;
+  }
+
+  async usage(userId: string): Promise<UserUsage> {
+    return { ...this.store.usageOf(userId), deleted: this.store.tombstones.has(userId) };
   }
 
   async listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage> {

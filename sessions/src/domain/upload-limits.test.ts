@@ -13,8 +13,8 @@ describe('uploads in progress per user (UPLOADS_IN_PROGRESS_MAX)', () => {
       message: expect.stringContaining('5 uploads in progress'),
     });
     expect(s.store.usageOf('alice').uploadsInProgress).toBe(5);
-    // The refused open's multipart upload is not left behind.
-    expect(s.objects.open.size).toBe(5);
+    // A refused open costs no multipart upload.
+    expect(s.objects.created).toBe(5);
     // Another user is not affected.
     await expect(s.uploads.create(openInput('bob'))).resolves.toMatchObject({ status: 'UPLOADING' });
   });
@@ -67,6 +67,19 @@ describe('uploads in progress per user (UPLOADS_IN_PROGRESS_MAX)', () => {
     await s.uploads.cancel(cancelled.uploadId, 'alice');
     await sweepOnce(s.sweeper);
     expect(s.store.usageOf('alice').uploadsInProgress).toBe(0);
+  });
+
+  it('refuses in the transaction what the read before it missed, and aborts the multipart upload it made', async () => {
+    const s = memorySessions({ maxInProgress: 1 });
+    // Two opens read the usage before either writes: both pass the pre-check, one transaction wins.
+    const results = await Promise.allSettled([
+      s.uploads.create(openInput('alice')),
+      s.uploads.create(openInput('alice')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'too_many_uploads' } });
+    expect(s.objects.created).toBe(2);
+    expect(s.objects.open.size).toBe(1);
   });
 
   it('refuses a file larger than the whole quota before touching storage', async () => {

@@ -82,6 +82,7 @@ export class UploadService {
       const existing = await this.deps.uploads.get(uploadId);
       if (existing) return replay(existing);
     }
+    await this.precheck(input.userId, input.size);
     const objectKey = objectKeyFor(input.userId, uploadId);
     // A keyed create retried after a crash finds the multipart upload its first attempt opened.
     const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
@@ -129,6 +130,19 @@ export class UploadService {
       fileId: '',
       failureReason: '',
     };
+  }
+
+  /**
+   * Refuses an open the limits would refuse anyway before it costs an S3 multipart upload: a
+   * flood of opens at the cap stays one DynamoDB read each. The transaction in `create` remains
+   * the authority (this read may be a moment old).
+   */
+  private async precheck(userId: string, size: number): Promise<void> {
+    const { limits } = this.deps;
+    const usage = await this.deps.uploads.usage(userId);
+    if (usage.deleted) throw this.refusal('user_deleted', userId);
+    if (usage.uploadsInProgress >= limits.maxInProgress) throw this.refusal('too_many_uploads', userId);
+    if (usage.reservedBytes > limits.quotaBytes - size) throw this.refusal('quota_exceeded', userId);
   }
 
   /** The error for an open the repository refused, logged once here with the limit that fired. */

@@ -22,6 +22,13 @@ export interface CreateLimits {
   maxInProgress: number;
 }
 
+/** A user's counters and tombstone, as last written (a hint: `create` checks them atomically). */
+export interface UserUsage {
+  reservedBytes: number;
+  uploadsInProgress: number;
+  deleted: boolean;
+}
+
 export interface UploadPage {
   uploads: UploadSession[];
   /** Opaque; empty on the last page. */
@@ -37,6 +44,8 @@ export interface UploadRepository {
    */
   create(upload: UploadSession, limits: CreateLimits): Promise<CreateOutcome>;
   get(uploadId: string): Promise<UploadSession | null>;
+  /** The user's usage and whether they were deleted, in one read. */
+  usage(userId: string): Promise<UserUsage>;
   /** The user's uploads in progress, newest first (finished ones are not read at all). */
   listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage>;
   /** Moves `uploadId` from one of `from` to another in-progress state; false if it was in another state. */
