@@ -77,6 +77,15 @@ describe('uploads in progress per user', () => {
     await expect(open(userId)).rejects.toMatchObject({ code: 'too_many_uploads' });
     await s.client.cancelUpload({ uploadId: first.uploadId, userId });
     await expect(open(userId)).resolves.toMatchObject({ status: UploadStatus.UPLOAD_STATUS_UPLOADING });
+
+    // The transaction alone (without the read that usually refuses first) tells the limits apart.
+    const repository = s.deps.userData.repository;
+    const template = await repository.get(first.uploadId);
+    if (!template) throw new Error('upload missing');
+    const fresh = { ...template, uploadId: randomUUID(), status: 'UPLOADING' as const };
+    expect(await repository.create(fresh, { quotaBytes: 1e12, maxInProgress: 10 })).toBe('too_many_uploads');
+    expect(await repository.create(fresh, { quotaBytes: 10 * 1024, maxInProgress: 100 })).toBe('quota_exceeded');
+    expect(await usage(userId)).toMatchObject({ uploadsInProgress: 10, reservedBytes: 10 * 1024 });
   });
 });
 
