@@ -12,6 +12,8 @@ export const BENCH_GATEWAY_ENV = {
   RATE_LIMIT_GLOBAL_PER_MINUTE: '10000000',
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '1000000',
   RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: '1000000',
+  // The API bench opens uploads as fast as one user can.
+  UPLOADS_OPENS_PER_MINUTE: '10000000',
   // A full run takes longer than the default 15 minute access token.
   ACCESS_TOKEN_TTL_SECONDS: '3600',
   LOG_LEVEL: 'warn',
@@ -28,6 +30,7 @@ export async function startLfusys(endpoint: string, chunkMiB: number, workers: n
         CHUNK_SIZE_BYTES: String(chunkMiB * MiB),
         USER_QUOTA_BYTES: String(1024 * 1024 * MiB),
         MAX_FILE_BYTES: String(64 * 1024 * MiB),
+        UPLOADS_IN_PROGRESS_MAX: '10000000',
       },
       gateway: BENCH_GATEWAY_ENV,
       // Per-request access logs of 16 MiB chunks are noise here; errors still show.

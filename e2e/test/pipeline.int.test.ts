@@ -207,7 +207,7 @@ describe('files: rename, download, delete, quota and ownership', () => {
     expect(((await client.get(`/uploads/${plan.uploadId}`)).body as { upload: { status: string } }).upload.status).toBe(
       'cancelled',
     );
-    expect((await client.get('/uploads')).body).toEqual({ uploads: [] });
+    expect((await client.get('/uploads')).body).toEqual({ uploads: [], nextCursor: null });
     const late = await putChunk(plan, 1, chunkOf(file, plan, 1));
     expect(late.status).toBe(409);
     expect(await openMultipartUploads(userId)).toBe(0);
@@ -290,7 +290,7 @@ describe('bad requests to the uploads API get a clear 4xx and change nothing', (
     const res = await client.post('/uploads', body);
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
-    expect((await client.get('/uploads')).body).toEqual({ uploads: [] });
+    expect((await client.get('/uploads')).body).toEqual({ uploads: [], nextCursor: null });
   });
 
   it('refuses malformed ids and paging parameters', async () => {
@@ -321,6 +321,6 @@ describe('bad requests to the uploads API get a clear 4xx and change nothing', (
     const anonymous = new TestClient(stack.gatewayApi);
     expect((await anonymous.get('/files')).status).toBe(401);
     expect((await anonymous.post('/uploads', { fileName: 'a', size: 10 })).status).toBe(401);
-    expect((await client.get('/uploads')).body).toEqual({ uploads: [] });
+    expect((await client.get('/uploads')).body).toEqual({ uploads: [], nextCursor: null });
   });
 });

@@ -75,6 +75,8 @@ export const gatewayConfigSchema = z.object({
   RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: env.int(30, 1),
   /** Login attempts per account in a fixed 15-minute window, counted in DynamoDB across every instance. */
   RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_15_MINUTES: env.int(10, 1),
+  /** `POST /uploads` per signed-in user per minute (per gateway instance); more are 429 too_many_requests. */
+  UPLOADS_OPENS_PER_MINUTE: env.int(120, 1),
   ARGON2_MEMORY_KIB: env.int(19_456, 19_456),
   ARGON2_TIME_COST: env.int(2, 2),
   ARGON2_PARALLELISM: env.int(1, 1, 16),

@@ -29,11 +29,14 @@ export function uniquePrefix(): string {
 }
 
 /** Starts a real gateway on a loopback port against the test emulator, with a sessions process behind it. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+export async function startGateway(
+  env: Record<string, string> = {},
+  sessionsEnv: Record<string, string> = {},
+): Promise<RunningGateway> {
   const endpoint = inject('awsEndpoint');
   const prefix = env.RESOURCE_PREFIX ?? uniquePrefix();
   await bootstrapPrefix(prefix, endpoint);
-  const sessions = await startStack({ endpoint, prefix, env: { sessions: { LOG_LEVEL: 'warn' } } });
+  const sessions = await startStack({ endpoint, prefix, env: { sessions: { LOG_LEVEL: 'warn', ...sessionsEnv } } });
   const signingJwk = await generateSigningJwk();
   const config = loadConfig(gatewayConfigSchema, {
     AWS_ENDPOINT_URL: endpoint,

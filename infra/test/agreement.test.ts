@@ -285,17 +285,22 @@ function actionsCalledBy(service: Service): Set<string> {
   if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
   if (text.includes('dynamoLoginSessionLookup')) files.push(join(root, 'commons/src/aws/dynamo-login-sessions.ts'));
   const actions = new Set<string>();
+  let transacts = false;
   for (const file of files) {
     const source = readFileSync(file, 'utf8');
     for (const [, command] of source.matchAll(/new ([A-Z][A-Za-z]+Command)\(/g)) {
       const mapped = ACTIONS[command as string];
       if (!mapped) throw new Error(`${relative(root, file)} calls ${command}: map it to IAM actions in this test`);
       for (const action of mapped) actions.add(action);
-      if (command === 'TransactWriteCommand') {
-        for (const [item, action] of Object.entries(TRANSACT_ITEMS)) {
-          if (new RegExp(`\\b${item}: \\{`).test(source)) actions.add(action);
-        }
-      }
+      if (command === 'TransactWriteCommand') transacts = true;
+    }
+  }
+  // Transaction items may be built in another file than the one that sends them
+  // (sessions' dynamo-upload-transactions.ts), so every file of a transacting service counts.
+  if (transacts) {
+    const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+    for (const [item, action] of Object.entries(TRANSACT_ITEMS)) {
+      if (new RegExp(`\\b${item}: \\{`).test(text)) actions.add(action);
     }
   }
   return actions;

@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { type CallContext, unary } from '@lfusys/commons';
-import { SessionsServiceClient } from '../gen/lfusys/sessions/v1/sessions.ts';
+import { ListUploadsRequest, SessionsServiceClient } from '../gen/lfusys/sessions/v1/sessions.ts';
 
 /** Promise-based sessions client: deadlines on every call, request id in metadata, AppError on failure. */
 export function createSessionsClient(address: string, deadlineMs = 5000) {
@@ -11,10 +11,13 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
     'grpc.max_reconnect_backoff_ms': 2000,
   });
   const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0]) => unary(method, client, deadlineMs);
+  const listUploads = call(client.listUploads);
   return {
     createUpload: call(client.createUpload),
     getUpload: call(client.getUpload),
-    listUploads: call(client.listUploads),
+    /** Paging is optional: without `limit` and `cursor` it reads the first (largest) page. */
+    listUploads: (request: Pick<ListUploadsRequest, 'userId'> & Partial<ListUploadsRequest>, context?: CallContext) =>
+      listUploads(ListUploadsRequest.fromPartial(request), context),
     cancelUpload: call(client.cancelUpload),
     recordPart: call(client.recordPart),
     listParts: call(client.listParts),

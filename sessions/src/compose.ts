@@ -20,6 +20,7 @@ import type { SessionsConfig } from './config.ts';
 import { Assembler } from './domain/assembler.ts';
 import { FileService } from './domain/file-service.ts';
 import { UploadService } from './domain/upload-service.ts';
+import type { UserDataDeps } from './domain/user-data.ts';
 import { systemClock } from './ports/clock.ts';
 import type { SweeperDeps } from './workers/sweeper.ts';
 
@@ -27,6 +28,7 @@ export interface SessionsDeps {
   logger: Logger;
   uploads: UploadService;
   files: FileService;
+  userData: UserDataDeps;
   assembler: Assembler;
   sweeper: SweeperDeps;
   sqs: SQSClient;
@@ -49,31 +51,40 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
   const sqs = createSqsClient(aws);
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
-  const repo = new DynamoUploadRepository(db, names.uploadsTable, names.filesTable);
+  const repo = new DynamoUploadRepository(db, {
+    uploadsTable: names.uploadsTable,
+    filesTable: names.filesTable,
+    finishedRetentionSeconds: config.FINISHED_UPLOAD_RETENTION_SECONDS,
+  });
   const objects = new S3ObjectStore(createS3Client(aws), names.bucket);
   const queue = new SqsAssemblyQueue(sqs, QueueUrl);
   const clock = systemClock;
+  const uploads = new UploadService({
+    uploads: repo,
+    objects,
+    queue,
+    clock,
+    limits: {
+      defaultChunkBytes: config.CHUNK_SIZE_BYTES,
+      alignBytes: config.CHUNK_ALIGN_BYTES,
+      maxFileBytes: config.MAX_FILE_BYTES,
+      quotaBytes: config.USER_QUOTA_BYTES,
+      maxInProgress: config.UPLOADS_IN_PROGRESS_MAX,
+      ttlSeconds: config.UPLOAD_TTL_SECONDS,
+    },
+    logger: log,
+  });
+  const files = new FileService(
+    new DynamoFileRepository(db, names.filesTable, names.uploadsTable),
+    objects,
+    config.DOWNLOAD_URL_TTL_SECONDS,
+    clock,
+  );
   return {
     logger: log,
-    uploads: new UploadService({
-      uploads: repo,
-      objects,
-      queue,
-      clock,
-      limits: {
-        defaultChunkBytes: config.CHUNK_SIZE_BYTES,
-        alignBytes: config.CHUNK_ALIGN_BYTES,
-        maxFileBytes: config.MAX_FILE_BYTES,
-        quotaBytes: config.USER_QUOTA_BYTES,
-        ttlSeconds: config.UPLOAD_TTL_SECONDS,
-      },
-    }),
-    files: new FileService(
-      new DynamoFileRepository(db, names.filesTable, names.uploadsTable),
-      objects,
-      config.DOWNLOAD_URL_TTL_SECONDS,
-      clock,
-    ),
+    uploads,
+    files,
+    userData: { uploads, files, repository: repo, clock },
     assembler: new Assembler({ uploads: repo, objects, clock, logger: log }),
     sweeper: { uploads: repo, objects, queue, clock, logger: log },
     sqs,

@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig(sessionsConfigSchema, process.env);
   const deps = await createSessionsDeps(config);
   const { server, port, health } = await startRpcServer(
-    { uploads: deps.uploads, files: deps.files, bucket: deps.bucket, logger: deps.logger },
+    { uploads: deps.uploads, files: deps.files, userData: deps.userData, bucket: deps.bucket, logger: deps.logger },
     `${config.GRPC_HOST}:${config.GRPC_PORT}`,
   );
   const consumer = new AssemblyConsumer({
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     maxReceiveCount: config.ASSEMBLY_MAX_RECEIVES,
   });
   consumer.start();
-  const stopSweeper = startSweeper(deps.sweeper, config.SWEEP_INTERVAL_MS);
+  const stopSweeper = startSweeper(deps.sweeper, config.SWEEP_INTERVAL_MS, { budgetMs: config.SWEEP_BUDGET_MS });
   let stopping = false;
   const ops = await startOpsServer({
     host: config.GRPC_HOST,

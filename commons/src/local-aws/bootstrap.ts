@@ -1,9 +1,11 @@
 import {
   type AttributeDefinition,
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
@@ -45,38 +47,43 @@ export async function bootstrapResources(clients: BootstrapClients, spec: Resour
   return ensureQueue(clients.sqs, spec.assemblyQueue);
 }
 
-async function ensureTable(dynamo: DynamoDBClient, table: TableSpec): Promise<void> {
+function attributeDefinitions(table: TableSpec): AttributeDefinition[] {
   const keys = [table.partitionKey, table.sortKey, ...table.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
   const definitions = new Map<string, AttributeDefinition>();
   for (const key of keys) if (key) definitions.set(key.name, { AttributeName: key.name, AttributeType: key.type });
+  return [...definitions.values()];
+}
+
+function indexDefinition(index: TableSpec['indexes'][number]) {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
+      ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
+    ],
+    Projection: { ProjectionType: index.projection },
+  };
+}
+
+async function ensureTable(dynamo: DynamoDBClient, table: TableSpec): Promise<void> {
   try {
     await dynamo.send(
       new CreateTableCommand({
         TableName: table.name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [...definitions.values()],
+        AttributeDefinitions: attributeDefinitions(table),
         KeySchema: [
           { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
           ...(table.sortKey ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }] : []),
         ],
-        ...(table.indexes.length > 0
-          ? {
-              GlobalSecondaryIndexes: table.indexes.map((index) => ({
-                IndexName: index.name,
-                KeySchema: [
-                  { AttributeName: index.partitionKey.name, KeyType: 'HASH' as const },
-                  ...(index.sortKey ? [{ AttributeName: index.sortKey.name, KeyType: 'RANGE' as const }] : []),
-                ],
-                Projection: { ProjectionType: index.projection },
-              })),
-            }
-          : {}),
+        ...(table.indexes.length > 0 ? { GlobalSecondaryIndexes: table.indexes.map(indexDefinition) } : {}),
       }),
     );
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }
   await waitUntilTableExists({ client: dynamo, maxWaitTime: 60 }, { TableName: table.name });
+  await ensureIndexes(dynamo, table);
   if (table.ttlAttribute) {
     const ttl = await dynamo.send(new DescribeTimeToLiveCommand({ TableName: table.name }));
     if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
@@ -87,6 +94,21 @@ async function ensureTable(dynamo: DynamoDBClient, table: TableSpec): Promise<vo
         }),
       );
     }
+  }
+}
+
+/** Adds the indexes a table made by an older version lacks (one per UpdateTable, as DynamoDB allows). */
+async function ensureIndexes(dynamo: DynamoDBClient, table: TableSpec): Promise<void> {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table.name }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of table.indexes.filter((i) => !existing.has(i.name))) {
+    await dynamo.send(
+      new UpdateTableCommand({
+        TableName: table.name,
+        AttributeDefinitions: attributeDefinitions(table),
+        GlobalSecondaryIndexUpdates: [{ Create: indexDefinition(index) }],
+      }),
+    );
   }
 }
 

@@ -59,9 +59,12 @@ export function defineResources({ prefix, corsOrigins }: ResourceOptions): Resou
         ttlAttribute: 'expiresAt',
         indexes: [{ name: 'byUser', partitionKey: { name: 'userId', type: 'S' }, projection: 'KEYS_ONLY' }],
       },
-      // Upload sessions (`UPLOAD#<id>` / `SESSION`), their parts (`UPLOAD#<id>` / `PART#<00000>`) and
-      // per-user quota reservations (`USER#<id>` / `USAGE`). `byUser` lists a user's uploads;
-      // `byStatus` lets the sweeper find expired or stuck sessions without a scan.
+      // Upload sessions (`UPLOAD#<id>` / `SESSION`), their parts (`UPLOAD#<id>` / `PART#<00000>`),
+      // per-user usage (`USER#<id>` / `USAGE`: reserved bytes, uploads in progress) and deleted-user
+      // tombstones (`USER#<id>` / `DELETED`). `inProgressByUser` is sparse: only a session that is
+      // uploading or assembling carries `inProgressUserId`, so a user's listing never reads the
+      // finished ones. `byStatus` lets the sweeper find expired or stuck sessions without a scan.
+      // Finished sessions, parts and tombstones expire through `ttl`.
       {
         name: names.uploadsTable,
         partitionKey: { name: 'pk', type: 'S' },
@@ -69,8 +72,8 @@ export function defineResources({ prefix, corsOrigins }: ResourceOptions): Resou
         ttlAttribute: 'ttl',
         indexes: [
           {
-            name: 'byUser',
-            partitionKey: { name: 'userId', type: 'S' },
+            name: 'inProgressByUser',
+            partitionKey: { name: 'inProgressUserId', type: 'S' },
             sortKey: { name: 'createdAt', type: 'S' },
             projection: 'ALL',
           },

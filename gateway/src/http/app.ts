@@ -157,6 +157,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         sessions: deps.sessions,
         uploadTokens: deps.uploadTokens,
         uploadsPublicUrl: config.UPLOADS_PUBLIC_URL,
+        opensPerMinute: config.UPLOADS_OPENS_PER_MINUTE,
       });
       await api.register(fileRoutes, { prefix: '/files', sessions: deps.sessions });
     },

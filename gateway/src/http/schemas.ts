@@ -134,7 +134,19 @@ export const UploadDetailResponse = Type.Object({
   uploadTokenExpiresAt: Type.Optional(ChunkTarget.uploadTokenExpiresAt),
 });
 
-export const UploadListResponse = Type.Object({ uploads: Type.Array(Upload) });
+/** Paging of `GET /uploads` and `GET /files`. Query strings are not coerced: digits only, 1..100 checked by sessions. */
+const PageQuery = {
+  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
+  cursor: Type.Optional(Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_-]*$' })),
+};
+
+export const UploadListQuery = Type.Object(PageQuery, closed);
+export const UploadListResponse = Type.Object({
+  /** The web app polls this key. */
+  uploads: Type.Array(Upload),
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 
 export const File = Type.Object(
   {
@@ -148,14 +160,7 @@ export const File = Type.Object(
   closed,
 );
 export const FileResponse = Type.Object({ file: File });
-export const FileListQuery = Type.Object(
-  {
-    // Query strings are not coerced: digits only, 1..100 checked by sessions.
-    limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,2}$' })),
-    cursor: Type.Optional(Type.String({ maxLength: 1024, pattern: '^[A-Za-z0-9_-]*$' })),
-  },
-  closed,
-);
+export const FileListQuery = Type.Object(PageQuery, closed);
 export const FileListResponse = Type.Object({
   files: Type.Array(File),
   /** Pass as `cursor` for the next page; null on the last page. */

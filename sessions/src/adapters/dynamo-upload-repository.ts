@@ -2,68 +2,78 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { AppError, isConditionFailure, retryTransactionConflicts, storageError } from '@lfusys/commons';
+import {
+  AppError,
+  isConditionFailure,
+  isTransactionConflict,
+  retryTransactionConflicts,
+  storageError,
+} from '@lfusys/commons';
 import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
-import type { RecordPartOutcome, UploadRepository } from '../ports/upload-repository.ts';
+import type {
+  CompleteOutcome,
+  CreateLimits,
+  CreateOutcome,
+  RecordPartOutcome,
+  UploadPage,
+  UploadRepository,
+  UserUsage,
+} from '../ports/upload-repository.ts';
+import {
+  decodeInternalCursor,
+  decodeUserCursor,
+  encodeCursor,
+  IN_PROGRESS_ATTRIBUTE,
+  IN_PROGRESS_INDEX,
+  numberAttribute,
+  partKey,
+  sessionKey,
+  tombstoneKey,
+  toPart,
+  toSession,
+} from './dynamo-upload-items.ts';
+import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
 
-const sessionKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
-const partKey = (uploadId: string, index: number) => ({
-  pk: `UPLOAD#${uploadId}`,
-  sk: `PART#${String(index).padStart(5, '0')}`,
-});
-const usageKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USAGE' });
+/** Which items of a cancelled transaction failed their condition, by position. */
+function failedConditions(err: unknown): Array<{ failed: boolean; item?: Record<string, unknown> }> {
+  if (!(err instanceof TransactionCanceledException)) return [];
+  return (err.CancellationReasons ?? []).map((r) => ({
+    failed: r.Code === 'ConditionalCheckFailed',
+    item: r.Item as Record<string, unknown> | undefined,
+  }));
+}
 
 export class DynamoUploadRepository implements UploadRepository {
+  private readonly tx: UploadTransactions;
+  private readonly uploadsTable: string;
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly uploadsTable: string,
-    private readonly filesTable: string,
-  ) {}
+    tables: UploadTables,
+  ) {
+    this.tx = new UploadTransactions(tables);
+    this.uploadsTable = tables.uploadsTable;
+  }
 
-  async create(upload: UploadSession, quotaBytes: number): Promise<void> {
+  async create(upload: UploadSession, limits: CreateLimits): Promise<CreateOutcome> {
     try {
-      await retryTransactionConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.uploadsTable,
-                  Item: { ...sessionKey(upload.uploadId), ...upload, ttl: ttlFor(upload.expiresAt) },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                // Reserve the bytes now so parallel opens cannot together exceed the quota.
-                Update: {
-                  TableName: this.uploadsTable,
-                  Key: usageKey(upload.userId),
-                  UpdateExpression: 'ADD reservedBytes :size',
-                  ConditionExpression: 'attribute_not_exists(reservedBytes) OR reservedBytes <= :room',
-                  ExpressionAttributeValues: { ':size': upload.size, ':room': quotaBytes - upload.size },
-                },
-              },
-            ],
-          }),
-        ),
-      );
+      await this.transact(this.tx.create(upload, limits));
+      return 'created';
     } catch (err) {
-      // The session's own condition failing means its (idempotent) id exists already.
-      if (
-        err instanceof TransactionCanceledException &&
-        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
-      ) {
-        throw new AppError('already_exists', 'an upload with this id exists');
+      const [session, usage, tombstone] = failedConditions(err);
+      if (session?.failed) return 'exists';
+      if (tombstone?.failed) return 'user_deleted';
+      if (usage?.failed) {
+        const inProgress = numberAttribute(usage.item, 'uploadsInProgress');
+        return inProgress >= limits.maxInProgress ? 'too_many_uploads' : 'quota_exceeded';
       }
-      if (isConditionFailure(err)) {
-        throw new AppError('permission_denied', 'storage quota exceeded; delete files or cancel uploads first', {
-          details: { reason: 'quota_exceeded' },
-        });
-      }
+      // Only the user's own parallel opens contend for their usage record.
+      if (isTransactionConflict(err)) return 'contended';
       throw storageError('create upload', err);
     }
   }
@@ -79,15 +89,50 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  async listByUser(userId: string): Promise<UploadSession[]> {
-    const items = await this.queryAll({
-      TableName: this.uploadsTable,
-      IndexName: 'byUser',
-      KeyConditionExpression: 'userId = :u',
-      ExpressionAttributeValues: { ':u': userId },
-      ScanIndexForward: false,
+  async usage(userId: string): Promise<UserUsage> {
+    try {
+      // USAGE and DELETED share the partition `USER#<id>`: one query reads both.
+      const { Items = [] } = await this.db.send(
+        new QueryCommand({
+          TableName: this.uploadsTable,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `USER#${userId}` },
+          ConsistentRead: true,
+        }),
+      );
+      const usage = Items.find((i) => i.sk === 'USAGE');
+      return {
+        reservedBytes: numberAttribute(usage, 'reservedBytes'),
+        uploadsInProgress: numberAttribute(usage, 'uploadsInProgress'),
+        deleted: Items.some((i) => i.sk === 'DELETED'),
+      };
+    } catch (err) {
+      throw storageError('read usage', err);
+    }
+  }
+
+  async listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage> {
+    const start = decodeUserCursor(cursor, ['pk', 'sk', IN_PROGRESS_ATTRIBUTE, 'createdAt'], {
+      field: IN_PROGRESS_ATTRIBUTE,
+      userId,
     });
-    return items.filter((i) => i.sk === 'SESSION').map(toSession);
+    try {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.uploadsTable,
+          IndexName: IN_PROGRESS_INDEX,
+          KeyConditionExpression: '#owner = :u',
+          ExpressionAttributeNames: { '#owner': IN_PROGRESS_ATTRIBUTE },
+          ExpressionAttributeValues: { ':u': userId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      return { uploads: (page.Items ?? []).map(toSession), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+    } catch (err) {
+      throw storageError('list uploads in progress', err);
+    }
   }
 
   async transition(
@@ -97,7 +142,7 @@ export class DynamoUploadRepository implements UploadRepository {
     extra: Partial<UploadSession> = {},
   ): Promise<boolean> {
     try {
-      await this.db.send(new UpdateCommand(this.statusUpdate(uploadId, from, to, extra)));
+      await this.db.send(new UpdateCommand(this.tx.statusUpdate(uploadId, from, to, extra)));
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -105,41 +150,20 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  async recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome> {
+  async recordPart(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    part: PartRecord,
+  ): Promise<RecordPartOutcome> {
     try {
-      await retryTransactionConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.uploadsTable,
-                  Item: { ...partKey(uploadId, part.index), ...part },
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-              {
-                // The counter moves in the same transaction as the part: a retry can never count twice.
-                Update: {
-                  TableName: this.uploadsTable,
-                  Key: sessionKey(uploadId),
-                  UpdateExpression: 'ADD receivedChunks :one, receivedBytes :size',
-                  ConditionExpression: '#status = :uploading',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':one': 1, ':size': part.size, ':uploading': 'UPLOADING' },
-                },
-              },
-            ],
-          }),
-        ),
-      );
+      await this.transact(this.tx.recordPart(upload, part));
     } catch (err) {
       if (!isConditionFailure(err)) throw storageError('record part', err);
-      return this.explainRejectedRecord(uploadId, part.index);
+      if (failedConditions(err)[2]?.failed) return { kind: 'user_deleted' };
+      return this.explainRejectedRecord(upload.uploadId, part.index);
     }
-    const upload = await this.get(uploadId);
-    if (!upload) throw new AppError('internal', 'upload vanished after recording a part');
-    return { kind: 'recorded', upload };
+    const current = await this.get(upload.uploadId);
+    if (!current) throw new AppError('internal', 'upload vanished after recording a part');
+    return { kind: 'recorded', upload: current };
   }
 
   async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
@@ -154,69 +178,47 @@ export class DynamoUploadRepository implements UploadRepository {
   }
 
   async listParts(uploadId: string): Promise<PartRecord[]> {
-    const items = await this.queryAll({
-      TableName: this.uploadsTable,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
-      ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ':part': 'PART#' },
-      ConsistentRead: true,
-    });
+    const items: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    try {
+      do {
+        // DynamoDB pages stop at 1 MB; the assembler must see every part of a 10,000-part upload.
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.uploadsTable,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
+            ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ':part': 'PART#' },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    } catch (err) {
+      throw storageError('list parts', err);
+    }
     return items.map(toPart);
   }
 
-  async complete(uploadId: string, file: StoredFile): Promise<boolean> {
+  async complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome> {
     try {
-      await retryTransactionConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Put: { TableName: this.filesTable, Item: file, ConditionExpression: 'attribute_not_exists(fileId)' } },
-              {
-                Update: {
-                  TableName: this.uploadsTable,
-                  Key: sessionKey(uploadId),
-                  UpdateExpression: 'SET #status = :completed, fileId = :fileId, updatedAt = :now REMOVE #ttl',
-                  ConditionExpression: '#status = :assembling',
-                  ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
-                  ExpressionAttributeValues: {
-                    ':completed': 'COMPLETED',
-                    ':assembling': 'ASSEMBLING',
-                    ':fileId': file.fileId,
-                    ':now': file.createdAt,
-                  },
-                },
-              },
-            ],
-          }),
-        ),
-      );
-      return true;
+      await this.transact(this.tx.complete(uploadId, file));
+      return 'completed';
     } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw storageError('complete upload', err);
+      if (!isConditionFailure(err)) throw storageError('complete upload', err);
+      return failedConditions(err)[3]?.failed ? 'user_deleted' : 'not_assembling';
     }
   }
 
-  async end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean> {
-    const upload = await this.get(uploadId);
-    if (!upload || !from.includes(upload.status)) return false;
+  async end(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ): Promise<boolean> {
     try {
-      await retryTransactionConflicts(() =>
-        this.db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Update: this.statusUpdate(uploadId, from, to, extra) },
-              {
-                Update: {
-                  TableName: this.uploadsTable,
-                  Key: usageKey(upload.userId),
-                  UpdateExpression: 'ADD reservedBytes :minus',
-                  ExpressionAttributeValues: { ':minus': -upload.size },
-                },
-              },
-            ],
-          }),
-        ),
-      );
+      await this.transact(this.tx.end(upload, from, to, extra));
       return true;
     } catch (err) {
       if (isConditionFailure(err)) return false;
@@ -224,92 +226,62 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  /** The conditional write `from` → `to` (plus `extra` fields) on a session, for an update or a transaction. */
-  private statusUpdate(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>) {
-    const fields = Object.entries({ ...extra, status: to });
-    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
-    return {
-      TableName: this.uploadsTable,
-      Key: sessionKey(uploadId),
-      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-      ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
-      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])) },
-      ExpressionAttributeValues: { ...fromValues, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
-    };
+  async listByStatus(
+    status: UploadStatus,
+    before: string,
+    limit: number,
+    cursor: string,
+  ): Promise<{ uploadIds: string[]; nextCursor: string }> {
+    try {
+      const start = decodeInternalCursor(cursor);
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.uploadsTable,
+          IndexName: 'byStatus',
+          KeyConditionExpression: '#status = :s AND expiresAt < :before',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':s': status, ':before': before },
+          Limit: limit,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      return {
+        uploadIds: (page.Items ?? []).map((i) => String(i.pk).slice('UPLOAD#'.length)),
+        nextCursor: encodeCursor(page.LastEvaluatedKey),
+      };
+    } catch (err) {
+      throw storageError('list uploads by status', err);
+    }
   }
 
-  async listByStatus(status: UploadStatus, before: string, limit: number): Promise<string[]> {
-    const { Items = [] } = await this.db.send(
-      new QueryCommand({
-        TableName: this.uploadsTable,
-        IndexName: 'byStatus',
-        KeyConditionExpression: '#status = :s AND expiresAt < :before',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':s': status, ':before': before },
-        Limit: limit,
-      }),
-    );
-    return Items.map((i) => String(i.pk).slice('UPLOAD#'.length));
+  async markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void> {
+    try {
+      await this.db.send(
+        new PutCommand({ TableName: this.uploadsTable, Item: { ...tombstoneKey(userId), ttl: untilEpochSeconds } }),
+      );
+    } catch (err) {
+      throw storageError('mark user deleted', err);
+    }
+  }
+
+  async isUserDeleted(userId: string): Promise<boolean> {
+    try {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.uploadsTable, Key: tombstoneKey(userId), ConsistentRead: true }),
+      );
+      return Item !== undefined;
+    } catch (err) {
+      throw storageError('read user tombstone', err);
+    }
+  }
+
+  private transact(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>) {
+    return retryTransactionConflicts(() => this.db.send(new TransactWriteCommand({ TransactItems: items })));
   }
 
   private async explainRejectedRecord(uploadId: string, index: number): Promise<RecordPartOutcome> {
-    const [upload, existing] = await Promise.all([
-      this.get(uploadId),
-      this.db.send(
-        new GetCommand({ TableName: this.uploadsTable, Key: partKey(uploadId, index), ConsistentRead: true }),
-      ),
-    ]);
-    if (existing.Item && upload) {
-      return { kind: 'duplicate', existing: toPart(existing.Item), upload };
-    }
+    const [upload, existing] = await Promise.all([this.get(uploadId), this.getPart(uploadId, index)]);
+    if (existing && upload) return { kind: 'duplicate', existing, upload };
     return { kind: 'not_uploading', upload };
   }
-
-  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    try {
-      do {
-        // DynamoDB pages stop at 1 MB; the assembler must see every part of a 10,000-part upload.
-        const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: cursor }));
-        items.push(...(page.Items ?? []));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
-    } catch (err) {
-      throw storageError('query uploads', err);
-    }
-    return items;
-  }
-}
-
-/** DynamoDB TTL deletes sessions a week after they expire; expiry itself is enforced in code. */
-function ttlFor(expiresAt: string): number {
-  return Math.floor(Date.parse(expiresAt) / 1000) + 7 * 24 * 3600;
-}
-
-function toSession(item: Record<string, unknown>): UploadSession {
-  return {
-    uploadId: String(item.uploadId),
-    userId: String(item.userId),
-    fileName: String(item.fileName),
-    size: Number(item.size),
-    contentType: String(item.contentType),
-    chunkSize: Number(item.chunkSize),
-    totalChunks: Number(item.totalChunks),
-    receivedChunks: Number(item.receivedChunks ?? 0),
-    receivedBytes: Number(item.receivedBytes ?? 0),
-    status: item.status as UploadStatus,
-    createdAt: String(item.createdAt),
-    expiresAt: String(item.expiresAt),
-    updatedAt: String(item.updatedAt),
-    objectKey: String(item.objectKey),
-    multipartUploadId: String(item.multipartUploadId),
-    sha256: String(item.sha256 ?? ''),
-    fileId: String(item.fileId ?? ''),
-    failureReason: String(item.failureReason ?? ''),
-  };
-}
-
-function toPart(item: Record<string, unknown>): PartRecord {
-  return { index: Number(item.index), size: Number(item.size), sha256: String(item.sha256), etag: String(item.etag) };
 }

@@ -5,7 +5,8 @@ import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { expectedChunkLength, type PartRecord, type StoredFile, type UploadSession } from './upload.ts';
 
-export type AssemblyResult = 'completed' | 'already_done' | 'not_ready' | 'skipped';
+/** `discarded`: the owner was deleted, so the upload was cancelled and its bytes removed instead. */
+export type AssemblyResult = 'completed' | 'already_done' | 'not_ready' | 'skipped' | 'discarded';
 
 /** A failure that retrying cannot fix: the session goes straight to FAILED. */
 export class PermanentAssemblyError extends Error {
@@ -44,6 +45,8 @@ export class Assembler {
     if (upload.status === 'COMPLETED') return 'already_done';
     if (upload.status !== 'UPLOADING' && upload.status !== 'ASSEMBLING') return 'skipped';
     if (upload.receivedChunks < upload.totalChunks) return 'not_ready';
+    // Checked before S3 builds the object; the completing transaction checks again, atomically.
+    if (await this.deps.uploads.isUserDeleted(upload.userId)) return this.discard(upload);
     if (upload.status === 'UPLOADING') {
       const moved = await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', {
         updatedAt: this.nowIso(),
@@ -81,16 +84,34 @@ export class Assembler {
       sha256: upload.sha256,
       uploadId: upload.uploadId,
     };
-    const completed = await this.deps.uploads.complete(uploadId, file);
+    const outcome = await this.deps.uploads.complete(uploadId, file);
+    if (outcome === 'user_deleted') return this.discard(upload);
+    const completed = outcome === 'completed';
     this.deps.logger.info({ uploadId, parts: parts.length, bytes: upload.size, completed }, 'upload assembled');
     return completed ? 'completed' : 'already_done';
+  }
+
+  /**
+   * The owner's account was deleted while this upload was in flight: no file may appear for a user
+   * that no longer exists. Storage first, then the state, so a crash in between is finished by the
+   * redelivered message (which takes this path again: every step is idempotent).
+   */
+  private async discard(upload: UploadSession): Promise<AssemblyResult> {
+    await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId);
+    await this.deps.objects.delete(upload.objectKey);
+    await this.deps.uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'CANCELLED', {
+      failureReason: 'the account was deleted',
+      updatedAt: this.nowIso(),
+    });
+    this.deps.logger.info({ uploadId: upload.uploadId, userId: upload.userId }, 'upload of a deleted user discarded');
+    return 'discarded';
   }
 
   /** Marks the upload FAILED (from any non-final state) and frees its quota and storage. */
   async fail(uploadId: string, reason: string): Promise<void> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) return;
-    const moved = await this.deps.uploads.end(uploadId, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
+    const moved = await this.deps.uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
       failureReason: reason,
       updatedAt: this.nowIso(),
     });

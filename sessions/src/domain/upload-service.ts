@@ -1,10 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError } from '@lfusys/commons';
+import { AppError, type Logger } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
-import type { UploadRepository } from '../ports/upload-repository.ts';
-import { sanitizeFileName } from './file-name.ts';
+import type { CreateOutcome, UploadPage, UploadRepository } from '../ports/upload-repository.ts';
 import {
   type ChunkPolicy,
   expectedChunkLength,
@@ -13,12 +12,25 @@ import {
   planChunks,
   type UploadSession,
 } from './upload.ts';
+import { type CreateUploadInput, checkCreateInput, SHA256_BASE64 } from './upload-input.ts';
 
 export interface UploadLimits extends ChunkPolicy {
   maxFileBytes: number;
   quotaBytes: number;
+  /** Uploads in progress (uploading or assembling) per user (`UPLOADS_IN_PROGRESS_MAX`). */
+  maxInProgress: number;
   ttlSeconds: number;
 }
+
+/** Page size of `list` when the caller asks for none, and the most it may ask for. */
+export const MAX_UPLOADS_PAGE = 100;
+
+/**
+ * The retry hint of a `too_many_uploads` refusal. A slot frees when one of the user's uploads
+ * completes, is cancelled or expires, which we cannot predict; a minute keeps a well-behaved
+ * client from polling hard while its other uploads finish.
+ */
+export const TOO_MANY_UPLOADS_RETRY_SECONDS = 60;
 
 export interface UploadServiceDeps {
   uploads: UploadRepository;
@@ -26,14 +38,11 @@ export interface UploadServiceDeps {
   queue: AssemblyQueue;
   clock: Clock;
   limits: UploadLimits;
+  logger: Logger;
   newId?: () => string;
 }
 
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 const IN_PROGRESS = new Set(['UPLOADING', 'ASSEMBLING']);
-
-/** Opening, inspecting, cancelling uploads and recording their parts. */
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The upload id a user's idempotency key always maps to: a UUID-shaped SHA-256 of both. */
 export function idempotentUploadId(userId: string, key: string): string {
@@ -43,6 +52,7 @@ export function idempotentUploadId(userId: string, key: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Opening, inspecting, cancelling uploads and recording their parts, within the per-user limits. */
 export class UploadService {
   private readonly newId: () => string;
 
@@ -50,36 +60,11 @@ export class UploadService {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async create(input: {
-    userId: string;
-    fileName: string;
-    size: number;
-    contentType: string;
-    sha256: string;
-    /** See CreateUploadRequest.idempotency_key; empty for none. */
-    idempotencyKey?: string;
-  }): Promise<UploadSession> {
-    const fileName = sanitizeFileName(input.fileName);
-    const key = input.idempotencyKey ?? '';
-    if (key !== '' && !IDEMPOTENCY_KEY.test(key)) {
-      throw new AppError('invalid_argument', 'idempotencyKey must be 1-128 characters of A-Z a-z 0-9 . _ : -', {
-        details: { field: 'idempotencyKey' },
-      });
-    }
+  async create(input: CreateUploadInput): Promise<UploadSession> {
     const { limits } = this.deps;
-    if (!Number.isSafeInteger(input.size) || input.size <= 0) {
-      throw new AppError('invalid_argument', 'size must be a positive integer', { details: { field: 'size' } });
-    }
-    if (input.size > limits.maxFileBytes) {
-      throw new AppError('payload_too_large', `files may be at most ${limits.maxFileBytes} bytes`, {
-        details: { field: 'size' },
-      });
-    }
-    if (input.sha256 !== '' && !SHA256_BASE64.test(input.sha256)) {
-      throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest', {
-        details: { field: 'sha256' },
-      });
-    }
+    const fileName = checkCreateInput(input, limits);
+    if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId);
+    const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
     const contentType = input.contentType || 'application/octet-stream';
     const replay = (existing: UploadSession) => {
@@ -92,47 +77,102 @@ export class UploadService {
       if (!same) throw new AppError('aborted', 'this idempotencyKey was used for a different upload');
       return existing;
     };
+    // A replay answers with the existing upload and never counts against the limits again.
     if (key !== '') {
       const existing = await this.deps.uploads.get(uploadId);
       if (existing) return replay(existing);
     }
+    await this.precheck(input.userId, input.size);
     const objectKey = objectKeyFor(input.userId, uploadId);
     // A keyed create retried after a crash finds the multipart upload its first attempt opened.
     const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
       reuseOpen: key !== '',
     });
+    const upload = this.newSession({ ...input, uploadId, fileName, contentType, objectKey, multipartUploadId });
+    const outcome = await this.deps.uploads.create(upload, limits).catch(async (err: unknown) => {
+      await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
+      throw err;
+    });
+    if (outcome === 'created') return upload;
+    // A concurrent retry with the same key won the race: answer with its upload.
+    const winner = outcome === 'exists' ? await this.deps.uploads.get(uploadId) : null;
+    if (winner?.multipartUploadId !== multipartUploadId) {
+      await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
+    }
+    if (winner) return replay(winner);
+    if (outcome === 'exists') throw new AppError('aborted', 'this upload changed while it was being opened; retry');
+    throw this.refusal(outcome, input.userId);
+  }
+
+  private newSession(
+    fields: Pick<
+      UploadSession,
+      'uploadId' | 'userId' | 'fileName' | 'size' | 'contentType' | 'objectKey' | 'multipartUploadId' | 'sha256'
+    >,
+  ): UploadSession {
     const now = this.deps.clock.now();
-    const upload: UploadSession = {
-      uploadId,
-      userId: input.userId,
-      fileName,
-      size: input.size,
-      contentType,
-      ...planChunks(input.size, limits),
+    return {
+      uploadId: fields.uploadId,
+      userId: fields.userId,
+      fileName: fields.fileName,
+      size: fields.size,
+      contentType: fields.contentType,
+      ...planChunks(fields.size, this.deps.limits),
       receivedChunks: 0,
       receivedBytes: 0,
       status: 'UPLOADING',
       createdAt: new Date(now).toISOString(),
       updatedAt: new Date(now).toISOString(),
-      expiresAt: new Date(now + limits.ttlSeconds * 1000).toISOString(),
-      objectKey,
-      multipartUploadId,
-      sha256: input.sha256,
+      expiresAt: new Date(now + this.deps.limits.ttlSeconds * 1000).toISOString(),
+      objectKey: fields.objectKey,
+      multipartUploadId: fields.multipartUploadId,
+      sha256: fields.sha256,
       fileId: '',
       failureReason: '',
     };
-    try {
-      await this.deps.uploads.create(upload, limits.quotaBytes);
-    } catch (err) {
-      // A concurrent retry with the same key won the race: answer with its upload.
-      const winner = AppError.isCode(err, 'already_exists') ? await this.deps.uploads.get(uploadId) : null;
-      if (winner?.multipartUploadId !== multipartUploadId) {
-        await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
-      }
-      if (winner) return replay(winner);
-      throw err;
+  }
+
+  /**
+   * Refuses an open the limits would refuse anyway before it costs an S3 multipart upload: a
+   * flood of opens at the cap stays one DynamoDB read each. The transaction in `create` remains
+   * the authority (this read may be a moment old).
+   */
+  private async precheck(userId: string, size: number): Promise<void> {
+    const { limits } = this.deps;
+    const usage = await this.deps.uploads.usage(userId);
+    if (usage.deleted) throw this.refusal('user_deleted', userId);
+    if (usage.uploadsInProgress >= limits.maxInProgress) throw this.refusal('too_many_uploads', userId);
+    if (usage.reservedBytes > limits.quotaBytes - size) throw this.refusal('quota_exceeded', userId);
+  }
+
+  /** The error for an open the repository refused, logged once here with the limit that fired. */
+  private refusal(outcome: Exclude<CreateOutcome, 'created' | 'exists'>, userId: string): AppError {
+    const { limits, logger } = this.deps;
+    switch (outcome) {
+      case 'too_many_uploads':
+        logger.info({ userId, limit: 'UPLOADS_IN_PROGRESS_MAX', max: limits.maxInProgress }, 'upload open refused');
+        return new AppError(
+          'too_many_uploads',
+          `you already have ${limits.maxInProgress} uploads in progress, the most allowed; finish or cancel some first`,
+          { retryAfterSeconds: TOO_MANY_UPLOADS_RETRY_SECONDS, details: { limit: limits.maxInProgress } },
+        );
+      case 'quota_exceeded':
+        logger.info({ userId, limit: 'USER_QUOTA_BYTES', max: limits.quotaBytes }, 'upload open refused');
+        return new AppError('permission_denied', 'storage quota exceeded; delete files or cancel uploads first', {
+          details: { reason: 'quota_exceeded' },
+        });
+      case 'contended':
+        // The user's own burst of opens kept colliding on their usage record: slow down, not a 5xx.
+        logger.info({ userId, limit: 'usage record contention' }, 'upload open refused');
+        return new AppError('too_many_requests', 'too many uploads opened at once; retry in a moment', {
+          retryAfterSeconds: 1,
+        });
+      case 'user_deleted':
+        logger.info({ userId, limit: 'deleted user' }, 'upload open refused');
+        return new AppError('failed_precondition', 'the account has been deleted', {
+          details: { reason: 'user_deleted' },
+        });
     }
-    return upload;
   }
 
   /**
@@ -149,9 +189,15 @@ export class UploadService {
     return upload;
   }
 
-  async list(userId: string): Promise<UploadSession[]> {
-    const uploads = await this.deps.uploads.listByUser(userId);
-    return uploads.filter((u) => IN_PROGRESS.has(u.status));
+  /** The user's uploads in progress, newest first; `limit` 0 means the largest page. */
+  async list(userId: string, limit: number, cursor: string): Promise<UploadPage> {
+    const pageSize = limit === 0 ? MAX_UPLOADS_PAGE : limit;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_UPLOADS_PAGE) {
+      throw new AppError('invalid_argument', `limit must be 1..${MAX_UPLOADS_PAGE}`, { details: { field: 'limit' } });
+    }
+    const page = await this.deps.uploads.listInProgress(userId, pageSize, cursor);
+    // The index is eventually consistent: an upload that just ended may linger there a moment.
+    return { ...page, uploads: page.uploads.filter((u) => IN_PROGRESS.has(u.status)) };
   }
 
   async cancel(uploadId: string, userId: string): Promise<UploadSession> {
@@ -160,7 +206,7 @@ export class UploadService {
     // finishes the storage clean-up, which a crash may have cut short.
     const moved =
       upload.status === 'CANCELLED' ||
-      (await this.deps.uploads.end(uploadId, ['UPLOADING'], 'CANCELLED', {
+      (await this.deps.uploads.end(upload, ['UPLOADING'], 'CANCELLED', {
         updatedAt: new Date(this.deps.clock.now()).toISOString(),
       }));
     if (!moved) {
@@ -192,7 +238,13 @@ export class UploadService {
     }
     if (!SHA256_BASE64.test(part.sha256))
       throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest');
-    const outcome = await this.deps.uploads.recordPart(uploadId, part);
+    const outcome = await this.deps.uploads.recordPart(upload, part);
+    if (outcome.kind === 'user_deleted') {
+      this.deps.logger.info({ userId: upload.userId, uploadId, limit: 'deleted user' }, 'chunk refused');
+      throw new AppError('failed_precondition', 'the account has been deleted; no more chunks are accepted', {
+        details: { reason: 'user_deleted' },
+      });
+    }
     if (outcome.kind === 'not_uploading') {
       const status = outcome.upload?.status ?? 'missing';
       throw new AppError('failed_precondition', `upload is ${status.toLowerCase()}; no more chunks are accepted`, {

@@ -3,15 +3,52 @@ import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../dom
 export type RecordPartOutcome =
   | { kind: 'recorded'; upload: UploadSession }
   | { kind: 'duplicate'; existing: PartRecord; upload: UploadSession }
-  | { kind: 'not_uploading'; upload: UploadSession | null };
+  | { kind: 'not_uploading'; upload: UploadSession | null }
+  | { kind: 'user_deleted' };
 
-/** Upload sessions, their parts and quota reservations; every state change is a conditional write. */
+/**
+ * Why `create` wrote nothing: the id exists (an idempotent replay), the owner was deleted, one of
+ * the per-user limits fired, or the owner's usage record stayed contended by their own parallel
+ * opens beyond the retries.
+ */
+export type CreateOutcome = 'created' | 'exists' | 'user_deleted' | 'quota_exceeded' | 'too_many_uploads' | 'contended';
+
+export type CompleteOutcome = 'completed' | 'not_assembling' | 'user_deleted';
+
+/** Per-user limits checked atomically with the write that opens an upload. */
+export interface CreateLimits {
+  quotaBytes: number;
+  /** Uploads in progress (UPLOADING or ASSEMBLING) a user may have at once. */
+  maxInProgress: number;
+}
+
+/** A user's counters and tombstone, as last written (a hint: `create` checks them atomically). */
+export interface UserUsage {
+  reservedBytes: number;
+  uploadsInProgress: number;
+  deleted: boolean;
+}
+
+export interface UploadPage {
+  uploads: UploadSession[];
+  /** Opaque; empty on the last page. */
+  nextCursor: string;
+}
+
+/** Upload sessions, their parts, per-user usage and tombstones; every state change is a conditional write. */
 export interface UploadRepository {
-  /** Writes the session and reserves `size` bytes of the user's quota in one transaction. */
-  create(upload: UploadSession, quotaBytes: number): Promise<void>;
+  /**
+   * Writes the session, reserves `size` bytes and one in-progress slot of the user's usage, and
+   * checks the user has no tombstone, all in one transaction: parallel opens cannot together
+   * exceed a limit, and an open racing the account's deletion cannot slip in.
+   */
+  create(upload: UploadSession, limits: CreateLimits): Promise<CreateOutcome>;
   get(uploadId: string): Promise<UploadSession | null>;
-  listByUser(userId: string): Promise<UploadSession[]>;
-  /** Moves `uploadId` from one of `from` to `to`; false if it was in another state. */
+  /** The user's usage and whether they were deleted, in one read. */
+  usage(userId: string): Promise<UserUsage>;
+  /** The user's uploads in progress, newest first (finished ones are not read at all). */
+  listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage>;
+  /** Moves `uploadId` from one of `from` to another in-progress state; false if it was in another state. */
   transition(
     uploadId: string,
     from: UploadStatus[],
@@ -19,18 +56,43 @@ export interface UploadRepository {
     extra?: Partial<UploadSession>,
   ): Promise<boolean>;
   /**
-   * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to` and gives its
-   * reserved bytes back to its owner's quota in one transaction, so a crash can never leave one
-   * without the other. False if it was in another state (nothing written).
+   * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to`, gives its
+   * reserved bytes and its in-progress slot back to its owner and starts its retention clock, in
+   * one transaction, so a crash can never leave one without the other. False if it was in another
+   * state (nothing written). `upload` is as the caller read it: only its id, owner and size are
+   * used (fields that never change), its status is checked by the write. `extra.updatedAt` is
+   * when it ended.
    */
-  end(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession>): Promise<boolean>;
-  /** Records a part and bumps the counters atomically, only while UPLOADING; idempotent per index. */
-  recordPart(uploadId: string, part: PartRecord): Promise<RecordPartOutcome>;
+  end(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ): Promise<boolean>;
+  /**
+   * Records a part and bumps the counters atomically, only while UPLOADING and while its owner has
+   * no tombstone; idempotent per index.
+   */
+  recordPart(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    part: PartRecord,
+  ): Promise<RecordPartOutcome>;
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
-  /** ASSEMBLING → COMPLETED and the file record, in one transaction; false if already completed. */
-  complete(uploadId: string, file: StoredFile): Promise<boolean>;
-  /** Sessions in `status` whose expiry is before `before` (ISO), oldest first. */
-  listByStatus(status: UploadStatus, before: string, limit: number): Promise<string[]>;
+  /**
+   * ASSEMBLING → COMPLETED and the file record, releasing the in-progress slot (the bytes stay
+   * reserved by the file), in one transaction that also checks the owner has no tombstone.
+   */
+  complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome>;
+  /** Sessions in `status` whose expiry is before `before` (ISO), oldest first, a page at a time. */
+  listByStatus(
+    status: UploadStatus,
+    before: string,
+    limit: number,
+    cursor: string,
+  ): Promise<{ uploadIds: string[]; nextCursor: string }>;
+  /** Leaves a tombstone for a deleted user until `untilEpochSeconds` (idempotent). */
+  markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void>;
+  isUserDeleted(userId: string): Promise<boolean>;
 }

@@ -4,12 +4,13 @@ import { type SessionsServiceServer, SessionsServiceService } from '@lfusys/prot
 import { HealthImplementation } from 'grpc-health-check';
 import type { FileService } from '../domain/file-service.ts';
 import type { UploadService } from '../domain/upload-service.ts';
-import { deleteUserData } from '../domain/user-data.ts';
+import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
 import { encodeFile, encodePart, encodeUpload } from './encode.ts';
 
 export interface RpcDeps {
   uploads: UploadService;
   files: FileService;
+  userData: UserDataDeps;
   bucket: string;
   logger: Logger;
 }
@@ -39,7 +40,7 @@ function requireUser(userId: string): string {
   return userId;
 }
 
-export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): SessionsServiceServer {
+export function sessionsHandlers({ uploads, files, userData, bucket, logger }: RpcDeps): SessionsServiceServer {
   return {
     createUpload: unaryHandler('CreateUpload', logger, async (r) =>
       encodeUpload(
@@ -56,9 +57,10 @@ export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): S
     getUpload: unaryHandler('GetUpload', logger, async (r) =>
       encodeUpload(await uploads.get(r.uploadId, r.userId), r.userId === '' ? bucket : undefined),
     ),
-    listUploads: unaryHandler('ListUploads', logger, async (r) => ({
-      uploads: (await uploads.list(requireUser(r.userId))).map((u) => encodeUpload(u)),
-    })),
+    listUploads: unaryHandler('ListUploads', logger, async (r) => {
+      const page = await uploads.list(requireUser(r.userId), r.limit, r.cursor);
+      return { uploads: page.uploads.map((u) => encodeUpload(u)), nextCursor: page.nextCursor };
+    }),
     cancelUpload: unaryHandler('CancelUpload', logger, async (r) =>
       encodeUpload(await uploads.cancel(r.uploadId, requireUser(r.userId))),
     ),
@@ -96,7 +98,7 @@ export function sessionsHandlers({ uploads, files, bucket, logger }: RpcDeps): S
       files.downloadUrl(r.fileId, requireUser(r.userId)),
     ),
     deleteUserData: unaryHandler('DeleteUserData', logger, async (r) =>
-      deleteUserData(uploads, files, requireUser(r.userId)),
+      deleteUserData(userData, requireUser(r.userId)),
     ),
   };
 }

@@ -68,7 +68,7 @@ resource "aws_dynamodb_table" "uploads" {
   range_key                   = "sk"
   deletion_protection_enabled = var.deletion_protection
 
-  # UPLOAD#<id>/SESSION, UPLOAD#<id>/PART#<00000>, USER#<id>/USAGE.
+  # UPLOAD#<id>/SESSION, UPLOAD#<id>/PART#<00000>, USER#<id>/USAGE, USER#<id>/DELETED (tombstone).
   attribute {
     name = "pk"
     type = "S"
@@ -80,7 +80,7 @@ resource "aws_dynamodb_table" "uploads" {
   }
 
   attribute {
-    name = "userId"
+    name = "inProgressUserId"
     type = "S"
   }
 
@@ -99,9 +99,11 @@ resource "aws_dynamodb_table" "uploads" {
     type = "S"
   }
 
+  # Sparse: only sessions uploading or assembling carry inProgressUserId, so GET /uploads reads
+  # a user's uploads in progress and never the finished ones.
   global_secondary_index {
-    name            = "byUser"
-    hash_key        = "userId"
+    name            = "inProgressByUser"
+    hash_key        = "inProgressUserId"
     range_key       = "createdAt"
     projection_type = "ALL"
   }
@@ -114,6 +116,7 @@ resource "aws_dynamodb_table" "uploads" {
     projection_type = "KEYS_ONLY"
   }
 
+  # Finished sessions and parts (FINISHED_UPLOAD_RETENTION_SECONDS after they end) and tombstones.
   ttl {
     attribute_name = "ttl"
     enabled        = true

@@ -78,8 +78,8 @@ data "aws_iam_policy_document" "gateway" {
 }
 
 data "aws_iam_policy_document" "sessions" {
-  # Sessions' transactions carry only Put/Update/Delete items (no ConditionCheck), so no
-  # dynamodb:ConditionCheckItem; infra/test fails if the code starts needing it.
+  # ConditionCheckItem: opening an upload, recording a part and completing one check, in the same
+  # transaction, that the owner has no deleted-user tombstone.
   statement {
     sid = "UploadAndFileTables"
     actions = [
@@ -87,6 +87,7 @@ data "aws_iam_policy_document" "sessions" {
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
+      "dynamodb:ConditionCheckItem",
       "dynamodb:Query",
       "dynamodb:DescribeTable",
     ]

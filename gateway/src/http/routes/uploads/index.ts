@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError } from '@lfusys/commons';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
+import type { FastifyRequest } from 'fastify';
 import type { UploadTokens } from '../../../auth/upload-tokens.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import {
@@ -10,6 +12,7 @@ import {
   NoContent,
   resourceErrorResponses,
   UploadDetailResponse,
+  UploadListQuery,
   UploadListResponse,
 } from '../../schemas.ts';
 import { publicUpload } from '../../wire.ts';
@@ -19,15 +22,37 @@ export interface UploadRoutesOptions {
   uploadTokens: UploadTokens;
   /** Public base URL of the uploads workers, e.g. `https://upload.example.com`. */
   uploadsPublicUrl: string;
+  /** `POST /uploads` per user per minute (`UPLOADS_OPENS_PER_MINUTE`). */
+  opensPerMinute: number;
 }
 
 /** Opening, inspecting and cancelling the signed-in user's uploads; chunks go to the uploads workers. */
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (
   app,
-  { sessions, uploadTokens, uploadsPublicUrl },
+  { sessions, uploadTokens, uploadsPublicUrl, opensPerMinute },
 ) => {
   app.addHook('preHandler', app.requireUser);
   const base = uploadsPublicUrl.replace(/\/+$/, '');
+
+  // Counted per signed-in user whatever the IP, on top of the global per-IP limit. A route
+  // preHandler runs after the scope's `requireUser`, so `request.auth` is set when this keys on it.
+  const checkOpens = app.createRateLimit({
+    max: opensPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `upload-open:${claimsOf(request).userId}`,
+  });
+  const limitOpens = async (request: FastifyRequest) => {
+    const result = await checkOpens(request);
+    if (result.isAllowed || !result.isExceeded) return;
+    request.log.info(
+      { userId: claimsOf(request).userId, limit: 'UPLOADS_OPENS_PER_MINUTE', max: opensPerMinute },
+      'upload open refused',
+    );
+    throw new AppError('too_many_requests', `at most ${opensPerMinute} uploads may be opened per minute`, {
+      retryAfterSeconds: Math.max(1, result.ttlInSeconds),
+      details: { limit: opensPerMinute },
+    });
+  };
 
   async function chunkTarget(claims: { userId: string; sessionId: string }, uploadId: string) {
     const { token, expiresAt } = await uploadTokens.issue({ ...claims, uploadId });
@@ -41,11 +66,15 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   app.post(
     '/',
     {
+      preHandler: limitOpens,
       schema: {
         tags: ['uploads'],
         summary: 'Open an upload: returns the chunk plan and a token for the uploads workers',
+        description:
+          'Refused with 429 `too_many_requests` beyond the opens allowed per user per minute, and 429 ' +
+          '`too_many_uploads` when the user already has the most uploads in progress allowed; both carry `Retry-After`.',
         body: CreateUploadBody,
-        response: { 201: CreateUploadResponse, ...errorResponses, 413: errorResponses[400] },
+        response: { 201: CreateUploadResponse, ...errorResponses, 409: errorResponses[400], 413: errorResponses[400] },
       },
     },
     async (request, reply) => {
@@ -77,13 +106,23 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     {
       schema: {
         tags: ['uploads'],
-        summary: 'Your uploads still in progress (uploading or assembling)',
-        response: { 200: UploadListResponse, 401: errorResponses[401] },
+        summary: 'Your uploads still in progress (uploading or assembling), newest first, a page at a time',
+        description:
+          'Finished uploads are not listed (read one through `GET /uploads/:id`). `limit` 1-100, default 100.',
+        querystring: UploadListQuery,
+        response: { 200: UploadListResponse, ...errorResponses },
       },
     },
     async (request) => {
-      const { uploads } = await sessions.listUploads({ userId: claimsOf(request).userId }, { requestId: request.id });
-      return { uploads: uploads.map(publicUpload) };
+      const page = await sessions.listUploads(
+        {
+          userId: claimsOf(request).userId,
+          limit: request.query.limit ? Number(request.query.limit) : 0,
+          cursor: request.query.cursor ?? '',
+        },
+        { requestId: request.id },
+      );
+      return { uploads: page.uploads.map(publicUpload), nextCursor: page.nextCursor || null };
     },
   );
 

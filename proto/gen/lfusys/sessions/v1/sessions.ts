@@ -110,6 +110,11 @@ export interface Upload {
   target: PartTarget | undefined;
 }
 
+/**
+ * CreateUpload refuses with RESOURCE_EXHAUSTED (code "too_many_uploads" in the trailer, and a
+ * retry hint) when the user already has the maximum number of uploads in progress, and with
+ * PERMISSION_DENIED (reason "quota_exceeded") when the bytes would not fit the user's quota.
+ */
 export interface CreateUploadRequest {
   userId: string;
   fileName: string;
@@ -132,10 +137,16 @@ export interface GetUploadRequest {
 
 export interface ListUploadsRequest {
   userId: string;
+  /** 1..100; 0 means 100. */
+  limit: number;
+  /** Opaque cursor from a previous page; empty for the first page. */
+  cursor: string;
 }
 
 export interface ListUploadsResponse {
   uploads: Upload[];
+  /** Empty on the last page. */
+  nextCursor: string;
 }
 
 export interface CancelUploadRequest {
@@ -884,13 +895,19 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
 };
 
 function createBaseListUploadsRequest(): ListUploadsRequest {
-  return { userId: "" };
+  return { userId: "", limit: 0, cursor: "" };
 }
 
 export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
   encode(message: ListUploadsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.userId !== "") {
       writer.uint32(10).string(message.userId);
+    }
+    if (message.limit !== 0) {
+      writer.uint32(16).uint32(message.limit);
+    }
+    if (message.cursor !== "") {
+      writer.uint32(26).string(message.cursor);
     }
     return writer;
   },
@@ -916,6 +933,22 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
             message.userId = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.limit = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -935,6 +968,8 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
         : isSet(object.user_id)
         ? globalThis.String(object.user_id)
         : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
     };
   },
 
@@ -942,6 +977,12 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
     const obj: any = {};
     if (message.userId !== "") {
       obj.userId = message.userId;
+    }
+    if (message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.cursor !== "") {
+      obj.cursor = message.cursor;
     }
     return obj;
   },
@@ -952,18 +993,23 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListUploadsRequest>, I>>(object: I): ListUploadsRequest {
     const message = createBaseListUploadsRequest();
     message.userId = object.userId ?? "";
+    message.limit = object.limit ?? 0;
+    message.cursor = object.cursor ?? "";
     return message;
   },
 };
 
 function createBaseListUploadsResponse(): ListUploadsResponse {
-  return { uploads: [] };
+  return { uploads: [], nextCursor: "" };
 }
 
 export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
   encode(message: ListUploadsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.uploads) {
       Upload.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextCursor !== "") {
+      writer.uint32(18).string(message.nextCursor);
     }
     return writer;
   },
@@ -989,6 +1035,14 @@ export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
             message.uploads.push(Upload.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1004,6 +1058,11 @@ export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
   fromJSON(object: any): ListUploadsResponse {
     return {
       uploads: globalThis.Array.isArray(object?.uploads) ? object.uploads.map((e: any) => Upload.fromJSON(e)) : [],
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
     };
   },
 
@@ -1011,6 +1070,9 @@ export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
     const obj: any = {};
     if (message.uploads?.length) {
       obj.uploads = message.uploads.map((e) => Upload.toJSON(e));
+    }
+    if (message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
     }
     return obj;
   },
@@ -1021,6 +1083,7 @@ export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
   fromPartial<I extends Exact<DeepPartial<ListUploadsResponse>, I>>(object: I): ListUploadsResponse {
     const message = createBaseListUploadsResponse();
     message.uploads = object.uploads?.map((e) => Upload.fromPartial(e)) || [];
+    message.nextCursor = object.nextCursor ?? "";
     return message;
   },
 };
@@ -2938,6 +3001,7 @@ export const SessionsServiceService = {
     responseSerialize: (value: Upload): Buffer => Buffer.from(Upload.encode(value).finish()),
     responseDeserialize: (value: Buffer): Upload => Upload.decode(value),
   },
+  /** The user's uploads in progress (uploading or assembling), newest first, a page at a time. */
   listUploads: {
     path: "/lfusys.sessions.v1.SessionsService/ListUploads" as const,
     requestStream: false as const,
@@ -3035,8 +3099,11 @@ export const SessionsServiceService = {
     responseDeserialize: (value: Buffer): DownloadUrl => DownloadUrl.decode(value),
   },
   /**
-   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
-   * Safe to repeat; the gateway calls it before it deletes the account.
+   * Account deletion: leaves a tombstone for the user first (from then on CreateUpload and
+   * RecordPart for them are FAILED_PRECONDITION with reason "user_deleted", and an assembly of
+   * their upload discards it instead of creating a file), then cancels the user's open uploads and
+   * deletes every file (objects and records). Safe to repeat; the gateway calls it before it
+   * deletes the account.
    */
   deleteUserData: {
     path: "/lfusys.sessions.v1.SessionsService/DeleteUserData" as const,
@@ -3054,6 +3121,7 @@ export const SessionsServiceService = {
 export interface SessionsServiceServer extends UntypedServiceImplementation {
   createUpload: handleUnaryCall<CreateUploadRequest, Upload>;
   getUpload: handleUnaryCall<GetUploadRequest, Upload>;
+  /** The user's uploads in progress (uploading or assembling), newest first, a page at a time. */
   listUploads: handleUnaryCall<ListUploadsRequest, ListUploadsResponse>;
   cancelUpload: handleUnaryCall<CancelUploadRequest, Upload>;
   /** Atomic and idempotent: recording the same part twice counts it once. */
@@ -3070,8 +3138,11 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
   deleteFile: handleUnaryCall<DeleteFileRequest, DeleteFileResponse>;
   getDownloadUrl: handleUnaryCall<GetDownloadUrlRequest, DownloadUrl>;
   /**
-   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
-   * Safe to repeat; the gateway calls it before it deletes the account.
+   * Account deletion: leaves a tombstone for the user first (from then on CreateUpload and
+   * RecordPart for them are FAILED_PRECONDITION with reason "user_deleted", and an assembly of
+   * their upload discards it instead of creating a file), then cancels the user's open uploads and
+   * deletes every file (objects and records). Safe to repeat; the gateway calls it before it
+   * deletes the account.
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
 }
@@ -3107,6 +3178,7 @@ export interface SessionsServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Upload) => void,
   ): ClientUnaryCall;
+  /** The user's uploads in progress (uploading or assembling), newest first, a page at a time. */
   listUploads(
     request: ListUploadsRequest,
     callback: (error: ServiceError | null, response: ListUploadsResponse) => void,
@@ -3257,8 +3329,11 @@ export interface SessionsServiceClient extends Client {
     callback: (error: ServiceError | null, response: DownloadUrl) => void,
   ): ClientUnaryCall;
   /**
-   * Account deletion: cancels the user's open uploads and deletes every file (objects and records).
-   * Safe to repeat; the gateway calls it before it deletes the account.
+   * Account deletion: leaves a tombstone for the user first (from then on CreateUpload and
+   * RecordPart for them are FAILED_PRECONDITION with reason "user_deleted", and an assembly of
+   * their upload discards it instead of creating a file), then cancels the user's open uploads and
+   * deletes every file (objects and records). Safe to repeat; the gateway calls it before it
+   * deletes the account.
    */
   deleteUserData(
     request: DeleteUserDataRequest,

@@ -1,0 +1,172 @@
+import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+import type { CreateLimits } from '../ports/upload-repository.ts';
+import { IN_PROGRESS_ATTRIBUTE, partKey, sessionKey, tombstoneKey, ttlAfter, usageKey } from './dynamo-upload-items.ts';
+
+/** Where the items live and how long finished records are kept. */
+export interface UploadTables {
+  uploadsTable: string;
+  filesTable: string;
+  /** Finished sessions (and parts) are kept this long, then left to DynamoDB TTL. */
+  finishedRetentionSeconds: number;
+}
+
+/**
+ * The transactions that change an upload's lifecycle, as TransactItems. Each one that opens or
+ * ends an upload moves the owner's USAGE counters in the same transaction, so the per-user limits
+ * can never drift from the sessions they count (a retried or racing write either does both or
+ * neither). Index positions matter: the repository reads CancellationReasons by position.
+ */
+export class UploadTransactions {
+  constructor(private readonly t: UploadTables) {}
+
+  /** [0] the session (absent), [1] the owner's usage (within limits), [2] no tombstone. */
+  create(upload: UploadSession, limits: CreateLimits) {
+    return [
+      {
+        Put: {
+          TableName: this.t.uploadsTable,
+          Item: {
+            ...sessionKey(upload.uploadId),
+            ...upload,
+            [IN_PROGRESS_ATTRIBUTE]: upload.userId,
+            // A backstop only: the sweeper ends every upload long before this.
+            ttl: ttlAfter(upload.expiresAt, this.t.finishedRetentionSeconds),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Update: {
+          TableName: this.t.uploadsTable,
+          Key: usageKey(upload.userId),
+          UpdateExpression: 'ADD reservedBytes :size, uploadsInProgress :one',
+          ConditionExpression:
+            '(attribute_not_exists(reservedBytes) OR reservedBytes <= :room) AND ' +
+            '(attribute_not_exists(uploadsInProgress) OR uploadsInProgress < :max)',
+          ExpressionAttributeValues: {
+            ':size': upload.size,
+            ':one': 1,
+            ':room': limits.quotaBytes - upload.size,
+            ':max': limits.maxInProgress,
+          },
+          // Tells which limit fired without a second, racy read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        },
+      },
+      this.noTombstone(upload.userId),
+    ];
+  }
+
+  /** [0] the part (absent), [1] the session (UPLOADING), [2] no tombstone. */
+  recordPart(upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>, part: PartRecord) {
+    return [
+      {
+        Put: {
+          TableName: this.t.uploadsTable,
+          // Parts cannot be touched when the upload ends (there may be 10,000), so they expire a
+          // retention period after the upload's own deadline, by which it has ended.
+          Item: {
+            ...partKey(upload.uploadId, part.index),
+            ...part,
+            ttl: ttlAfter(upload.expiresAt, this.t.finishedRetentionSeconds),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        // The counter moves in the same transaction as the part: a retry can never count twice.
+        Update: {
+          TableName: this.t.uploadsTable,
+          Key: sessionKey(upload.uploadId),
+          UpdateExpression: 'ADD receivedChunks :one, receivedBytes :size',
+          ConditionExpression: '#status = :uploading',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':size': part.size, ':uploading': 'UPLOADING' },
+        },
+      },
+      this.noTombstone(upload.userId),
+    ];
+  }
+
+  /** [0] the status change, [1] the owner's usage given back. */
+  end(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ) {
+    const finishedAt = extra.updatedAt ?? new Date().toISOString();
+    return [
+      { Update: this.statusUpdate(upload.uploadId, from, to, extra, finishedAt) },
+      {
+        Update: {
+          TableName: this.t.uploadsTable,
+          Key: usageKey(upload.userId),
+          UpdateExpression: 'ADD reservedBytes :minus, uploadsInProgress :minusOne',
+          ExpressionAttributeValues: { ':minus': -upload.size, ':minusOne': -1 },
+        },
+      },
+    ];
+  }
+
+  /** [0] the file (absent), [1] ASSEMBLING → COMPLETED, [2] the slot given back, [3] no tombstone. */
+  complete(uploadId: string, file: StoredFile) {
+    return [
+      { Put: { TableName: this.t.filesTable, Item: file, ConditionExpression: 'attribute_not_exists(fileId)' } },
+      {
+        Update: this.statusUpdate(
+          uploadId,
+          ['ASSEMBLING'],
+          'COMPLETED',
+          { fileId: file.fileId, updatedAt: file.createdAt },
+          file.createdAt,
+        ),
+      },
+      {
+        // The bytes stay reserved: the file holds them until it is deleted.
+        Update: {
+          TableName: this.t.uploadsTable,
+          Key: usageKey(file.userId),
+          UpdateExpression: 'ADD uploadsInProgress :minusOne',
+          ExpressionAttributeValues: { ':minusOne': -1 },
+        },
+      },
+      this.noTombstone(file.userId),
+    ];
+  }
+
+  /**
+   * The conditional write `from` → `to` (plus `extra` fields) on a session. With `finishedAt` the
+   * upload leaves the in-progress index and its record expires a retention period later.
+   */
+  statusUpdate(
+    uploadId: string,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+    finishedAt?: string,
+  ) {
+    const fields: Array<[string, unknown]> = Object.entries({ ...extra, status: to });
+    if (finishedAt) fields.push(['ttl', ttlAfter(finishedAt, this.t.finishedRetentionSeconds)]);
+    const fromValues = Object.fromEntries(from.map((s, i) => [`:from${i}`, s]));
+    const remove = finishedAt ? ` REMOVE ${IN_PROGRESS_ATTRIBUTE}` : '';
+    return {
+      TableName: this.t.uploadsTable,
+      Key: sessionKey(uploadId),
+      UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}${remove}`,
+      ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])) },
+      ExpressionAttributeValues: { ...fromValues, ...Object.fromEntries(fields.map(([, v], i) => [`:v${i}`, v])) },
+    };
+  }
+
+  private noTombstone(userId: string) {
+    return {
+      ConditionCheck: {
+        TableName: this.t.uploadsTable,
+        Key: tombstoneKey(userId),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+}

@@ -1,0 +1,183 @@
+import { AppError } from '@lfusys/commons';
+import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+import type { FilePage, FileRepository } from '../ports/file-repository.ts';
+import type {
+  CompleteOutcome,
+  CreateLimits,
+  CreateOutcome,
+  RecordPartOutcome,
+  UploadPage,
+  UploadRepository,
+  UserUsage,
+} from '../ports/upload-repository.ts';
+
+const IN_PROGRESS = new Set<UploadStatus>(['UPLOADING', 'ASSEMBLING']);
+
+/** The state both memory repositories share, as the two DynamoDB tables do. */
+export class MemoryUploadStore {
+  readonly sessions = new Map<string, UploadSession>();
+  readonly parts = new Map<string, Map<number, PartRecord>>();
+  readonly usage = new Map<string, { reservedBytes: number; uploadsInProgress: number }>();
+  readonly tombstones = new Map<string, number>();
+  readonly files = new Map<string, StoredFile>();
+
+  usageOf(userId: string) {
+    let usage = this.usage.get(userId);
+    if (!usage) {
+      usage = { reservedBytes: 0, uploadsInProgress: 0 };
+      this.usage.set(userId, usage);
+    }
+    return usage;
+  }
+}
+
+/** Newest first by (createdAt, id); the cursor is the last key returned. */
+function page<T>(items: T[], key: (t: T) => string, limit: number, cursor: string): { items: T[]; nextCursor: string } {
+  const sorted = [...items].sort((a, b) => key(b).localeCompare(key(a)));
+  const start = cursor === '' ? 0 : sorted.findIndex((t) => key(t) < cursor);
+  const slice = start < 0 ? [] : sorted.slice(start, start + limit);
+  const last = slice.at(-1);
+  return { items: slice, nextCursor: slice.length === limit && last ? key(last) : '' };
+}
+
+/**
+ * The UploadRepository contract in memory, for unit tests of the domain rules: the same
+ * conditional, all-or-nothing semantics as the DynamoDB adapter (JavaScript runs each call's
+ * synchronous part without interleaving, which stands in for a transaction).
+ */
+export class MemoryUploadRepository implements UploadRepository {
+  constructor(readonly store = new MemoryUploadStore()) {}
+
+  async create(upload: UploadSession, limits: CreateLimits): Promise<CreateOutcome> {
+    if (this.store.sessions.has(upload.uploadId)) return 'exists';
+    if (this.store.tombstones.has(upload.userId)) return 'user_deleted';
+    const usage = this.store.usageOf(upload.userId);
+    if (usage.uploadsInProgress >= limits.maxInProgress) return 'too_many_uploads';
+    if (usage.reservedBytes > limits.quotaBytes - upload.size) return 'quota_exceeded';
+    usage.uploadsInProgress += 1;
+    usage.reservedBytes += upload.size;
+    this.store.sessions.set(upload.uploadId, { ...upload });
+    return 'created';
+  }
+
+  async get(uploadId: string): Promise<UploadSession | null> {
+    const upload = this.store.sessions.get(uploadId);
+    return upload ? { ...upload } : null;
+  }
+
+  async usage(userId: string): Promise<UserUsage> {
+    return { ...this.store.usageOf(userId), deleted: this.store.tombstones.has(userId) };
+  }
+
+  async listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage> {
+    const mine = [...this.store.sessions.values()].filter((u) => u.userId === userId && IN_PROGRESS.has(u.status));
+    const out = page(mine, (u) => `${u.createdAt}|${u.uploadId}`, limit, cursor);
+    return { uploads: out.items.map((u) => ({ ...u })), nextCursor: out.nextCursor };
+  }
+
+  async transition(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession> = {}) {
+    const upload = this.store.sessions.get(uploadId);
+    if (!upload || !from.includes(upload.status)) return false;
+    Object.assign(upload, extra, { status: to });
+    return true;
+  }
+
+  async end(
+    ended: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
+    from: UploadStatus[],
+    to: UploadStatus,
+    extra: Partial<UploadSession>,
+  ) {
+    const upload = this.store.sessions.get(ended.uploadId);
+    if (!upload || !from.includes(upload.status)) return false;
+    Object.assign(upload, extra, { status: to });
+    const usage = this.store.usageOf(upload.userId);
+    usage.reservedBytes -= upload.size;
+    usage.uploadsInProgress -= 1;
+    return true;
+  }
+
+  async recordPart(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    part: PartRecord,
+  ): Promise<RecordPartOutcome> {
+    const current = this.store.sessions.get(upload.uploadId);
+    const parts = this.store.parts.get(upload.uploadId) ?? new Map<number, PartRecord>();
+    const existing = parts.get(part.index);
+    if (this.store.tombstones.has(upload.userId)) return { kind: 'user_deleted' };
+    if (existing && current) return { kind: 'duplicate', existing, upload: { ...current } };
+    if (current?.status !== 'UPLOADING') return { kind: 'not_uploading', upload: current ? { ...current } : null };
+    parts.set(part.index, { ...part });
+    this.store.parts.set(upload.uploadId, parts);
+    current.receivedChunks += 1;
+    current.receivedBytes += part.size;
+    return { kind: 'recorded', upload: { ...current } };
+  }
+
+  async listParts(uploadId: string): Promise<PartRecord[]> {
+    return [...(this.store.parts.get(uploadId)?.values() ?? [])].sort((a, b) => a.index - b.index);
+  }
+
+  async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
+    return this.store.parts.get(uploadId)?.get(index) ?? null;
+  }
+
+  async complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome> {
+    const upload = this.store.sessions.get(uploadId);
+    if (this.store.tombstones.has(file.userId)) return 'user_deleted';
+    if (!upload || upload.status !== 'ASSEMBLING' || this.store.files.has(file.fileId)) return 'not_assembling';
+    this.store.files.set(file.fileId, { ...file });
+    Object.assign(upload, { status: 'COMPLETED', fileId: file.fileId, updatedAt: file.createdAt });
+    this.store.usageOf(file.userId).uploadsInProgress -= 1;
+    return 'completed';
+  }
+
+  async listByStatus(status: UploadStatus, before: string, limit: number, cursor: string) {
+    const matching = [...this.store.sessions.values()]
+      .filter((u) => u.status === status && u.expiresAt < before)
+      .sort((a, b) => `${a.expiresAt}|${a.uploadId}`.localeCompare(`${b.expiresAt}|${b.uploadId}`));
+    const start = cursor === '' ? 0 : matching.findIndex((u) => `${u.expiresAt}|${u.uploadId}` > cursor);
+    const slice = start < 0 ? [] : matching.slice(start, start + limit);
+    const last = slice.at(-1);
+    return {
+      uploadIds: slice.map((u) => u.uploadId),
+      nextCursor: slice.length === limit && last ? `${last.expiresAt}|${last.uploadId}` : '',
+    };
+  }
+
+  async markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void> {
+    this.store.tombstones.set(userId, untilEpochSeconds);
+  }
+
+  async isUserDeleted(userId: string): Promise<boolean> {
+    return this.store.tombstones.has(userId);
+  }
+}
+
+/** The FileRepository contract in memory, over the same store (deleting a file releases its bytes). */
+export class MemoryFileRepository implements FileRepository {
+  constructor(readonly store: MemoryUploadStore) {}
+
+  async get(fileId: string): Promise<StoredFile | null> {
+    return this.store.files.get(fileId) ?? null;
+  }
+
+  async listByOwner(userId: string, limit: number, cursor: string): Promise<FilePage> {
+    const mine = [...this.store.files.values()].filter((f) => f.userId === userId);
+    const out = page(mine, (f) => `${f.createdAt}|${f.fileId}`, limit, cursor);
+    return { files: out.items, nextCursor: out.nextCursor };
+  }
+
+  async rename(fileId: string, name: string): Promise<StoredFile> {
+    const file = this.store.files.get(fileId);
+    if (!file) throw new AppError('not_found', 'file not found');
+    file.name = name;
+    return { ...file };
+  }
+
+  async delete(file: StoredFile): Promise<boolean> {
+    if (!this.store.files.delete(file.fileId)) return false;
+    this.store.usageOf(file.userId).reservedBytes -= file.size;
+    return true;
+  }
+}

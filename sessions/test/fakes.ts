@@ -1,0 +1,105 @@
+import { createLogger, type Logger } from '@lfusys/commons';
+import {
+  MemoryFileRepository,
+  MemoryUploadRepository,
+  MemoryUploadStore,
+} from '../src/adapters/memory-upload-repository.ts';
+import { Assembler } from '../src/domain/assembler.ts';
+import { FileService } from '../src/domain/file-service.ts';
+import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
+import type { UserDataDeps } from '../src/domain/user-data.ts';
+import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
+import type { Clock } from '../src/ports/clock.ts';
+import type { ObjectStore } from '../src/ports/object-store.ts';
+import type { SweeperDeps } from '../src/workers/sweeper.ts';
+
+/** Time only moves when a test says so. */
+export class ManualClock implements Clock {
+  constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+/** S3 as far as sessions drives it: multipart uploads open, objects that exist. */
+export class MemoryObjectStore implements ObjectStore {
+  readonly bucket = 'memory';
+  readonly open = new Map<string, string>();
+  readonly objects = new Map<string, { size: number; etag: string }>();
+  /** Multipart uploads ever created. */
+  created = 0;
+
+  async createMultipart(key: string): Promise<string> {
+    const id = `mpu-${++this.created}`;
+    this.open.set(id, key);
+    return id;
+  }
+  async completeMultipart(): Promise<string | null> {
+    throw new Error('not used by these tests');
+  }
+  async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
+    this.open.delete(multipartUploadId);
+  }
+  async head(key: string) {
+    return this.objects.get(key) ?? null;
+  }
+  async delete(key: string): Promise<void> {
+    this.objects.delete(key);
+  }
+  async presignDownload(key: string): Promise<string> {
+    return `memory://${key}`;
+  }
+}
+
+export class RecordingQueue implements AssemblyQueue {
+  readonly sent: string[] = [];
+  async enqueue(uploadId: string): Promise<void> {
+    this.sent.push(uploadId);
+  }
+}
+
+export const silentLogger: Logger = createLogger({ service: 'test', level: 'silent' });
+
+export const testLimits: UploadLimits = {
+  defaultChunkBytes: 1024,
+  alignBytes: 1024,
+  maxFileBytes: 1_000_000,
+  quotaBytes: 10_000_000,
+  maxInProgress: 5,
+  ttlSeconds: 3600,
+};
+
+/** The domain wired to memory adapters and a manual clock. */
+export function memorySessions(limits: Partial<UploadLimits> = {}) {
+  const store = new MemoryUploadStore();
+  const repository = new MemoryUploadRepository(store);
+  const objects = new MemoryObjectStore();
+  const queue = new RecordingQueue();
+  const clock = new ManualClock();
+  let ids = 0;
+  const uploads = new UploadService({
+    uploads: repository,
+    objects,
+    queue,
+    clock,
+    limits: { ...testLimits, ...limits },
+    logger: silentLogger,
+    newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+  });
+  const files = new FileService(new MemoryFileRepository(store), objects, 300, clock);
+  const userData: UserDataDeps = { uploads, files, repository, clock };
+  const sweeper: SweeperDeps = { uploads: repository, objects, queue, clock, logger: silentLogger };
+  const assembler = new Assembler({ uploads: repository, objects, clock, logger: silentLogger });
+  return { store, repository, objects, queue, clock, uploads, files, userData, sweeper, assembler };
+}
+
+export const openInput = (userId: string, size = 2048) => ({
+  userId,
+  fileName: 'f.bin',
+  size,
+  contentType: '',
+  sha256: '',
+});
