@@ -1,7 +1,6 @@
-import { AppError } from '@lfusys/commons';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../test/manual-clock.ts';
-import { SlotLimiter } from './slot-limiter.ts';
+import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
 
 /** Records how a promise settled, so tests can look without awaiting a promise that may never settle. */
 function observe<T>(promise: Promise<T>) {
@@ -44,7 +43,7 @@ describe('SlotLimiter', () => {
     expect(waiting.settled).toBe(false);
     clock.advance(1);
     await flush();
-    expect(waiting.error).toBeInstanceOf(AppError);
+    expect(waiting.error).toBeInstanceOf(SlotWaitExceededError);
     expect(waiting.error).toMatchObject({
       code: 'unavailable',
       retryAfterSeconds: 1,

@@ -4,6 +4,16 @@ import type { Clock } from '../ports/clock.ts';
 /** Gives back a slot; calling it more than once has no further effect. */
 export type Release = () => void;
 
+/** No S3 slot came free in time: the pool is busy, not the upload broken (503, `Retry-After`). */
+export class SlotWaitExceededError extends AppError {
+  constructor(waitedMs: number, slots: number) {
+    super('unavailable', 'object storage is busy; retry shortly', {
+      retryAfterSeconds: 1,
+      details: { limit: 'S3_SLOT_WAIT_MS', waitedMs, slots },
+    });
+  }
+}
+
 interface Waiter {
   grant(): void;
 }
@@ -62,12 +72,7 @@ export class SlotLimiter {
       };
       const timer = this.clock.setTimeout(() => {
         leave();
-        reject(
-          new AppError('unavailable', 'object storage is busy; retry shortly', {
-            retryAfterSeconds: 1,
-            details: { limit: 'S3_SLOT_WAIT_MS', waitedMs: this.maxWaitMs, slots: this.capacity },
-          }),
-        );
+        reject(new SlotWaitExceededError(this.maxWaitMs, this.capacity));
       }, this.maxWaitMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
