@@ -30,8 +30,9 @@ export async function startLfusys(endpoint: string, chunkMiB: number, workers: n
         MAX_FILE_BYTES: String(64 * 1024 * MiB),
       },
       gateway: BENCH_GATEWAY_ENV,
-      // Per-request access logs of 16 MiB chunks are noise here; errors still show.
-      uploads: { LOG_LEVEL: 'warn' },
+      // Per-request access logs of 16 MiB chunks are noise here; errors still show. One user sends
+      // up to 16 chunks at once (the memory run): the per-user cap (default 8) must not refuse them.
+      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49' },
     },
   });
 }
