@@ -33,8 +33,9 @@ export async function startLfusys(endpoint: string, chunkMiB: number, workers: n
         UPLOADS_IN_PROGRESS_MAX: '10000000',
       },
       gateway: BENCH_GATEWAY_ENV,
-      // Per-request access logs of 16 MiB chunks are noise here; errors still show.
-      uploads: { LOG_LEVEL: 'warn' },
+      // Per-request access logs of 16 MiB chunks are noise here; errors still show. One user sends
+      // up to 16 chunks at once (the memory run): the per-user cap (default 8) must not refuse them.
+      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49' },
     },
   });
 }

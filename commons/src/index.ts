@@ -15,6 +15,7 @@ export * from './jwt/jwks-verifier.ts';
 export * from './jwt/upload-token.ts';
 export * from './logger.ts';
 export * from './ops/health.ts';
+export * from './ops/live-gauge.ts';
 export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './request-id.ts';

@@ -8,6 +8,7 @@ import {
   createSqsClient,
   dynamoLoginSessionLookup,
   type Logger,
+  registerLiveGauge,
   resourceNames,
   SessionLiveness,
   SqsAssemblyQueue,
@@ -18,8 +19,13 @@ import {
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { S3PartWriter } from './adapters/s3-part-writer.ts';
 import type { UploadsConfig } from './config.ts';
+import { BodyRateGuard } from './domain/body-rate-guard.ts';
 import { ChunkReceiver } from './domain/chunk-receiver.ts';
+import { InFlightPerUser } from './domain/in-flight-per-user.ts';
+import { PartTransfer } from './domain/part-transfer.ts';
+import { SlotLimiter } from './domain/slot-limiter.ts';
 import type { UploadsAppDeps } from './http/app.ts';
+import { systemClock } from './ports/clock.ts';
 
 /** Wires a worker from config (shared by main.ts and integration tests). */
 export async function createUploadsDeps(
@@ -37,13 +43,36 @@ export async function createUploadsDeps(
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
   const logger = overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL });
-  const receiver = new ChunkReceiver(
+  // One slot per pooled S3 socket: the limiter, not the SDK's unbounded queue, decides who waits.
+  const slots = new SlotLimiter(config.S3_MAX_SOCKETS, config.S3_SLOT_WAIT_MS, systemClock);
+  const inFlight = new InFlightPerUser(config.CHUNKS_IN_FLIGHT_PER_USER);
+  const bodyRate = { graceMs: config.BODY_GRACE_MS, minBytesPerSecond: config.BODY_MIN_BYTES_PER_SECOND };
+  const receiver = new ChunkReceiver({
     sessions,
-    new S3PartWriter(createS3Client(aws)),
-    new SqsAssemblyQueue(sqs, QueueUrl),
-    config.SESSION_CACHE_MS,
-    (uploadId, err) =>
+    transfer: new PartTransfer(
+      new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
+      slots,
+      () => new BodyRateGuard(bodyRate, systemClock),
+    ),
+    queue: new SqsAssemblyQueue(sqs, QueueUrl),
+    inFlight,
+    cacheMs: config.SESSION_CACHE_MS,
+    onEnqueueFailure: (uploadId, err) =>
       logger.warn({ err, uploadId }, 'could not enqueue assembly; the status read or the sweeper will'),
+  });
+  const metrics = createServiceMetrics('uploads');
+  registerLiveGauge(
+    metrics.registry,
+    'uploads_s3_slots_in_use',
+    'S3 requests running in this process',
+    () => slots.inUse,
+  );
+  registerLiveGauge(metrics.registry, 'uploads_s3_slot_waiters', 'Chunks waiting for an S3 slot', () => slots.waiting);
+  registerLiveGauge(
+    metrics.registry,
+    'uploads_chunks_in_flight',
+    'Chunk requests in flight in this process',
+    () => inFlight.total,
   );
   return {
     receiver,
@@ -59,7 +88,7 @@ export async function createUploadsDeps(
       cacheMs: config.SESSION_LIVENESS_CACHE_MS,
     }),
     logger,
-    metrics: createServiceMetrics('uploads'),
+    metrics,
     readiness: [
       {
         name: 'sessions',
@@ -71,7 +100,8 @@ export async function createUploadsDeps(
     maxChunkBytes: 5 * 1024 * 1024 * 1024,
     timeouts: {
       headersMs: config.HEADERS_TIMEOUT_MS,
-      requestMs: config.REQUEST_TIMEOUT_MS,
+      // No whole-request deadline: the body rate guard bounds a body instead (BODY_* keys).
+      requestMs: 0,
       idleMs: config.IDLE_TIMEOUT_MS,
     },
     isShuttingDown: overrides.isShuttingDown ?? (() => false),

@@ -12,6 +12,12 @@ export interface AwsSettings {
    * its body allows): a stalled AWS endpoint must not hang a request forever. Default 60 s.
    */
   socketTimeoutMs?: number | undefined;
+  /**
+   * Sockets the client may open to one endpoint (the SDK's default is 50). Requests beyond it wait
+   * inside the SDK with no deadline, so a caller that must not hang bounds its own concurrency to
+   * this number (the uploads workers' S3 slot limiter does).
+   */
+  maxSockets?: number | undefined;
 }
 
 /**
@@ -22,7 +28,14 @@ function common(settings: AwsSettings) {
   return {
     region: settings.region,
     maxAttempts: 4,
-    requestHandler: { connectionTimeout: 5000, socketTimeout: settings.socketTimeoutMs ?? 60_000 },
+    requestHandler: {
+      connectionTimeout: 5000,
+      socketTimeout: settings.socketTimeoutMs ?? 60_000,
+      // Plain objects are agent options the SDK merges into its own keep-alive agents.
+      ...(settings.maxSockets === undefined
+        ? {}
+        : { httpAgent: { maxSockets: settings.maxSockets }, httpsAgent: { maxSockets: settings.maxSockets } }),
+    },
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
   };
 }

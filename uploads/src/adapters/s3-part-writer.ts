@@ -6,7 +6,13 @@ import type { PartTarget, PartWriter } from '../ports/part-writer.ts';
 export class S3PartWriter implements PartWriter {
   constructor(private readonly s3: S3Client) {}
 
-  async writePart(target: PartTarget, partNumber: number, body: Readable, length: number): Promise<string> {
+  async writePart(
+    target: PartTarget,
+    partNumber: number,
+    body: Readable,
+    length: number,
+    signal: AbortSignal,
+  ): Promise<string> {
     try {
       const out = await this.s3.send(
         new UploadPartCommand({
@@ -17,11 +23,15 @@ export class S3PartWriter implements PartWriter {
           Body: body,
           ContentLength: length,
         }),
+        // The SDK destroys the socket on abort, and does not retry an aborted request.
+        { abortSignal: signal },
       );
       if (!out.ETag) throw new Error('UploadPart returned no ETag');
       return out.ETag;
     } catch (err) {
       if (err instanceof AppError) throw err;
+      // Aborted by the caller: its reason says why (the client left, the body failed a check).
+      if (signal.aborted) throw AppError.from(signal.reason);
       if (err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload')) {
         throw new AppError('failed_precondition', 'upload is no longer accepting chunks', { cause: err });
       }

@@ -1,11 +1,10 @@
 import type { Readable } from 'node:stream';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { AppError } from '@lfusys/commons';
 import { type Part, type Upload, UploadStatus } from '@lfusys/proto/sessions';
-import type { PartWriter } from '../ports/part-writer.ts';
 import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
-import { HashingLimiter } from './hashing-limiter.ts';
+import type { InFlightPerUser } from './in-flight-per-user.ts';
+import type { PartTransfer } from './part-transfer.ts';
+import { SlotWaitExceededError } from './slot-limiter.ts';
 
 export interface ChunkRequest {
   uploadId: string;
@@ -18,6 +17,8 @@ export interface ChunkRequest {
   sha256: string | undefined;
   body: Readable;
   requestId: string;
+  /** Aborts when the client has left (stops waiting for S3 and aborts the S3 request). */
+  signal: AbortSignal;
 }
 
 export interface ChunkResult {
@@ -27,13 +28,16 @@ export interface ChunkResult {
   complete: boolean;
 }
 
-/** A stream that drops what it is given (for bodies that are verified but not stored). */
-const discard = () =>
-  new Writable({
-    write(_chunk, _encoding, done) {
-      done();
-    },
-  });
+export interface ChunkReceiverDeps {
+  sessions: SessionsPort;
+  transfer: PartTransfer;
+  queue: AssemblyQueue;
+  /** Chunk requests in flight per user in this process. */
+  inFlight: InFlightPerUser;
+  /** How long a cached session is trusted. */
+  cacheMs: number;
+  onEnqueueFailure?: (uploadId: string, err: unknown) => void;
+}
 
 const CANONICAL_INDEX = /^(0|[1-9][0-9]{0,4})$/;
 const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
@@ -60,18 +64,59 @@ class SessionCache {
 /** Receives one chunk: checks, streams it to S3 while hashing, records it, and enqueues assembly when it completed the set. */
 export class ChunkReceiver {
   private readonly cache: SessionCache;
+  private readonly sessions: SessionsPort;
 
-  constructor(
-    private readonly sessions: SessionsPort,
-    private readonly parts: PartWriter,
-    private readonly queue: AssemblyQueue,
-    cacheMs: number,
-    private readonly onEnqueueFailure: (uploadId: string, err: unknown) => void = () => {},
-  ) {
-    this.cache = new SessionCache(cacheMs);
+  constructor(private readonly deps: ChunkReceiverDeps) {
+    this.cache = new SessionCache(deps.cacheMs);
+    this.sessions = deps.sessions;
   }
 
+  /** Refuses a user's request beyond their in-flight cap before any other work (issue 12). */
   async receive(req: ChunkRequest): Promise<ChunkResult> {
+    const leave = this.deps.inFlight.enter(req.userId);
+    try {
+      return await this.receiveCounted(req);
+    } finally {
+      leave();
+    }
+  }
+
+  private async receiveCounted(req: ChunkRequest): Promise<ChunkResult> {
+    const { index, expected, target, sha256 } = await this.admit(req);
+    // A recorded index is never written again: different bytes would overwrite the stored part.
+    const stored = await this.recordedPart(req.uploadId, index, req.requestId);
+    if (stored && stored.sha256 !== sha256) {
+      throw new AppError('aborted', `chunk ${index} was already received with different content`);
+    }
+    // A retry of a stored chunk is verified but not stored again. Rule (DESIGN.md §4.2): a
+    // checksum mismatch is rejected and nothing is recorded (nor written: the transfer aborts).
+    const etag = await this.deps.transfer
+      .transfer({ body: req.body, target, partNumber: index + 1, expected, sha256, store: !stored, signal: req.signal })
+      .catch(async (err: unknown) => {
+        if (!(err instanceof AppError))
+          throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
+        // A storage failure may mean the upload ended meanwhile (cancelled, expired, assembled) and
+        // its multipart upload is gone: ask sessions afresh so the client gets a 409, not a retry.
+        if (err.code === 'unavailable' && !(err instanceof SlotWaitExceededError)) await this.assertStillOpen(req);
+        throw err;
+      });
+    const recorded = await this.sessions.recordPart(
+      { uploadId: req.uploadId, index, size: expected, sha256, etag },
+      { requestId: req.requestId },
+    );
+    // The chunk is durable and recorded whatever happens next: a failed enqueue must not turn
+    // into an error the client retries. The status read (GET /uploads/:id) and the sweeper
+    // re-enqueue a complete upload that was never assembled.
+    if (recorded.complete) {
+      await this.deps.queue
+        .enqueue(req.uploadId)
+        .catch((err: unknown) => this.deps.onEnqueueFailure?.(req.uploadId, err));
+    }
+    return { index, received: recorded.receivedChunks, totalChunks: recorded.totalChunks, complete: recorded.complete };
+  }
+
+  /** The request's checks against its session: index, checksum header, status, expiry, exact length. */
+  private async admit(req: ChunkRequest) {
     if (!CANONICAL_INDEX.test(req.index))
       throw new AppError('invalid_argument', 'chunk index must be a non-negative integer');
     const index = Number(req.index);
@@ -95,47 +140,7 @@ export class ChunkReceiver {
       throw new AppError('invalid_argument', `chunk ${index} must be ${expected} bytes`);
     const target = upload.target;
     if (!target) throw new AppError('internal', 'sessions returned no part target');
-
-    // A recorded index is never written again: different bytes would overwrite the stored part.
-    const stored = await this.recordedPart(req.uploadId, index, req.requestId);
-    if (stored && stored.sha256 !== req.sha256) {
-      throw new AppError('aborted', `chunk ${index} was already received with different content`);
-    }
-    const limiter = new HashingLimiter(expected);
-    // A retry of a stored chunk is verified but not stored again.
-    const sink = stored ? discard() : undefined;
-    const etag = await Promise.all([
-      pipeline(req.body, limiter, ...(sink ? [sink] : [])).catch((err: unknown) => {
-        limiter.destroy(err as Error);
-        throw err;
-      }),
-      sink ? '' : this.parts.writePart(target, index + 1, limiter, expected),
-    ]).then(
-      ([, written]) => written,
-      async (err: unknown) => {
-        if (!(err instanceof AppError))
-          throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
-        // A storage failure may mean the upload ended meanwhile (cancelled, expired, assembled) and
-        // its multipart upload is gone: ask sessions afresh so the client gets a 409, not a retry.
-        if (err.code === 'unavailable') await this.assertStillOpen(req);
-        throw err;
-      },
-    );
-    // Rule (DESIGN.md §4.2): a checksum mismatch is rejected and nothing is recorded; a correct
-    // re-send of an unrecorded index overwrites the S3 part.
-    if (limiter.digest() !== req.sha256)
-      throw new AppError('invalid_argument', 'chunk checksum does not match x-chunk-sha256');
-    const recorded = await this.sessions.recordPart(
-      { uploadId: req.uploadId, index, size: expected, sha256: req.sha256, etag },
-      { requestId: req.requestId },
-    );
-    // The chunk is durable and recorded whatever happens next: a failed enqueue must not turn
-    // into an error the client retries. The status read (GET /uploads/:id) and the sweeper
-    // re-enqueue a complete upload that was never assembled.
-    if (recorded.complete) {
-      await this.queue.enqueue(req.uploadId).catch((err: unknown) => this.onEnqueueFailure(req.uploadId, err));
-    }
-    return { index, received: recorded.receivedChunks, totalChunks: recorded.totalChunks, complete: recorded.complete };
+    return { index, expected, target, sha256: req.sha256 };
   }
 
   async receivedIndexes(

@@ -5,12 +5,22 @@ import { AppError } from '@lfusys/commons';
 /**
  * Passes bytes through while hashing them (SHA-256) and counting them; fails the stream as soon
  * as more than `expected` bytes arrive, so an oversized body is never read to its end.
+ *
+ * The last piece received is held back until the body ended and its length and digest are
+ * verified: S3 completes a part once it has `Content-Length` bytes, so a short body or a checksum
+ * mismatch must fail the stream before the final bytes leave. The caller then aborts the S3
+ * request and nothing is written (DESIGN.md §4.2: a mismatch is rejected and changes nothing).
  */
 export class HashingLimiter extends Transform {
   private readonly hash = createHash('sha256');
+  private held: Buffer | undefined;
   bytes = 0;
 
-  constructor(private readonly expected: number) {
+  constructor(
+    private readonly expected: number,
+    /** Base64 SHA-256 the body must have. */
+    private readonly sha256: string,
+  ) {
     super();
   }
 
@@ -21,7 +31,9 @@ export class HashingLimiter extends Transform {
       return;
     }
     this.hash.update(chunk);
-    callback(null, chunk);
+    const previous = this.held;
+    this.held = chunk;
+    callback(null, previous);
   }
 
   override _flush(callback: TransformCallback): void {
@@ -29,11 +41,10 @@ export class HashingLimiter extends Transform {
       callback(new AppError('invalid_argument', `chunk has ${this.bytes} bytes, expected ${this.expected}`));
       return;
     }
-    callback();
-  }
-
-  /** Base64 SHA-256 of everything that passed; call once, after the stream finished. */
-  digest(): string {
-    return this.hash.digest('base64');
+    if (this.hash.digest('base64') !== this.sha256) {
+      callback(new AppError('invalid_argument', 'chunk checksum does not match x-chunk-sha256'));
+      return;
+    }
+    callback(null, this.held);
   }
 }

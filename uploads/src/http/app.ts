@@ -15,7 +15,14 @@ import {
   type TokenVerifier,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { SlowBodyError } from '../domain/body-rate-guard.ts';
 import type { ChunkReceiver } from '../domain/chunk-receiver.ts';
 
 export interface UploadsAppDeps {
@@ -56,6 +63,21 @@ async function authorise(
   return claims.sub;
 }
 
+/**
+ * The one code → status table, with one exception: a body the client sent too slowly is its own
+ * request timing out (408), not a deadline of ours upstream (the table's 504 for the same code).
+ */
+const statusOf = (err: AppError) => (err instanceof SlowBodyError ? err.httpStatus : HTTP_STATUS[err.code]);
+
+/** An AbortSignal that fires when the client goes away before its answer was written. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new AppError('aborted', 'the client closed the connection'));
+  });
+  return controller.signal;
+}
+
 /** The chunk receiver's HTTP surface: PUT a chunk, GET received indexes, ops endpoints. */
 export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -88,17 +110,24 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
             : status && status < 500
               ? new AppError('invalid_argument', (err as Error).message)
               : AppError.from(err);
-    const code = HTTP_STATUS[appError.code];
+    const code = statusOf(appError);
     deps.metrics.errors.inc({ code: appError.code });
-    if (code >= 500) request.log.error({ err: appError.cause ?? appError }, 'chunk request failed');
+    const limit = appError.details?.limit;
+    // Logged once, here; a refusal names the limit that fired (the request's logger carries userId).
+    if (limit !== undefined)
+      request.log.warn({ code: appError.code, reason: appError.message, ...appError.details }, 'chunk request refused');
+    else if (code >= 500) request.log.error({ err: appError.cause ?? appError }, 'chunk request failed');
     else request.log.info({ code: appError.code, reason: appError.message }, 'chunk request rejected');
-    // Stop reading a rejected body: the client learns at once instead of uploading the rest.
+    if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds));
+    // Stop reading a rejected body: the client learns at once instead of uploading the rest, and
+    // a refused slow body gives its connection back.
     if (!request.raw.complete) reply.header('connection', 'close');
     return reply.status(code).send({
       error: {
         code: appError.code,
         message: code >= 500 && appError.code === 'internal' ? 'internal error' : appError.message,
         requestId: request.id,
+        ...(appError.details && code < 500 ? { details: appError.details } : {}),
       },
     });
   });
@@ -110,24 +139,30 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
     maxAge: 3600,
   });
 
-  app.put<{ Params: { uploadId: string; index: string } }>('/uploads/:uploadId/chunks/:index', async (request) => {
-    const { uploadId, index } = request.params;
-    const userId = await authorise(request, deps, uploadId);
-    if (!request.headers['content-type']?.startsWith('application/octet-stream')) {
-      throw new AppError('unsupported_media_type', 'chunks must be application/octet-stream');
-    }
-    const length = request.headers['content-length'];
-    const sha = request.headers['x-chunk-sha256'];
-    return deps.receiver.receive({
-      uploadId,
-      index,
-      userId,
-      declaredLength: length === undefined ? undefined : Number(length),
-      sha256: typeof sha === 'string' ? sha : undefined,
-      body: request.body as NodeJS.ReadableStream as import('node:stream').Readable,
-      requestId: request.id,
-    });
-  });
+  app.put<{ Params: { uploadId: string; index: string } }>(
+    '/uploads/:uploadId/chunks/:index',
+    async (request, reply) => {
+      const { uploadId, index } = request.params;
+      const signal = clientGone(reply);
+      const userId = await authorise(request, deps, uploadId);
+      request.log = request.log.child({ userId });
+      if (!request.headers['content-type']?.startsWith('application/octet-stream')) {
+        throw new AppError('unsupported_media_type', 'chunks must be application/octet-stream');
+      }
+      const length = request.headers['content-length'];
+      const sha = request.headers['x-chunk-sha256'];
+      return deps.receiver.receive({
+        uploadId,
+        index,
+        userId,
+        declaredLength: length === undefined ? undefined : Number(length),
+        sha256: typeof sha === 'string' ? sha : undefined,
+        body: request.body as NodeJS.ReadableStream as import('node:stream').Readable,
+        requestId: request.id,
+        signal,
+      });
+    },
+  );
 
   app.get<{ Params: { uploadId: string } }>('/uploads/:uploadId/chunks', async (request) => {
     const userId = await authorise(request, deps, request.params.uploadId);
