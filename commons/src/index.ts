@@ -16,3 +16,4 @@ export * from './ops/health.ts';
 export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './request-id.ts';
+export * from './startup.ts';
