@@ -1,0 +1,170 @@
+import { signUp, startStack } from '@lfusys/commons/testing';
+import { EndState } from './end-state.ts';
+import { type ChunkSample, type HonestUser, honestUploads, type WindowStats, windowStats } from './honest.ts';
+import { type HostileContext, loginSpray, massOpens, oversized, revokedTokens, slowBodies, Tally } from './hostile.ts';
+import { draw as newDraw } from './random.ts';
+
+/**
+ * The noisy-neighbour soak: honest users upload alone for a baseline phase, then for a phase of the
+ * same length while hostile tenants run (slow bodies, mass opens, login spraying from rotated
+ * X-Forwarded-For, revoked tokens, oversized declared sizes). It compares the honest users'
+ * acknowledged throughput and p99 chunk latency between the phases, then audits every honest upload
+ * (SHA-256, listing, quota, no multipart upload or object left) and deletes every account, hostile
+ * ones included, checking nothing is left in S3. Loopback only; every attack is bounded in count and
+ * time and ends with its phase.
+ */
+export interface TenantsOptions {
+  endpoint: string;
+  honestUsers: number;
+  /** Honest files are drawn between half this and this. */
+  fileBytes: number;
+  chunkBytes: number;
+  /** Chunk requests in flight per honest upload (the web app's default is 4). */
+  lanes: number;
+  phaseMs: number;
+  workers: number;
+  slowBodies: number;
+  slowBytesPerSecond: number;
+  /** Upper bound of each counted attack (mass opens, login attempts, revoked-token rounds, oversized opens). */
+  attackCount: number;
+  /** Sessions' limits for this run; oversized opens go just above them. */
+  maxFileBytes: number;
+  quotaBytes: number;
+  /** Extra gateway environment, e.g. `TRUST_PROXY=true` as the Terraform of today sets it. */
+  gatewayEnv: Record<string, string>;
+  seed: number;
+  log: (line: string) => void;
+}
+
+export interface TenantsReport {
+  baseline: WindowStats;
+  noisy: WindowStats;
+  /** Noisy throughput as a share of the baseline, in percent. */
+  percent: number;
+  lost: number;
+  duplicated: number;
+  orphaned: number;
+  honestUploads: number;
+  attacks: string[];
+  problems: string[];
+  seconds: number;
+}
+
+export const tenantsLine = (r: TenantsReport) =>
+  `tenants: honest throughput ${r.percent} % of baseline, p99 chunk latency ${r.noisy.p99Ms} ms (baseline ${r.baseline.p99Ms} ms), ${r.lost} lost, ${r.duplicated} duplicated, ${r.orphaned} orphaned`;
+
+export async function runTenants(options: TenantsOptions): Promise<TenantsReport> {
+  const started = Date.now();
+  const draw = newDraw(options.seed);
+  const problems: string[] = [];
+  const quiet = { LOG_LEVEL: 'warn' };
+  const stack = await startStack({
+    endpoint: options.endpoint,
+    gateway: true,
+    uploads: true,
+    uploadsWorkers: options.workers,
+    readyTimeoutMs: 90_000,
+    env: {
+      // The product's per-IP auth limit (the stack's default lifts it for tests that sign many users up).
+      gateway: {
+        ...quiet,
+        ACCESS_TOKEN_TTL_SECONDS: '3600',
+        RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '30',
+        ...options.gatewayEnv,
+      },
+      sessions: {
+        ...quiet,
+        CHUNK_SIZE_BYTES: String(options.chunkBytes),
+        CHUNK_ALIGN_BYTES: String(Math.min(options.chunkBytes, 1024 * 1024)),
+        MAX_FILE_BYTES: String(options.maxFileBytes),
+        USER_QUOTA_BYTES: String(options.quotaBytes),
+      },
+      uploads: quiet,
+    },
+  });
+  const endState = new EndState(options.endpoint, stack.prefix, problems);
+  try {
+    const honest: HonestUser[] = [];
+    for (let i = 0; i < options.honestUsers; i++) {
+      const { client, userId, creds } = await signUp(stack.gatewayApi);
+      const outcomes = { completed: 0, failed: 0, cancelled: 0, lost: 0 };
+      honest.push({ client, userId, password: creds.password, finished: [], outcomes });
+    }
+    const samples: ChunkSample[] = [];
+    const t0 = Date.now();
+    const t1 = t0 + options.phaseMs;
+    const t2 = t1 + options.phaseMs;
+    let stop = false;
+    const honestDone = Promise.all(
+      honest.map((user) =>
+        honestUploads({
+          user,
+          base: stack.uploadsBase,
+          minFileBytes: Math.ceil(options.fileBytes / 2),
+          maxFileBytes: options.fileBytes,
+          lanes: options.lanes,
+          stopped: () => stop,
+          deadline: t2 + 180_000,
+          draw,
+          samples,
+          problems,
+          log: options.log,
+        }),
+      ),
+    );
+    options.log(`baseline: ${options.honestUsers} honest users for ${options.phaseMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, t1 - Date.now()));
+    options.log('noisy: hostile tenants start');
+    const ctx: HostileContext = {
+      api: stack.gatewayApi,
+      uploadsBase: stack.uploadsBase,
+      until: t2,
+      tally: new Tally(),
+      users: [],
+    };
+    const attack = (name: string, run: Promise<void>) =>
+      run.catch((err: Error) => ctx.tally.add(name, `harness error: ${err.message.slice(0, 80)}`));
+    const attacks = Promise.all([
+      attack('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
+      attack('mass opens', massOpens(ctx, options.attackCount)),
+      attack('login spray', loginSpray(ctx, options.attackCount)),
+      attack('revoked', revokedTokens(ctx, options.attackCount)),
+      attack('oversized', oversized(ctx, options.attackCount, options)),
+    ]);
+    await new Promise((r) => setTimeout(r, Math.max(0, t2 - Date.now())));
+    stop = true;
+    await attacks;
+    options.log('noisy phase over; waiting for honest uploads in flight, then auditing');
+    await honestDone;
+
+    const baseline = windowStats(samples, t0, t1);
+    const noisy = windowStats(samples, t1, t2);
+    let lost = 0;
+    let duplicated = 0;
+    let orphaned = 0;
+    for (const user of honest) {
+      lost += user.outcomes.lost;
+      const audit = await endState.audit(user, user.finished);
+      lost += audit.lost;
+      duplicated += audit.duplicated;
+      orphaned += audit.orphaned + (await endState.retire(user));
+    }
+    // Hostile accounts too: deleting one must abort its open uploads and leave nothing in S3.
+    for (const user of ctx.users) orphaned += await endState.retire(user);
+    return {
+      baseline,
+      noisy,
+      percent: baseline.bytesPerSecond > 0 ? Math.round((100 * noisy.bytesPerSecond) / baseline.bytesPerSecond) : 0,
+      lost,
+      duplicated,
+      orphaned,
+      honestUploads: honest.reduce((sum, u) => sum + u.finished.length, 0),
+      attacks: ctx.tally.lines(),
+      problems,
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    endState.close();
+    await stack.stop();
+  }
+}
