@@ -52,10 +52,11 @@ async function main(): Promise<number> {
     );
     const report = await runTenants(options);
     for (const problem of report.problems) log(`problem: ${problem}`);
-    for (const line of report.attacks) log(`attack ${line}`);
+    for (const line of report.tally.lines()) log(`attack ${line}`);
     log(
       `honest: ${report.honestUploads} files; baseline ${report.baseline.chunks} chunks at ${(report.baseline.bytesPerSecond / MiB).toFixed(2)} MiB/s, noisy ${report.noisy.chunks} chunks at ${(report.noisy.bytesPerSecond / MiB).toFixed(2)} MiB/s; ${report.seconds} s`,
     );
+    log(`hostile: ${report.revokedAccepted} requests of ended sessions accepted, ${report.hostile5xx} answered 5xx`);
     console.log(tenantsLine(report));
     const bad = report.lost + report.duplicated + report.orphaned + report.problems.length;
     return bad === 0 && report.percent >= minPercent ? 0 : 1;

@@ -1,7 +1,17 @@
 import { signUp, startStack } from '@lfusys/commons/testing';
+import { sleep } from './client.ts';
 import { EndState } from './end-state.ts';
 import { type ChunkSample, type HonestUser, honestUploads, type WindowStats, windowStats } from './honest.ts';
-import { type HostileContext, loginSpray, massOpens, oversized, revokedTokens, slowBodies, Tally } from './hostile.ts';
+import {
+  type Attack,
+  type HostileContext,
+  loginSpray,
+  massOpens,
+  oversized,
+  revokedTokens,
+  slowBodies,
+  Tally,
+} from './hostile.ts';
 import { draw as newDraw } from './random.ts';
 
 /**
@@ -45,7 +55,12 @@ export interface TenantsReport {
   duplicated: number;
   orphaned: number;
   honestUploads: number;
-  attacks: string[];
+  /** Every answer the hostile tenants got, by attack and status. */
+  tally: Tally;
+  /** Requests with an ended session's access cookie or upload token that got past authentication. */
+  revokedAccepted: number;
+  /** 5xx answers to hostile requests (a refusal should be a 4xx). */
+  hostile5xx: number;
   problems: string[];
   seconds: number;
 }
@@ -84,12 +99,33 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
   });
   const endState = new EndState(options.endpoint, stack.prefix, problems);
   try {
-    const honest: HonestUser[] = [];
-    for (let i = 0; i < options.honestUsers; i++) {
-      const { client, userId, creds } = await signUp(stack.gatewayApi);
-      const outcomes = { completed: 0, failed: 0, cancelled: 0, lost: 0 };
-      honest.push({ client, userId, password: creds.password, finished: [], outcomes });
-    }
+    const honest: HonestUser[] = await Promise.all(
+      Array.from({ length: options.honestUsers }, async () => {
+        const { client, userId, creds } = await signUp(stack.gatewayApi);
+        const outcomes = { completed: 0, failed: 0, cancelled: 0, lost: 0 };
+        return { client, userId, password: creds.password, finished: [], outcomes };
+      }),
+    );
+    // Hostile accounts, their uploads and the logout are set up first, so neither phase pays for them.
+    const ctx: HostileContext = {
+      api: stack.gatewayApi,
+      uploadsBase: stack.uploadsBase,
+      until: 0,
+      tally: new Tally(),
+      users: [],
+    };
+    const prepare = (name: string, setUp: Promise<Attack>) =>
+      setUp.catch((err: Error): Attack => {
+        problems.push(`setting up ${name}: ${err.message}`);
+        return async () => {};
+      });
+    const attacks = await Promise.all([
+      prepare('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
+      prepare('mass opens', massOpens(ctx, options.attackCount)),
+      prepare('login spray', loginSpray(ctx, options.attackCount)),
+      prepare('revoked tokens', revokedTokens(ctx, options.attackCount)),
+      prepare('oversized', oversized(ctx, options.attackCount, options)),
+    ]);
     const samples: ChunkSample[] = [];
     const t0 = Date.now();
     const t1 = t0 + options.phaseMs;
@@ -113,27 +149,15 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
       ),
     );
     options.log(`baseline: ${options.honestUsers} honest users for ${options.phaseMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, t1 - Date.now()));
+    await sleep(t1 - Date.now());
     options.log('noisy: hostile tenants start');
-    const ctx: HostileContext = {
-      api: stack.gatewayApi,
-      uploadsBase: stack.uploadsBase,
-      until: t2,
-      tally: new Tally(),
-      users: [],
-    };
-    const attack = (name: string, run: Promise<void>) =>
-      run.catch((err: Error) => ctx.tally.add(name, `harness error: ${err.message.slice(0, 80)}`));
-    const attacks = Promise.all([
-      attack('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
-      attack('mass opens', massOpens(ctx, options.attackCount)),
-      attack('login spray', loginSpray(ctx, options.attackCount)),
-      attack('revoked', revokedTokens(ctx, options.attackCount)),
-      attack('oversized', oversized(ctx, options.attackCount, options)),
-    ]);
-    await new Promise((r) => setTimeout(r, Math.max(0, t2 - Date.now())));
+    ctx.until = t2;
+    const running = Promise.all(
+      attacks.map((run) => run().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
+    );
+    await sleep(t2 - Date.now());
     stop = true;
-    await attacks;
+    await running;
     options.log('noisy phase over; waiting for honest uploads in flight, then auditing');
     await honestDone;
 
@@ -159,7 +183,9 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
       duplicated,
       orphaned,
       honestUploads: honest.reduce((sum, u) => sum + u.finished.length, 0),
-      attacks: ctx.tally.lines(),
+      tally: ctx.tally,
+      revokedAccepted: ctx.tally.sum('after logout: ', (s) => /^\d+$/.test(s) && s !== '401'),
+      hostile5xx: ctx.tally.sum('', (s) => /^5\d\d$/.test(s)),
       problems,
       seconds: Math.round((Date.now() - started) / 1000),
     };
