@@ -46,7 +46,7 @@ async function main(): Promise<number> {
       `soak: seed ${seed}, ${options.uploads} uploads × ≤ ${options.maxFileBytes / KiB / KiB} MiB, ${options.concurrency} at once, emulator ${emulator.kind} at ${emulator.endpoint}`,
     );
     const report = await runSoak(options);
-    for (const problem of report.problems) log(`problem: ${problem}`);
+    if (report.problems.length > 0) log(`${report.problems.length} problem(s) in all (each logged as it happened)`);
     log(`faults by kind: ${JSON.stringify(report.faultsByKind)}`);
     log(
       `outcomes: ${report.completed} completed, ${report.failed} failed cleanly, ${report.cancelled} cancelled, ${report.skipped} skipped (time or a broken stack), ${report.users} users audited and deleted, ${report.startupRetries} start-up retries, ${report.seconds} s`,

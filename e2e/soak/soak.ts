@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { signUp } from '@lfusys/commons/testing';
 import { sleep } from './client.ts';
 import { EndState } from './end-state.ts';
-import { startFaultedStack } from './faulted-stack.ts';
-import { draw as newDraw, RandomFaults } from './random.ts';
+import { type FaultedStack, startFaultedStack } from './faulted-stack.ts';
+import { type Draw, draw as newDraw, RandomFaults } from './random.ts';
 import { type Outcome, runUpload } from './upload.ts';
 import { type PoolEntry, UserPool } from './user-pool.ts';
 
@@ -73,32 +73,34 @@ function fileSize(options: SoakOptions, draw: ReturnType<typeof newDraw>): numbe
   return Math.max(1, size);
 }
 
-export async function runSoak(options: SoakOptions): Promise<SoakReport> {
-  const started = Date.now();
-  const deadline = started + options.timeLimitMs;
-  const draw = newDraw(options.seed);
-  const problems: string[] = [];
-  const faults = new RandomFaults(draw.random, options.faultRate);
-  const faulted = await startFaultedStack({ ...options, faults, draw, problems });
-  const endState = new EndState(options.endpoint, faulted.stack.prefix, problems);
-  const counts: Record<Outcome, number> = { completed: 0, failed: 0, cancelled: 0, lost: 0 };
-  const totals = { duplicated: 0, orphaned: 0 };
+/** What a run shares between its uploads, its user rotation and its report. */
+interface Run {
+  options: SoakOptions;
+  draw: Draw;
+  deadline: number;
+  problems: string[];
+  faulted: FaultedStack;
+  counts: Record<Outcome, number>;
+  totals: { duplicated: number; orphaned: number };
+}
 
+/** Users that rotate every `uploadsPerUser` uploads; each retired one is audited, deleted and purged. */
+function rotatingUsers(run: Run, endState: EndState): UserPool {
   const retire = async (entry: PoolEntry) => {
     try {
       const user = await entry.user;
       const audit = await endState.audit(user, entry.finished);
-      counts.lost += audit.lost;
-      totals.duplicated += audit.duplicated;
-      totals.orphaned += audit.orphaned + (await endState.retire(user));
+      run.counts.lost += audit.lost;
+      run.totals.duplicated += audit.duplicated;
+      run.totals.orphaned += audit.orphaned + (await endState.retire(user));
     } catch (err) {
-      problems.push(`user audit failed: ${(err as Error).message}`);
+      run.problems.push(`user audit failed: ${(err as Error).message}`);
     }
   };
   const signUpRetried = async () => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { client, userId, creds } = await signUp(faulted.stack.gatewayApi);
+        const { client, userId, creds } = await signUp(run.faulted.stack.gatewayApi);
         return { client, userId, password: creds.password };
       } catch (err) {
         if (attempt >= 5) throw err;
@@ -106,43 +108,65 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       }
     }
   };
-  const pool = new UserPool({
-    size: options.users,
-    perUser: options.uploadsPerUser,
-    signUp: signUpRetried,
-    retire,
-  });
+  return new UserPool({ size: run.options.users, perUser: run.options.uploadsPerUser, signUp: signUpRetried, retire });
+}
 
-  const oneUpload = async (n: number): Promise<Outcome> => {
-    const entry = pool.acquire(n);
-    try {
-      const user = await entry.user;
-      const result = await runUpload({
-        client: user.client,
-        data: randomBytes(fileSize(options, draw)),
-        fileName: `soak-${n}.bin`,
-        idempotencyKey: `soak-${options.seed}-${n}`,
-        base: faulted.chunkBase,
-        lanes: 3,
-        duplicateShare: 0.2,
-        cancel: draw.random() < 0.06,
-        deadline,
-        draw,
-        problems,
-        log: options.log,
-      });
-      if (result.outcome === 'completed' && result.uploadId && result.fileId)
-        entry.finished.push({ uploadId: result.uploadId, fileId: result.fileId, size: result.size });
-      return result.outcome;
-    } finally {
-      pool.release(entry);
-    }
+/** Upload `n`: a random file through the client-side fault proxy, sometimes cancelled halfway. */
+async function soakUpload(run: Run, pool: UserPool, n: number): Promise<Outcome> {
+  const { options, draw } = run;
+  const entry = pool.acquire(n);
+  try {
+    const user = await entry.user;
+    const result = await runUpload({
+      client: user.client,
+      data: randomBytes(fileSize(options, draw)),
+      fileName: `soak-${n}.bin`,
+      idempotencyKey: `soak-${options.seed}-${n}`,
+      base: run.faulted.chunkBase,
+      lanes: 3,
+      duplicateShare: 0.2,
+      cancel: draw.random() < 0.06,
+      deadline: run.deadline,
+      draw,
+      problems: run.problems,
+      log: options.log,
+    });
+    if (result.outcome === 'completed' && result.uploadId && result.fileId)
+      entry.finished.push({ uploadId: result.uploadId, fileId: result.fileId, size: result.size });
+    return result.outcome;
+  } finally {
+    pool.release(entry);
+  }
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const started = Date.now();
+  const draw = newDraw(options.seed);
+  const problems: string[] = [];
+  const faults = new RandomFaults(draw.random, options.faultRate);
+  const faulted = await startFaultedStack({ ...options, faults, draw, problems });
+  const endState = new EndState(options.endpoint, faulted.stack.prefix, problems);
+  const counts: Record<Outcome, number> = { completed: 0, failed: 0, cancelled: 0, lost: 0 };
+  const run: Run = {
+    options,
+    draw,
+    deadline: started + options.timeLimitMs,
+    problems,
+    faulted,
+    counts,
+    totals: { duplicated: 0, orphaned: 0 },
   };
-
+  const pool = rotatingUsers(run, endState);
   let next = 0;
   let done = 0;
   let skipped = 0;
+  let reported = 0;
+  // Problems as they happen, so a long run that is stopped early still shows them.
+  const flushProblems = () => {
+    for (; reported < problems.length; reported++) options.log(`problem: ${problems[reported]}`);
+  };
   const progress = setInterval(() => {
+    flushProblems();
     options.log(
       `soak: ${done}/${options.uploads} done (${counts.completed} completed, ${counts.failed} failed, ${counts.cancelled} cancelled, ${counts.lost} lost), ${pool.retiredCount} users retired, ${faults.total} faults, ${Math.round((Date.now() - started) / 1000)} s`,
     );
@@ -150,11 +174,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const worker = async () => {
     for (let n = next++; n < options.uploads; n = next++) {
       // Past the time bound, or with sessions gone for good, the rest is skipped and reported.
-      if (Date.now() > deadline - 30_000 || faulted.broken) {
+      if (Date.now() > run.deadline - 30_000 || faulted.broken) {
         skipped += 1;
         continue;
       }
-      const outcome = await oneUpload(n).catch((err: Error) => {
+      const outcome = await soakUpload(run, pool, n).catch((err: Error) => {
         problems.push(`upload ${n}: ${err.message}`);
         return 'lost' as const;
       });
@@ -172,23 +196,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   // The end state of every user not yet retired, read with faults off.
   await pool.drain();
+  flushProblems();
   endState.close();
   const startupRetries = faulted.startupRetries();
   await faulted.close();
   return {
     seed: options.seed,
     uploads: done,
-    completed: counts.completed,
-    failed: counts.failed,
-    cancelled: counts.cancelled,
+    ...counts,
     skipped,
     users: pool.retiredCount,
     startupRetries,
     faults: faults.total,
     faultsByKind: Object.fromEntries([...faults.fired].sort()),
-    lost: counts.lost,
-    duplicated: totals.duplicated,
-    orphaned: totals.orphaned,
+    duplicated: run.totals.duplicated,
+    orphaned: run.totals.orphaned,
     problems,
     seconds: Math.round((Date.now() - started) / 1000),
   };

@@ -1,6 +1,6 @@
 import { signUp, startStack } from '@lfusys/commons/testing';
 import { sleep } from './client.ts';
-import { EndState } from './end-state.ts';
+import { type AuditedUser, EndState } from './end-state.ts';
 import { type ChunkSample, type HonestUser, honestUploads, type WindowStats, windowStats } from './honest.ts';
 import {
   type Attack,
@@ -68,12 +68,9 @@ export interface TenantsReport {
 export const tenantsLine = (r: TenantsReport) =>
   `tenants: honest throughput ${r.percent} % of baseline, p99 chunk latency ${r.noisy.p99Ms} ms (baseline ${r.baseline.p99Ms} ms), ${r.lost} lost, ${r.duplicated} duplicated, ${r.orphaned} orphaned`;
 
-export async function runTenants(options: TenantsOptions): Promise<TenantsReport> {
-  const started = Date.now();
-  const draw = newDraw(options.seed);
-  const problems: string[] = [];
+function startTenantsStack(options: TenantsOptions) {
   const quiet = { LOG_LEVEL: 'warn' };
-  const stack = await startStack({
+  return startStack({
     endpoint: options.endpoint,
     gateway: true,
     uploads: true,
@@ -97,6 +94,94 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
       uploads: quiet,
     },
   });
+}
+
+/** Every attack set up (accounts, uploads, the logout) before the phases, so neither pays for it. */
+function prepareAttacks(ctx: HostileContext, options: TenantsOptions, problems: string[]): Promise<Attack[]> {
+  const prepare = (name: string, setUp: Promise<Attack>) =>
+    setUp.catch((err: Error): Attack => {
+      problems.push(`setting up ${name}: ${err.message}`);
+      return async () => {};
+    });
+  return Promise.all([
+    prepare('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
+    prepare('mass opens', massOpens(ctx, options.attackCount)),
+    prepare('login spray', loginSpray(ctx, options.attackCount)),
+    prepare('revoked tokens', revokedTokens(ctx, options.attackCount)),
+    prepare('oversized', oversized(ctx, options.attackCount, options)),
+  ]);
+}
+
+/**
+ * The two phases: honest users upload from t0; the attacks run from t1 to t2; then the honest users
+ * finish the uploads they had started. Returns the phase boundaries.
+ */
+async function runPhases(
+  options: TenantsOptions,
+  run: {
+    honest: HonestUser[];
+    attacks: Attack[];
+    ctx: HostileContext;
+    base: string;
+    samples: ChunkSample[];
+    problems: string[];
+  },
+): Promise<{ t0: number; t1: number; t2: number }> {
+  const { problems } = run;
+  const draw = newDraw(options.seed);
+  const t0 = Date.now();
+  const t1 = t0 + options.phaseMs;
+  const t2 = t1 + options.phaseMs;
+  let stop = false;
+  const honestDone = Promise.all(
+    run.honest.map((user) =>
+      honestUploads({
+        user,
+        base: run.base,
+        minFileBytes: Math.ceil(options.fileBytes / 2),
+        maxFileBytes: options.fileBytes,
+        lanes: options.lanes,
+        stopped: () => stop,
+        deadline: t2 + 180_000,
+        draw,
+        samples: run.samples,
+        problems,
+        log: options.log,
+      }),
+    ),
+  );
+  options.log(`baseline: ${options.honestUsers} honest users for ${options.phaseMs / 1000} s`);
+  await sleep(t1 - Date.now());
+  options.log('noisy: hostile tenants start');
+  run.ctx.until = t2;
+  const running = Promise.all(
+    run.attacks.map((attack) => attack().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
+  );
+  await sleep(t2 - Date.now());
+  stop = true;
+  await running;
+  options.log('noisy phase over; waiting for honest uploads in flight, then auditing');
+  await honestDone;
+  return { t0, t1, t2 };
+}
+
+/** Audits and deletes every honest user, then deletes every hostile account (nothing may stay in S3). */
+async function auditAll(endState: EndState, honest: HonestUser[], hostile: AuditedUser[]) {
+  const totals = { lost: 0, duplicated: 0, orphaned: 0 };
+  for (const user of honest) {
+    const audit = await endState.audit(user, user.finished);
+    totals.lost += user.outcomes.lost + audit.lost;
+    totals.duplicated += audit.duplicated;
+    totals.orphaned += audit.orphaned + (await endState.retire(user));
+  }
+  for (const user of hostile) totals.orphaned += await endState.retire(user);
+  return totals;
+}
+
+export async function runTenants(options: TenantsOptions): Promise<TenantsReport> {
+  const started = Date.now();
+  const problems: string[] = [];
+  const stack = await startTenantsStack(options);
   const endState = new EndState(options.endpoint, stack.prefix, problems);
   try {
     const honest: HonestUser[] = await Promise.all(
@@ -106,86 +191,30 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
         return { client, userId, password: creds.password, finished: [], outcomes };
       }),
     );
-    // Hostile accounts, their uploads and the logout are set up first, so neither phase pays for them.
-    const ctx: HostileContext = {
-      api: stack.gatewayApi,
-      uploadsBase: stack.uploadsBase,
-      until: 0,
-      tally: new Tally(),
-      users: [],
-    };
-    const prepare = (name: string, setUp: Promise<Attack>) =>
-      setUp.catch((err: Error): Attack => {
-        problems.push(`setting up ${name}: ${err.message}`);
-        return async () => {};
-      });
-    const attacks = await Promise.all([
-      prepare('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
-      prepare('mass opens', massOpens(ctx, options.attackCount)),
-      prepare('login spray', loginSpray(ctx, options.attackCount)),
-      prepare('revoked tokens', revokedTokens(ctx, options.attackCount)),
-      prepare('oversized', oversized(ctx, options.attackCount, options)),
-    ]);
+    const tally = new Tally();
+    const ctx: HostileContext = { api: stack.gatewayApi, uploadsBase: stack.uploadsBase, until: 0, tally, users: [] };
+    const attacks = await prepareAttacks(ctx, options, problems);
     const samples: ChunkSample[] = [];
-    const t0 = Date.now();
-    const t1 = t0 + options.phaseMs;
-    const t2 = t1 + options.phaseMs;
-    let stop = false;
-    const honestDone = Promise.all(
-      honest.map((user) =>
-        honestUploads({
-          user,
-          base: stack.uploadsBase,
-          minFileBytes: Math.ceil(options.fileBytes / 2),
-          maxFileBytes: options.fileBytes,
-          lanes: options.lanes,
-          stopped: () => stop,
-          deadline: t2 + 180_000,
-          draw,
-          samples,
-          problems,
-          log: options.log,
-        }),
-      ),
-    );
-    options.log(`baseline: ${options.honestUsers} honest users for ${options.phaseMs / 1000} s`);
-    await sleep(t1 - Date.now());
-    options.log('noisy: hostile tenants start');
-    ctx.until = t2;
-    const running = Promise.all(
-      attacks.map((run) => run().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
-    );
-    await sleep(t2 - Date.now());
-    stop = true;
-    await running;
-    options.log('noisy phase over; waiting for honest uploads in flight, then auditing');
-    await honestDone;
-
+    const { t0, t1, t2 } = await runPhases(options, {
+      honest,
+      attacks,
+      ctx,
+      base: stack.uploadsBase,
+      samples,
+      problems,
+    });
     const baseline = windowStats(samples, t0, t1);
     const noisy = windowStats(samples, t1, t2);
-    let lost = 0;
-    let duplicated = 0;
-    let orphaned = 0;
-    for (const user of honest) {
-      lost += user.outcomes.lost;
-      const audit = await endState.audit(user, user.finished);
-      lost += audit.lost;
-      duplicated += audit.duplicated;
-      orphaned += audit.orphaned + (await endState.retire(user));
-    }
-    // Hostile accounts too: deleting one must abort its open uploads and leave nothing in S3.
-    for (const user of ctx.users) orphaned += await endState.retire(user);
+    const totals = await auditAll(endState, honest, ctx.users);
     return {
       baseline,
       noisy,
       percent: baseline.bytesPerSecond > 0 ? Math.round((100 * noisy.bytesPerSecond) / baseline.bytesPerSecond) : 0,
-      lost,
-      duplicated,
-      orphaned,
+      ...totals,
       honestUploads: honest.reduce((sum, u) => sum + u.finished.length, 0),
-      tally: ctx.tally,
-      revokedAccepted: ctx.tally.sum('after logout: ', (s) => /^\d+$/.test(s) && s !== '401'),
-      hostile5xx: ctx.tally.sum('', (s) => /^5\d\d$/.test(s)),
+      tally,
+      revokedAccepted: tally.sum('after logout: ', (s) => /^\d+$/.test(s) && s !== '401'),
+      hostile5xx: tally.sum('', (s) => /^5\d\d$/.test(s)),
       problems,
       seconds: Math.round((Date.now() - started) / 1000),
     };
