@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: bench soak fuzz dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
+.PHONY: bench soak soak-tenants fuzz dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
@@ -20,9 +20,13 @@ dev: install
 bench: install
 	node --import tsx bench/src/main.ts
 
-## soak: the chaos soak (e2e/soak): 100 uploads under random faults and process kills; prints `soak: N uploads, K faults, 0 lost, ...`
+## soak: the chaos soak (e2e/soak): 100 uploads under random faults and process kills, users rotated every 25 uploads; prints `soak: N uploads, K faults, 0 lost, ...`
 soak: install
 	node --import tsx e2e/soak/main.ts
+
+## soak-tenants: the noisy-neighbour soak (e2e/soak/tenants.ts): honest users alone, then beside hostile tenants; prints `tenants: honest throughput N % of baseline, ...`
+soak-tenants: install
+	node --import tsx e2e/soak/tenants-main.ts
 
 ## fuzz: property-based fuzzing of the gateway and uploads routes, 2000 requests per property (FUZZ_RUNS, FUZZ_SEED)
 fuzz: install

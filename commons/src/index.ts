@@ -19,3 +19,4 @@ export * from './ops/live-gauge.ts';
 export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './request-id.ts';
+export * from './startup.ts';

@@ -3,7 +3,8 @@ import { runSoak, summaryLine } from './soak.ts';
 
 /**
  * `make soak`: the chaos soak against its own emulator (or AWS_ENDPOINT_URL). Options are env
- * vars: SOAK_UPLOADS (100), SOAK_CONCURRENCY (6), SOAK_USERS (4), SOAK_MAX_FILE_MIB (8),
+ * vars: SOAK_UPLOADS (100), SOAK_CONCURRENCY (6), SOAK_USERS (4), SOAK_UPLOADS_PER_USER (25),
+ * SOAK_MAX_FILE_MIB (8),
  * SOAK_CHUNK_KIB (1024), SOAK_FAULT_PERCENT (10: share of proxied requests
  * faulted), SOAK_KILL_EVERY_MS (6000), SOAK_KILL_SESSIONS (1), SOAK_MINUTES (15),
  * SOAK_SEED (random). Exit code 1 when anything was lost, duplicated or orphaned.
@@ -30,7 +31,8 @@ async function main(): Promise<number> {
       endpoint: emulator.endpoint,
       uploads: int('SOAK_UPLOADS', 100),
       concurrency: int('SOAK_CONCURRENCY', 6),
-      users: int('SOAK_USERS', 4),
+      users: Math.max(1, int('SOAK_USERS', 4)),
+      uploadsPerUser: int('SOAK_UPLOADS_PER_USER', 25),
       maxFileBytes: int('SOAK_MAX_FILE_MIB', 8) * KiB * KiB,
       chunkBytes: int('SOAK_CHUNK_KIB', 1024) * KiB,
       faultRate: int('SOAK_FAULT_PERCENT', 10) / 100,
@@ -44,10 +46,10 @@ async function main(): Promise<number> {
       `soak: seed ${seed}, ${options.uploads} uploads × ≤ ${options.maxFileBytes / KiB / KiB} MiB, ${options.concurrency} at once, emulator ${emulator.kind} at ${emulator.endpoint}`,
     );
     const report = await runSoak(options);
-    for (const problem of report.problems) log(`problem: ${problem}`);
+    if (report.problems.length > 0) log(`${report.problems.length} problem(s) in all (each logged as it happened)`);
     log(`faults by kind: ${JSON.stringify(report.faultsByKind)}`);
     log(
-      `outcomes: ${report.completed} completed, ${report.failed} failed cleanly, ${report.cancelled} cancelled, ${report.skipped} skipped (time), ${report.seconds} s`,
+      `outcomes: ${report.completed} completed, ${report.failed} failed cleanly, ${report.cancelled} cancelled, ${report.skipped} skipped (time or a broken stack), ${report.users} users audited and deleted, ${report.startupRetries} start-up retries, ${report.seconds} s`,
     );
     console.log(summaryLine(report));
     return report.lost + report.duplicated + report.orphaned + report.problems.length === 0 ? 0 : 1;

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@lfusys/commons';
+import { ConfigError, createLogger, loadConfig, retryStartup } from '@lfusys/commons';
 import { createGatewayDeps } from './compose.ts';
 import { gatewayConfigSchema } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -6,7 +6,13 @@ import { buildApp } from './http/app.ts';
 /** Composition root: load config once, listen, and drain on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
   const config = loadConfig(gatewayConfigSchema, process.env);
-  const deps = await createGatewayDeps(config);
+  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  // Dependencies that are down at start are waited for (bounded) rather than exiting at once.
+  const deps = await retryStartup(() => createGatewayDeps(config, logger), {
+    what: 'gateway dependencies',
+    totalMs: config.STARTUP_RETRY_MS,
+    logger,
+  });
   const app = await buildApp(config, deps);
   await app.listen({ host: config.HOST, port: config.PORT });
 

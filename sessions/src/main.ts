@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, startOpsServer } from '@lfusys/commons';
+import { ConfigError, createLogger, loadConfig, retryStartup, startOpsServer } from '@lfusys/commons';
 import { createSessionsDeps } from './compose.ts';
 import { sessionsConfigSchema } from './config.ts';
 import { startRpcServer } from './rpc/server.ts';
@@ -8,7 +8,13 @@ import { startSweeper } from './workers/sweeper.ts';
 /** Composition root: gRPC server, assembly consumer, sweeper, ops endpoints; drains on SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig(sessionsConfigSchema, process.env);
-  const deps = await createSessionsDeps(config);
+  const logger = createLogger({ service: 'sessions', level: config.LOG_LEVEL });
+  // A restart while storage is flaky waits it out instead of exiting at the first reset.
+  const deps = await retryStartup(() => createSessionsDeps(config, logger), {
+    what: 'sessions dependencies',
+    totalMs: config.STARTUP_RETRY_MS,
+    logger,
+  });
   const { server, port, health } = await startRpcServer(
     { uploads: deps.uploads, files: deps.files, userData: deps.userData, bucket: deps.bucket, logger: deps.logger },
     `${config.GRPC_HOST}:${config.GRPC_PORT}`,

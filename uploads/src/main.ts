@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig } from '@lfusys/commons';
+import { ConfigError, createLogger, loadConfig, retryStartup } from '@lfusys/commons';
 import { createUploadsDeps } from './compose.ts';
 import { uploadsConfigSchema } from './config.ts';
 import { buildUploadsApp } from './http/app.ts';
@@ -28,7 +28,13 @@ async function main(): Promise<void> {
     return;
   }
   let stopping = false;
-  const deps = await createUploadsDeps(config, { isShuttingDown: () => stopping });
+  const logger = createLogger({ service: 'uploads', level: config.LOG_LEVEL });
+  // A worker restarted while storage is flaky waits it out instead of exiting at the first reset.
+  const deps = await retryStartup(() => createUploadsDeps(config, { logger, isShuttingDown: () => stopping }), {
+    what: 'uploads dependencies',
+    totalMs: config.STARTUP_RETRY_MS,
+    logger,
+  });
   const app = await buildUploadsApp(deps);
   await app.listen({ host: config.HOST, port: config.PORT });
   const shutdown = () => {

@@ -36,5 +36,7 @@ export const baseConfigShape = {
     .default('lfusys-local'),
   /** A connection to AWS silent this long is abandoned (see AwsSettings.socketTimeoutMs). */
   AWS_SOCKET_TIMEOUT_MS: env.int(60_000, 100),
+  /** How long a starting service retries its dependency set-up (queue lookup, table checks) before it exits. */
+  STARTUP_RETRY_MS: env.int(60_000, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

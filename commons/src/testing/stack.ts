@@ -19,6 +19,8 @@ export interface StackOptions {
   webAppDir?: string;
   /** Extra environment per service, e.g. small chunk sizes for sessions. */
   env?: { sessions?: Record<string, string>; gateway?: Record<string, string>; uploads?: Record<string, string> };
+  /** How long each process may take to answer /readyz (30 s by default; long soaks on a slow emulator need more). */
+  readyTimeoutMs?: number;
 }
 
 /** The backend as real processes on loopback ports, against one emulator and one resource prefix. */
@@ -79,6 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       entry: entry('sessions'),
       env: { ...common, GRPC_PORT: String(grpcPort), OPS_PORT: String(opsPort), ...options.env?.sessions },
       readyUrl: `${sessionsOps}/readyz`,
+      ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
     });
   const signingJwk = await newSigningJwk();
   const processes: Stack['processes'] = { sessions: await startSessions() };
@@ -102,6 +105,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.env?.gateway,
         },
         readyUrl: `${gatewayBase}/readyz`,
+        ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
       });
     }
     if (options.uploads) {
@@ -118,6 +122,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           ...options.env?.uploads,
         },
         readyUrl: `${uploadsBase}/readyz`,
+        ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
       });
     }
   } catch (err) {
