@@ -40,7 +40,7 @@ export interface TenantsOptions {
   /** Sessions' limits for this run; oversized opens go just above them. */
   maxFileBytes: number;
   quotaBytes: number;
-  /** Extra gateway environment, e.g. `TRUST_PROXY=true` as the Terraform of today sets it. */
+  /** Extra gateway environment (e.g. `TRUSTED_PROXY_CIDRS`). */
   gatewayEnv: Record<string, string>;
   seed: number;
   log: (line: string) => void;
