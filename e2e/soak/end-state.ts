@@ -1,5 +1,5 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
 import type { TestClient } from '@lfusys/commons/testing';
 import { reservedBytes } from '../test/fixtures.ts';
@@ -93,7 +93,7 @@ export class EndState {
   /**
    * Ends an audited user: deletes the account through the API (which must remove every object),
    * checks nothing is left in S3, then drops the user's upload-session, part and quota rows. Those
-   * rows outlive the account by design (finished sessions carry no TTL today), and moto answers
+   * rows outlive the account until their TTL (which moto never applies), and moto answers
    * every index query by scanning the whole table, so a long soak that kept them slowed down
    * with every upload. Returns the objects or multipart uploads the deletion left behind.
    */
@@ -111,10 +111,11 @@ export class EndState {
   private async purgeRows(userId: string): Promise<void> {
     const table = this.names.uploadsTable;
     const keys: Array<{ pk: string; sk: string }> = [{ pk: `USER#${userId}`, sk: 'USAGE' }];
-    const sessions = await this.queryAll({
+    // No index lists a user's finished uploads (only those in progress), so scan: moto answers an
+    // index query by scanning the table anyway.
+    const sessions = await this.scanAll({
       TableName: table,
-      IndexName: 'byUser',
-      KeyConditionExpression: 'userId = :u',
+      FilterExpression: 'userId = :u',
       ExpressionAttributeValues: { ':u': userId },
     });
     for (const pk of new Set(sessions.map((item) => String(item.pk)))) {
@@ -138,6 +139,16 @@ export class EndState {
     const items: Record<string, unknown>[] = [];
     for (let start: Record<string, unknown> | undefined; ; ) {
       const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+      if (!start) return items;
+    }
+  }
+
+  private async scanAll(input: ConstructorParameters<typeof ScanCommand>[0]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    for (let start: Record<string, unknown> | undefined; ; ) {
+      const page = await this.db.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
       items.push(...(page.Items ?? []));
       start = page.LastEvaluatedKey;
       if (!start) return items;

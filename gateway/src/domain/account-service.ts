@@ -58,14 +58,15 @@ export class AccountService {
 
   /**
    * Deletes the account, its files and uploads, its email claim and every login session, after
-   * re-checking the password. Files go first: if that fails the account still exists and the user
-   * can retry, rather than leaving files nobody can reach.
+   * re-checking the password. Files go first: if that fails the account and its sessions still
+   * exist and the user can simply retry, rather than leaving files nobody can reach. From the first
+   * step on, sessions' tombstone for the user refuses new uploads and chunks (DESIGN.md §9.3), so
+   * the sessions can be ended after the data without a window for new data.
    */
   async deleteAccount(userId: string, password: string): Promise<void> {
     const user = await this.verifiedUser(userId, password);
-    // Sessions end first: from here on no token of this user opens, sends or lists anything.
-    this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id));
     await this.deps.files.deleteAll(user.id);
+    this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id));
     await this.deps.users.delete(user);
     await this.deps.tokens.deleteUserData(user.id);
   }

@@ -200,9 +200,13 @@ describe('AccountService', () => {
 
   it('keeps the account when its files cannot be deleted, so the user can retry', async () => {
     const user = await auth.register(creds);
+    const session = await auth.login(creds);
     eraseFails = true;
     expect((await rejection(accounts.deleteAccount(user.id, creds.password))).code).toBe('unavailable');
     expect(users.byId.size).toBe(1);
+    // Its sessions too: the retry comes from the same signed-in session.
+    expect(ended).toEqual([]);
+    expect((await tokens.findFamily(session.familyId))?.revoked).toBe(false);
     eraseFails = false;
     await accounts.deleteAccount(user.id, creds.password);
     expect(users.byId.size).toBe(0);
