@@ -187,9 +187,15 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     }
   };
   faulted.startKills(options.killEveryMs, options.killSessions);
+  // The last 45 s run without kills (faults go on): an assembly cut short by a late kill gets its
+  // redelivery (10 s visibility) and a restart before the uploads waiting on it give up. Without
+  // it, kills every few seconds can keep one assembly from ever finishing inside the time bound,
+  // which says nothing about whether the pipeline loses uploads.
+  const quietTail = setTimeout(() => void faulted.stopKills(), Math.max(0, options.timeLimitMs - 45_000));
   try {
     await Promise.all(Array.from({ length: options.concurrency }, worker));
   } finally {
+    clearTimeout(quietTail);
     clearInterval(progress);
     faults.enabled = false;
     await faulted.stopKills();
