@@ -22,18 +22,14 @@ export interface AppUnderTest {
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const frontendDir = fileURLToPath(new URL('..', import.meta.url));
 
-export async function startAppUnderTest(
-  endpoint: string,
-  env: StackOptions['env'] = {},
-  uploadsWorkers = 2,
-): Promise<AppUnderTest> {
+/**
+ * Debian's Chromium, headless. Without the background-networking flags it keeps dialling Google's
+ * hosts, which this closed network refuses many at a time.
+ */
+export function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: \`make test\` installs it (apt-get install chromium)`);
-  const workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
-  const webAppDir = join(workDir, 'dist');
-  await build({ root: frontendDir, logLevel: 'error', build: { outDir: webAppDir, emptyOutDir: true } });
-  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env });
-  const browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--no-sandbox',
@@ -44,6 +40,18 @@ export async function startAppUnderTest(
       '--no-first-run',
     ],
   });
+}
+
+export async function startAppUnderTest(
+  endpoint: string,
+  env: StackOptions['env'] = {},
+  uploadsWorkers = 2,
+): Promise<AppUnderTest> {
+  const workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
+  const webAppDir = join(workDir, 'dist');
+  await build({ root: frontendDir, logLevel: 'error', build: { outDir: webAppDir, emptyOutDir: true } });
+  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env });
+  const browser = await launchChromium();
   return {
     stack,
     browser,

@@ -1,17 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from './app-under-test.ts';
 
 /** The real app in headless Chromium against the real backend processes and the emulator. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const frontendDir = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
 /** Screenshots of the main screens, refreshed by every run (README: "Screenshots"). */
@@ -21,8 +20,6 @@ let browser: Browser;
 let workDir: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: \`make test\` installs it (apt-get install chromium)`);
   await build({ root: frontendDir, logLevel: 'warn' });
   stack = await startStack({
     endpoint: inject('awsEndpoint'),
@@ -32,17 +29,7 @@ beforeAll(async () => {
     webAppDir: join(frontendDir, 'dist'),
     env: { sessions: { CHUNK_SIZE_BYTES: String(MiB) } },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 180_000);
