@@ -14,6 +14,7 @@ import {
   type UploadPlan,
   waitForUpload,
 } from './chunks.ts';
+import { chunkHead } from './paced-chunk.ts';
 import { signAs } from './tokens.ts';
 
 /**
@@ -81,20 +82,6 @@ function closedWithin(socket: Socket, limitMs: number): Promise<number | null> {
     });
     socket.resume();
   });
-}
-
-function chunkHead(plan: UploadPlan, index: number, body: Buffer): string {
-  const url = new URL(`${plan.uploadUrl}/chunks/${index}`);
-  return [
-    `PUT ${url.pathname} HTTP/1.1`,
-    `Host: ${url.host}`,
-    `Authorization: Bearer ${plan.uploadToken}`,
-    'Content-Type: application/octet-stream',
-    `Content-Length: ${body.length}`,
-    `X-Chunk-Sha256: ${sha256(body)}`,
-    '',
-    '',
-  ].join('\r\n');
 }
 
 describe('races', () => {

@@ -13,6 +13,21 @@ export interface PacedChunk {
   leave(): void;
 }
 
+/** The request line and headers of a chunk PUT, as a browser sends them. */
+export function chunkHead(plan: Pick<UploadPlan, 'uploadUrl' | 'uploadToken'>, index: number, body: Buffer): string {
+  const url = new URL(`${plan.uploadUrl}/chunks/${index}`);
+  return [
+    `PUT ${url.pathname} HTTP/1.1`,
+    `Host: ${url.host}`,
+    `Authorization: Bearer ${plan.uploadToken}`,
+    'Content-Type: application/octet-stream',
+    `Content-Length: ${body.length}`,
+    `X-Chunk-Sha256: ${sha256(body)}`,
+    '',
+    '',
+  ].join('\r\n');
+}
+
 /**
  * Sends the headers of a chunk PUT, then `body` at `bytesPerSecond` in 10 slices a second (the
  * whole body, or until the server answers or closes the connection).
@@ -39,18 +54,7 @@ export function pacedChunk(
   const answeredAfterMs = status.then(() => Date.now() - sentHeadersAt);
   const closedAfterMs = new Promise<number>((resolve) => socket.on('close', () => resolve(Date.now() - sentHeadersAt)));
   socket.on('connect', () => {
-    socket.write(
-      [
-        `PUT ${url.pathname} HTTP/1.1`,
-        `Host: ${url.host}`,
-        `Authorization: Bearer ${plan.uploadToken}`,
-        'Content-Type: application/octet-stream',
-        `Content-Length: ${body.length}`,
-        `X-Chunk-Sha256: ${sha256(body)}`,
-        '',
-        '',
-      ].join('\r\n'),
-    );
+    socket.write(chunkHead(plan, index, body));
     sentHeadersAt = Date.now();
     let at = 0;
     const timer = setInterval(() => {
