@@ -1,6 +1,6 @@
 import { credentials } from '@grpc/grpc-js';
 import { type CallContext, unary } from '@lfusys/commons';
-import { ListUploadsRequest, SessionsServiceClient } from '../gen/lfusys/sessions/v1/sessions.ts';
+import { CreateUploadRequest, ListUploadsRequest, SessionsServiceClient } from '../gen/lfusys/sessions/v1/sessions.ts';
 
 /** Promise-based sessions client: deadlines on every call, request id in metadata, AppError on failure. */
 export function createSessionsClient(address: string, deadlineMs = 5000) {
@@ -12,8 +12,13 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
   });
   const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0]) => unary(method, client, deadlineMs);
   const listUploads = call(client.listUploads);
+  const createUpload = call(client.createUpload);
   return {
-    createUpload: call(client.createUpload),
+    /** Optional fields (transfer, sha256, idempotency key, content type) default to empty. */
+    createUpload: (
+      request: Pick<CreateUploadRequest, 'userId' | 'fileName' | 'size'> & Partial<CreateUploadRequest>,
+      context?: CallContext,
+    ) => createUpload(CreateUploadRequest.fromPartial(request), context),
     getUpload: call(client.getUpload),
     /** Paging is optional: without `limit` and `cursor` it reads the first (largest) page. */
     listUploads: (request: Pick<ListUploadsRequest, 'userId'> & Partial<ListUploadsRequest>, context?: CallContext) =>
@@ -28,6 +33,9 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
     deleteFile: call(client.deleteFile),
     getDownloadUrl: call(client.getDownloadUrl),
     deleteUserData: call(client.deleteUserData),
+    signParts: call(client.signParts),
+    confirmParts: call(client.confirmParts),
+    declareSha256: call(client.declareSha256),
     close: () => client.close(),
   };
 }

@@ -35,6 +35,10 @@ function unaryHandler<Req, Res>(name: string, logger: Logger, handler: Handler<R
   };
 }
 
+function notYet(): never {
+  throw new AppError('failed_precondition', 'not available yet');
+}
+
 function requireUser(userId: string): string {
   if (userId === '') throw new AppError('invalid_argument', 'user_id is required');
   return userId;
@@ -100,6 +104,10 @@ export function sessionsHandlers({ uploads, files, userData, bucket, logger }: R
     deleteUserData: unaryHandler('DeleteUserData', logger, async (r) =>
       deleteUserData(userData, requireUser(r.userId)),
     ),
+    // Issue 13 (direct transfer, whole-file SHA-256): contract in the .proto, being built.
+    signParts: unaryHandler('SignParts', logger, async () => notYet()),
+    confirmParts: unaryHandler('ConfirmParts', logger, async () => notYet()),
+    declareSha256: unaryHandler('DeclareSha256', logger, async () => notYet()),
   };
 }
 

@@ -20,6 +20,7 @@ const upload = (status = UploadStatus.UPLOAD_STATUS_UPLOADING): Upload => ({
   uploadId: 'up1',
   userId: 'u1',
   fileName: 'f.bin',
+  transfer: 'relay',
   size: body.length * 2,
   contentType: 'application/octet-stream',
   chunkSize: body.length,

@@ -104,10 +104,14 @@ export interface Upload {
   fileId: string;
   /** Why the upload FAILED, safe to show the user. */
   failureReason: string;
-  /** Base64 SHA-256 of the whole file, if the client declared it. */
+  /** Hex SHA-256 of the whole file, if the client declared it (verified at assembly). */
   sha256: string;
   /** Only in answers to internal callers (GetUpload without user_id): where parts are written. */
-  target: PartTarget | undefined;
+  target:
+    | PartTarget
+    | undefined;
+  /** "relay" (chunks through the uploads workers) or "direct" (the client PUTs presigned parts). */
+  transfer: string;
 }
 
 /**
@@ -127,6 +131,11 @@ export interface CreateUploadRequest {
    * instead of opening a second one. Reusing a key with other parameters is ABORTED.
    */
   idempotencyKey: string;
+  /**
+   * "relay", "direct", or empty for the server's default. A deployment that disables direct
+   * refuses it with FAILED_PRECONDITION (code "transfer_unavailable").
+   */
+  transfer: string;
 }
 
 export interface GetUploadRequest {
@@ -207,6 +216,7 @@ export interface File {
   size: number;
   contentType: string;
   createdAt: string;
+  /** Hex SHA-256 of the file's bytes, set only when the assembly verified it; empty otherwise. */
   sha256: string;
 }
 
@@ -260,6 +270,60 @@ export interface DeleteUserDataResponse {
   filesDeleted: number;
 }
 
+export interface PartToSign {
+  index: number;
+  /** Base64 SHA-256 of the part's bytes. */
+  sha256: string;
+  /** The exact length expected for this index. */
+  length: number;
+}
+
+export interface SignPartsRequest {
+  uploadId: string;
+  userId: string;
+  /** 1..100 entries. */
+  parts: PartToSign[];
+}
+
+export interface SignedPart {
+  index: number;
+  url: string;
+  method: string;
+  /** Every header the client must send with the PUT (the signed checksum among them). */
+  headers: { [key: string]: string };
+  /** RFC 3339. */
+  expiresAt: string;
+}
+
+export interface SignedPart_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+export interface SignPartsResponse {
+  parts: SignedPart[];
+}
+
+export interface ConfirmPartsRequest {
+  uploadId: string;
+  userId: string;
+  /** 1..100 entries. */
+  indexes: number[];
+}
+
+export interface ConfirmPartsResponse {
+  receivedChunks: number;
+  totalChunks: number;
+  complete: boolean;
+}
+
+export interface DeclareSha256Request {
+  uploadId: string;
+  userId: string;
+  /** 64 hex characters. */
+  sha256: string;
+}
+
 function createBaseUpload(): Upload {
   return {
     uploadId: "",
@@ -278,6 +342,7 @@ function createBaseUpload(): Upload {
     failureReason: "",
     sha256: "",
     target: undefined,
+    transfer: "",
   };
 }
 
@@ -330,6 +395,9 @@ export const Upload: MessageFns<Upload> = {
     }
     if (message.target !== undefined) {
       PartTarget.encode(message.target, writer.uint32(130).fork()).join();
+    }
+    if (message.transfer !== "") {
+      writer.uint32(138).string(message.transfer);
     }
     return writer;
   },
@@ -475,6 +543,14 @@ export const Upload: MessageFns<Upload> = {
             message.target = PartTarget.decode(reader, reader.uint32());
             continue;
           }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.transfer = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -553,6 +629,7 @@ export const Upload: MessageFns<Upload> = {
         : "",
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
       target: isSet(object.target) ? PartTarget.fromJSON(object.target) : undefined,
+      transfer: isSet(object.transfer) ? globalThis.String(object.transfer) : "",
     };
   },
 
@@ -606,6 +683,9 @@ export const Upload: MessageFns<Upload> = {
     if (message.target !== undefined) {
       obj.target = PartTarget.toJSON(message.target);
     }
+    if (message.transfer !== "") {
+      obj.transfer = message.transfer;
+    }
     return obj;
   },
 
@@ -632,12 +712,13 @@ export const Upload: MessageFns<Upload> = {
     message.target = (object.target !== undefined && object.target !== null)
       ? PartTarget.fromPartial(object.target)
       : undefined;
+    message.transfer = object.transfer ?? "";
     return message;
   },
 };
 
 function createBaseCreateUploadRequest(): CreateUploadRequest {
-  return { userId: "", fileName: "", size: 0, contentType: "", sha256: "", idempotencyKey: "" };
+  return { userId: "", fileName: "", size: 0, contentType: "", sha256: "", idempotencyKey: "", transfer: "" };
 }
 
 export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
@@ -659,6 +740,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     }
     if (message.idempotencyKey !== "") {
       writer.uint32(50).string(message.idempotencyKey);
+    }
+    if (message.transfer !== "") {
+      writer.uint32(58).string(message.transfer);
     }
     return writer;
   },
@@ -724,6 +808,14 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
             message.idempotencyKey = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.transfer = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -760,6 +852,7 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
         : isSet(object.idempotency_key)
         ? globalThis.String(object.idempotency_key)
         : "",
+      transfer: isSet(object.transfer) ? globalThis.String(object.transfer) : "",
     };
   },
 
@@ -783,6 +876,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     if (message.idempotencyKey !== "") {
       obj.idempotencyKey = message.idempotencyKey;
     }
+    if (message.transfer !== "") {
+      obj.transfer = message.transfer;
+    }
     return obj;
   },
 
@@ -797,6 +893,7 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     message.contentType = object.contentType ?? "";
     message.sha256 = object.sha256 ?? "";
     message.idempotencyKey = object.idempotencyKey ?? "";
+    message.transfer = object.transfer ?? "";
     return message;
   },
 };
@@ -2976,6 +3073,878 @@ export const DeleteUserDataResponse: MessageFns<DeleteUserDataResponse> = {
   },
 };
 
+function createBasePartToSign(): PartToSign {
+  return { index: 0, sha256: "", length: 0 };
+}
+
+export const PartToSign: MessageFns<PartToSign> = {
+  encode(message: PartToSign, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).uint32(message.index);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(18).string(message.sha256);
+    }
+    if (message.length !== 0) {
+      writer.uint32(24).uint64(message.length);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PartToSign {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePartToSign();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.length = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PartToSign {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      length: isSet(object.length) ? globalThis.Number(object.length) : 0,
+    };
+  },
+
+  toJSON(message: PartToSign): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.length !== 0) {
+      obj.length = Math.round(message.length);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PartToSign>, I>>(base?: I): PartToSign {
+    return PartToSign.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PartToSign>, I>>(object: I): PartToSign {
+    const message = createBasePartToSign();
+    message.index = object.index ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    message.length = object.length ?? 0;
+    return message;
+  },
+};
+
+function createBaseSignPartsRequest(): SignPartsRequest {
+  return { uploadId: "", userId: "", parts: [] };
+}
+
+export const SignPartsRequest: MessageFns<SignPartsRequest> = {
+  encode(message: SignPartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uploadId !== "") {
+      writer.uint32(10).string(message.uploadId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    for (const v of message.parts) {
+      PartToSign.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignPartsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignPartsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.parts.push(PartToSign.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignPartsRequest {
+    return {
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => PartToSign.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SignPartsRequest): unknown {
+    const obj: any = {};
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => PartToSign.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignPartsRequest>, I>>(base?: I): SignPartsRequest {
+    return SignPartsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignPartsRequest>, I>>(object: I): SignPartsRequest {
+    const message = createBaseSignPartsRequest();
+    message.uploadId = object.uploadId ?? "";
+    message.userId = object.userId ?? "";
+    message.parts = object.parts?.map((e) => PartToSign.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSignedPart(): SignedPart {
+  return { index: 0, url: "", method: "", headers: {}, expiresAt: "" };
+}
+
+export const SignedPart: MessageFns<SignedPart> = {
+  encode(message: SignedPart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).uint32(message.index);
+    }
+    if (message.url !== "") {
+      writer.uint32(18).string(message.url);
+    }
+    if (message.method !== "") {
+      writer.uint32(26).string(message.method);
+    }
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      SignedPart_HeadersEntry.encode({ key: key as any, value }, writer.uint32(34).fork()).join();
+    });
+    if (message.expiresAt !== "") {
+      writer.uint32(42).string(message.expiresAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignedPart {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignedPart();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.url = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            const entry4 = SignedPart_HeadersEntry.decode(reader, reader.uint32());
+            if (entry4.value !== undefined) {
+              message.headers[entry4.key] = entry4.value;
+            }
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignedPart {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      url: isSet(object.url) ? globalThis.String(object.url) : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      headers: isObject(object.headers)
+        ? (globalThis.Object.entries(object.headers) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      expiresAt: isSet(object.expiresAt)
+        ? globalThis.String(object.expiresAt)
+        : isSet(object.expires_at)
+        ? globalThis.String(object.expires_at)
+        : "",
+    };
+  },
+
+  toJSON(message: SignedPart): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.url !== "") {
+      obj.url = message.url;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.headers) {
+      const entries = globalThis.Object.entries(message.headers) as [string, string][];
+      if (entries.length > 0) {
+        obj.headers = {};
+        entries.forEach(([k, v]) => {
+          obj.headers[k] = v;
+        });
+      }
+    }
+    if (message.expiresAt !== "") {
+      obj.expiresAt = message.expiresAt;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignedPart>, I>>(base?: I): SignedPart {
+    return SignedPart.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignedPart>, I>>(object: I): SignedPart {
+    const message = createBaseSignedPart();
+    message.index = object.index ?? 0;
+    message.url = object.url ?? "";
+    message.method = object.method ?? "";
+    message.headers = (globalThis.Object.entries(object.headers ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.expiresAt = object.expiresAt ?? "";
+    return message;
+  },
+};
+
+function createBaseSignedPart_HeadersEntry(): SignedPart_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const SignedPart_HeadersEntry: MessageFns<SignedPart_HeadersEntry> = {
+  encode(message: SignedPart_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignedPart_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignedPart_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignedPart_HeadersEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: SignedPart_HeadersEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignedPart_HeadersEntry>, I>>(base?: I): SignedPart_HeadersEntry {
+    return SignedPart_HeadersEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignedPart_HeadersEntry>, I>>(object: I): SignedPart_HeadersEntry {
+    const message = createBaseSignedPart_HeadersEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseSignPartsResponse(): SignPartsResponse {
+  return { parts: [] };
+}
+
+export const SignPartsResponse: MessageFns<SignPartsResponse> = {
+  encode(message: SignPartsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.parts) {
+      SignedPart.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SignPartsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSignPartsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.parts.push(SignedPart.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SignPartsResponse {
+    return {
+      parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => SignedPart.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: SignPartsResponse): unknown {
+    const obj: any = {};
+    if (message.parts?.length) {
+      obj.parts = message.parts.map((e) => SignedPart.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SignPartsResponse>, I>>(base?: I): SignPartsResponse {
+    return SignPartsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SignPartsResponse>, I>>(object: I): SignPartsResponse {
+    const message = createBaseSignPartsResponse();
+    message.parts = object.parts?.map((e) => SignedPart.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseConfirmPartsRequest(): ConfirmPartsRequest {
+  return { uploadId: "", userId: "", indexes: [] };
+}
+
+export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
+  encode(message: ConfirmPartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uploadId !== "") {
+      writer.uint32(10).string(message.uploadId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.indexes.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.indexes) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmPartsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmPartsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag === 24) {
+              message.indexes.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.indexes.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmPartsRequest {
+    return {
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      indexes: globalThis.Array.isArray(object?.indexes) ? object.indexes.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: ConfirmPartsRequest): unknown {
+    const obj: any = {};
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.indexes?.length) {
+      obj.indexes = message.indexes.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmPartsRequest>, I>>(base?: I): ConfirmPartsRequest {
+    return ConfirmPartsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmPartsRequest>, I>>(object: I): ConfirmPartsRequest {
+    const message = createBaseConfirmPartsRequest();
+    message.uploadId = object.uploadId ?? "";
+    message.userId = object.userId ?? "";
+    message.indexes = object.indexes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseConfirmPartsResponse(): ConfirmPartsResponse {
+  return { receivedChunks: 0, totalChunks: 0, complete: false };
+}
+
+export const ConfirmPartsResponse: MessageFns<ConfirmPartsResponse> = {
+  encode(message: ConfirmPartsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.receivedChunks !== 0) {
+      writer.uint32(8).uint32(message.receivedChunks);
+    }
+    if (message.totalChunks !== 0) {
+      writer.uint32(16).uint32(message.totalChunks);
+    }
+    if (message.complete !== false) {
+      writer.uint32(24).bool(message.complete);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmPartsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmPartsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.receivedChunks = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.totalChunks = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.complete = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmPartsResponse {
+    return {
+      receivedChunks: isSet(object.receivedChunks)
+        ? globalThis.Number(object.receivedChunks)
+        : isSet(object.received_chunks)
+        ? globalThis.Number(object.received_chunks)
+        : 0,
+      totalChunks: isSet(object.totalChunks)
+        ? globalThis.Number(object.totalChunks)
+        : isSet(object.total_chunks)
+        ? globalThis.Number(object.total_chunks)
+        : 0,
+      complete: isSet(object.complete) ? globalThis.Boolean(object.complete) : false,
+    };
+  },
+
+  toJSON(message: ConfirmPartsResponse): unknown {
+    const obj: any = {};
+    if (message.receivedChunks !== 0) {
+      obj.receivedChunks = Math.round(message.receivedChunks);
+    }
+    if (message.totalChunks !== 0) {
+      obj.totalChunks = Math.round(message.totalChunks);
+    }
+    if (message.complete !== false) {
+      obj.complete = message.complete;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfirmPartsResponse>, I>>(base?: I): ConfirmPartsResponse {
+    return ConfirmPartsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfirmPartsResponse>, I>>(object: I): ConfirmPartsResponse {
+    const message = createBaseConfirmPartsResponse();
+    message.receivedChunks = object.receivedChunks ?? 0;
+    message.totalChunks = object.totalChunks ?? 0;
+    message.complete = object.complete ?? false;
+    return message;
+  },
+};
+
+function createBaseDeclareSha256Request(): DeclareSha256Request {
+  return { uploadId: "", userId: "", sha256: "" };
+}
+
+export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
+  encode(message: DeclareSha256Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.uploadId !== "") {
+      writer.uint32(10).string(message.uploadId);
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(26).string(message.sha256);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclareSha256Request {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclareSha256Request();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.uploadId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeclareSha256Request {
+    return {
+      uploadId: isSet(object.uploadId)
+        ? globalThis.String(object.uploadId)
+        : isSet(object.upload_id)
+        ? globalThis.String(object.upload_id)
+        : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+    };
+  },
+
+  toJSON(message: DeclareSha256Request): unknown {
+    const obj: any = {};
+    if (message.uploadId !== "") {
+      obj.uploadId = message.uploadId;
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DeclareSha256Request>, I>>(base?: I): DeclareSha256Request {
+    return DeclareSha256Request.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DeclareSha256Request>, I>>(object: I): DeclareSha256Request {
+    const message = createBaseDeclareSha256Request();
+    message.uploadId = object.uploadId ?? "";
+    message.userId = object.userId ?? "";
+    message.sha256 = object.sha256 ?? "";
+    return message;
+  },
+};
+
 /**
  * The sessions service owns upload sessions, their parts and the files they become.
  * Callers: the gateway (on behalf of a signed-in user) and the uploads workers.
@@ -3116,6 +4085,51 @@ export const SessionsServiceService = {
       Buffer.from(DeleteUserDataResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteUserDataResponse => DeleteUserDataResponse.decode(value),
   },
+  /**
+   * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
+   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
+   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
+   * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
+   */
+  signParts: {
+    path: "/lfusys.sessions.v1.SessionsService/SignParts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SignPartsRequest): Buffer => Buffer.from(SignPartsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SignPartsRequest => SignPartsRequest.decode(value),
+    responseSerialize: (value: SignPartsResponse): Buffer => Buffer.from(SignPartsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SignPartsResponse => SignPartsResponse.decode(value),
+  },
+  /**
+   * Direct uploads: checks each part against storage (listed, exact size, the signed checksum
+   * where storage reports it) and records it, idempotently. A part missing or different is
+   * ALREADY_EXISTS/ABORTED (code "conflict", details.index) and nothing is recorded. The
+   * confirmation that completes the set answers complete=true and queues the assembly.
+   */
+  confirmParts: {
+    path: "/lfusys.sessions.v1.SessionsService/ConfirmParts" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ConfirmPartsRequest): Buffer => Buffer.from(ConfirmPartsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ConfirmPartsRequest => ConfirmPartsRequest.decode(value),
+    responseSerialize: (value: ConfirmPartsResponse): Buffer =>
+      Buffer.from(ConfirmPartsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ConfirmPartsResponse => ConfirmPartsResponse.decode(value),
+  },
+  /**
+   * Declares the whole file's SHA-256 (hex) before the set completes; verified at assembly.
+   * Repeating the same value is a no-op; another value once one is declared is a conflict.
+   */
+  declareSha256: {
+    path: "/lfusys.sessions.v1.SessionsService/DeclareSha256" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: DeclareSha256Request): Buffer => Buffer.from(DeclareSha256Request.encode(value).finish()),
+    requestDeserialize: (value: Buffer): DeclareSha256Request => DeclareSha256Request.decode(value),
+    responseSerialize: (value: Upload): Buffer => Buffer.from(Upload.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Upload => Upload.decode(value),
+  },
 } as const;
 
 export interface SessionsServiceServer extends UntypedServiceImplementation {
@@ -3145,6 +4159,26 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
    * deletes the account.
    */
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
+  /**
+   * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
+   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
+   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
+   * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
+   */
+  signParts: handleUnaryCall<SignPartsRequest, SignPartsResponse>;
+  /**
+   * Direct uploads: checks each part against storage (listed, exact size, the signed checksum
+   * where storage reports it) and records it, idempotently. A part missing or different is
+   * ALREADY_EXISTS/ABORTED (code "conflict", details.index) and nothing is recorded. The
+   * confirmation that completes the set answers complete=true and queues the assembly.
+   */
+  confirmParts: handleUnaryCall<ConfirmPartsRequest, ConfirmPartsResponse>;
+  /**
+   * Declares the whole file's SHA-256 (hex) before the set completes; verified at assembly.
+   * Repeating the same value is a no-op; another value once one is declared is a conflict.
+   */
+  declareSha256: handleUnaryCall<DeclareSha256Request, Upload>;
 }
 
 export interface SessionsServiceClient extends Client {
@@ -3350,6 +4384,68 @@ export interface SessionsServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteUserDataResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
+   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
+   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
+   * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
+   */
+  signParts(
+    request: SignPartsRequest,
+    callback: (error: ServiceError | null, response: SignPartsResponse) => void,
+  ): ClientUnaryCall;
+  signParts(
+    request: SignPartsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SignPartsResponse) => void,
+  ): ClientUnaryCall;
+  signParts(
+    request: SignPartsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SignPartsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Direct uploads: checks each part against storage (listed, exact size, the signed checksum
+   * where storage reports it) and records it, idempotently. A part missing or different is
+   * ALREADY_EXISTS/ABORTED (code "conflict", details.index) and nothing is recorded. The
+   * confirmation that completes the set answers complete=true and queues the assembly.
+   */
+  confirmParts(
+    request: ConfirmPartsRequest,
+    callback: (error: ServiceError | null, response: ConfirmPartsResponse) => void,
+  ): ClientUnaryCall;
+  confirmParts(
+    request: ConfirmPartsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ConfirmPartsResponse) => void,
+  ): ClientUnaryCall;
+  confirmParts(
+    request: ConfirmPartsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ConfirmPartsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Declares the whole file's SHA-256 (hex) before the set completes; verified at assembly.
+   * Repeating the same value is a no-op; another value once one is declared is a conflict.
+   */
+  declareSha256(
+    request: DeclareSha256Request,
+    callback: (error: ServiceError | null, response: Upload) => void,
+  ): ClientUnaryCall;
+  declareSha256(
+    request: DeclareSha256Request,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Upload) => void,
+  ): ClientUnaryCall;
+  declareSha256(
+    request: DeclareSha256Request,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Upload) => void,
+  ): ClientUnaryCall;
 }
 
 export const SessionsServiceClient = makeGenericClientConstructor(
@@ -3383,6 +4479,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
