@@ -21,6 +21,7 @@ const upload = (status = UploadStatus.UPLOAD_STATUS_UPLOADING): Upload => ({
   userId: 'u1',
   fileName: 'f.bin',
   transfer: 'relay',
+  failureCode: '',
   size: body.length * 2,
   contentType: 'application/octet-stream',
   chunkSize: body.length,

@@ -112,6 +112,8 @@ export interface Upload {
     | undefined;
   /** "relay" (chunks through the uploads workers) or "direct" (the client PUTs presigned parts). */
   transfer: string;
+  /** Machine-readable reason for FAILED (e.g. "checksum_mismatch"); empty otherwise. */
+  failureCode: string;
 }
 
 /**
@@ -343,6 +345,7 @@ function createBaseUpload(): Upload {
     sha256: "",
     target: undefined,
     transfer: "",
+    failureCode: "",
   };
 }
 
@@ -398,6 +401,9 @@ export const Upload: MessageFns<Upload> = {
     }
     if (message.transfer !== "") {
       writer.uint32(138).string(message.transfer);
+    }
+    if (message.failureCode !== "") {
+      writer.uint32(146).string(message.failureCode);
     }
     return writer;
   },
@@ -551,6 +557,14 @@ export const Upload: MessageFns<Upload> = {
             message.transfer = reader.string();
             continue;
           }
+          case 18: {
+            if (tag !== 146) {
+              break;
+            }
+
+            message.failureCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -630,6 +644,11 @@ export const Upload: MessageFns<Upload> = {
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
       target: isSet(object.target) ? PartTarget.fromJSON(object.target) : undefined,
       transfer: isSet(object.transfer) ? globalThis.String(object.transfer) : "",
+      failureCode: isSet(object.failureCode)
+        ? globalThis.String(object.failureCode)
+        : isSet(object.failure_code)
+        ? globalThis.String(object.failure_code)
+        : "",
     };
   },
 
@@ -686,6 +705,9 @@ export const Upload: MessageFns<Upload> = {
     if (message.transfer !== "") {
       obj.transfer = message.transfer;
     }
+    if (message.failureCode !== "") {
+      obj.failureCode = message.failureCode;
+    }
     return obj;
   },
 
@@ -713,6 +735,7 @@ export const Upload: MessageFns<Upload> = {
       ? PartTarget.fromPartial(object.target)
       : undefined;
     message.transfer = object.transfer ?? "";
+    message.failureCode = object.failureCode ?? "";
     return message;
   },
 };
