@@ -72,14 +72,18 @@ export interface WindowStats {
   p99Ms: number;
 }
 
-/** Throughput and latency of the chunks acknowledged in [from, to). */
-export function windowStats(samples: readonly ChunkSample[], from: number, to: number): WindowStats {
-  const inside = samples.filter((s) => s.ok && s.at >= from && s.at < to);
+/** Throughput and latency of the chunks acknowledged inside any of the [from, to) windows. */
+export function windowStats(
+  samples: readonly ChunkSample[],
+  windows: ReadonlyArray<readonly [number, number]>,
+): WindowStats {
+  const inside = samples.filter((s) => s.ok && windows.some(([from, to]) => s.at >= from && s.at < to));
   const bytes = inside.reduce((sum, s) => sum + s.bytes, 0);
+  const duration = windows.reduce((sum, [from, to]) => sum + Math.max(0, to - from), 0);
   const sorted = inside.map((s) => s.ms).sort((a, b) => a - b);
   const rank = Math.max(0, Math.ceil(0.99 * sorted.length) - 1);
   return {
-    bytesPerSecond: to > from ? (bytes * 1000) / (to - from) : 0,
+    bytesPerSecond: duration > 0 ? (bytes * 1000) / duration : 0,
     chunks: inside.length,
     p99Ms: Math.round(sorted[rank] ?? 0),
   };

@@ -1,11 +1,11 @@
 import { startEmulator } from '@lfusys/commons/local-aws';
-import { runTenants, tenantsLine } from './tenants.ts';
+import { ATTACKS, type AttackName, runTenants, tenantsLine } from './tenants.ts';
 
 /**
  * `make soak-tenants`: the noisy-neighbour soak against its own emulator (or AWS_ENDPOINT_URL).
  * Options are env vars (e2e/README.md): TENANTS_USERS (3), TENANTS_FILE_MIB (6), TENANTS_CHUNK_KIB
- * (1024), TENANTS_LANES (4), TENANTS_PHASE_SECONDS (45), TENANTS_WORKERS (2), TENANTS_SLOW_BODIES
- * (150), TENANTS_SLOW_BYTES_PER_SECOND (1024), TENANTS_ATTACK_COUNT (1100), TENANTS_MAX_FILE_MIB
+ * (1024), TENANTS_LANES (4), TENANTS_PHASE_SECONDS (60), TENANTS_WINDOW_SECONDS (10), TENANTS_WORKERS (2), TENANTS_SLOW_BODIES
+ * (150), TENANTS_SLOW_BYTES_PER_SECOND (1024), TENANTS_ATTACK_COUNT (1100), TENANTS_ATTACKS (all: slow-bodies,mass-opens,login-spray,revoked-tokens,oversized), TENANTS_MAX_FILE_MIB
  * (1024), TENANTS_QUOTA_MIB (4096), TENANTS_MIN_PERCENT (80), TENANTS_SEED.
  * Exit code 1 when an honest upload was lost, duplicated or orphaned, or throughput fell below
  * TENANTS_MIN_PERCENT of the baseline.
@@ -15,6 +15,15 @@ const int = (name: string, fallback: number) => {
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got ${raw}`);
   return value;
+};
+const attacks = (): AttackName[] => {
+  const raw = process.env.TENANTS_ATTACKS;
+  if (raw === undefined || raw.trim() === '') return [...ATTACKS];
+  const names = raw.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(ATTACKS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`TENANTS_ATTACKS: unknown ${unknown.join(', ')}; known: ${ATTACKS.join(', ')}`);
+  return names as AttackName[];
 };
 const KiB = 1024;
 const MiB = KiB * KiB;
@@ -35,11 +44,13 @@ async function main(): Promise<number> {
       fileBytes: Math.max(1, int('TENANTS_FILE_MIB', 6)) * MiB,
       chunkBytes: Math.max(1, int('TENANTS_CHUNK_KIB', 1024)) * KiB,
       lanes: Math.max(1, int('TENANTS_LANES', 4)),
-      phaseMs: Math.max(5, int('TENANTS_PHASE_SECONDS', 45)) * 1000,
+      phaseMs: Math.max(5, int('TENANTS_PHASE_SECONDS', 60)) * 1000,
+      windowMs: Math.max(2, int('TENANTS_WINDOW_SECONDS', 10)) * 1000,
       workers: Math.max(1, int('TENANTS_WORKERS', 2)),
       slowBodies: int('TENANTS_SLOW_BODIES', 150),
       slowBytesPerSecond: int('TENANTS_SLOW_BYTES_PER_SECOND', 1024),
       attackCount: int('TENANTS_ATTACK_COUNT', 1100),
+      attacks: attacks(),
       maxFileBytes: int('TENANTS_MAX_FILE_MIB', 1024) * MiB,
       quotaBytes: int('TENANTS_QUOTA_MIB', 4096) * MiB,
       // The clients reach the gateway directly, as from the internet: no proxy is trusted, so a
@@ -49,7 +60,7 @@ async function main(): Promise<number> {
       log,
     };
     log(
-      `tenants: seed ${seed}, ${options.honestUsers} honest users, files ≤ ${options.fileBytes / MiB} MiB, ${options.lanes} lanes, ${options.workers} workers, phases of ${options.phaseMs / 1000} s, emulator ${emulator.kind} at ${emulator.endpoint}`,
+      `tenants: seed ${seed}, ${options.honestUsers} honest users, files ≤ ${options.fileBytes / MiB} MiB, ${options.lanes} lanes, ${options.workers} workers, ${options.phaseMs / 1000} s of each kind in windows of ${options.windowMs / 1000} s, emulator ${emulator.kind} at ${emulator.endpoint}`,
     );
     const report = await runTenants(options);
     for (const problem of report.problems) log(`problem: ${problem}`);

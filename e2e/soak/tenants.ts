@@ -13,15 +13,16 @@ import {
   Tally,
 } from './hostile.ts';
 import { draw as newDraw } from './random.ts';
+import { counterbalanced, type Window, windowsOf } from './schedule.ts';
 
 /**
- * The noisy-neighbour soak: honest users upload alone for a baseline phase, then for a phase of the
- * same length while hostile tenants run (slow bodies, mass opens, login spraying from rotated
+ * The noisy-neighbour soak: honest users upload through alternating windows, alone (baseline) or
+ * while hostile tenants run (slow bodies, mass opens, login spraying from rotated
  * X-Forwarded-For, revoked tokens, oversized declared sizes). It compares the honest users'
- * acknowledged throughput and p99 chunk latency between the phases, then audits every honest upload
+ * acknowledged throughput and p99 chunk latency between the two kinds of window, then audits every honest upload
  * (SHA-256, listing, quota, no multipart upload or object left) and deletes every account, hostile
  * ones included, checking nothing is left in S3. Loopback only; every attack is bounded in count and
- * time and ends with its phase.
+ * time and ends with its window.
  */
 export interface TenantsOptions {
   endpoint: string;
@@ -31,7 +32,9 @@ export interface TenantsOptions {
   chunkBytes: number;
   /** Chunk requests in flight per honest upload (the web app's default is 4). */
   lanes: number;
+  /** Total time of each kind (baseline, noisy), measured in alternating windows of `windowMs`. */
   phaseMs: number;
+  windowMs: number;
   workers: number;
   slowBodies: number;
   slowBytesPerSecond: number;
@@ -40,6 +43,8 @@ export interface TenantsOptions {
   /** Sessions' limits for this run; oversized opens go just above them. */
   maxFileBytes: number;
   quotaBytes: number;
+  /** Which attacks run in the noisy windows (all of them by default). */
+  attacks: readonly AttackName[];
   /** Extra gateway environment (e.g. `TRUSTED_PROXY_CIDRS`). */
   gatewayEnv: Record<string, string>;
   seed: number;
@@ -96,25 +101,32 @@ function startTenantsStack(options: TenantsOptions) {
   });
 }
 
-/** Every attack set up (accounts, uploads, the logout) before the phases, so neither pays for it. */
+export const ATTACKS = ['slow-bodies', 'mass-opens', 'login-spray', 'revoked-tokens', 'oversized'] as const;
+export type AttackName = (typeof ATTACKS)[number];
+
+/** The chosen attacks set up (accounts, uploads, the logout) before the windows, so neither kind pays for it. */
 function prepareAttacks(ctx: HostileContext, options: TenantsOptions, problems: string[]): Promise<Attack[]> {
-  const prepare = (name: string, setUp: Promise<Attack>) =>
-    setUp.catch((err: Error): Attack => {
-      problems.push(`setting up ${name}: ${err.message}`);
-      return async () => {};
-    });
-  return Promise.all([
-    prepare('slow bodies', slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond)),
-    prepare('mass opens', massOpens(ctx, options.attackCount)),
-    prepare('login spray', loginSpray(ctx, options.attackCount)),
-    prepare('revoked tokens', revokedTokens(ctx, options.attackCount)),
-    prepare('oversized', oversized(ctx, options.attackCount, options)),
-  ]);
+  const setUp: Record<AttackName, () => Promise<Attack>> = {
+    'slow-bodies': () => slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond),
+    'mass-opens': () => massOpens(ctx, options.attackCount),
+    'login-spray': () => loginSpray(ctx, options.attackCount),
+    'revoked-tokens': () => revokedTokens(ctx, options.attackCount),
+    oversized: () => oversized(ctx, options.attackCount, options),
+  };
+  return Promise.all(
+    options.attacks.map((name) =>
+      setUp[name]().catch((err: Error): Attack => {
+        problems.push(`setting up ${name}: ${err.message}`);
+        return async () => {};
+      }),
+    ),
+  );
 }
 
 /**
- * The two phases: honest users upload from t0; the attacks run from t1 to t2; then the honest users
- * finish the uploads they had started. Returns the phase boundaries.
+ * Honest users upload from the first window to the last; the attacks run inside every noisy window
+ * (each bounded in count per window and ending with it); then the honest users finish the uploads
+ * they had started. Returns the schedule the samples are measured against.
  */
 async function runPhases(
   options: TenantsOptions,
@@ -126,12 +138,11 @@ async function runPhases(
     samples: ChunkSample[];
     problems: string[];
   },
-): Promise<{ t0: number; t1: number; t2: number }> {
+): Promise<Window[]> {
   const { problems } = run;
   const draw = newDraw(options.seed);
-  const t0 = Date.now();
-  const t1 = t0 + options.phaseMs;
-  const t2 = t1 + options.phaseMs;
+  const schedule = counterbalanced(Date.now(), options.phaseMs, options.windowMs);
+  const end = schedule.at(-1)?.to ?? Date.now();
   let stop = false;
   const honestDone = Promise.all(
     run.honest.map((user) =>
@@ -142,7 +153,7 @@ async function runPhases(
         maxFileBytes: options.fileBytes,
         lanes: options.lanes,
         stopped: () => stop,
-        deadline: t2 + 180_000,
+        deadline: end + 180_000,
         draw,
         samples: run.samples,
         problems,
@@ -150,19 +161,22 @@ async function runPhases(
       }),
     ),
   );
-  options.log(`baseline: ${options.honestUsers} honest users for ${options.phaseMs / 1000} s`);
-  await sleep(t1 - Date.now());
-  options.log('noisy: hostile tenants start');
-  run.ctx.until = t2;
-  const running = Promise.all(
-    run.attacks.map((attack) => attack().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
+  options.log(
+    `${options.honestUsers} honest users; ${schedule.length} windows of ${Math.round(options.phaseMs / (schedule.length / 2) / 1000)} s, baseline and noisy in ABBA order`,
   );
-  await sleep(t2 - Date.now());
+  for (const window of schedule) {
+    await sleep(window.from - Date.now());
+    if (window.kind === 'baseline') continue;
+    run.ctx.until = window.to;
+    await Promise.all(
+      run.attacks.map((attack) => attack().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
+    );
+  }
+  await sleep(end - Date.now());
   stop = true;
-  await running;
-  options.log('noisy phase over; waiting for honest uploads in flight, then auditing');
+  options.log('windows over; waiting for honest uploads in flight, then auditing');
   await honestDone;
-  return { t0, t1, t2 };
+  return schedule;
 }
 
 /** Audits and deletes every honest user, then deletes every hostile account (nothing may stay in S3). */
@@ -195,7 +209,7 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
     const ctx: HostileContext = { api: stack.gatewayApi, uploadsBase: stack.uploadsBase, until: 0, tally, users: [] };
     const attacks = await prepareAttacks(ctx, options, problems);
     const samples: ChunkSample[] = [];
-    const { t0, t1, t2 } = await runPhases(options, {
+    const schedule = await runPhases(options, {
       honest,
       attacks,
       ctx,
@@ -203,8 +217,8 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
       samples,
       problems,
     });
-    const baseline = windowStats(samples, t0, t1);
-    const noisy = windowStats(samples, t1, t2);
+    const baseline = windowStats(samples, windowsOf(schedule, 'baseline'));
+    const noisy = windowStats(samples, windowsOf(schedule, 'noisy'));
     const totals = await auditAll(endState, honest, ctx.users);
     return {
       baseline,

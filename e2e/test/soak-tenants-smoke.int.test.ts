@@ -1,6 +1,6 @@
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { expect, inject, it } from 'vitest';
-import { runTenants, tenantsLine } from '../soak/tenants.ts';
+import { ATTACKS, runTenants, tenantsLine } from '../soak/tenants.ts';
 
 const MiB = 1024 * 1024;
 
@@ -18,10 +18,12 @@ it('noisy-neighbour smoke: honest uploads beside hostile tenants end complete, n
     chunkBytes: MiB,
     lanes: 4,
     phaseMs: 8_000,
+    windowMs: 4_000,
     workers: 2,
     slowBodies: 10,
     slowBytesPerSecond: 1024,
     attackCount: 20,
+    attacks: ATTACKS,
     maxFileBytes: 1024 * MiB,
     quotaBytes: 4096 * MiB,
     gatewayEnv: {},
