@@ -31,42 +31,76 @@ def _serialised_call_action(self, *args, **kwargs):
 DynamoHandler.call_action = _serialised_call_action
 
 
-class _DeepCopyOncePerTransaction:
-    """moto's TransactWriteItems backs up a table by deep-copying it once per *item* that names
-    it, all before any item is applied: a 3-item transaction on one table copies it three times,
-    so every extra ConditionCheck made the emulator slower in proportion to the table's size. The
-    copies are identical, so one per table per transaction restores the same state on rollback.
-    Safe because DynamoDB requests run one at a time (above)."""
-
-    memo = None
+class _NoTableCopies:
+    """moto's TransactWriteItems backs up every table it names by deep-copying the whole table
+    before it starts, and restores those copies if any item fails. The cost grows with the table:
+    on a long soak each RecordPart transaction copied every part ever recorded, so the emulator
+    slowed down the longer it ran (and any test comparing an early phase with a later one measured
+    that). Whole tables are no longer copied; `_transact_with_undo_log` below saves and restores
+    just the items the transaction names. Safe because DynamoDB requests run one at a time."""
 
     def deepcopy(self, obj, *args, **kwargs):
-        # Only whole tables: they stay alive through the transaction, so their ids cannot be reused.
-        if self.memo is None or not isinstance(obj, Table):
-            return copy.deepcopy(obj, *args, **kwargs)
-        if id(obj) not in self.memo:
-            self.memo[id(obj)] = copy.deepcopy(obj, *args, **kwargs)
-        return self.memo[id(obj)]
+        if isinstance(obj, Table):
+            return obj
+        return copy.deepcopy(obj, *args, **kwargs)
 
     def __getattr__(self, name):
         return getattr(copy, name)
 
 
-_copy_once = _DeepCopyOncePerTransaction()
-dynamodb_models.copy = _copy_once
+dynamodb_models.copy = _NoTableCopies()
 _transact_write_items = dynamodb_models.DynamoDBBackend.transact_write_items
 
 
-@functools.wraps(_transact_write_items)
-def _transact_copying_once(self, *args, **kwargs):
-    _copy_once.memo = {}
+def _item_key(backend, op_type, op):
+    table = backend.tables.get(op.get("TableName"))
+    if table is None:
+        return None
+    keys = op["Item"] if op_type == "Put" else op.get("Key", {})
     try:
-        return _transact_write_items(self, *args, **kwargs)
-    finally:
-        _copy_once.memo = None
+        hash_key, range_key = backend.get_keys_value(table, keys)
+    except Exception:  # an invalid key: moto rejects the transaction before changing anything
+        return None
+    return table, hash_key, range_key
 
 
-dynamodb_models.DynamoDBBackend.transact_write_items = _transact_copying_once
+def _saved(table, hash_key, range_key):
+    if table.range_key_attr is not None:
+        return copy.deepcopy(table.items.get(hash_key, {}).get(range_key))
+    return copy.deepcopy(table.items.get(hash_key))
+
+
+def _restore(table, hash_key, range_key, item):
+    if table.range_key_attr is not None:
+        if item is None:
+            table.items.get(hash_key, {}).pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = item
+    elif item is None:
+        table.items.pop(hash_key, None)
+    else:
+        table.items[hash_key] = item
+
+
+@functools.wraps(_transact_write_items)
+def _transact_with_undo_log(self, transact_items, *args, **kwargs):
+    undo = []
+    for entry in transact_items:
+        op_type, op = next(iter(entry.items()))
+        key = _item_key(self, op_type, op)
+        if key is not None:
+            undo.append((*key, _saved(*key)))
+    try:
+        return _transact_write_items(self, transact_items, *args, **kwargs)
+    except BaseException:
+        # Newest first, so an item named twice (moto refuses that, but only once it reaches it)
+        # ends as it was before the transaction.
+        for table, hash_key, range_key, item in reversed(undo):
+            _restore(table, hash_key, range_key, item)
+        raise
+
+
+dynamodb_models.DynamoDBBackend.transact_write_items = _transact_with_undo_log
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
