@@ -7,9 +7,9 @@ import type { AuditedUser } from './end-state.ts';
 export class Tally {
   readonly byKind = new Map<string, Map<string, number>>();
 
-  add(kind: string, status: number | string): void {
+  add(kind: string, status: number | string, n = 1): void {
     const counts = this.byKind.get(kind) ?? new Map<string, number>();
-    counts.set(String(status), (counts.get(String(status)) ?? 0) + 1);
+    counts.set(String(status), (counts.get(String(status)) ?? 0) + n);
     this.byKind.set(kind, counts);
   }
 

@@ -1,12 +1,14 @@
 import { startEmulator } from '@lfusys/commons/local-aws';
-import { ATTACKS, type AttackName, runTenants, tenantsLine } from './tenants.ts';
+import { ATTACKS, type AttackName } from './hostile-runner.ts';
+import { runTenants, tenantsLine } from './tenants.ts';
 
 /**
  * `make soak-tenants`: the noisy-neighbour soak against its own emulator (or AWS_ENDPOINT_URL).
  * Options are env vars (e2e/README.md): TENANTS_USERS (3), TENANTS_FILE_MIB (6), TENANTS_CHUNK_KIB
  * (1024), TENANTS_LANES (4), TENANTS_PHASE_SECONDS (60), TENANTS_WINDOW_SECONDS (10), TENANTS_WORKERS (2), TENANTS_SLOW_BODIES
  * (150), TENANTS_SLOW_BYTES_PER_SECOND (1024), TENANTS_ATTACK_COUNT (1100), TENANTS_ATTACKS (all: slow-bodies,mass-opens,login-spray,revoked-tokens,oversized), TENANTS_MAX_FILE_MIB
- * (1024), TENANTS_QUOTA_MIB (4096), TENANTS_MIN_PERCENT (80), TENANTS_SEED.
+ * (1024), TENANTS_QUOTA_MIB (4096), TENANTS_MIN_PERCENT (80), TENANTS_HOSTILE_NICE (19: the attackers' process yields the CPU; 0 competes
+ * equally), TENANTS_SEED.
  * Exit code 1 when an honest upload was lost, duplicated or orphaned, or throughput fell below
  * TENANTS_MIN_PERCENT of the baseline.
  */
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
       slowBytesPerSecond: int('TENANTS_SLOW_BYTES_PER_SECOND', 1024),
       attackCount: int('TENANTS_ATTACK_COUNT', 1100),
       attacks: attacks(),
+      hostileNice: Math.min(19, int('TENANTS_HOSTILE_NICE', 19)),
       maxFileBytes: int('TENANTS_MAX_FILE_MIB', 1024) * MiB,
       quotaBytes: int('TENANTS_QUOTA_MIB', 4096) * MiB,
       // The clients reach the gateway directly, as from the internet: no proxy is trusted, so a

@@ -2,16 +2,8 @@ import { signUp, startStack } from '@lfusys/commons/testing';
 import { sleep } from './client.ts';
 import { type AuditedUser, EndState } from './end-state.ts';
 import { type ChunkSample, type HonestUser, honestUploads, type WindowStats, windowStats } from './honest.ts';
-import {
-  type Attack,
-  type HostileContext,
-  loginSpray,
-  massOpens,
-  oversized,
-  revokedTokens,
-  slowBodies,
-  Tally,
-} from './hostile.ts';
+import type { Tally } from './hostile.ts';
+import { type AttackName, HostileRunner } from './hostile-runner.ts';
 import { draw as newDraw } from './random.ts';
 import { counterbalanced, type Window, windowsOf } from './schedule.ts';
 
@@ -43,6 +35,8 @@ export interface TenantsOptions {
   /** Sessions' limits for this run; oversized opens go just above them. */
   maxFileBytes: number;
   quotaBytes: number;
+  /** CPU priority (nice, 0–19) of the hostile tenants' own process; see HostileRunner. */
+  hostileNice: number;
   /** Which attacks run in the noisy windows (all of them by default). */
   attacks: readonly AttackName[];
   /** Extra gateway environment (e.g. `TRUSTED_PROXY_CIDRS`). */
@@ -101,28 +95,6 @@ function startTenantsStack(options: TenantsOptions) {
   });
 }
 
-export const ATTACKS = ['slow-bodies', 'mass-opens', 'login-spray', 'revoked-tokens', 'oversized'] as const;
-export type AttackName = (typeof ATTACKS)[number];
-
-/** The chosen attacks set up (accounts, uploads, the logout) before the windows, so neither kind pays for it. */
-function prepareAttacks(ctx: HostileContext, options: TenantsOptions, problems: string[]): Promise<Attack[]> {
-  const setUp: Record<AttackName, () => Promise<Attack>> = {
-    'slow-bodies': () => slowBodies(ctx, options.slowBodies, options.slowBytesPerSecond),
-    'mass-opens': () => massOpens(ctx, options.attackCount),
-    'login-spray': () => loginSpray(ctx, options.attackCount),
-    'revoked-tokens': () => revokedTokens(ctx, options.attackCount),
-    oversized: () => oversized(ctx, options.attackCount, options),
-  };
-  return Promise.all(
-    options.attacks.map((name) =>
-      setUp[name]().catch((err: Error): Attack => {
-        problems.push(`setting up ${name}: ${err.message}`);
-        return async () => {};
-      }),
-    ),
-  );
-}
-
 /**
  * Honest users upload from the first window to the last; the attacks run inside every noisy window
  * (each bounded in count per window and ending with it); then the honest users finish the uploads
@@ -132,8 +104,7 @@ async function runPhases(
   options: TenantsOptions,
   run: {
     honest: HonestUser[];
-    attacks: Attack[];
-    ctx: HostileContext;
+    hostile: HostileRunner;
     base: string;
     samples: ChunkSample[];
     problems: string[];
@@ -167,10 +138,7 @@ async function runPhases(
   for (const window of schedule) {
     await sleep(window.from - Date.now());
     if (window.kind === 'baseline') continue;
-    run.ctx.until = window.to;
-    await Promise.all(
-      run.attacks.map((attack) => attack().catch((err: Error) => void problems.push(`attack: ${err.message}`))),
-    );
+    await run.hostile.run(window.to);
   }
   await sleep(end - Date.now());
   stop = true;
@@ -197,6 +165,7 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
   const problems: string[] = [];
   const stack = await startTenantsStack(options);
   const endState = new EndState(options.endpoint, stack.prefix, problems);
+  let hostileProcess: HostileRunner | undefined;
   try {
     const honest: HonestUser[] = await Promise.all(
       Array.from({ length: options.honestUsers }, async () => {
@@ -205,21 +174,21 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
         return { client, userId, password: creds.password, finished: [], outcomes };
       }),
     );
-    const tally = new Tally();
-    const ctx: HostileContext = { api: stack.gatewayApi, uploadsBase: stack.uploadsBase, until: 0, tally, users: [] };
-    const attacks = await prepareAttacks(ctx, options, problems);
-    const samples: ChunkSample[] = [];
-    const schedule = await runPhases(options, {
-      honest,
-      attacks,
-      ctx,
-      base: stack.uploadsBase,
-      samples,
-      problems,
+    const hostile = new HostileRunner(options.hostileNice);
+    hostileProcess = hostile;
+    const { attacks, slowBodies, slowBytesPerSecond, attackCount, maxFileBytes, quotaBytes } = options;
+    await hostile.prepare({
+      api: stack.gatewayApi,
+      uploadsBase: stack.uploadsBase,
+      ...{ attacks, slowBodies, slowBytesPerSecond, attackCount, maxFileBytes, quotaBytes },
     });
+    const samples: ChunkSample[] = [];
+    const schedule = await runPhases(options, { honest, hostile, base: stack.uploadsBase, samples, problems });
+    const { tally, users, problems: hostileProblems } = await hostile.finish(stack.gatewayApi);
+    problems.push(...hostileProblems);
     const baseline = windowStats(samples, windowsOf(schedule, 'baseline'));
     const noisy = windowStats(samples, windowsOf(schedule, 'noisy'));
-    const totals = await auditAll(endState, honest, ctx.users);
+    const totals = await auditAll(endState, honest, users);
     return {
       baseline,
       noisy,
@@ -233,6 +202,7 @@ export async function runTenants(options: TenantsOptions): Promise<TenantsReport
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
+    hostileProcess?.kill();
     endState.close();
     await stack.stop();
   }

@@ -1,6 +1,7 @@
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { expect, inject, it } from 'vitest';
-import { ATTACKS, runTenants, tenantsLine } from '../soak/tenants.ts';
+import { ATTACKS } from '../soak/hostile-runner.ts';
+import { runTenants, tenantsLine } from '../soak/tenants.ts';
 
 const MiB = 1024 * 1024;
 
@@ -24,6 +25,7 @@ it('noisy-neighbour smoke: honest uploads beside hostile tenants end complete, n
     slowBytesPerSecond: 1024,
     attackCount: 20,
     attacks: ATTACKS,
+    hostileNice: 0,
     maxFileBytes: 1024 * MiB,
     quotaBytes: 4096 * MiB,
     gatewayEnv: {},
