@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '@lfusys/commons';
+import { MemoryObjectStore } from '../src/adapters/memory-object-store.ts';
 import {
   MemoryFileRepository,
   MemoryUploadRepository,
@@ -10,7 +11,6 @@ import { type UploadLimits, UploadService } from '../src/domain/upload-service.t
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
 import type { Clock } from '../src/ports/clock.ts';
-import type { ObjectStore } from '../src/ports/object-store.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
 
 /** Time only moves when a test says so. */
@@ -21,36 +21,6 @@ export class ManualClock implements Clock {
   }
   advance(ms: number): void {
     this.ms += ms;
-  }
-}
-
-/** S3 as far as sessions drives it: multipart uploads open, objects that exist. */
-export class MemoryObjectStore implements ObjectStore {
-  readonly bucket = 'memory';
-  readonly open = new Map<string, string>();
-  readonly objects = new Map<string, { size: number; etag: string }>();
-  /** Multipart uploads ever created. */
-  created = 0;
-
-  async createMultipart(key: string): Promise<string> {
-    const id = `mpu-${++this.created}`;
-    this.open.set(id, key);
-    return id;
-  }
-  async completeMultipart(): Promise<string | null> {
-    throw new Error('not used by these tests');
-  }
-  async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
-    this.open.delete(multipartUploadId);
-  }
-  async head(key: string) {
-    return this.objects.get(key) ?? null;
-  }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
-  }
-  async presignDownload(key: string): Promise<string> {
-    return `memory://${key}`;
   }
 }
 
