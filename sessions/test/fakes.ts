@@ -10,17 +10,36 @@ import { FileService } from '../src/domain/file-service.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
-import type { Clock } from '../src/ports/clock.ts';
+import type { Clock, Scheduler } from '../src/ports/clock.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
 
-/** Time only moves when a test says so. */
-export class ManualClock implements Clock {
+/** Time only moves when a test says so; repeating tasks run, in order, as `advance` passes them. */
+export class ManualClock implements Clock, Scheduler {
+  private readonly timers = new Set<{ due: number; every: number; task: () => void }>();
+
   constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
   now(): number {
     return this.ms;
   }
   advance(ms: number): void {
-    this.ms += ms;
+    const end = this.ms + ms;
+    for (;;) {
+      const next = [...this.timers].filter((t) => t.due <= end).sort((a, b) => a.due - b.due)[0];
+      if (!next) break;
+      this.ms = next.due;
+      next.due += next.every;
+      next.task();
+    }
+    this.ms = end;
+  }
+  every(ms: number, task: () => void): () => void {
+    const timer = { due: this.ms + ms, every: ms, task };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
+  }
+  /** Repeating tasks still scheduled. */
+  get pending(): number {
+    return this.timers.size;
   }
 }
 
