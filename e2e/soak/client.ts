@@ -12,6 +12,8 @@ export interface Plan {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+/** Hex SHA-256: a whole file's declared hash, verified at assembly. */
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 /** Seconds from a `Retry-After` header, bounded so a hostile or odd value cannot stall the run. */
 const retryAfterMs = (headers: Headers | undefined, fallbackMs: number) => {

@@ -1,5 +1,5 @@
 import type { TestClient } from '@lfusys/commons/testing';
-import { type ChunkResult, gatewayCall, type Plan, sendChunk, sha256, sleep } from './client.ts';
+import { type ChunkResult, gatewayCall, type Plan, sendChunk, sha256, sha256Hex, sleep } from './client.ts';
 import type { Draw } from './random.ts';
 
 export type Outcome = 'completed' | 'failed' | 'cancelled' | 'lost';
@@ -40,7 +40,7 @@ export async function runUpload(spec: UploadSpec): Promise<UploadResult> {
   const opened = await gatewayCall(client, 'POST', '/uploads', {
     fileName: spec.fileName,
     size,
-    sha256: sha256(data),
+    sha256: sha256Hex(data),
     idempotencyKey: spec.idempotencyKey,
   });
   if (opened.status !== 201) {

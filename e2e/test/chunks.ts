@@ -9,7 +9,10 @@ export interface UploadPlan {
   uploadToken: string;
 }
 
+/** Base64 SHA-256: a chunk's `x-chunk-sha256`. */
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+/** Hex SHA-256: a whole file's declared hash (`sha256` at `POST /uploads`), verified at assembly. */
+export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 export function chunkOf(file: Buffer, plan: Pick<UploadPlan, 'chunkSize'>, index: number): Buffer {
   return file.subarray(index * plan.chunkSize, Math.min(file.length, (index + 1) * plan.chunkSize));

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { chunkOf, putChunk, sendChunks, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 /** Faults around the uploads workers: SQS down at the last chunk, a worker killed mid-chunk. */
 const MiB = 1024 * 1024;
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function open(file: Buffer): Promise<{ client: Awaited<ReturnType<typeof signUp>>['client']; plan: UploadPlan }> {
   const { client } = await signUp(stack.gatewayApi);
-  const res = await client.post('/uploads', { fileName: 'fault.bin', size: file.length, sha256: sha256(file) });
+  const res = await client.post('/uploads', { fileName: 'fault.bin', size: file.length, sha256: sha256Hex(file) });
   expect(res.status).toBe(201);
   return { client, plan: res.body as UploadPlan };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, type TestClient } from '@lfusys/commons/testing';
-import { sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { sendChunks, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 const MiB = 1024 * 1024;
 
@@ -20,7 +20,7 @@ export interface SeededUser {
 export async function seededUser(stack: Stack, openSize = 2 * MiB): Promise<SeededUser> {
   const { client, userId, creds } = await signUp(stack.gatewayApi);
   const file = randomBytes(MiB + 100);
-  const plan = (await client.post('/uploads', { fileName: 'mine.bin', size: file.length, sha256: sha256(file) }))
+  const plan = (await client.post('/uploads', { fileName: 'mine.bin', size: file.length, sha256: sha256Hex(file) }))
     .body as UploadPlan;
   await sendChunks(plan, file, [0, 1], 2);
   const done = await waitForUpload(client, plan.uploadId, 'completed');

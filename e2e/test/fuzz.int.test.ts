@@ -3,7 +3,7 @@ import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sendChunks, sha256, waitForUpload } from './chunks.ts';
+import { sendChunks, sha256, sha256Hex, waitForUpload } from './chunks.ts';
 import { reservedBytes, type SeededUser, seededUser } from './fixtures.ts';
 
 /**
@@ -67,7 +67,7 @@ const bodies = {
       fileName: well.name,
       size: well.size,
       sha256: mostly(
-        fc.uint8Array({ minLength: 1, maxLength: 8 }).map((bytes) => sha256(bytes)),
+        fc.uint8Array({ minLength: 1, maxLength: 8 }).map((bytes) => sha256Hex(bytes)),
         fc.string({ maxLength: 50 }),
       ),
       contentType: mostly(fc.constantFrom('application/octet-stream', 'image/png'), fc.string({ maxLength: 80 })),

@@ -10,6 +10,7 @@ import {
   putWithRetry,
   sendChunks,
   sha256,
+  sha256Hex,
   shuffled,
   type UploadPlan,
   waitForUpload,
@@ -53,7 +54,7 @@ afterAll(() => stack?.stop());
 
 async function open(file: Buffer): Promise<{ client: TestClient; userId: string; plan: UploadPlan }> {
   const { client, userId } = await signUp(stack.gatewayApi);
-  const res = await client.post('/uploads', { fileName: 'hostile.bin', size: file.length, sha256: sha256(file) });
+  const res = await client.post('/uploads', { fileName: 'hostile.bin', size: file.length, sha256: sha256Hex(file) });
   expect(res.status).toBe(201);
   return { client, userId, plan: res.body as UploadPlan };
 }

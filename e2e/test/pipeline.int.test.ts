@@ -4,7 +4,16 @@ import { createS3Client, resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sendChunks, sha256, shuffled, type UploadPlan, waitForUpload } from './chunks.ts';
+import {
+  chunkOf,
+  putChunk,
+  sendChunks,
+  sha256,
+  sha256Hex,
+  shuffled,
+  type UploadPlan,
+  waitForUpload,
+} from './chunks.ts';
 
 const MiB = 1024 * 1024;
 const QUOTA = 200 * MiB;
@@ -33,7 +42,7 @@ async function openUpload(client: TestClient, file: Buffer, fileName = 'data.bin
     fileName,
     size: file.length,
     contentType: 'application/octet-stream',
-    sha256: sha256(file),
+    sha256: sha256Hex(file),
   });
   if (res.status !== 201) throw new Error(`open upload: ${res.status} ${res.text}`);
   return res.body as UploadPlan;

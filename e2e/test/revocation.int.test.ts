@@ -4,7 +4,7 @@ import { createS3Client, resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, startStack, TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sha256, type UploadPlan } from './chunks.ts';
+import { chunkOf, putChunk, sha256Hex, type UploadPlan } from './chunks.ts';
 
 /**
  * DESIGN.md §9.3: a token of an ended login session (logout, password change, account deletion)
@@ -43,7 +43,7 @@ function copyOf(client: TestClient): TestClient {
 }
 
 async function open(client: TestClient, file: Buffer): Promise<UploadPlan> {
-  const res = await client.post('/uploads', { fileName: 'f.bin', size: file.length, sha256: sha256(file) });
+  const res = await client.post('/uploads', { fileName: 'f.bin', size: file.length, sha256: sha256Hex(file) });
   if (res.status !== 201) throw new Error(`open: ${res.status} ${res.text}`);
   return res.body as UploadPlan;
 }

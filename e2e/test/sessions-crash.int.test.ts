@@ -12,7 +12,7 @@ import {
 } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sendChunks, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { sendChunks, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 /**
  * Sessions is SIGKILLed at the worst moments of an assembly and restarted; the upload must still
@@ -58,7 +58,7 @@ async function crashDuring(
 ) {
   const { client, userId } = await signUp(stack.gatewayApi);
   const file = randomBytes(8 * MiB + 77);
-  const opened = await client.post('/uploads', { fileName: 'crash.bin', size: file.length, sha256: sha256(file) });
+  const opened = await client.post('/uploads', { fileName: 'crash.bin', size: file.length, sha256: sha256Hex(file) });
   expect(opened.status).toBe(201);
   const plan = opened.body as UploadPlan;
 

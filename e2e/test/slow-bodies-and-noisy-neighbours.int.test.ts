@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, sha256, type UploadPlan } from './chunks.ts';
+import { chunkOf, putChunk, sha256Hex, type UploadPlan } from './chunks.ts';
 import { type PacedChunk, pacedChunk } from './paced-chunk.ts';
 
 /**
@@ -47,7 +47,7 @@ afterAll(() => stack?.stop());
 async function open(chunks: number): Promise<{ client: TestClient; userId: string; plan: UploadPlan; file: Buffer }> {
   const { client, userId } = await signUp(stack.gatewayApi);
   const file = randomBytes(chunks * CHUNK);
-  const res = await client.post('/uploads', { fileName: 'tenant.bin', size: file.length, sha256: sha256(file) });
+  const res = await client.post('/uploads', { fileName: 'tenant.bin', size: file.length, sha256: sha256Hex(file) });
   expect(res.status).toBe(201);
   return { client, userId, plan: res.body as UploadPlan, file };
 }

@@ -14,7 +14,7 @@ import {
 } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chunkOf, putChunk, putWithRetry, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
+import { chunkOf, putChunk, putWithRetry, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 import { reservedBytes } from './fixtures.ts';
 
 /**
@@ -76,7 +76,7 @@ const isComplete = (method = '', url = '') => method === 'POST' && /[?&]uploadId
 
 async function open(file: Buffer): Promise<{ client: TestClient; userId: string; plan: UploadPlan }> {
   const { client, userId } = await signUp(stack.gatewayApi);
-  const res = await client.post('/uploads', { fileName: 'storage.bin', size: file.length, sha256: sha256(file) });
+  const res = await client.post('/uploads', { fileName: 'storage.bin', size: file.length, sha256: sha256Hex(file) });
   expect(res.status).toBe(201);
   return { client, userId, plan: res.body as UploadPlan };
 }

@@ -1,4 +1,5 @@
 import { ConfigError, createLogger, loadConfig, retryStartup, startOpsServer } from '@lfusys/commons';
+import { SqsAssemblyInbox } from './adapters/sqs-assembly-inbox.ts';
 import { createSessionsDeps } from './compose.ts';
 import { sessionsConfigSchema } from './config.ts';
 import { startRpcServer } from './rpc/server.ts';
@@ -20,8 +21,7 @@ async function main(): Promise<void> {
     `${config.GRPC_HOST}:${config.GRPC_PORT}`,
   );
   const consumer = new AssemblyConsumer({
-    sqs: deps.sqs,
-    queueUrl: deps.queueUrl,
+    inbox: new SqsAssemblyInbox(deps.sqs, deps.queueUrl),
     assembler: deps.assembler,
     logger: deps.logger,
     concurrency: config.ASSEMBLY_CONCURRENCY,

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '@lfusys/commons';
+import { MemoryObjectStore } from '../src/adapters/memory-object-store.ts';
 import {
   MemoryFileRepository,
   MemoryUploadRepository,
@@ -9,48 +10,36 @@ import { FileService } from '../src/domain/file-service.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
-import type { Clock } from '../src/ports/clock.ts';
-import type { ObjectStore } from '../src/ports/object-store.ts';
+import type { Clock, Scheduler } from '../src/ports/clock.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
 
-/** Time only moves when a test says so. */
-export class ManualClock implements Clock {
+/** Time only moves when a test says so; repeating tasks run, in order, as `advance` passes them. */
+export class ManualClock implements Clock, Scheduler {
+  private readonly timers = new Set<{ due: number; every: number; task: () => void }>();
+
   constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
   now(): number {
     return this.ms;
   }
   advance(ms: number): void {
-    this.ms += ms;
+    const end = this.ms + ms;
+    for (;;) {
+      const next = [...this.timers].filter((t) => t.due <= end).sort((a, b) => a.due - b.due)[0];
+      if (!next) break;
+      this.ms = next.due;
+      next.due += next.every;
+      next.task();
+    }
+    this.ms = end;
   }
-}
-
-/** S3 as far as sessions drives it: multipart uploads open, objects that exist. */
-export class MemoryObjectStore implements ObjectStore {
-  readonly bucket = 'memory';
-  readonly open = new Map<string, string>();
-  readonly objects = new Map<string, { size: number; etag: string }>();
-  /** Multipart uploads ever created. */
-  created = 0;
-
-  async createMultipart(key: string): Promise<string> {
-    const id = `mpu-${++this.created}`;
-    this.open.set(id, key);
-    return id;
+  every(ms: number, task: () => void): () => void {
+    const timer = { due: this.ms + ms, every: ms, task };
+    this.timers.add(timer);
+    return () => this.timers.delete(timer);
   }
-  async completeMultipart(): Promise<string | null> {
-    throw new Error('not used by these tests');
-  }
-  async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
-    this.open.delete(multipartUploadId);
-  }
-  async head(key: string) {
-    return this.objects.get(key) ?? null;
-  }
-  async delete(key: string): Promise<void> {
-    this.objects.delete(key);
-  }
-  async presignDownload(key: string): Promise<string> {
-    return `memory://${key}`;
+  /** Repeating tasks still scheduled. */
+  get pending(): number {
+    return this.timers.size;
   }
 }
 

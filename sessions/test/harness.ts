@@ -6,6 +6,7 @@ import type {} from '@lfusys/commons/vitest-global-setup';
 import type { PartTarget } from '@lfusys/proto/sessions';
 import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
 import { inject } from 'vitest';
+import { SqsAssemblyInbox } from '../src/adapters/sqs-assembly-inbox.ts';
 import { createSessionsDeps, type SessionsDeps } from '../src/compose.ts';
 import { type SessionsConfig, sessionsConfigSchema } from '../src/config.ts';
 import { startRpcServer } from '../src/rpc/server.ts';
@@ -36,15 +37,13 @@ export async function startSessions(env: Record<string, string> = {}): Promise<R
   const deps = await createSessionsDeps(config);
   const { server, port } = await startRpcServer({ ...deps, logger: deps.logger }, '127.0.0.1:0');
   const consumer = new AssemblyConsumer({
-    sqs: deps.sqs,
-    queueUrl: deps.queueUrl,
+    inbox: new SqsAssemblyInbox(deps.sqs, deps.queueUrl, 1),
     assembler: deps.assembler,
     logger: deps.logger,
     concurrency: 2,
     // Short, so a failed attempt is redelivered within a test's wait (the heartbeat extends it while working).
     visibilityTimeoutSeconds: 6,
     maxReceiveCount: 5,
-    waitTimeSeconds: 1,
   });
   consumer.start();
   const address = `127.0.0.1:${port}`;

@@ -59,8 +59,10 @@ export const NoContent = Type.Null();
 /** Server-generated ids (UUIDs); anything else cannot name a resource. */
 export const ResourceId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 export const IdParams = Type.Object({ id: ResourceId }, closed);
-/** Base64 SHA-256 (44 characters with padding). */
-const Sha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
+/** Base64 SHA-256 (44 characters with padding): the form of part checksums (`x-amz-checksum-sha256`). */
+export const Sha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
+/** Hex SHA-256 of a whole file, as `sha256sum` prints it (any case; sessions stores it in lower case). */
+export const Sha256Hex = Type.String({ pattern: '^[0-9a-fA-F]{64}$' });
 
 export const UploadStatus = Type.Union([
   Type.Literal('uploading'),
@@ -79,7 +81,8 @@ export const CreateUploadBody = Type.Object(
     contentType: Type.Optional(
       Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;[ -~]*)?$' }),
     ),
-    sha256: Type.Optional(Sha256),
+    /** The whole file's SHA-256, verified when the upload is assembled (a mismatch ends it `failed`). */
+    sha256: Type.Optional(Sha256Hex),
     /**
      * Chosen by the client once per file and sent again on every retry of this request: a retry
      * then returns the upload the first attempt opened instead of opening a second one.
@@ -104,6 +107,8 @@ export const Upload = Type.Object(
     expiresAt: Type.String({ format: 'date-time' }),
     fileId: Type.Optional(Type.String()),
     failureReason: Type.Optional(Type.String()),
+    /** Machine-readable reason of `failed`, e.g. `checksum_mismatch`. */
+    failureCode: Type.Optional(Type.String()),
   },
   closed,
 );
@@ -155,6 +160,7 @@ export const File = Type.Object(
     size: Type.Integer(),
     contentType: Type.String(),
     createdAt: Type.String({ format: 'date-time' }),
+    /** Hex SHA-256 of the stored bytes; present only when the assembly verified the declared one. */
     sha256: Type.Optional(Type.String()),
   },
   closed,

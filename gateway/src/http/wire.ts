@@ -32,8 +32,16 @@ export function publicUpload(u: WireUpload): Static<typeof Upload> {
     expiresAt: u.expiresAt,
     ...(u.fileId ? { fileId: u.fileId } : {}),
     ...(u.failureReason ? { failureReason: u.failureReason } : {}),
+    ...(u.failureCode ? { failureCode: u.failureCode } : {}),
   };
 }
+
+/**
+ * Only a hash the assembly verified is shown: those are 64 hex characters. Files written before
+ * verification existed carry the client's unverified base64 claim, which must not pass for a
+ * checksum (DESIGN §9.2).
+ */
+const VERIFIED_SHA256 = /^[0-9a-f]{64}$/;
 
 export function publicFile(f: WireFile): Static<typeof File> {
   return {
@@ -42,6 +50,6 @@ export function publicFile(f: WireFile): Static<typeof File> {
     size: f.size,
     contentType: f.contentType,
     createdAt: f.createdAt,
-    ...(f.sha256 ? { sha256: f.sha256 } : {}),
+    ...(VERIFIED_SHA256.test(f.sha256) ? { sha256: f.sha256 } : {}),
   };
 }

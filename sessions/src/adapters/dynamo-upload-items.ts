@@ -46,6 +46,8 @@ export function toSession(item: Record<string, unknown>): UploadSession {
     sha256: String(item.sha256 ?? ''),
     fileId: String(item.fileId ?? ''),
     failureReason: String(item.failureReason ?? ''),
+    // Absent on items written before failure codes existed.
+    failureCode: (item.failureCode ?? '') as UploadSession['failureCode'],
   };
 }
 

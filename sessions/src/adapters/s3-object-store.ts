@@ -6,6 +6,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  NoSuchKey,
   NoSuchUpload,
   NotFound,
   type S3Client,
@@ -21,6 +22,15 @@ const PART_LIST_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTo
 
 function s3Error(operation: string, err: unknown): AppError {
   return new AppError('unavailable', `object storage unavailable (${operation})`, { cause: err });
+}
+
+/** Re-throws a failure in the middle of a body (a reset socket) as the port's `unavailable`. */
+async function* streamOf(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  try {
+    yield* body;
+  } catch (err) {
+    throw s3Error('read object body', err);
+  }
 }
 
 export class S3ObjectStore implements ObjectStore {
@@ -90,6 +100,22 @@ export class S3ObjectStore implements ObjectStore {
         return null;
       throw s3Error('head object', err);
     }
+  }
+
+  async read(key: string): Promise<AsyncIterable<Uint8Array>> {
+    let body: AsyncIterable<Uint8Array>;
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      // In Node the SDK's streaming body is an IncomingMessage: async-iterable, with backpressure.
+      if (!out.Body) throw new Error('GetObject returned no body');
+      body = out.Body as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err instanceof S3ServiceException && err.name === 'NoSuchKey')) {
+        throw new AppError('not_found', 'object not found', { cause: err });
+      }
+      throw s3Error('get object', err);
+    }
+    return streamOf(body);
   }
 
   async delete(key: string): Promise<void> {

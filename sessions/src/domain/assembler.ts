@@ -3,10 +3,16 @@ import { AppError, type Logger } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
+import { sha256OfStream } from './sha256-stream.ts';
 import { expectedChunkLength, type PartRecord, type StoredFile, type UploadSession } from './upload.ts';
 
-/** `discarded`: the owner was deleted, so the upload was cancelled and its bytes removed instead. */
-export type AssemblyResult = 'completed' | 'already_done' | 'not_ready' | 'skipped' | 'discarded';
+/**
+ * `discarded`: the owner was deleted, so the upload was cancelled and its bytes removed instead.
+ * `failed`: the bytes are not the declared SHA-256, so the upload ended FAILED (`checksum_mismatch`).
+ */
+export type AssemblyResult = 'completed' | 'already_done' | 'not_ready' | 'skipped' | 'discarded' | 'failed';
+
+type Verdict = { ok: true; sha256: string } | { ok: false; reason: string };
 
 /** A failure that retrying cannot fix: the session goes straight to FAILED. */
 export class PermanentAssemblyError extends Error {
@@ -34,12 +40,45 @@ export function compositeEtag(partEtags: string[]): string {
 /**
  * Assembles one upload exactly once. Every step is safe to repeat: the state change is
  * conditional, the object key and file id are deterministic, and a redelivery of a finished
- * upload changes nothing.
+ * upload changes nothing. A declared whole-file SHA-256 is verified against the assembled object
+ * before the upload may complete (DESIGN §9.2).
  */
 export class Assembler {
   constructor(private readonly deps: AssemblerDeps) {}
 
   async assemble(uploadId: string): Promise<AssemblyResult> {
+    const upload = await this.begin(uploadId);
+    if (typeof upload === 'string') return upload;
+    // An earlier attempt found a mismatch and stopped before the upload ended: finish that.
+    if (upload.failureCode === 'checksum_mismatch') return this.rejectChecksum(upload, upload.failureReason);
+    const parts = await this.deps.uploads.listParts(uploadId);
+    this.checkParts(upload, parts);
+    await this.completeObject(upload, parts);
+    const verdict = await this.verifySha256(upload);
+    if (!verdict.ok) return this.rejectChecksum(upload, verdict.reason);
+    const file: StoredFile = {
+      fileId: upload.uploadId,
+      userId: upload.userId,
+      name: upload.fileName,
+      size: upload.size,
+      contentType: upload.contentType,
+      objectKey: upload.objectKey,
+      createdAt: this.nowIso(),
+      sha256: verdict.sha256,
+      uploadId: upload.uploadId,
+    };
+    const outcome = await this.deps.uploads.complete(uploadId, file);
+    if (outcome === 'user_deleted') return this.discard(upload);
+    const completed = outcome === 'completed';
+    this.deps.logger.info({ uploadId, parts: parts.length, bytes: upload.size, completed }, 'upload assembled');
+    return completed ? 'completed' : 'already_done';
+  }
+
+  /**
+   * The upload as stored once it is ASSEMBLING, or why there is nothing to assemble. It is read
+   * again after the move, so a SHA-256 declared just before the last part is the one verified.
+   */
+  private async begin(uploadId: string): Promise<UploadSession | AssemblyResult> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) return 'skipped';
     if (upload.status === 'COMPLETED') return 'already_done';
@@ -47,15 +86,16 @@ export class Assembler {
     if (upload.receivedChunks < upload.totalChunks) return 'not_ready';
     // Checked before S3 builds the object; the completing transaction checks again, atomically.
     if (await this.deps.uploads.isUserDeleted(upload.userId)) return this.discard(upload);
-    if (upload.status === 'UPLOADING') {
-      const moved = await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', {
-        updatedAt: this.nowIso(),
-      });
-      if (!moved) return this.assembleAfterRace(uploadId);
-    }
-    const parts = await this.deps.uploads.listParts(uploadId);
-    this.checkParts(upload, parts);
-    const etags = parts.map((p) => p.etag);
+    if (upload.status === 'ASSEMBLING') return upload;
+    // Losing this race to another consumer is fine: whoever moved it, the upload is now ASSEMBLING.
+    await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: this.nowIso() });
+    const current = await this.deps.uploads.get(uploadId);
+    if (current?.status === 'ASSEMBLING') return current;
+    return current?.status === 'COMPLETED' ? 'already_done' : 'skipped';
+  }
+
+  /** Completes the multipart upload (or finds it completed by an earlier attempt) and checks size and ETag. */
+  private async completeObject(upload: UploadSession, parts: PartRecord[]): Promise<void> {
     let etag = await this.deps.objects.completeMultipart(
       upload.objectKey,
       upload.multipartUploadId,
@@ -70,25 +110,58 @@ export class Assembler {
     if (!head || head.size !== upload.size) {
       throw new PermanentAssemblyError(`assembled object has ${head?.size ?? 0} bytes, expected ${upload.size}`);
     }
-    if (etag.replaceAll('"', '') !== compositeEtag(etags)) {
+    if (etag.replaceAll('"', '') !== compositeEtag(parts.map((p) => p.etag))) {
       throw new PermanentAssemblyError('assembled object does not match the recorded parts');
     }
-    const file: StoredFile = {
-      fileId: upload.uploadId,
-      userId: upload.userId,
-      name: upload.fileName,
-      size: upload.size,
-      contentType: upload.contentType,
-      objectKey: upload.objectKey,
-      createdAt: this.nowIso(),
-      sha256: upload.sha256,
-      uploadId: upload.uploadId,
+  }
+
+  /**
+   * Reads the assembled object back and compares its SHA-256 with the declared one. A storage
+   * failure part-way throws (the redelivered message reads it again); nothing is written here.
+   */
+  private async verifySha256(upload: UploadSession): Promise<Verdict> {
+    if (upload.sha256 === '') return { ok: true, sha256: '' };
+    const started = this.deps.clock.now();
+    const actual = await sha256OfStream(await this.deps.objects.read(upload.objectKey));
+    const ms = this.deps.clock.now() - started;
+    const match = actual.sha256 === upload.sha256.toLowerCase() && actual.bytes === upload.size;
+    this.deps.logger.info(
+      {
+        uploadId: upload.uploadId,
+        bytes: actual.bytes,
+        ms,
+        bytesPerSecond: ms > 0 ? Math.round((actual.bytes * 1000) / ms) : undefined,
+        match,
+      },
+      'whole-file sha256 verified',
+    );
+    if (match) return { ok: true, sha256: actual.sha256 };
+    return {
+      ok: false,
+      reason: `the uploaded bytes do not match the declared SHA-256 (declared ${upload.sha256}, received ${actual.sha256})`,
     };
-    const outcome = await this.deps.uploads.complete(uploadId, file);
-    if (outcome === 'user_deleted') return this.discard(upload);
-    const completed = outcome === 'completed';
-    this.deps.logger.info({ uploadId, parts: parts.length, bytes: upload.size, completed }, 'upload assembled');
-    return completed ? 'completed' : 'already_done';
+  }
+
+  /**
+   * Ends an upload whose bytes are not the declared ones. The verdict is recorded first, so an
+   * attempt that crashes part-way is finished by the redelivered message without reading the
+   * object again; then the object is deleted; then the upload ends FAILED, which gives its quota
+   * back. Each step is idempotent, and the failure is final: the message is then acknowledged.
+   */
+  private async rejectChecksum(upload: UploadSession, reason: string): Promise<AssemblyResult> {
+    const verdict = { failureCode: 'checksum_mismatch' as const, failureReason: reason, updatedAt: this.nowIso() };
+    if (upload.failureCode !== 'checksum_mismatch') {
+      const recorded = await this.deps.uploads.transition(upload.uploadId, ['ASSEMBLING'], 'ASSEMBLING', verdict);
+      // Not ASSEMBLING any more: another attempt ended it, and its object is not ours to delete.
+      if (!recorded) return 'skipped';
+    }
+    await this.deps.objects.delete(upload.objectKey);
+    await this.deps.uploads.end(upload, ['ASSEMBLING'], 'FAILED', verdict);
+    this.deps.logger.warn(
+      { uploadId: upload.uploadId, userId: upload.userId, failureCode: verdict.failureCode, reason },
+      'upload failed: whole-file checksum mismatch',
+    );
+    return 'failed';
   }
 
   /**
@@ -107,26 +180,29 @@ export class Assembler {
     return 'discarded';
   }
 
-  /** Marks the upload FAILED (from any non-final state) and frees its quota and storage. */
+  /**
+   * Marks the upload FAILED (from any non-final state) and frees its quota and storage. A checksum
+   * verdict an earlier attempt recorded keeps its code and reason.
+   */
   async fail(uploadId: string, reason: string): Promise<void> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) return;
     const moved = await this.deps.uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {
-      failureReason: reason,
+      failureReason: upload.failureCode === '' ? reason : upload.failureReason,
       updatedAt: this.nowIso(),
     });
     if (!moved) return;
-    this.deps.logger.warn({ uploadId, reason }, 'upload failed');
-    // Best effort: the bucket's lifecycle rule aborts what a crash or an S3 error leaves open.
-    await this.deps.objects.abortMultipart(upload.objectKey, upload.multipartUploadId).catch((err: unknown) => {
-      this.deps.logger.warn({ uploadId, err }, 'could not abort the multipart upload of a failed upload');
+    this.deps.logger.warn({ uploadId, userId: upload.userId, reason }, 'upload failed');
+    // Best effort, after the upload can no longer complete: the multipart upload (the bucket's
+    // lifecycle rule aborts what a crash leaves open) and an object already assembled, which no
+    // file record will ever point at.
+    const { objectKey, multipartUploadId } = upload;
+    await Promise.all([
+      this.deps.objects.abortMultipart(objectKey, multipartUploadId),
+      this.deps.objects.delete(objectKey),
+    ]).catch((err: unknown) => {
+      this.deps.logger.warn({ uploadId, err }, 'could not clean up the storage of a failed upload');
     });
-  }
-
-  private async assembleAfterRace(uploadId: string): Promise<AssemblyResult> {
-    const again = await this.deps.uploads.get(uploadId);
-    if (again?.status === 'ASSEMBLING') return this.assemble(uploadId);
-    return again?.status === 'COMPLETED' ? 'already_done' : 'skipped';
   }
 
   private checkParts(upload: UploadSession, parts: PartRecord[]): void {

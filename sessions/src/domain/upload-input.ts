@@ -1,8 +1,10 @@
 import { AppError } from '@lfusys/commons';
 import { sanitizeFileName } from './file-name.ts';
 
-/** Base64 SHA-256 (44 characters with padding). */
+/** Base64 SHA-256 (44 characters with padding): the form of part checksums (`x-amz-checksum-sha256`). */
 export const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+/** Hex SHA-256 (64 characters, as `sha256sum` prints it): the form of the whole file's hash (DESIGN §9.2). */
+export const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateUploadInput {
@@ -10,13 +12,30 @@ export interface CreateUploadInput {
   fileName: string;
   size: number;
   contentType: string;
+  /** Hex SHA-256 of the whole file, any case; empty for none. */
   sha256: string;
   /** See CreateUploadRequest.idempotency_key; empty for none. */
   idempotencyKey?: string;
 }
 
-/** Validates what a client may get wrong; returns the sanitised file name. */
-export function checkCreateInput(input: CreateUploadInput, limits: { maxFileBytes: number }): string {
+/**
+ * A declared whole-file SHA-256 in its one stored form: lower-case hex. Case is normalised so the
+ * same digest typed by `sha256sum` or by a browser compares equal (idempotent replays, PATCH no-ops).
+ */
+export function checkSha256Hex(value: string): string {
+  if (!SHA256_HEX.test(value)) {
+    throw new AppError('invalid_argument', 'sha256 must be a hex SHA-256 digest (64 characters 0-9 a-f)', {
+      details: { field: 'sha256' },
+    });
+  }
+  return value.toLowerCase();
+}
+
+/** Validates what a client may get wrong; returns the sanitised file name and the normalised hash. */
+export function checkCreateInput(
+  input: CreateUploadInput,
+  limits: { maxFileBytes: number },
+): { fileName: string; sha256: string } {
   const fileName = sanitizeFileName(input.fileName);
   const key = input.idempotencyKey ?? '';
   if (key !== '' && !IDEMPOTENCY_KEY.test(key)) {
@@ -32,10 +51,5 @@ export function checkCreateInput(input: CreateUploadInput, limits: { maxFileByte
       details: { field: 'size' },
     });
   }
-  if (input.sha256 !== '' && !SHA256_BASE64.test(input.sha256)) {
-    throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest', {
-      details: { field: 'sha256' },
-    });
-  }
-  return fileName;
+  return { fileName, sha256: input.sha256 === '' ? '' : checkSha256Hex(input.sha256) };
 }

@@ -62,7 +62,7 @@ export class UploadService {
 
   async create(input: CreateUploadInput): Promise<UploadSession> {
     const { limits } = this.deps;
-    const fileName = checkCreateInput(input, limits);
+    const { fileName, sha256 } = checkCreateInput(input, limits);
     if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId);
     const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
@@ -73,7 +73,7 @@ export class UploadService {
         existing.fileName === fileName &&
         existing.size === input.size &&
         existing.contentType === contentType &&
-        existing.sha256 === input.sha256;
+        existing.sha256 === sha256;
       if (!same) throw new AppError('aborted', 'this idempotencyKey was used for a different upload');
       return existing;
     };
@@ -88,7 +88,7 @@ export class UploadService {
     const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
       reuseOpen: key !== '',
     });
-    const upload = this.newSession({ ...input, uploadId, fileName, contentType, objectKey, multipartUploadId });
+    const upload = this.newSession({ ...input, uploadId, fileName, contentType, objectKey, multipartUploadId, sha256 });
     const outcome = await this.deps.uploads.create(upload, limits).catch(async (err: unknown) => {
       await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
       throw err;
@@ -129,6 +129,7 @@ export class UploadService {
       sha256: fields.sha256,
       fileId: '',
       failureReason: '',
+      failureCode: '',
     };
   }
 

@@ -18,10 +18,20 @@ export interface UploadSession {
   /** Server-generated object key; never derived from the user's file name. */
   objectKey: string;
   multipartUploadId: string;
+  /** Hex SHA-256 of the whole file as the client declared it (lower case); empty for none. */
   sha256: string;
   fileId: string;
+  /** Why it FAILED, readable by the user; empty otherwise. */
   failureReason: string;
+  /** Machine-readable reason for FAILED; empty otherwise (also for failures that predate codes). */
+  failureCode: FailureCode | '';
 }
+
+/**
+ * The closed set of machine-readable failure reasons a client may act on (Upload.failure_code).
+ * `checksum_mismatch`: the assembled object's SHA-256 is not the one the client declared.
+ */
+export type FailureCode = 'checksum_mismatch';
 
 export interface PartRecord {
   index: number;
@@ -39,6 +49,7 @@ export interface StoredFile {
   contentType: string;
   objectKey: string;
   createdAt: string;
+  /** Hex SHA-256 that the assembly verified against the stored bytes; empty when none was declared. */
   sha256: string;
   uploadId: string;
 }

@@ -45,7 +45,7 @@ describe('deleting a user', () => {
     await s.repository.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING');
     // deleteUserData cannot cancel it (it is assembling); the assembler must not complete it.
     expect(await deleteUserData(s.userData, 'alice')).toEqual({ uploadsCancelled: 0, filesDeleted: 0 });
-    s.objects.objects.set(upload.objectKey, { size: 1024, etag: 'x' });
+    s.objects.putObject(upload.objectKey, new Uint8Array(1024));
     expect(await s.assembler.assemble(upload.uploadId)).toBe('discarded');
     expect(s.store.sessions.get(upload.uploadId)).toMatchObject({ status: 'CANCELLED' });
     expect(s.store.files.size).toBe(0);

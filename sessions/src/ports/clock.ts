@@ -3,3 +3,16 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Repeating timers, injected so that tests move time by hand. */
+export interface Scheduler {
+  /** Runs `task` every `ms` until the returned function is called. */
+  every(ms: number, task: () => void): () => void;
+}
+
+export const systemScheduler: Scheduler = {
+  every(ms, task) {
+    const timer = setInterval(task, ms);
+    return () => clearInterval(timer);
+  },
+};

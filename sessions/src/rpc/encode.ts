@@ -29,7 +29,7 @@ export function encodeUpload(u: UploadSession, bucket?: string): Upload {
     failureReason: u.failureReason,
     sha256: u.sha256,
     transfer: 'relay',
-    failureCode: '',
+    failureCode: u.failureCode,
     target: bucket ? { bucket, objectKey: u.objectKey, multipartUploadId: u.multipartUploadId } : undefined,
   };
 }

@@ -1,39 +1,40 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
-import { type Logger, parseAssemblyMessage } from '@lfusys/commons';
+import type { Logger } from '@lfusys/commons';
 import { type Assembler, PermanentAssemblyError } from '../domain/assembler.ts';
+import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';
+import { type Scheduler, systemScheduler } from '../ports/clock.ts';
 
 export interface ConsumerOptions {
-  sqs: SQSClient;
-  queueUrl: string;
-  assembler: Assembler;
+  inbox: AssemblyInbox;
+  assembler: Pick<Assembler, 'assemble' | 'fail'>;
   logger: Logger;
   /** Assemblies in flight at once. */
   concurrency: number;
-  /** Set on every receive and extended at a third of it while assembling; a crash frees the message after at most this. */
+  /** Set on every receive and renewed every third of it while assembling; a crash frees the message after at most this. */
   visibilityTimeoutSeconds: number;
   /** The queue's redrive maxReceiveCount: the last attempt marks the session FAILED. */
   maxReceiveCount: number;
-  waitTimeSeconds?: number;
+  /** Drives the visibility heartbeat (tests move it by hand). */
+  scheduler?: Scheduler;
 }
 
 /**
- * Long-polls the FIFO queue and assembles uploads with bounded concurrency. A message is deleted
- * only after its upload reached a final state; otherwise it reappears after the visibility
- * timeout and, after `maxReceiveCount` receives, moves to the DLQ with the session FAILED.
+ * Consumes the assembly FIFO queue and assembles uploads with bounded concurrency. A message is
+ * removed only after its upload reached a final state; otherwise it reappears after the
+ * visibility timeout and, after `maxReceiveCount` receives, moves to the DLQ with the session
+ * FAILED. While an assembly runs (completing a large multipart upload, then reading a 5 GiB
+ * object back to verify its SHA-256) a heartbeat keeps the message hidden, so no other consumer
+ * starts the same work half-way through.
  */
 export class AssemblyConsumer {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private poll: AbortController | undefined;
   private loop: Promise<void> | undefined;
+  private readonly scheduler: Scheduler;
 
-  constructor(private readonly options: ConsumerOptions) {}
+  constructor(private readonly options: ConsumerOptions) {
+    this.scheduler = options.scheduler ?? systemScheduler;
+  }
 
   start(): void {
     this.running = true;
@@ -49,83 +50,70 @@ export class AssemblyConsumer {
   }
 
   private async run(): Promise<void> {
-    const { sqs, queueUrl, concurrency, logger } = this.options;
+    const { inbox, concurrency, logger, visibilityTimeoutSeconds } = this.options;
     while (this.running) {
       if (this.inFlight.size >= concurrency) {
         await Promise.race(this.inFlight);
         continue;
       }
       this.poll = new AbortController();
-      let messages: Message[] = [];
+      let deliveries: AssemblyDelivery[] = [];
       try {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: queueUrl,
-            MaxNumberOfMessages: Math.min(10, concurrency - this.inFlight.size),
-            WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
-            // Ours, not the queue's default: it bounds how soon a crashed process's message returns.
-            VisibilityTimeout: this.options.visibilityTimeoutSeconds,
-            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-          }),
-          { abortSignal: this.poll.signal },
-        );
-        messages = out.Messages ?? [];
+        deliveries = await inbox.receive(concurrency - this.inFlight.size, visibilityTimeoutSeconds, this.poll.signal);
       } catch (err) {
         if (!this.running) break;
         logger.warn({ err }, 'receive from assembly queue failed; retrying');
         await new Promise((r) => setTimeout(r, 1000));
         continue;
       }
-      for (const message of messages) {
-        const task = this.handle(message).finally(() => this.inFlight.delete(task));
+      for (const delivery of deliveries) {
+        const task = this.handle(delivery).finally(() => this.inFlight.delete(task));
         this.inFlight.add(task);
       }
     }
   }
 
-  private async handle(message: Message): Promise<void> {
-    const { sqs, queueUrl, assembler, logger, visibilityTimeoutSeconds, maxReceiveCount } = this.options;
-    const uploadId = parseAssemblyMessage(message.Body);
-    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+  /** One delivery from receipt to its end: assembled and removed, failed for good, or left to be redelivered. */
+  async handle(delivery: AssemblyDelivery): Promise<void> {
+    const { inbox, assembler, logger, maxReceiveCount } = this.options;
+    const { uploadId, receiveCount } = delivery;
     const log = logger.child({ uploadId, receiveCount });
-    const remove = () =>
-      sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
     if (!uploadId) {
-      log.error({ body: message.Body?.slice(0, 200) }, 'malformed assembly message; dropping');
-      await remove();
+      log.error({ body: delivery.body }, 'malformed assembly message; dropping');
+      await inbox.remove(delivery.receipt);
       return;
     }
-    // Keep the message invisible while a long CompleteMultipartUpload runs.
-    const heartbeat = setInterval(
-      () => {
-        sqs
-          .send(
-            new ChangeMessageVisibilityCommand({
-              QueueUrl: queueUrl,
-              ReceiptHandle: message.ReceiptHandle,
-              VisibilityTimeout: visibilityTimeoutSeconds,
-            }),
-          )
-          .catch((err: unknown) => log.warn({ err }, 'could not extend message visibility'));
-      },
-      Math.max(1000, (visibilityTimeoutSeconds * 1000) / 3),
-    );
+    const stopHeartbeat = this.keepHidden(delivery, log);
     try {
       const result = await assembler.assemble(uploadId);
       log.info({ result }, 'assembly message handled');
-      await remove();
+      await inbox.remove(delivery.receipt);
     } catch (err) {
       const permanent = err instanceof PermanentAssemblyError;
       if (permanent || receiveCount >= maxReceiveCount) {
         const reason = permanent ? err.message : 'assembly kept failing; giving up';
         log.error({ err }, 'assembly failed for good');
         await assembler.fail(uploadId, reason);
-        if (permanent) await remove();
+        if (permanent) await inbox.remove(delivery.receipt);
       } else {
         log.warn({ err }, 'assembly failed; the message will be redelivered');
       }
     } finally {
-      clearInterval(heartbeat);
+      stopHeartbeat();
     }
+  }
+
+  /**
+   * Renews the message's visibility every third of the timeout, so two renewals may fail before it
+   * shows again. A failed renewal is logged, not fatal: at worst another consumer repeats work that
+   * is idempotent.
+   */
+  private keepHidden(delivery: AssemblyDelivery, log: Logger): () => void {
+    const seconds = this.options.visibilityTimeoutSeconds;
+    return this.scheduler.every(Math.max(1000, (seconds * 1000) / 3), () => {
+      this.options.inbox
+        .extend(delivery.receipt, seconds)
+        .catch((err: unknown) => log.warn({ err }, 'could not extend message visibility'));
+    });
   }
 }
