@@ -7,7 +7,7 @@ import { ParallelismController } from './parallelism.ts';
 import { SnapshotPublisher } from './publisher.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { TimerSet } from './timers.ts';
-import type { Clock, EngineOptions, Hasher, NetworkWait, ResumeStore, Transport } from './types.ts';
+import type { Clock, EngineOptions, Hasher, NetworkWait, ResumeStore, UploadServer } from './types.ts';
 
 /** Progress notifications are at most this often (status changes are immediate). */
 export const PROGRESS_THROTTLE_MS = 100;
@@ -33,7 +33,7 @@ const WAIT_OF: Record<NetworkState, NetworkWait | undefined> = {
  * the parallelism policy and the snapshot publisher. The parts are wired by `UploadEngine`.
  */
 export class EngineCore {
-  readonly transport: Transport;
+  readonly server: UploadServer;
   readonly hasher: Hasher;
   readonly store: ResumeStore;
   readonly clock: Clock;
@@ -55,7 +55,7 @@ export class EngineCore {
     /** Called when the network gate changes state (or lets a probe through). */
     onNetworkChange: (state: NetworkState, previous: NetworkState) => void,
   ) {
-    this.transport = options.transport;
+    this.server = options.server;
     this.hasher = options.hasher;
     this.store = options.store;
     this.clock = options.clock ?? realClock;

@@ -1,10 +1,12 @@
 import { ChunkOutcomes, SESSION_ENDED } from './chunk-outcomes.ts';
 import { ChunkSender } from './chunk-sender.ts';
+import { transportFor } from './choose-transport.ts';
 import { EngineCore } from './engine-core.ts';
 import { describeError, isUnauthenticated } from './errors.ts';
 import { FileTask } from './file-task.ts';
 import type { NetworkState } from './network-gate.ts';
 import { type PreparationContext, type Prepared, prepareUpload } from './preparation.ts';
+import { Sha256Declarations } from './sha256-declaration.ts';
 import { bestEffort, TaskLifecycle } from './task-lifecycle.ts';
 import type { Timer } from './timers.ts';
 import type { EngineOptions, EngineSnapshot, FileStatus, UploadSource } from './types.ts';
@@ -26,6 +28,7 @@ export class UploadEngine {
   private readonly core: EngineCore;
   private readonly lifecycle: TaskLifecycle;
   private readonly sender: ChunkSender;
+  private readonly declarations: Sha256Declarations;
   private nextId = 1;
   private tickTimer: Timer | undefined;
 
@@ -34,6 +37,10 @@ export class UploadEngine {
     this.core.pump = () => this.pump();
     this.lifecycle = new TaskLifecycle(this.core);
     this.sender = new ChunkSender(this.core, new ChunkOutcomes(this.core, this.lifecycle));
+    this.declarations = new Sha256Declarations(this.core, this.lifecycle, (task, signal) => ({
+      ...this.preparationContext(task),
+      abandoned: () => signal.aborted || this.core.disposed,
+    }));
   }
 
   /** Queues files; they start on their own, in order. Returns their local ids. */
@@ -109,6 +116,7 @@ export class UploadEngine {
     core.disposed = true;
     for (const task of core.tasks) {
       for (const run of task.inFlight.values()) this.lifecycle.abortRun(run, 'dispose');
+      task.fileHash?.abort();
       task.meter.stop();
     }
     core.network.dispose();
@@ -177,7 +185,7 @@ export class UploadEngine {
     task.error = undefined;
     this.lifecycle.stopTransfers(task, 'stop');
     const uploadId = task.session?.uploadId;
-    if (uploadId !== undefined && serverUploading) bestEffort(() => this.core.transport.cancelUpload(uploadId));
+    if (uploadId !== undefined && serverUploading) bestEffort(() => this.core.server.cancelUpload(uploadId));
     this.lifecycle.forget(task);
     this.core.statusChanged();
   }
@@ -227,7 +235,7 @@ export class UploadEngine {
   private preparationContext(task: FileTask): PreparationContext {
     const { core } = this;
     return {
-      transport: core.transport,
+      server: core.server,
       store: core.store,
       hasher: core.hasher,
       maxAttempts: core.settings.maxAttempts,
@@ -242,6 +250,7 @@ export class UploadEngine {
       onFingerprint: (key) => {
         task.fingerprint = key;
       },
+      transportFor: (target) => transportFor(target, core),
     };
   }
 
@@ -257,7 +266,7 @@ export class UploadEngine {
     if (task.status === 'cancelled') {
       const { uploadId } = prepared.session;
       if (prepared.received.length < prepared.session.totalChunks) {
-        bestEffort(() => core.transport.cancelUpload(uploadId));
+        bestEffort(() => core.server.cancelUpload(uploadId));
       }
       this.lifecycle.forget(task);
       core.statusChanged();
@@ -272,6 +281,7 @@ export class UploadEngine {
       task.status = 'uploading';
       task.meter.start(core.clock.now());
     }
+    this.declarations.start(task);
     core.statusChanged();
   }
 

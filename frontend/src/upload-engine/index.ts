@@ -3,8 +3,20 @@ export { type BackoffOptions, backoffDelay } from './backoff.ts';
 export { SESSION_ENDED } from './chunk-outcomes.ts';
 export { realClock } from './clock.ts';
 export { UploadEngine } from './engine.ts';
+export { RelayTransport } from './relay-transport.ts';
+export { FILE_CHANGED } from './sha256-declaration.ts';
+export { CHECKSUM_MISMATCH } from './task-lifecycle.ts';
 export { FINGERPRINT_EDGE_BYTES, fingerprint } from './fingerprint.ts';
-export { createHttpTransport, type HttpTransportOptions, type JsonApi, parseRetryAfter } from './http-transport.ts';
+export type { ChunkToSend, ChunkTransport } from './chunk-transport.ts';
+export { transportFor } from './choose-transport.ts';
+export { DirectTransport } from './direct-transport.ts';
+export { FILE_HASH_SLICE_BYTES, sha256HexOfBlob } from './file-sha256.ts';
+export {
+  createHttpUploadServer,
+  type HttpUploadServerOptions,
+  type JsonApi,
+  parseRetryAfter,
+} from './http-upload-server.ts';
 export type { NetworkState } from './network-gate.ts';
 export { alwaysOnline, browserNetwork, type NetworkPort, type OnlineEventTarget } from './network-port.ts';
 export {
@@ -24,12 +36,16 @@ export {
   type FileStatus,
   type Hasher,
   type NetworkWait,
-  type PutChunkRequest,
+  type PartsConfirmation,
+  type PartToSign,
+  type PutRequest,
   type ResumeStore,
   type ServerUploadState,
   type ServerUploadStatus,
-  type Transport,
+  type SignedPart,
+  type TransferMode,
   type UploadPlan,
+  type UploadServer,
   type UploadSource,
 } from './types.ts';
 export { type HashWorker, subtleHasher, WorkerHasher } from './worker-hasher.ts';
