@@ -1,4 +1,4 @@
-import type { Clock, ChunkResponse, ServerUploadState, TransferMode, UploadServer } from './types.ts';
+import type { ChunkResponse, Clock, ServerUploadState, TransferMode, UploadServer } from './types.ts';
 
 /** One chunk to send: its bytes and their base64 SHA-256. */
 export interface ChunkToSend {

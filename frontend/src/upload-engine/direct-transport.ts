@@ -54,7 +54,9 @@ export class DirectTransport implements ChunkTransport {
       (indexes) =>
         perPart(indexes, async () => {
           const confirmation = await deps.server.confirmParts(uploadId, indexes);
-          return new Map(indexes.map((index): [number, BatchOutcome<PartsConfirmation>] => [index, { ok: confirmation }]));
+          return new Map(
+            indexes.map((index): [number, BatchOutcome<PartsConfirmation>] => [index, { ok: confirmation }]),
+          );
         }),
       (index) => index,
     );

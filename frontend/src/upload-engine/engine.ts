@@ -1,6 +1,6 @@
+import { transportFor } from './choose-transport.ts';
 import { ChunkOutcomes, SESSION_ENDED } from './chunk-outcomes.ts';
 import { ChunkSender } from './chunk-sender.ts';
-import { transportFor } from './choose-transport.ts';
 import { EngineCore } from './engine-core.ts';
 import { describeError, isUnauthenticated } from './errors.ts';
 import { FileTask } from './file-task.ts';

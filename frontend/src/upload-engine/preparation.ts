@@ -102,7 +102,10 @@ async function tryResume(
     return { session: sessionOf(context, state), received: state.receivedIndexes };
   }
   if (state.status === 'assembling') {
-    return { session: sessionOf(context, state), received: Array.from({ length: state.totalChunks }, (_, index) => index) };
+    return {
+      session: sessionOf(context, state),
+      received: Array.from({ length: state.totalChunks }, (_, index) => index),
+    };
   }
   return undefined;
 }

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { createHttpUploadServer, parseRetryAfter } from './http-upload-server.ts';
+import type { PutRequest } from './types.ts';
+
+/** The PUTs never reach the JSON API. */
+const noApi = {
+  request: () => Promise.reject(new Error('the JSON API is not used for PUTs')),
+};
+
+/** Just enough of XMLHttpRequest for chunk PUTs. */
+class FakeXhr {
+  method = '';
+  url = '';
+  readonly headers: Record<string, string> = {};
+  body: unknown;
+  status = 0;
+  responseText = '';
+  responseHeaders: Record<string, string> = {};
+  aborted = false;
+  readonly upload: { onprogress: ((event: { loaded: number }) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  ontimeout: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+
+  open(method: string, url: string): void {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(body: unknown): void {
+    this.body = body;
+  }
+  abort(): void {
+    this.aborted = true;
+    this.onabort?.();
+  }
+  getResponseHeader(name: string): string | null {
+    return this.responseHeaders[name.toLowerCase()] ?? null;
+  }
+  finish(status: number, headers: Record<string, string> = {}, body = ''): void {
+    this.status = status;
+    this.responseHeaders = headers;
+    this.responseText = body;
+    this.onload?.();
+  }
+}
+
+describe('createHttpUploadServer: put', () => {
+  function setup() {
+    const xhrs: FakeXhr[] = [];
+    const transport = createHttpUploadServer(noApi, {
+      createXhr: () => {
+        const xhr = new FakeXhr();
+        xhrs.push(xhr);
+        return xhr as unknown as XMLHttpRequest;
+      },
+      now: () => Date.parse('2030-01-01T00:00:00.000Z'),
+    });
+    const controller = new AbortController();
+    const progress: number[] = [];
+    const body = new Blob([new Uint8Array(8)]);
+    const request: PutRequest = {
+      url: 'https://up.test/v1/uploads/u-1/chunks/3',
+      headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/octet-stream', 'x-chunk-sha256': 'c2hh' },
+      body,
+      signal: controller.signal,
+      onProgress: (loaded) => progress.push(loaded),
+    };
+    const xhr = () => {
+      const last = xhrs[xhrs.length - 1];
+      if (!last) throw new Error('no request made');
+      return last;
+    };
+    return { transport, request, controller, progress, body, xhr };
+  }
+
+  it('PUTs the bytes with exactly the headers given, reporting progress', async () => {
+    const { transport, request, progress, body, xhr } = setup();
+    const answer = transport.put(request);
+    expect(xhr()).toMatchObject({
+      method: 'PUT',
+      url: 'https://up.test/v1/uploads/u-1/chunks/3',
+      headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/octet-stream', 'x-chunk-sha256': 'c2hh' },
+    });
+    expect(xhr().body).toBe(body);
+    xhr().upload.onprogress?.({ loaded: 4 });
+    xhr().upload.onprogress?.({ loaded: 8 });
+    xhr().finish(200);
+    expect(await answer).toEqual({ status: 200 });
+    expect(progress).toEqual([4, 8]);
+  });
+
+  it('passes on `complete` from a 2xx answer of the uploads service, and ignores other bodies', async () => {
+    const { transport, request, xhr } = setup();
+    const last = transport.put(request);
+    xhr().finish(200, {}, JSON.stringify({ index: 3, received: 4, totalChunks: 4, complete: true }));
+    expect(await last).toEqual({ status: 200, complete: true });
+    const storage = transport.put(request);
+    xhr().finish(200, { etag: '"abc"' }, '');
+    expect(await storage).toEqual({ status: 200 });
+  });
+
+  it('resolves any HTTP status, with Retry-After in seconds', async () => {
+    const { transport, request, xhr } = setup();
+    const first = transport.put(request);
+    xhr().finish(503, { 'retry-after': '7' });
+    expect(await first).toEqual({ status: 503, retryAfterSeconds: 7 });
+    const second = transport.put(request);
+    xhr().finish(429, { 'retry-after': 'Tue, 01 Jan 2030 00:00:30 GMT' });
+    expect(await second).toEqual({ status: 429, retryAfterSeconds: 30 });
+    const third = transport.put(request);
+    xhr().finish(400);
+    expect(await third).toEqual({ status: 400 });
+  });
+
+  it("passes on the error body's code (429 too_many_requests) and ignores bodies that are not errors", async () => {
+    const { transport, request, xhr } = setup();
+    const limited = transport.put(request);
+    const body = JSON.stringify({ error: { code: 'too_many_requests', message: 'slow down', requestId: 'r' } });
+    xhr().finish(429, { 'retry-after': '2' }, body);
+    expect(await limited).toEqual({ status: 429, retryAfterSeconds: 2, code: 'too_many_requests' });
+    const html = transport.put(request);
+    xhr().finish(502, {}, '<html>bad gateway</html>');
+    expect(await html).toEqual({ status: 502 });
+  });
+
+  it('rejects on a network error and when aborted', async () => {
+    const { transport, request, controller, xhr } = setup();
+    const failed = transport.put(request);
+    xhr().onerror?.();
+    await expect(failed).rejects.toThrow(/network error/);
+
+    const aborted = transport.put(request);
+    controller.abort();
+    expect(xhr().aborted).toBe(true);
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(transport.put(request)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delta-seconds and HTTP dates', () => {
+    const now = Date.parse('2030-01-01T00:00:00.000Z');
+    expect(parseRetryAfter('120', now)).toBe(120);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Tue, 01 Jan 2030 00:00:05 GMT', now)).toBe(5);
+    expect(parseRetryAfter('Mon, 31 Dec 2029 23:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
