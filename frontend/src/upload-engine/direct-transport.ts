@@ -131,7 +131,7 @@ export function usableUntil(part: SignedPart, receivedAt: number): number {
  * Runs a batch call. A refusal naming one part (`details.index`, e.g. 409 `aborted`: nothing was
  * recorded) fails that part only and sends the others again; any other failure fails them all.
  */
-async function perPart<R>(
+export async function perPart<R>(
   indexes: readonly number[],
   call: () => Promise<Map<number, BatchOutcome<R>>>,
 ): Promise<Map<number, BatchOutcome<R>>> {
