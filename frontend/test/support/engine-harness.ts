@@ -40,17 +40,17 @@ afterEach(() => {
 
 /**
  * The engine against the fake server. `transfer` is the mode the server gives new uploads
- * (undefined: a server that predates direct transfer).
+ * (`none`: a server that predates direct transfer and names no mode).
  */
 export function setup(
   options: Partial<EngineOptions> = {},
   chunkSize = KIB,
-  transfer: TransferMode | undefined = 'relay',
+  transfer: TransferMode | 'none' = 'relay',
 ): Harness {
   const clock = new ManualClock();
   const server = new FakeServer(clock);
   server.chunkSize = chunkSize;
-  server.transfer = transfer;
+  server.transfer = transfer === 'none' ? undefined : transfer;
   const network = new FakeNetwork();
   const store = new MemoryResumeStore();
   const hasher = new TestHasher();
