@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, settle, until } from '../../test/support/clock.ts';
+import { gate, ManualClock, settle, until } from '../../test/support/clock.ts';
 import { FakeServer } from '../../test/support/fake-server.ts';
 import { patternBytes } from '../../test/support/sources.ts';
 import type { ChunkToSend } from './chunk-transport.ts';
@@ -21,15 +21,6 @@ function setup(size: number) {
     return { index, body, sha256: await subtleHasher.sha256(body), signal, onProgress: () => undefined };
   };
   return { clock, server, upload, transport, chunk };
-}
-
-/** A promise the test resolves by hand. */
-function gate(): { wait: Promise<void>; open(): void } {
-  let open = () => undefined as void;
-  const wait = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { wait, open };
 }
 
 describe('DirectTransport', () => {

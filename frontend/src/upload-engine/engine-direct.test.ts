@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settle, until } from '../../test/support/clock.ts';
+import { gate, settle, until } from '../../test/support/clock.ts';
 import { addOne, finishProcessing, KIB, setup, sha256HexOf } from '../../test/support/engine-harness.ts';
 import { makeSource, patternBytes } from '../../test/support/sources.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -84,17 +84,14 @@ describe.each<TransferMode>(['relay', 'direct'])('UploadEngine over %s transfer'
 describe('UploadEngine over direct transfer', () => {
   it('counts a part as acknowledged when the server confirmed it, not when storage answered 200', async () => {
     const h = setup({ concurrency: 1 }, KIB, 'direct');
-    let release = () => undefined as void;
-    const confirmation = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    h.server.beforeApi = (call) => (call.op === 'confirm' && call.indexes?.includes(0) ? confirmation : undefined);
+    const confirmation = gate();
+    h.server.beforeApi = (call) => (call.op === 'confirm' && call.indexes?.includes(0) ? confirmation.wait : undefined);
     const id = addOne(h, makeSource('a.bin', patternBytes(2 * KIB)));
     await until(() => h.server.apiCallsOf('confirm').length === 1, 'confirming');
     await settle();
     expect(h.server.calls[0]?.settled).toBe(true);
     expect(h.file(id)).toMatchObject({ bytesAcked: 0, percent: 0 });
-    release();
+    confirmation.open();
     await until(() => h.file(id).bytesAcked >= KIB, 'acknowledged');
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settle, until } from '../../test/support/clock.ts';
+import { gate, settle, until } from '../../test/support/clock.ts';
 import { addOne, finishProcessing, KIB, setup, sha256HexOf } from '../../test/support/engine-harness.ts';
 import { makeSource, patternBytes } from '../../test/support/sources.ts';
 import { TEST_FILE_SLICE_BYTES } from '../../test/support/test-hasher.ts';
@@ -40,16 +40,13 @@ describe.each<TransferMode>(['relay', 'direct'])('UploadEngine: the whole-file S
 
   it('while the declaration itself waits for the server, the last chunk waits too', async () => {
     const h = setup({ concurrency: 1 }, KIB, mode);
-    let answer = () => undefined as void;
-    const declared = new Promise<void>((resolve) => {
-      answer = resolve;
-    });
-    h.server.beforeApi = (call) => (call.op === 'declare' ? declared : undefined);
+    const declared = gate();
+    h.server.beforeApi = (call) => (call.op === 'declare' ? declared.wait : undefined);
     const id = addOne(h, makeSource('a.bin', patternBytes(2 * KIB)));
     await until(() => h.file(id).bytesAcked === KIB && h.server.apiCallsOf('declare').length === 1, 'declaring');
     await settle(10);
     expect(h.server.callsFor(1)).toEqual([]);
-    answer();
+    declared.open();
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');
   });

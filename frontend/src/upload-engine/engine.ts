@@ -1,11 +1,10 @@
-import { transportFor } from './choose-transport.ts';
 import { ChunkOutcomes, SESSION_ENDED } from './chunk-outcomes.ts';
 import { ChunkSender } from './chunk-sender.ts';
 import { EngineCore } from './engine-core.ts';
 import { describeError, isUnauthenticated } from './errors.ts';
 import { FileTask } from './file-task.ts';
 import type { NetworkState } from './network-gate.ts';
-import { type PreparationContext, type Prepared, prepareUpload } from './preparation.ts';
+import { type Prepared, prepareUpload } from './preparation.ts';
 import { Sha256Declarations } from './sha256-declaration.ts';
 import { bestEffort, TaskLifecycle } from './task-lifecycle.ts';
 import type { Timer } from './timers.ts';
@@ -37,10 +36,9 @@ export class UploadEngine {
     this.core.pump = () => this.pump();
     this.lifecycle = new TaskLifecycle(this.core);
     this.sender = new ChunkSender(this.core, new ChunkOutcomes(this.core, this.lifecycle));
-    this.declarations = new Sha256Declarations(this.core, this.lifecycle, (task, signal) => ({
-      ...this.preparationContext(task),
-      abandoned: () => signal.aborted || this.core.disposed,
-    }));
+    this.declarations = new Sha256Declarations(this.core, this.lifecycle, (task, signal) =>
+      this.core.preparationContext(task, () => signal.aborted || this.core.disposed),
+    );
   }
 
   /** Queues files; they start on their own, in order. Returns their local ids. */
@@ -215,7 +213,10 @@ export class UploadEngine {
     task.preparing = true;
     task.status = 'preparing';
     core.statusChanged();
-    void prepareUpload(this.preparationContext(task), task.source).then(
+    void prepareUpload(
+      core.preparationContext(task, () => this.abandoned(task)),
+      task.source,
+    ).then(
       (prepared) =>
         core.batch(() => {
           task.preparing = false;
@@ -230,28 +231,6 @@ export class UploadEngine {
           this.pump();
         }),
     );
-  }
-
-  private preparationContext(task: FileTask): PreparationContext {
-    const { core } = this;
-    return {
-      server: core.server,
-      store: core.store,
-      hasher: core.hasher,
-      maxAttempts: core.settings.maxAttempts,
-      now: () => core.clock.now(),
-      backoff: (tries, retryAfterSeconds) => core.backoff(tries, retryAfterSeconds),
-      sleep: (ms) => core.timers.sleep(ms),
-      networkFailed: () => core.network.failed(false),
-      networkAnswered: () => core.network.answered(),
-      whenOnline: () => core.network.whenDeviceOnline(),
-      nextOnline: () => core.network.nextOnline(),
-      abandoned: () => this.abandoned(task),
-      onFingerprint: (key) => {
-        task.fingerprint = key;
-      },
-      transportFor: (target) => transportFor(target, core),
-    };
   }
 
   /** Cancelled or disposed: preparing stops at the next step. */

@@ -85,3 +85,12 @@ export class ManualClock implements Clock {
     return best;
   }
 }
+
+/** A promise the test resolves by hand (`wait` settles once `open` is called). */
+export function gate(): { wait: Promise<void>; open(): void } {
+  let resolveWait: () => void = () => undefined;
+  const wait = new Promise<void>((resolve) => {
+    resolveWait = resolve;
+  });
+  return { wait, open: () => resolveWait() };
+}
