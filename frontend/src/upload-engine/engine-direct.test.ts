@@ -125,4 +125,20 @@ describe('UploadEngine over direct transfer', () => {
     expect(h.status(id)).toBe('completed');
     expect(h.server.apiCallsOf('sign')).toHaveLength(4);
   });
+
+  it('a confirmation that says the set is complete ends sending, even with chunks this page has not sent', async () => {
+    const h = setup({ concurrency: 1 }, KIB, 'direct');
+    h.server.beforeApi = (call) => {
+      if (call.op !== 'confirm' || !call.indexes?.includes(0)) return undefined;
+      // Once the hash is declared (the last part may leave), another tab sends the last part.
+      return until(() => h.server.only().sha256 !== undefined, 'declared').then(() => {
+        h.server.only().received.set(1, 1);
+      });
+    };
+    const id = addOne(h, makeSource('a.bin', patternBytes(2 * KIB)));
+    await finishProcessing(h, id);
+    expect(h.file(id)).toMatchObject({ status: 'completed', bytesAcked: 2 * KIB, percent: 100 });
+    expect(h.server.callsFor(1)).toEqual([]);
+    expect(h.server.apiCallsOf('sign').flatMap((call) => call.indexes)).toEqual([0]);
+  });
 });
