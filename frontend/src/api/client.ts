@@ -86,13 +86,17 @@ export class ApiClient {
       json = undefined;
     }
     if (res.ok) return json as T;
-    const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+    const error = (
+      json as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
+    )?.error;
     const retryAfter = Number(res.headers.get('retry-after'));
     throw new ApiError(
       res.status,
       error?.code ?? 'unknown',
       error?.message ?? `request failed (${res.status})`,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      // e.g. which part a confirmation refused (`details.index`).
+      error?.details !== null && typeof error?.details === 'object' ? error.details : undefined,
     );
   }
 }

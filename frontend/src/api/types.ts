@@ -13,6 +13,7 @@ export interface FileItem {
   size: number;
   contentType: string;
   createdAt: string;
+  /** Hex SHA-256 of the stored bytes, present only when the server verified it. */
   sha256?: string;
 }
 
@@ -26,6 +27,10 @@ export interface UploadItem {
   fileName: string;
   size: number;
   status: 'uploading' | 'assembling' | 'completed' | 'failed' | 'expired' | 'cancelled';
+  transfer?: 'relay' | 'direct';
+  failureReason?: string;
+  /** e.g. `checksum_mismatch`. */
+  failureCode?: string;
   receivedBytes: number;
   receivedChunks: number;
   totalChunks: number;

@@ -58,6 +58,28 @@ export function Files() {
   );
 }
 
+/** A SHA-256 the server verified against the stored bytes (older, unverified records carry none). */
+const VERIFIED_SHA256 = /^[0-9a-f]{64}$/;
+
+/** The file's verified SHA-256, to compare with `sha256sum` output, and a button to copy it. */
+function Sha256({ fileName, sha256 }: { fileName: string; sha256: string }) {
+  const [copied, setCopied] = useState<'yes' | 'failed'>();
+  const copy = () =>
+    navigator.clipboard.writeText(sha256).then(
+      () => setCopied('yes'),
+      () => setCopied('failed'),
+    );
+  return (
+    <p className="sha256">
+      <span className="label">SHA-256</span> <code data-sha256={sha256}>{sha256}</code>{' '}
+      <button type="button" className="small" onClick={() => void copy()} aria-label={`Copy SHA-256 of ${fileName}`}>
+        Copy
+      </button>
+      <span role="status">{copied === 'yes' ? 'Copied' : copied === 'failed' ? 'Could not copy' : ''}</span>
+    </p>
+  );
+}
+
 function FileRow({ file }: { file: FileItem }) {
   const rename = useRenameFile();
   const remove = useDeleteFile();
@@ -100,6 +122,9 @@ function FileRow({ file }: { file: FileItem }) {
           </form>
         ) : (
           file.name
+        )}
+        {file.sha256 !== undefined && VERIFIED_SHA256.test(file.sha256) && (
+          <Sha256 fileName={file.name} sha256={file.sha256} />
         )}
         {(error || downloadError) && (
           <p role="alert" className="error">

@@ -116,6 +116,7 @@ function UploadRow({ file }: { file: FileProgress }) {
       data-status={file.status}
       data-waiting={file.waiting}
       data-acked={file.bytesAcked}
+      data-transfer={file.transfer}
       aria-label={file.name}
     >
       <div className="row">

@@ -8,7 +8,7 @@ import {
   isUnauthenticated,
   retryAfterOf,
 } from './errors.ts';
-import type { ChunkRun, ChunkSession, FileTask } from './file-task.ts';
+import type { ChunkRun, FileTask } from './file-task.ts';
 import { type TaskLifecycle, UPLOAD_GONE } from './task-lifecycle.ts';
 import type { ChunkResponse, ServerUploadState } from './types.ts';
 
@@ -38,7 +38,7 @@ export class ChunkOutcomes {
   handleResponse(task: FileTask, run: ChunkRun, response: ChunkResponse): void {
     const { status } = response;
     const { index } = run;
-    if (status >= 200 && status < 300) this.acknowledge(task, run);
+    if (status >= 200 && status < 300) this.acknowledge(task, run, response);
     else if (status === 401) this.renewToken(task, run);
     else if (status === 404) this.lifecycle.fail(task, UPLOAD_GONE, true);
     else if (status === 409) void this.resolveConflict(task, index);
@@ -66,11 +66,18 @@ export class ChunkOutcomes {
     this.resend(task, index, 'attempt', reason);
   }
 
-  /** The server holds the chunk: its bytes count, and the link's speed teaches the parallelism. */
-  acknowledge(task: FileTask, run: ChunkRun): void {
+  /**
+   * The server holds the chunk: its bytes count, and the link's speed teaches the parallelism. An
+   * answer that says the set is complete ends sending (other chunks may have come from elsewhere).
+   */
+  acknowledge(task: FileTask, run: ChunkRun, response: ChunkResponse): void {
     const now = this.core.clock.now();
     if (run.stop === undefined && run.sentAt !== undefined) {
       this.core.parallelism.acknowledged(now - run.sentAt, run.parallel, now);
+    }
+    if (response.complete === true) {
+      task.ackAll();
+      this.core.statusChanged();
     }
     this.acknowledgeIndex(task, run.index);
   }
@@ -117,7 +124,7 @@ export class ChunkOutcomes {
   /** One `getUpload` shared by every chunk of the file that needs one now. */
   private lookup(task: FileTask, uploadId: string): Promise<ServerUploadState> {
     task.lookup ??= Promise.resolve()
-      .then(() => this.core.transport.getUpload(uploadId))
+      .then(() => this.core.server.getUpload(uploadId))
       .finally(() => {
         task.lookup = undefined;
       });
@@ -140,7 +147,7 @@ export class ChunkOutcomes {
     }
     task.renewals.set(index, renewals);
     // Another chunk renewed the token meanwhile: just resend with it.
-    if (session.token !== run.token) {
+    if (session.transport.version !== run.targetVersion) {
       task.requeue(index);
       return;
     }
@@ -151,7 +158,7 @@ export class ChunkOutcomes {
           task.renewing = false;
           if (!this.core.isSending(task)) return;
           if (state.status !== 'uploading') return this.lifecycle.applyServerState(task, state);
-          refreshSession(session, state);
+          session.transport.refresh(state);
           task.requeue(index);
           this.core.pump();
         }),
@@ -178,7 +185,7 @@ export class ChunkOutcomes {
     this.core.batch(() => {
       if (!this.core.isSending(task)) return;
       if (state.status !== 'uploading') return this.lifecycle.applyServerState(task, state);
-      refreshSession(session, state);
+      session.transport.refresh(state);
       if (state.receivedIndexes.includes(index)) this.acknowledgeIndex(task, index);
       else this.resend(task, index, 'attempt', 'HTTP 409');
       this.core.pump();
@@ -197,9 +204,4 @@ export class ChunkOutcomes {
       this.core.pump();
     }
   }
-}
-
-function refreshSession(session: ChunkSession, state: ServerUploadState): void {
-  if (state.uploadToken) session.token = state.uploadToken;
-  if (state.uploadUrl) session.uploadUrl = state.uploadUrl;
 }

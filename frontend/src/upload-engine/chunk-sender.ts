@@ -22,8 +22,7 @@ export class ChunkSender {
   start(task: FileTask, session: ChunkSession, index: number, probe: boolean): void {
     const run: ChunkRun = {
       index,
-      uploadUrl: session.uploadUrl,
-      token: session.token,
+      targetVersion: session.transport.version,
       controller: new AbortController(),
       loaded: 0,
       stallTimer: undefined,
@@ -36,11 +35,11 @@ export class ChunkSender {
     };
     task.inFlight.set(index, run);
     this.core.active++;
-    void this.send(task, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));
+    void this.send(task, session, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));
   }
 
-  /** Slices, hashes (right before sending) and sends one chunk; never rejects. */
-  private async send(task: FileTask, run: ChunkRun): Promise<ChunkOutcome> {
+  /** Slices, hashes (right before sending) and sends one chunk through the upload's transport; never rejects. */
+  private async send(task: FileTask, session: ChunkSession, run: ChunkRun): Promise<ChunkOutcome> {
     let body: Blob;
     let sha256: string;
     try {
@@ -56,9 +55,7 @@ export class ChunkSender {
     run.sentAt = this.core.clock.now();
     run.parallel = this.core.active;
     try {
-      const response = await this.core.transport.putChunk({
-        uploadUrl: run.uploadUrl,
-        token: run.token,
+      const response = await session.transport.send({
         index: run.index,
         body,
         sha256,
@@ -102,7 +99,7 @@ export class ChunkSender {
     const succeeded = outcome.kind === 'response' && outcome.response.status >= 200 && outcome.response.status < 300;
     if (run.stop === 'pause' || run.stop === 'offline') {
       // Stopped by the engine: not a failed attempt. An answer that made it anyway still counts.
-      if (succeeded) this.outcomes.acknowledge(task, run);
+      if (succeeded) this.outcomes.acknowledge(task, run, outcome.response);
       else task.requeue(run.index);
     } else if (run.stop === undefined) {
       if (outcome.kind === 'response') {

@@ -1,13 +1,15 @@
 import { backoffDelay } from './backoff.ts';
+import { transportFor } from './choose-transport.ts';
 import { realClock } from './clock.ts';
 import type { FileTask } from './file-task.ts';
 import { NetworkGate, type NetworkState } from './network-gate.ts';
 import { alwaysOnline } from './network-port.ts';
 import { ParallelismController } from './parallelism.ts';
+import type { PreparationContext } from './preparation.ts';
 import { SnapshotPublisher } from './publisher.ts';
 import { buildSnapshot } from './snapshot.ts';
 import { TimerSet } from './timers.ts';
-import type { Clock, EngineOptions, Hasher, NetworkWait, ResumeStore, Transport } from './types.ts';
+import type { Clock, EngineOptions, Hasher, NetworkWait, ResumeStore, UploadServer } from './types.ts';
 
 /** Progress notifications are at most this often (status changes are immediate). */
 export const PROGRESS_THROTTLE_MS = 100;
@@ -33,7 +35,7 @@ const WAIT_OF: Record<NetworkState, NetworkWait | undefined> = {
  * the parallelism policy and the snapshot publisher. The parts are wired by `UploadEngine`.
  */
 export class EngineCore {
-  readonly transport: Transport;
+  readonly server: UploadServer;
   readonly hasher: Hasher;
   readonly store: ResumeStore;
   readonly clock: Clock;
@@ -55,7 +57,7 @@ export class EngineCore {
     /** Called when the network gate changes state (or lets a probe through). */
     onNetworkChange: (state: NetworkState, previous: NetworkState) => void,
   ) {
-    this.transport = options.transport;
+    this.server = options.server;
     this.hasher = options.hasher;
     this.store = options.store;
     this.clock = options.clock ?? realClock;
@@ -89,6 +91,31 @@ export class EngineCore {
         ...(options.probeCapMs !== undefined ? { probeCapMs: options.probeCapMs } : {}),
       },
     );
+  }
+
+  /**
+   * What preparing a file (and declaring its SHA-256) needs: API calls retried with backoff that
+   * wait for the network, and the transport for the mode the server chose. `abandoned` stops them.
+   */
+  preparationContext(task: FileTask, abandoned: () => boolean): PreparationContext {
+    return {
+      server: this.server,
+      store: this.store,
+      hasher: this.hasher,
+      maxAttempts: this.settings.maxAttempts,
+      now: () => this.clock.now(),
+      backoff: (tries, retryAfterSeconds) => this.backoff(tries, retryAfterSeconds),
+      sleep: (ms) => this.timers.sleep(ms),
+      networkFailed: () => this.network.failed(false),
+      networkAnswered: () => this.network.answered(),
+      whenOnline: () => this.network.whenDeviceOnline(),
+      nextOnline: () => this.network.nextOnline(),
+      abandoned,
+      onFingerprint: (key) => {
+        task.fingerprint = key;
+      },
+      transportFor: (target) => transportFor(target, this),
+    };
   }
 
   /** Delay before resend number `tries` (capped exponential, full jitter, at least `Retry-After`). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { settle, until } from '../../test/support/clock.ts';
+import { addOne, finishProcessing, type Harness, KIB, setup } from '../../test/support/engine-harness.ts';
+import { makeSource, patternBytes } from '../../test/support/sources.ts';
 import { SESSION_ENDED } from './chunk-outcomes.ts';
-import { addOne, finishProcessing, type Harness, KIB, setup } from './engine-harness.ts';
-import { makeSource, patternBytes, settle, until } from './test-support.ts';
 import { ApiError } from './types.ts';
 
 /** Acknowledged bytes never went down in any published snapshot. */
@@ -20,6 +21,8 @@ describe('UploadEngine: network loss', () => {
     await until(() => h.server.open.length === 2, 'two requests');
     h.server.open[0]?.respond();
     await until(() => h.file(id).bytesAcked === KIB, 'one chunk acknowledged');
+    // The whole file's SHA-256 is declared before the link drops (an API answer means the link works).
+    await until(() => h.server.only().sha256 !== undefined, 'SHA-256 declared');
     const inFlight = h.server.open;
 
     h.network.set(false);
@@ -133,8 +136,8 @@ describe('UploadEngine: refusals', () => {
     h.server.onChunk = (call) =>
       call.index === 0 && call.attempt <= 3 ? { status: 429, retryAfterSeconds: 5 } : undefined;
     // The fake transport answers without a body: tell the engine which limit fired.
-    const put = h.server.putChunk.bind(h.server);
-    h.server.putChunk = async (request) => {
+    const put = h.server.put.bind(h.server);
+    h.server.put = async (request) => {
       const response = await put(request);
       return response.status === 429 ? { ...response, code: 'too_many_requests' } : response;
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addOne, KIB, setup } from './engine-harness.ts';
-import { makeSource, patternBytes, settle, until } from './test-support.ts';
+import { settle, until } from '../../test/support/clock.ts';
+import { addOne, KIB, setup } from '../../test/support/engine-harness.ts';
+import { makeSource, patternBytes } from '../../test/support/sources.ts';
 
 describe('UploadEngine: snapshots and progress', () => {
   it('keeps the snapshot reference until something changes', async () => {

@@ -4,7 +4,8 @@ import { EngineCore } from './engine-core.ts';
 import { describeError, isUnauthenticated } from './errors.ts';
 import { FileTask } from './file-task.ts';
 import type { NetworkState } from './network-gate.ts';
-import { type PreparationContext, type Prepared, prepareUpload } from './preparation.ts';
+import { type Prepared, prepareUpload } from './preparation.ts';
+import { Sha256Declarations } from './sha256-declaration.ts';
 import { bestEffort, TaskLifecycle } from './task-lifecycle.ts';
 import type { Timer } from './timers.ts';
 import type { EngineOptions, EngineSnapshot, FileStatus, UploadSource } from './types.ts';
@@ -26,6 +27,7 @@ export class UploadEngine {
   private readonly core: EngineCore;
   private readonly lifecycle: TaskLifecycle;
   private readonly sender: ChunkSender;
+  private readonly declarations: Sha256Declarations;
   private nextId = 1;
   private tickTimer: Timer | undefined;
 
@@ -34,6 +36,9 @@ export class UploadEngine {
     this.core.pump = () => this.pump();
     this.lifecycle = new TaskLifecycle(this.core);
     this.sender = new ChunkSender(this.core, new ChunkOutcomes(this.core, this.lifecycle));
+    this.declarations = new Sha256Declarations(this.core, this.lifecycle, (task, signal) =>
+      this.core.preparationContext(task, () => signal.aborted || this.core.disposed),
+    );
   }
 
   /** Queues files; they start on their own, in order. Returns their local ids. */
@@ -109,6 +114,7 @@ export class UploadEngine {
     core.disposed = true;
     for (const task of core.tasks) {
       for (const run of task.inFlight.values()) this.lifecycle.abortRun(run, 'dispose');
+      task.fileHash?.abort();
       task.meter.stop();
     }
     core.network.dispose();
@@ -177,7 +183,7 @@ export class UploadEngine {
     task.error = undefined;
     this.lifecycle.stopTransfers(task, 'stop');
     const uploadId = task.session?.uploadId;
-    if (uploadId !== undefined && serverUploading) bestEffort(() => this.core.transport.cancelUpload(uploadId));
+    if (uploadId !== undefined && serverUploading) bestEffort(() => this.core.server.cancelUpload(uploadId));
     this.lifecycle.forget(task);
     this.core.statusChanged();
   }
@@ -207,7 +213,10 @@ export class UploadEngine {
     task.preparing = true;
     task.status = 'preparing';
     core.statusChanged();
-    void prepareUpload(this.preparationContext(task), task.source).then(
+    void prepareUpload(
+      core.preparationContext(task, () => this.abandoned(task)),
+      task.source,
+    ).then(
       (prepared) =>
         core.batch(() => {
           task.preparing = false;
@@ -224,27 +233,6 @@ export class UploadEngine {
     );
   }
 
-  private preparationContext(task: FileTask): PreparationContext {
-    const { core } = this;
-    return {
-      transport: core.transport,
-      store: core.store,
-      hasher: core.hasher,
-      maxAttempts: core.settings.maxAttempts,
-      now: () => core.clock.now(),
-      backoff: (tries, retryAfterSeconds) => core.backoff(tries, retryAfterSeconds),
-      sleep: (ms) => core.timers.sleep(ms),
-      networkFailed: () => core.network.failed(false),
-      networkAnswered: () => core.network.answered(),
-      whenOnline: () => core.network.whenDeviceOnline(),
-      nextOnline: () => core.network.nextOnline(),
-      abandoned: () => this.abandoned(task),
-      onFingerprint: (key) => {
-        task.fingerprint = key;
-      },
-    };
-  }
-
   /** Cancelled or disposed: preparing stops at the next step. */
   private abandoned(task: FileTask): boolean {
     return this.core.disposed || task.status === 'cancelled';
@@ -257,7 +245,7 @@ export class UploadEngine {
     if (task.status === 'cancelled') {
       const { uploadId } = prepared.session;
       if (prepared.received.length < prepared.session.totalChunks) {
-        bestEffort(() => core.transport.cancelUpload(uploadId));
+        bestEffort(() => core.server.cancelUpload(uploadId));
       }
       this.lifecycle.forget(task);
       core.statusChanged();
@@ -272,6 +260,7 @@ export class UploadEngine {
       task.status = 'uploading';
       task.meter.start(core.clock.now());
     }
+    this.declarations.start(task);
     core.statusChanged();
   }
 

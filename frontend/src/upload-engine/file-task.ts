@@ -1,14 +1,16 @@
+import type { ChunkTransport } from './chunk-transport.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
 import type { Timer } from './timers.ts';
 import type { FileProgress, FileStatus, NetworkWait, ServerUploadState, UploadSource } from './types.ts';
 
-/** Where and with what a file's chunks are sent; the token changes when it is renewed. */
+/** The server upload a file's chunks go to, and how they travel. */
 export interface ChunkSession {
   uploadId: string;
   chunkSize: number;
   totalChunks: number;
-  uploadUrl: string;
-  token: string;
+  transport: ChunkTransport;
+  /** The server verifies a declared whole-file SHA-256 (false from a server that predates it). */
+  verifiesSha256: boolean;
 }
 
 /**
@@ -20,8 +22,8 @@ export type StopReason = 'pause' | 'offline' | 'stop' | 'dispose';
 /** One attempt at sending one chunk. */
 export interface ChunkRun {
   readonly index: number;
-  readonly uploadUrl: string;
-  readonly token: string;
+  /** The transport's `version` when the chunk left (a 401 under an older one just resends). */
+  readonly targetVersion: number;
   readonly controller: AbortController;
   /** Bytes of this request that have left (from `onProgress`). */
   loaded: number;
@@ -67,6 +69,13 @@ export class FileTask {
   renewing = false;
   pollTimer: Timer | undefined;
   pollFailures = 0;
+  /**
+   * The last never-sent chunk stays back until the whole file's SHA-256 is declared, so the set
+   * cannot complete (and be assembled) before the server knows the hash to verify.
+   */
+  holdLast = false;
+  /** Aborts hashing the whole file (cancel, failure, dispose). */
+  fileHash: AbortController | undefined;
   /** Acknowledged throughput of this file. */
   readonly meter = new ThroughputMeter();
   /** The last published progress (reused while nothing changed). */
@@ -124,9 +133,10 @@ export class FileTask {
     for (let index = 0; index < this.totalChunks; index++) this.ack(index);
   }
 
+  /** Whether {@link takePending} has a chunk to give now (a held-back last chunk is not one). */
   hasPending(): boolean {
     this.skipAcked();
-    return this.resend.length > 0 || this.nextIndex < this.totalChunks;
+    return this.resend.length > 0 || (this.nextIndex < this.totalChunks && !this.heldBack(this.nextIndex));
   }
 
   /** The next chunk to send, resends first. */
@@ -134,7 +144,7 @@ export class FileTask {
     const resend = this.resend.shift();
     if (resend !== undefined) return resend;
     this.skipAcked();
-    return this.nextIndex < this.totalChunks ? this.nextIndex++ : undefined;
+    return this.nextIndex < this.totalChunks && !this.heldBack(this.nextIndex) ? this.nextIndex++ : undefined;
   }
 
   /** Puts a chunk back to be sent again (kept in ascending order). */
@@ -177,11 +187,21 @@ export class FileTask {
       etaSeconds: speed > 0 ? Math.ceil((size - bytesAcked) / speed) : null,
       resumedChunks: this.resumedChunks,
     };
-    if (this.session) progress.uploadId = this.session.uploadId;
+    if (this.session) {
+      progress.uploadId = this.session.uploadId;
+      progress.transfer = this.session.transport.mode;
+    }
     if (this.fileId !== undefined) progress.fileId = this.fileId;
     if (this.error !== undefined) progress.error = this.error;
     if (waiting && (this.status === 'preparing' || this.status === 'uploading')) progress.waiting = waiting;
     return progress;
+  }
+
+  /** `index` is the last chunk never sent, and the last is held back. */
+  private heldBack(index: number): boolean {
+    if (!this.holdLast) return false;
+    for (let later = index + 1; later < this.totalChunks; later++) if (!this.acked.has(later)) return false;
+    return true;
   }
 
   private skipAcked(): void {

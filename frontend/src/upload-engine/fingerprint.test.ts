@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { makeSource, patternBytes } from '../../test/support/sources.ts';
 import { fingerprint } from './fingerprint.ts';
 import { subtleHasher } from './sha256.ts';
-import { makeSource, patternBytes } from './test-support.ts';
 
 const KIB = 1024;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../test/support/clock.ts';
+import { FakeNetwork } from '../../test/support/fake-network.ts';
 import { NetworkGate, type NetworkState } from './network-gate.ts';
-import { FakeNetwork, ManualClock } from './test-support.ts';
 import { TimerSet } from './timers.ts';
 
 function setup(online = true) {

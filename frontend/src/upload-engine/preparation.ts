@@ -1,3 +1,4 @@
+import type { ChunkTarget, ChunkTransport } from './chunk-transport.ts';
 import { isNetworkFailure, isThrottled, isTransient, retryAfterOf } from './errors.ts';
 import type { ChunkSession } from './file-task.ts';
 import { fingerprint } from './fingerprint.ts';
@@ -6,7 +7,7 @@ import {
   type Hasher,
   type ResumeStore,
   type ServerUploadState,
-  type Transport,
+  type UploadServer,
   type UploadSource,
 } from './types.ts';
 
@@ -18,7 +19,7 @@ export interface Prepared {
 
 /** What preparing needs from the engine. */
 export interface PreparationContext {
-  transport: Transport;
+  server: UploadServer;
   store: ResumeStore;
   hasher: Hasher;
   maxAttempts: number;
@@ -38,6 +39,8 @@ export interface PreparationContext {
   abandoned(): boolean;
   /** The fingerprint, as soon as it is known (cancel forgets the resume entry by it). */
   onFingerprint(key: string): void;
+  /** The transport for the mode the server chose (throws for a target it cannot use). */
+  transportFor(target: ChunkTarget): ChunkTransport;
 }
 
 /** 429 `too_many_uploads`: the user must finish or cancel uploads first; waiting would not help. */
@@ -87,27 +90,43 @@ async function tryResume(
 ): Promise<Prepared | undefined> {
   let state: ServerUploadState;
   try {
-    state = await withApiRetry(context, () => context.transport.getUpload(uploadId));
+    state = await withApiRetry(context, () => context.server.getUpload(uploadId));
   } catch (error) {
     // Gone (404) or refused for good: start afresh. Still unreachable: fail, keeping the entry.
     if (!isTransient(error)) return undefined;
     throw error;
   }
   if (!planFits(state, source.size)) return undefined;
-  const session: ChunkSession = {
-    uploadId,
-    chunkSize: state.chunkSize,
-    totalChunks: state.totalChunks,
-    uploadUrl: state.uploadUrl ?? '',
-    token: state.uploadToken ?? '',
-  };
-  if (state.status === 'uploading' && state.uploadUrl && state.uploadToken) {
-    return { session, received: state.receivedIndexes };
+  // The mode the upload was opened with; a relay upload also needs its fresh token.
+  if (state.status === 'uploading' && canSend(state)) {
+    return { session: sessionOf(context, state), received: state.receivedIndexes };
   }
   if (state.status === 'assembling') {
-    return { session, received: Array.from({ length: state.totalChunks }, (_, index) => index) };
+    return {
+      session: sessionOf(context, state),
+      received: Array.from({ length: state.totalChunks }, (_, index) => index),
+    };
   }
   return undefined;
+}
+
+/** Whether the server said enough to send chunks: a relay upload needs the uploads URL and a token. */
+function canSend(target: ChunkTarget): boolean {
+  return target.transfer === 'direct' || Boolean(target.uploadUrl && target.uploadToken);
+}
+
+/** The session for an upload the server described (open answer, or `GET /uploads/:id`). */
+function sessionOf(
+  context: PreparationContext,
+  plan: ChunkTarget & { chunkSize: number; totalChunks: number },
+): ChunkSession {
+  return {
+    uploadId: plan.uploadId,
+    chunkSize: plan.chunkSize,
+    totalChunks: plan.totalChunks,
+    transport: context.transportFor(plan),
+    verifiesSha256: plan.transfer !== undefined,
+  };
 }
 
 /**
@@ -130,7 +149,7 @@ export async function prepareUpload(context: PreparationContext, source: UploadS
   // One key for every retry of this open: a retry after a lost answer gets the same upload back.
   const idempotencyKey = crypto.randomUUID();
   const plan = await withApiRetry(context, () =>
-    context.transport.openUpload({
+    context.server.openUpload({
       fileName: source.name,
       size: source.size,
       contentType: source.type || undefined,
@@ -138,14 +157,6 @@ export async function prepareUpload(context: PreparationContext, source: UploadS
     }),
   );
   await context.store.put(key, { uploadId: plan.uploadId, savedAt: context.now() }).catch(() => undefined);
-  return {
-    session: {
-      uploadId: plan.uploadId,
-      chunkSize: plan.chunkSize,
-      totalChunks: plan.totalChunks,
-      uploadUrl: plan.uploadUrl,
-      token: plan.uploadToken,
-    },
-    received: [],
-  };
+  if (!canSend(plan)) throw new Error('the server gave no upload URL for a relay upload');
+  return { session: sessionOf(context, plan), received: [] };
 }

@@ -1,3 +1,5 @@
+import { abortError } from './errors.ts';
+import { sha256HexOfBlob } from './file-sha256.ts';
 import type { Hasher } from './types.ts';
 
 /** Standard base64 (with padding) of raw bytes. */
@@ -14,4 +16,8 @@ export async function sha256Base64(blob: Blob): Promise<string> {
 }
 
 /** Hashes on the main thread: the fallback where Web Workers are unavailable, and the tests' hasher. */
-export const subtleHasher: Hasher = { sha256: sha256Base64 };
+export const subtleHasher: Hasher = {
+  sha256: sha256Base64,
+  sha256File: (blob, signal) =>
+    signal.aborted ? Promise.reject(abortError()) : sha256HexOfBlob(blob, () => signal.aborted),
+};

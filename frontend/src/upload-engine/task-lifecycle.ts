@@ -4,6 +4,14 @@ import type { ChunkRun, FileTask, StopReason } from './file-task.ts';
 import type { ServerUploadState } from './types.ts';
 
 export const UPLOAD_GONE = 'upload no longer exists';
+/** Shown for `failureCode: "checksum_mismatch"`: the assembled file is not the one whose SHA-256 was declared. */
+export const CHECKSUM_MISMATCH = 'The file changed while uploading or was corrupted — its checksum did not match';
+
+/** Why the server ended the upload, in words for the user. */
+function failureMessage(state: ServerUploadState): string {
+  if (state.failureCode === 'checksum_mismatch') return CHECKSUM_MISMATCH;
+  return state.failureReason ?? `upload ${state.status}`;
+}
 
 /** Runs `work` and drops its failure (best-effort calls: cancelling, forgetting). */
 export function bestEffort(work: () => Promise<unknown>): void {
@@ -31,7 +39,12 @@ export class TaskLifecycle {
     this.core.timers.clear(task.pollTimer);
     task.pollTimer = undefined;
     task.meter.stop();
-    if (reason !== 'pause') task.clearPending();
+    if (reason !== 'pause') {
+      task.clearPending();
+      task.fileHash?.abort();
+      task.fileHash = undefined;
+      task.holdLast = false;
+    }
   }
 
   /** The network is back: chunks that waited for it are resent now, not after their backoff. */
@@ -85,7 +98,7 @@ export class TaskLifecycle {
         this.core.statusChanged();
         break;
       default:
-        this.fail(task, state.failureReason ?? `upload ${state.status}`, true);
+        this.fail(task, failureMessage(state), true);
     }
   }
 
@@ -123,7 +136,7 @@ export class TaskLifecycle {
     const { core } = this;
     let state: ServerUploadState;
     try {
-      state = await core.transport.getUpload(uploadId);
+      state = await core.server.getUpload(uploadId);
     } catch (error) {
       core.batch(() => {
         if (core.disposed || task.status !== 'processing') return;
@@ -143,7 +156,7 @@ export class TaskLifecycle {
         case 'failed':
         case 'expired':
         case 'cancelled':
-          return this.fail(task, state.failureReason ?? `upload ${state.status}`, true);
+          return this.fail(task, failureMessage(state), true);
         default:
           this.schedulePoll(task, core.settings.pollIntervalMs);
       }

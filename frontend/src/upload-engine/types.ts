@@ -14,15 +14,26 @@ export interface UploadSource {
   slice(start: number, end: number): Blob;
 }
 
-/** `POST /api/v1/uploads` → 201. */
+/**
+ * How a file's chunks travel (DESIGN.md §9.1): through the uploads workers (`relay`), or straight to
+ * storage through presigned part URLs (`direct`).
+ */
+export type TransferMode = 'relay' | 'direct';
+
+/**
+ * `POST /api/v1/uploads` → 201. `transfer` is what the server chose (its default: the app does not
+ * ask); undefined from a server that predates direct transfer (relay, and no whole-file SHA-256 to
+ * declare). Relay answers carry the uploads URL and token; direct answers do not.
+ */
 export interface UploadPlan {
   uploadId: string;
   chunkSize: number;
   totalChunks: number;
   expiresAt: string;
-  uploadUrl: string;
-  uploadToken: string;
-  uploadTokenExpiresAt: string;
+  transfer?: TransferMode;
+  uploadUrl?: string;
+  uploadToken?: string;
+  uploadTokenExpiresAt?: string;
 }
 
 export type ServerUploadStatus = 'uploading' | 'assembling' | 'completed' | 'failed' | 'expired' | 'cancelled';
@@ -34,35 +45,72 @@ export interface ServerUploadState {
   chunkSize: number;
   totalChunks: number;
   receivedIndexes: number[];
+  /** As in {@link UploadPlan}: undefined from a server that predates direct transfer. */
+  transfer?: TransferMode;
   fileId?: string;
   failureReason?: string;
+  /** Machine-readable reason for `failed` (e.g. `checksum_mismatch`). */
+  failureCode?: string;
   uploadUrl?: string;
   uploadToken?: string;
   uploadTokenExpiresAt?: string;
 }
 
-/** An HTTP answer to one chunk PUT (`PUT {uploadUrl}/chunks/{index}`). Network failures reject instead. */
+/**
+ * The server's verdict on one chunk: an HTTP status (2xx: recorded), or a network failure (which
+ * rejects instead). Also the answer to a plain {@link PutRequest}.
+ */
 export interface ChunkResponse {
   status: number;
   /** From `Retry-After`, when the server sent one. */
   retryAfterSeconds?: number;
   /** The error code of the body (`{error: {code}}`), when there is one (e.g. `too_many_requests`). */
   code?: string;
+  /** The answer says every chunk of the upload is recorded now (`complete: true`). */
+  complete?: boolean;
 }
 
-export interface PutChunkRequest {
-  uploadUrl: string;
-  token: string;
-  index: number;
+/** One HTTP PUT of bytes with upload progress (a relay chunk, or a part to a presigned URL). */
+export interface PutRequest {
+  url: string;
+  /** Sent exactly as given (a presigned URL signs some of them). */
+  headers: Readonly<Record<string, string>>;
   body: Blob;
-  /** Base64 SHA-256 of `body`, sent as `x-chunk-sha256`. */
-  sha256: string;
   signal: AbortSignal;
   /** Called as bytes leave (cumulative bytes of this request); drives progress and stall detection. */
   onProgress(loadedBytes: number): void;
 }
 
-/** An API failure with the HTTP status and the error code from the body (`{error: {code, message}}`). */
+/** `POST /uploads/:id/parts`: a part to sign, with the hash the URL will require. */
+export interface PartToSign {
+  index: number;
+  /** Base64 SHA-256 of the part's bytes. */
+  sha256: string;
+  /** The exact length of the part. */
+  length: number;
+}
+
+/** A presigned part URL: PUT the bytes to `url` with exactly `headers`, before `expiresAt`. */
+export interface SignedPart {
+  index: number;
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** RFC 3339, by the server's clock. */
+  expiresAt: string;
+}
+
+/** `POST /uploads/:id/parts/confirm` → 200. */
+export interface PartsConfirmation {
+  received: number;
+  totalChunks: number;
+  complete: boolean;
+}
+
+/**
+ * An API failure with the HTTP status and the error body's `code` and `details`
+ * (`{error: {code, message, details}}`).
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -70,29 +118,41 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfterSeconds?: number,
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
   }
 }
 
-/** The engine's only way to reach the servers. API calls reject with `ApiError` (or a network error). */
-export interface Transport {
+/**
+ * The engine's only way to reach the servers: the gateway API (calls reject with `ApiError`, or a
+ * network error) and PUTs of bytes (any HTTP answer resolves; network failures reject).
+ */
+export interface UploadServer {
   /** `idempotencyKey` is the same on every retry of one file's open, so a retry cannot open a second upload. */
   openUpload(input: {
     fileName: string;
     size: number;
     contentType?: string;
-    sha256?: string;
     idempotencyKey?: string;
   }): Promise<UploadPlan>;
   getUpload(uploadId: string): Promise<ServerUploadState>;
   cancelUpload(uploadId: string): Promise<void>;
-  putChunk(request: PutChunkRequest): Promise<ChunkResponse>;
+  /** `PATCH /uploads/:id {sha256}`: the whole file's SHA-256 (hex), verified when the file is assembled. */
+  declareSha256(uploadId: string, sha256Hex: string): Promise<void>;
+  /** `POST /uploads/:id/parts` (1–100 parts). */
+  signParts(uploadId: string, parts: readonly PartToSign[]): Promise<SignedPart[]>;
+  /** `POST /uploads/:id/parts/confirm` (1–100 indexes). */
+  confirmParts(uploadId: string, indexes: readonly number[]): Promise<PartsConfirmation>;
+  put(request: PutRequest): Promise<ChunkResponse>;
 }
 
-/** Base64 SHA-256 of a blob (the app does it in a Web Worker so the UI never freezes). */
+/** SHA-256 off the main thread (the app uses a Web Worker so the UI never freezes). */
 export interface Hasher {
+  /** Base64 SHA-256 of a blob (one chunk). */
   sha256(blob: Blob): Promise<string>;
+  /** Hex SHA-256 of a whole file, read in slices (never whole in memory); rejects with an AbortError when aborted. */
+  sha256File(file: Pick<UploadSource, 'size' | 'slice'>, signal: AbortSignal): Promise<string>;
 }
 
 /** Remembers which server upload a local file belongs to, across reloads (IndexedDB in the app). */
@@ -144,6 +204,8 @@ export interface FileProgress {
   /** Chunks skipped because the server already had them (resume). */
   resumedChunks: number;
   uploadId?: string;
+  /** How the chunks travel, once the upload is open. */
+  transfer?: TransferMode;
   fileId?: string;
   /** Human-readable reason for `failed`. */
   error?: string;
@@ -163,7 +225,7 @@ export interface EngineSnapshot {
 }
 
 export interface EngineOptions {
-  transport: Transport;
+  server: UploadServer;
   hasher: Hasher;
   store: ResumeStore;
   clock?: Clock;

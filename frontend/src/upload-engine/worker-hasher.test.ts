@@ -45,8 +45,8 @@ describe('WorkerHasher', () => {
     expect(workers).toHaveLength(1);
     const [worker] = workers;
     const [ra, rb] = worker?.received ?? [];
-    expect(ra?.blob).toBe(a);
-    expect(rb?.blob).toBe(b);
+    expect(ra).toMatchObject({ kind: 'chunk', blob: a });
+    expect(rb).toMatchObject({ kind: 'chunk', blob: b });
     expect(ra?.id).not.toBe(rb?.id);
     worker?.answer({ id: rb?.id ?? -1, sha256: 'hash-b' });
     worker?.answer({ id: ra?.id ?? -1, sha256: 'hash-a' });
@@ -81,12 +81,40 @@ describe('WorkerHasher', () => {
     await expect(result).rejects.toThrow(/disposed/);
   });
 
+  it('hashes a whole file in the same worker, and aborting tells the worker to stop reading it', async () => {
+    const { hasher, workers } = setup();
+    const file = new Blob(['the whole file']);
+    const controller = new AbortController();
+    const whole = hasher.sha256File(file, controller.signal);
+    const chunk = hasher.sha256(new Blob(['a chunk']));
+    const [worker] = workers;
+    const [fileRequest, chunkRequest] = worker?.received ?? [];
+    expect(workers).toHaveLength(1);
+    expect(fileRequest).toMatchObject({ kind: 'file', blob: file });
+    // A chunk asked for meanwhile is answered without waiting for the file.
+    worker?.answer({ id: chunkRequest?.id ?? -1, sha256: 'chunk-hash' });
+    expect(await chunk).toBe('chunk-hash');
+
+    controller.abort();
+    await expect(whole).rejects.toMatchObject({ name: 'AbortError' });
+    expect(worker?.received.at(-1)).toEqual({ id: fileRequest?.id, kind: 'cancel' });
+    // The worker's late answer is dropped.
+    worker?.answer({ id: fileRequest?.id ?? -1, error: 'hashing the file was cancelled' });
+    const next = hasher.sha256File(file, new AbortController().signal);
+    const again = worker?.received.at(-1);
+    worker?.answer({ id: again?.id ?? -1, sha256: 'ab'.repeat(32) });
+    expect(await next).toBe('ab'.repeat(32));
+  });
+
   it('falls back to hashing on the main thread when no worker can start', async () => {
     const hasher = new WorkerHasher(() => {
       throw new Error('Worker is not defined');
     });
     const blob = new Blob(['hello']);
     expect(await hasher.sha256(blob)).toBe(await subtleHasher.sha256(blob));
+    expect(await hasher.sha256File(blob, new AbortController().signal)).toBe(
+      '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824',
+    );
   });
 });
 

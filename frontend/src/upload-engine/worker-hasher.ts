@@ -1,6 +1,7 @@
+import { abortError } from './errors.ts';
 import type { HashRequest, HashResponse } from './hash-protocol.ts';
 import { subtleHasher } from './sha256.ts';
-import type { Hasher } from './types.ts';
+import type { Hasher, UploadSource } from './types.ts';
 
 export { subtleHasher };
 
@@ -23,8 +24,9 @@ function startHashWorker(): HashWorker {
 }
 
 /**
- * Hashes in a module Web Worker so large uploads never freeze the page. The worker starts on the
- * first request; answers are matched to requests by id. When the worker cannot be started the
+ * Hashes in a module Web Worker so large uploads never freeze the page: each chunk before it is
+ * sent, and the whole file while it uploads. The worker starts on the first request; answers are
+ * matched to requests by id. When the worker cannot be started the
  * hasher falls back to `crypto.subtle` on the main thread.
  */
 export class WorkerHasher implements Hasher {
@@ -38,16 +40,29 @@ export class WorkerHasher implements Hasher {
   sha256(blob: Blob): Promise<string> {
     const worker = this.fallback ? undefined : this.ensureWorker();
     if (!worker) return subtleHasher.sha256(blob);
-    const id = this.nextId++;
-    return new Promise<string>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      try {
-        worker.postMessage({ id, blob });
-      } catch (error) {
-        this.waiting.delete(id);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
+    return this.ask(worker, (id) => ({ id, kind: 'chunk', blob }));
+  }
+
+  /** Hex SHA-256 of a whole file, read in slices by the worker; aborting stops the worker's reading. */
+  sha256File(file: Pick<UploadSource, 'size' | 'slice'>, signal: AbortSignal): Promise<string> {
+    if (signal.aborted) return Promise.reject(abortError());
+    const worker = this.fallback ? undefined : this.ensureWorker();
+    if (!worker) return subtleHasher.sha256File(file, signal);
+    // A File is a Blob already; anything else is sliced whole (a reference to its bytes, not a copy).
+    const blob = file instanceof Blob ? file : file.slice(0, file.size);
+    let id = 0;
+    const onAbort = () => {
+      const waiter = this.waiting.get(id);
+      if (!waiter) return;
+      this.waiting.delete(id);
+      this.worker?.postMessage({ id, kind: 'cancel' });
+      waiter.reject(abortError('hashing the file was cancelled'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    return this.ask(worker, (next) => {
+      id = next;
+      return { id, kind: 'file', blob };
+    }).finally(() => signal.removeEventListener('abort', onAbort));
   }
 
   /** Stops the worker; requests still waiting reject. The next request starts a new worker. */
@@ -55,6 +70,19 @@ export class WorkerHasher implements Hasher {
     this.worker?.terminate();
     this.worker = undefined;
     this.failAll(new Error('hasher disposed'));
+  }
+
+  private ask(worker: HashWorker, request: (id: number) => HashRequest): Promise<string> {
+    const id = this.nextId++;
+    return new Promise<string>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      try {
+        worker.postMessage(request(id));
+      } catch (error) {
+        this.waiting.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    });
   }
 
   private ensureWorker(): HashWorker | undefined {

@@ -2,7 +2,7 @@ import { api } from '../api/client.ts';
 import {
   alwaysOnline,
   browserNetwork,
-  createHttpTransport,
+  createHttpUploadServer,
   IndexedDbResumeStore,
   MemoryResumeStore,
   subtleHasher,
@@ -17,8 +17,8 @@ let worker: WorkerHasher | undefined;
 export function currentUploadEngine(): UploadEngine {
   if (!current && typeof Worker !== 'undefined') worker = new WorkerHasher();
   current ??= new UploadEngine({
-    transport: createHttpTransport(api),
-    // Hashing runs in a Web Worker so the page stays responsive while chunks are hashed.
+    server: createHttpUploadServer(api),
+    // Hashing (each chunk, and the whole file) runs in a Web Worker so the page stays responsive.
     hasher: worker ?? subtleHasher,
     store: typeof indexedDB === 'undefined' ? new MemoryResumeStore() : new IndexedDbResumeStore(),
     // Offline, the engine waits (no attempts spent) and resumes on the `online` event.

@@ -3,11 +3,15 @@
  * helpers the engine's test files share. Not part of the public API.
  */
 import { afterEach } from 'vitest';
-import { UploadEngine } from './engine.ts';
-import { MemoryResumeStore } from './resume-store.ts';
-import { subtleHasher } from './sha256.ts';
-import { FakeNetwork, FakeServer, ManualClock, settle, type TestSource, until } from './test-support.ts';
-import type { EngineOptions, FileProgress, FileStatus } from './types.ts';
+import { UploadEngine } from '../../src/upload-engine/engine.ts';
+import { MemoryResumeStore } from '../../src/upload-engine/resume-store.ts';
+import { subtleHasher } from '../../src/upload-engine/sha256.ts';
+import type { EngineOptions, FileProgress, FileStatus, TransferMode } from '../../src/upload-engine/types.ts';
+import { ManualClock, settle, until } from './clock.ts';
+import { FakeNetwork } from './fake-network.ts';
+import { FakeServer } from './fake-server.ts';
+import type { TestSource } from './sources.ts';
+import { TestHasher } from './test-hasher.ts';
 
 export const KIB = 1024;
 export const POLL_MS = 1000;
@@ -17,6 +21,7 @@ export interface Harness {
   server: FakeServer;
   network: FakeNetwork;
   store: MemoryResumeStore;
+  hasher: TestHasher;
   engine: UploadEngine;
   /** The file's entry in the latest snapshot. */
   file(id: string): FileProgress;
@@ -33,15 +38,25 @@ afterEach(() => {
   for (const engine of engines.splice(0)) engine.dispose();
 });
 
-export function setup(options: Partial<EngineOptions> = {}, chunkSize = KIB): Harness {
+/**
+ * The engine against the fake server. `transfer` is the mode the server gives new uploads
+ * (`none`: a server that predates direct transfer and names no mode).
+ */
+export function setup(
+  options: Partial<EngineOptions> = {},
+  chunkSize = KIB,
+  transfer: TransferMode | 'none' = 'relay',
+): Harness {
   const clock = new ManualClock();
   const server = new FakeServer(clock);
   server.chunkSize = chunkSize;
+  server.transfer = transfer === 'none' ? undefined : transfer;
   const network = new FakeNetwork();
   const store = new MemoryResumeStore();
+  const hasher = new TestHasher();
   const engine = new UploadEngine({
-    transport: server,
-    hasher: subtleHasher,
+    server,
+    hasher,
     store,
     clock,
     network,
@@ -60,6 +75,7 @@ export function setup(options: Partial<EngineOptions> = {}, chunkSize = KIB): Ha
     server,
     network,
     store,
+    hasher,
     engine,
     file(id) {
       const file = engine.getSnapshot().files.find((f) => f.id === id);
@@ -99,6 +115,13 @@ export async function finishProcessing(h: Harness, id: string): Promise<void> {
   }
 }
 
+/** Base64 SHA-256, as chunks carry it. */
 export async function sha256Of(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   return subtleHasher.sha256(new Blob([bytes]));
+}
+
+/** Hex SHA-256, as the whole file is declared (computed apart from the code under test). */
+export async function sha256HexOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }

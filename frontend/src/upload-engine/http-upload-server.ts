@@ -1,10 +1,13 @@
 import type {
   ChunkResponse,
-  PutChunkRequest,
+  PartsConfirmation,
+  PutRequest,
   ServerUploadState,
   ServerUploadStatus,
-  Transport,
+  SignedPart,
+  TransferMode,
   UploadPlan,
+  UploadServer,
 } from './types.ts';
 
 /**
@@ -12,12 +15,12 @@ import type {
  * failures reject with `ApiError`.
  */
 export interface JsonApi {
-  request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
-/** Options of {@link createHttpTransport}. */
-export interface HttpTransportOptions {
-  /** Makes the request object for chunk PUTs (defaults to `new XMLHttpRequest()`; tests pass a fake). */
+/** Options of {@link createHttpUploadServer}. */
+export interface HttpUploadServerOptions {
+  /** Makes the request object for PUTs of bytes (defaults to `new XMLHttpRequest()`; tests pass a fake). */
   createXhr?: () => XMLHttpRequest;
   /** For `Retry-After` given as an HTTP date (defaults to `Date.now`). */
   now?: () => number;
@@ -29,13 +32,25 @@ interface WireUpload {
   status: ServerUploadStatus;
   chunkSize: number;
   totalChunks: number;
+  transfer?: TransferMode;
   fileId?: string;
   failureReason?: string;
+  failureCode?: string;
 }
 
 /** `POST /uploads` → 201. */
 interface CreateUploadResponse extends UploadPlan {
   upload: WireUpload;
+}
+
+/** A 2xx body of the uploads service (`{index, received, totalChunks, complete}`), if it is one. */
+function completeOf(body: string): boolean | undefined {
+  try {
+    const complete = (JSON.parse(body) as { complete?: unknown } | null)?.complete;
+    return typeof complete === 'boolean' ? complete : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `GET /uploads/:id` → 200. */
@@ -71,15 +86,20 @@ function errorCodeOf(body: string): string | undefined {
 }
 
 function abortError(): Error {
-  return new DOMException('The chunk upload was aborted', 'AbortError');
+  return new DOMException('The upload was aborted', 'AbortError');
 }
 
-/** `PUT {uploadUrl}/chunks/{index}` with upload progress; any HTTP answer resolves, network failures reject. */
-function putChunkWithXhr(
-  createXhr: () => XMLHttpRequest,
-  now: () => number,
-  request: PutChunkRequest,
-): Promise<ChunkResponse> {
+/** The host a request went to, for messages (never the whole URL: a presigned one carries a signature). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'the server';
+  }
+}
+
+/** A PUT of bytes with upload progress; any HTTP answer resolves, network failures reject. */
+function putWithXhr(createXhr: () => XMLHttpRequest, now: () => number, request: PutRequest): Promise<ChunkResponse> {
   return new Promise<ChunkResponse>((resolve, reject) => {
     const { signal } = request;
     if (signal.aborted) {
@@ -89,10 +109,8 @@ function putChunkWithXhr(
     const xhr = createXhr();
     const onAbort = () => xhr.abort();
     const done = () => signal.removeEventListener('abort', onAbort);
-    xhr.open('PUT', `${request.uploadUrl.replace(/\/+$/, '')}/chunks/${request.index}`);
-    xhr.setRequestHeader('Authorization', `Bearer ${request.token}`);
-    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-    xhr.setRequestHeader('x-chunk-sha256', request.sha256);
+    xhr.open('PUT', request.url);
+    for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => request.onProgress(event.loaded);
     xhr.onload = () => {
       done();
@@ -101,15 +119,17 @@ function putChunkWithXhr(
       if (retryAfterSeconds !== undefined) response.retryAfterSeconds = retryAfterSeconds;
       const code = xhr.status >= 400 ? errorCodeOf(xhr.responseText) : undefined;
       if (code !== undefined) response.code = code;
+      const complete = xhr.status >= 200 && xhr.status < 300 ? completeOf(xhr.responseText) : undefined;
+      if (complete !== undefined) response.complete = complete;
       resolve(response);
     };
     xhr.onerror = () => {
       done();
-      reject(new TypeError(`network error while sending chunk ${request.index}`));
+      reject(new TypeError(`network error while sending to ${hostOf(request.url)}`));
     };
     xhr.ontimeout = () => {
       done();
-      reject(new TypeError(`timed out sending chunk ${request.index}`));
+      reject(new TypeError(`timed out sending to ${hostOf(request.url)}`));
     };
     xhr.onabort = () => {
       done();
@@ -129,8 +149,10 @@ function flatten(detail: UploadDetailResponse): ServerUploadState {
     totalChunks: upload.totalChunks,
     receivedIndexes: detail.receivedIndexes,
   };
+  if (upload.transfer !== undefined) state.transfer = upload.transfer;
   if (upload.fileId !== undefined) state.fileId = upload.fileId;
   if (upload.failureReason !== undefined) state.failureReason = upload.failureReason;
+  if (upload.failureCode !== undefined) state.failureCode = upload.failureCode;
   if (detail.uploadUrl !== undefined) state.uploadUrl = detail.uploadUrl;
   if (detail.uploadToken !== undefined) state.uploadToken = detail.uploadToken;
   if (detail.uploadTokenExpiresAt !== undefined) state.uploadTokenExpiresAt = detail.uploadTokenExpiresAt;
@@ -138,10 +160,10 @@ function flatten(detail: UploadDetailResponse): ServerUploadState {
 }
 
 /**
- * The engine's transport over the gateway API (`/uploads`) and direct chunk PUTs to the uploads
- * service (XMLHttpRequest, for upload progress events).
+ * The engine's server over the gateway API (`/uploads`) and PUTs of bytes with XMLHttpRequest (for
+ * upload progress events): chunks to the uploads service, parts to presigned storage URLs.
  */
-export function createHttpTransport(api: JsonApi, options: HttpTransportOptions = {}): Transport {
+export function createHttpUploadServer(api: JsonApi, options: HttpUploadServerOptions = {}): UploadServer {
   const createXhr = options.createXhr ?? (() => new XMLHttpRequest());
   const now = options.now ?? Date.now;
   const uploadPath = (uploadId: string) => `/uploads/${encodeURIComponent(uploadId)}`;
@@ -149,18 +171,20 @@ export function createHttpTransport(api: JsonApi, options: HttpTransportOptions 
     async openUpload(input) {
       const body: Record<string, unknown> = { fileName: input.fileName, size: input.size };
       if (input.contentType) body.contentType = input.contentType;
-      if (input.sha256) body.sha256 = input.sha256;
       if (input.idempotencyKey) body.idempotencyKey = input.idempotencyKey;
       const created = await api.request<CreateUploadResponse>('POST', '/uploads', body);
-      return {
+      const plan: UploadPlan = {
         uploadId: created.uploadId,
         chunkSize: created.chunkSize,
         totalChunks: created.totalChunks,
         expiresAt: created.expiresAt,
-        uploadUrl: created.uploadUrl,
-        uploadToken: created.uploadToken,
-        uploadTokenExpiresAt: created.uploadTokenExpiresAt,
       };
+      const transfer = created.transfer ?? created.upload.transfer;
+      if (transfer !== undefined) plan.transfer = transfer;
+      if (created.uploadUrl !== undefined) plan.uploadUrl = created.uploadUrl;
+      if (created.uploadToken !== undefined) plan.uploadToken = created.uploadToken;
+      if (created.uploadTokenExpiresAt !== undefined) plan.uploadTokenExpiresAt = created.uploadTokenExpiresAt;
+      return plan;
     },
     async getUpload(uploadId) {
       return flatten(await api.request<UploadDetailResponse>('GET', uploadPath(uploadId)));
@@ -168,6 +192,16 @@ export function createHttpTransport(api: JsonApi, options: HttpTransportOptions 
     async cancelUpload(uploadId) {
       await api.request<void>('DELETE', uploadPath(uploadId));
     },
-    putChunk: (request) => putChunkWithXhr(createXhr, now, request),
+    async declareSha256(uploadId, sha256) {
+      await api.request<unknown>('PATCH', uploadPath(uploadId), { sha256 });
+    },
+    async signParts(uploadId, parts) {
+      const body = { parts: parts.map(({ index, sha256, length }) => ({ index, sha256, length })) };
+      return (await api.request<{ parts: SignedPart[] }>('POST', `${uploadPath(uploadId)}/parts`, body)).parts;
+    },
+    async confirmParts(uploadId, indexes) {
+      return api.request<PartsConfirmation>('POST', `${uploadPath(uploadId)}/parts/confirm`, { indexes });
+    },
+    put: (request) => putWithXhr(createXhr, now, request),
   };
 }

@@ -1,24 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpTransport, type JsonApi, parseRetryAfter } from './http-transport.ts';
-import { ApiError, type PutChunkRequest } from './types.ts';
+import { createHttpUploadServer, parseRetryAfter } from './http-upload-server.ts';
+import type { PutRequest } from './types.ts';
 
-interface ApiCall {
-  method: string;
-  path: string;
-  body?: unknown;
-}
-
-function fakeApi(answer: (call: ApiCall) => unknown): { api: JsonApi; calls: ApiCall[] } {
-  const calls: ApiCall[] = [];
-  const api: JsonApi = {
-    async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-      const call = body === undefined ? { method, path } : { method, path, body };
-      calls.push(call);
-      return answer(call) as T;
-    },
-  };
-  return { api, calls };
-}
+/** The PUTs never reach the JSON API. */
+const noApi = {
+  request: () => Promise.reject(new Error('the JSON API is not used for PUTs')),
+};
 
 /** Just enough of XMLHttpRequest for chunk PUTs. */
 class FakeXhr {
@@ -61,91 +48,10 @@ class FakeXhr {
   }
 }
 
-const upload = {
-  uploadId: 'u-1',
-  fileName: 'a.bin',
-  size: 10,
-  contentType: 'application/octet-stream',
-  chunkSize: 8,
-  totalChunks: 2,
-  receivedChunks: 1,
-  receivedBytes: 8,
-  status: 'uploading',
-  createdAt: '2030-01-01T00:00:00.000Z',
-  expiresAt: '2030-01-02T00:00:00.000Z',
-};
-
-describe('createHttpTransport: API calls', () => {
-  it('opens an upload with POST /uploads', async () => {
-    const plan = {
-      uploadId: 'u-1',
-      chunkSize: 8,
-      totalChunks: 2,
-      expiresAt: '2030-01-02T00:00:00.000Z',
-      uploadUrl: 'https://up.test/v1/uploads/u-1',
-      uploadToken: 't',
-      uploadTokenExpiresAt: '2030-01-01T01:00:00.000Z',
-    };
-    const { api, calls } = fakeApi(() => ({ ...plan, upload }));
-    const transport = createHttpTransport(api);
-    expect(await transport.openUpload({ fileName: 'a.bin', size: 10, contentType: undefined })).toEqual(plan);
-    await transport.openUpload({ fileName: 'b.txt', size: 3, contentType: 'text/plain' });
-    expect(calls).toEqual([
-      { method: 'POST', path: '/uploads', body: { fileName: 'a.bin', size: 10 } },
-      { method: 'POST', path: '/uploads', body: { fileName: 'b.txt', size: 3, contentType: 'text/plain' } },
-    ]);
-  });
-
-  it('flattens GET /uploads/:id', async () => {
-    const { api, calls } = fakeApi(() => ({
-      upload,
-      receivedIndexes: [0],
-      uploadUrl: 'https://up.test/v1/uploads/u-1',
-      uploadToken: 't2',
-      uploadTokenExpiresAt: '2030-01-01T01:00:00.000Z',
-    }));
-    expect(await createHttpTransport(api).getUpload('u-1')).toEqual({
-      uploadId: 'u-1',
-      status: 'uploading',
-      chunkSize: 8,
-      totalChunks: 2,
-      receivedIndexes: [0],
-      uploadUrl: 'https://up.test/v1/uploads/u-1',
-      uploadToken: 't2',
-      uploadTokenExpiresAt: '2030-01-01T01:00:00.000Z',
-    });
-    expect(calls).toEqual([{ method: 'GET', path: '/uploads/u-1' }]);
-
-    const done = fakeApi(() => ({
-      upload: { ...upload, status: 'completed', fileId: 'f-1' },
-      receivedIndexes: [0, 1],
-    }));
-    expect(await createHttpTransport(done.api).getUpload('u-1')).toEqual({
-      uploadId: 'u-1',
-      status: 'completed',
-      chunkSize: 8,
-      totalChunks: 2,
-      receivedIndexes: [0, 1],
-      fileId: 'f-1',
-    });
-  });
-
-  it('cancels with DELETE /uploads/:id and passes ApiErrors through', async () => {
-    const { api, calls } = fakeApi((call) => {
-      if (call.path === '/uploads/gone') throw new ApiError(404, 'not_found', 'upload not found');
-      return undefined;
-    });
-    const transport = createHttpTransport(api);
-    await transport.cancelUpload('u-1');
-    expect(calls).toEqual([{ method: 'DELETE', path: '/uploads/u-1' }]);
-    await expect(transport.getUpload('gone')).rejects.toMatchObject({ name: 'ApiError', status: 404 });
-  });
-});
-
-describe('createHttpTransport: putChunk', () => {
+describe('createHttpUploadServer: put', () => {
   function setup() {
     const xhrs: FakeXhr[] = [];
-    const transport = createHttpTransport(fakeApi(() => undefined).api, {
+    const transport = createHttpUploadServer(noApi, {
       createXhr: () => {
         const xhr = new FakeXhr();
         xhrs.push(xhr);
@@ -156,12 +62,10 @@ describe('createHttpTransport: putChunk', () => {
     const controller = new AbortController();
     const progress: number[] = [];
     const body = new Blob([new Uint8Array(8)]);
-    const request: PutChunkRequest = {
-      uploadUrl: 'https://up.test/v1/uploads/u-1',
-      token: 'tok',
-      index: 3,
+    const request: PutRequest = {
+      url: 'https://up.test/v1/uploads/u-1/chunks/3',
+      headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/octet-stream', 'x-chunk-sha256': 'c2hh' },
       body,
-      sha256: 'c2hh',
       signal: controller.signal,
       onProgress: (loaded) => progress.push(loaded),
     };
@@ -173,9 +77,9 @@ describe('createHttpTransport: putChunk', () => {
     return { transport, request, controller, progress, body, xhr };
   }
 
-  it('PUTs the chunk with the bearer token and checksum, reporting progress', async () => {
+  it('PUTs the bytes with exactly the headers given, reporting progress', async () => {
     const { transport, request, progress, body, xhr } = setup();
-    const answer = transport.putChunk(request);
+    const answer = transport.put(request);
     expect(xhr()).toMatchObject({
       method: 'PUT',
       url: 'https://up.test/v1/uploads/u-1/chunks/3',
@@ -189,41 +93,51 @@ describe('createHttpTransport: putChunk', () => {
     expect(progress).toEqual([4, 8]);
   });
 
+  it('passes on `complete` from a 2xx answer of the uploads service, and ignores other bodies', async () => {
+    const { transport, request, xhr } = setup();
+    const last = transport.put(request);
+    xhr().finish(200, {}, JSON.stringify({ index: 3, received: 4, totalChunks: 4, complete: true }));
+    expect(await last).toEqual({ status: 200, complete: true });
+    const storage = transport.put(request);
+    xhr().finish(200, { etag: '"abc"' }, '');
+    expect(await storage).toEqual({ status: 200 });
+  });
+
   it('resolves any HTTP status, with Retry-After in seconds', async () => {
     const { transport, request, xhr } = setup();
-    const first = transport.putChunk(request);
+    const first = transport.put(request);
     xhr().finish(503, { 'retry-after': '7' });
     expect(await first).toEqual({ status: 503, retryAfterSeconds: 7 });
-    const second = transport.putChunk(request);
+    const second = transport.put(request);
     xhr().finish(429, { 'retry-after': 'Tue, 01 Jan 2030 00:00:30 GMT' });
     expect(await second).toEqual({ status: 429, retryAfterSeconds: 30 });
-    const third = transport.putChunk(request);
+    const third = transport.put(request);
     xhr().finish(400);
     expect(await third).toEqual({ status: 400 });
   });
 
   it("passes on the error body's code (429 too_many_requests) and ignores bodies that are not errors", async () => {
     const { transport, request, xhr } = setup();
-    const limited = transport.putChunk(request);
+    const limited = transport.put(request);
     const body = JSON.stringify({ error: { code: 'too_many_requests', message: 'slow down', requestId: 'r' } });
     xhr().finish(429, { 'retry-after': '2' }, body);
     expect(await limited).toEqual({ status: 429, retryAfterSeconds: 2, code: 'too_many_requests' });
-    const html = transport.putChunk(request);
+    const html = transport.put(request);
     xhr().finish(502, {}, '<html>bad gateway</html>');
     expect(await html).toEqual({ status: 502 });
   });
 
   it('rejects on a network error and when aborted', async () => {
     const { transport, request, controller, xhr } = setup();
-    const failed = transport.putChunk(request);
+    const failed = transport.put(request);
     xhr().onerror?.();
     await expect(failed).rejects.toThrow(/network error/);
 
-    const aborted = transport.putChunk(request);
+    const aborted = transport.put(request);
     controller.abort();
     expect(xhr().aborted).toBe(true);
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
-    await expect(transport.putChunk(request)).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(transport.put(request)).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 

@@ -1,0 +1,151 @@
+import type { ChunkToSend, ChunkTransport, TransportDeps } from './chunk-transport.ts';
+import { type BatchOutcome, RequestBatcher } from './request-batcher.ts';
+import { ApiError, type ChunkResponse, type PartsConfirmation, type PartToSign, type SignedPart } from './types.ts';
+
+/** A URL is not used later than this before its `expiresAt` (by the device's clock)… */
+export const URL_EXPIRY_MARGIN_MS = 60_000;
+/** …but always for this long after it arrived: a device clock running fast must not void every fresh URL. */
+export const URL_MIN_USE_MS = 60_000;
+/** The server signs for at most 15 minutes (DESIGN.md §9.1): a device clock running slow must not stretch that. */
+const URL_MAX_LIFE_MS = 15 * 60_000;
+
+interface CachedUrl {
+  readonly part: SignedPart;
+  readonly sha256: string;
+  readonly length: number;
+  /** Device-clock time after which the URL is signed again rather than used. */
+  readonly usableUntil: number;
+}
+
+/**
+ * Parts straight to storage (DESIGN.md §9.1). For each chunk: a presigned `UploadPart` URL with the
+ * chunk's SHA-256 signed in (asked just in time, batched with the other chunks about to leave),
+ * the PUT to storage with exactly the headers the server listed, then the confirmation that makes
+ * the server check the part in storage and record it (batched likewise). Only the confirmation
+ * counts as acknowledged: storage's 200 alone is not yet a recorded part, and the bar never moves
+ * backwards. A URL near its expiry is signed again before use, and a 403 from storage (expired by
+ * its clock, or refused) signs it again once.
+ */
+export class DirectTransport implements ChunkTransport {
+  readonly mode = 'direct';
+  readonly version = 0;
+  private readonly urls = new Map<number, CachedUrl>();
+  /** Parts storage answered 200 for, with that hash, not confirmed yet: sending them again only confirms. */
+  private readonly stored = new Map<number, string>();
+  private readonly signer: RequestBatcher<PartToSign, SignedPart>;
+  private readonly confirmer: RequestBatcher<number, PartsConfirmation>;
+
+  constructor(
+    private readonly deps: TransportDeps,
+    readonly uploadId: string,
+  ) {
+    this.signer = new RequestBatcher(
+      (parts) =>
+        perPart(
+          parts.map((p) => p.index),
+          async () => {
+            const signed = await deps.server.signParts(uploadId, parts);
+            return new Map(signed.map((part): [number, BatchOutcome<SignedPart>] => [part.index, { ok: part }]));
+          },
+        ),
+      (part) => part.index,
+    );
+    this.confirmer = new RequestBatcher(
+      (indexes) =>
+        perPart(indexes, async () => {
+          const confirmation = await deps.server.confirmParts(uploadId, indexes);
+          return new Map(
+            indexes.map((index): [number, BatchOutcome<PartsConfirmation>] => [index, { ok: confirmation }]),
+          );
+        }),
+      (index) => index,
+    );
+  }
+
+  async send(chunk: ChunkToSend): Promise<ChunkResponse> {
+    try {
+      if (this.stored.get(chunk.index) !== chunk.sha256) {
+        const put = await this.putPart(chunk);
+        if (put.status < 200 || put.status >= 300) return put;
+        this.stored.set(chunk.index, chunk.sha256);
+      }
+      const confirmation = await this.confirmer.submit(chunk.index, chunk.signal);
+      this.stored.delete(chunk.index);
+      return { status: 200, complete: confirmation.complete };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      // 409 `aborted`: storage lacks the part or holds other bytes; the next attempt PUTs it again.
+      if (error.code === 'aborted') this.stored.delete(chunk.index);
+      return responseOf(error);
+    }
+  }
+
+  refresh(): void {
+    // Nothing to renew: every URL is signed for one part and asked for when needed.
+  }
+
+  private async putPart(chunk: ChunkToSend): Promise<ChunkResponse> {
+    for (let resigned = false; ; resigned = true) {
+      const part = await this.urlFor(chunk);
+      const response = await this.deps.server.put({
+        url: part.url,
+        headers: part.headers,
+        body: chunk.body,
+        signal: chunk.signal,
+        onProgress: chunk.onProgress,
+      });
+      // 403: expired by storage's clock, or refused. One fresh URL; refused again is the answer.
+      if (response.status === 403 && !resigned) {
+        this.urls.delete(chunk.index);
+        continue;
+      }
+      if (response.status !== 403 && response.status < 500) this.urls.delete(chunk.index);
+      return response;
+    }
+  }
+
+  /** A URL for the chunk's bytes: the one cached for them while it is fresh, else a newly signed one. */
+  private async urlFor(chunk: ChunkToSend): Promise<SignedPart> {
+    const { clock } = this.deps;
+    const length = chunk.body.size;
+    const cached = this.urls.get(chunk.index);
+    if (cached && cached.sha256 === chunk.sha256 && cached.length === length && clock.now() < cached.usableUntil) {
+      return cached.part;
+    }
+    this.urls.delete(chunk.index);
+    const part = await this.signer.submit({ index: chunk.index, sha256: chunk.sha256, length }, chunk.signal);
+    const receivedAt = clock.now();
+    this.urls.set(chunk.index, { part, sha256: chunk.sha256, length, usableUntil: usableUntil(part, receivedAt) });
+    return part;
+  }
+}
+
+/** When a URL received at `receivedAt` stops being used (see the constants above). */
+export function usableUntil(part: SignedPart, receivedAt: number): number {
+  const expires = Date.parse(part.expiresAt);
+  const left = Number.isNaN(expires) ? 0 : expires - receivedAt - URL_EXPIRY_MARGIN_MS;
+  return receivedAt + Math.min(URL_MAX_LIFE_MS - URL_EXPIRY_MARGIN_MS, Math.max(URL_MIN_USE_MS, left));
+}
+
+/**
+ * Runs a batch call. A refusal naming one part (`details.index`, e.g. 409 `aborted`: nothing was
+ * recorded) fails that part only and sends the others again; any other failure fails them all.
+ */
+export async function perPart<R>(
+  indexes: readonly number[],
+  call: () => Promise<Map<number, BatchOutcome<R>>>,
+): Promise<Map<number, BatchOutcome<R>>> {
+  try {
+    return await call();
+  } catch (error) {
+    const named = error instanceof ApiError ? error.details?.index : undefined;
+    if (typeof named !== 'number' || !indexes.includes(named) || indexes.length === 1) throw error;
+    return new Map(indexes.map((index): [number, BatchOutcome<R>] => [index, index === named ? { error } : 'again']));
+  }
+}
+
+function responseOf(error: ApiError): ChunkResponse {
+  const response: ChunkResponse = { status: error.status, code: error.code };
+  if (error.retryAfterSeconds !== undefined) response.retryAfterSeconds = error.retryAfterSeconds;
+  return response;
+}
