@@ -1,4 +1,4 @@
-import { createLogger, type Logger } from '@lfusys/commons';
+import { AppError, createLogger, type Logger } from '@lfusys/commons';
 import {
   MemoryFileRepository,
   MemoryUploadRepository,
@@ -6,11 +6,14 @@ import {
 } from '../src/adapters/memory-upload-repository.ts';
 import { Assembler } from '../src/domain/assembler.ts';
 import { FileService } from '../src/domain/file-service.ts';
+import { PartConfirmation } from '../src/domain/part-confirmation.ts';
+import { PartUrls } from '../src/domain/part-urls.ts';
+import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
 import type { Clock } from '../src/ports/clock.ts';
-import type { ObjectStore } from '../src/ports/object-store.ts';
+import type { ObjectStore, PresignedPart, UploadedPart } from '../src/ports/object-store.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
 
 /** Time only moves when a test says so. */
@@ -31,6 +34,43 @@ export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { size: number; etag: string }>();
   /** Multipart uploads ever created. */
   created = 0;
+  /** Parts written to each open multipart upload, by part number (what a client's PUTs left). */
+  readonly uploaded = new Map<string, Map<number, UploadedPart>>();
+  /** Whether ListParts reports checksums: S3 does, moto does not. */
+  reportsChecksums = true;
+  /** Every presign request, in order. */
+  readonly presigned: Array<{ key: string; partNumber: number; sha256: string; expiresIn: number }> = [];
+  /** ListParts calls made. */
+  listCalls = 0;
+
+  /** What a PUT to a part URL leaves in storage (`sha256` of the bytes actually sent). */
+  putPart(multipartUploadId: string, partNumber: number, size: number, sha256: string): void {
+    const parts = this.uploaded.get(multipartUploadId) ?? new Map<number, UploadedPart>();
+    parts.set(partNumber, { partNumber, size, etag: `"etag-${partNumber}-${sha256.slice(0, 8)}"`, sha256 });
+    this.uploaded.set(multipartUploadId, parts);
+  }
+  async presignUploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    sha256: string,
+    expiresIn: number,
+  ): Promise<PresignedPart> {
+    this.presigned.push({ key, partNumber, sha256, expiresIn });
+    const n = this.presigned.length;
+    return {
+      url: `memory://${key}?uploadId=${multipartUploadId}&partNumber=${partNumber}&signature=${n}`,
+      headers: { 'x-amz-checksum-sha256': sha256 },
+    };
+  }
+  async listUploadedParts(_key: string, multipartUploadId: string, range?: { from: number; to: number }) {
+    this.listCalls += 1;
+    if (!this.open.has(multipartUploadId)) throw new AppError('failed_precondition', 'no such upload');
+    return [...(this.uploaded.get(multipartUploadId)?.values() ?? [])]
+      .filter((p) => !range || (p.partNumber >= range.from && p.partNumber <= range.to))
+      .sort((a, b) => a.partNumber - b.partNumber)
+      .map(({ sha256, ...rest }) => (this.reportsChecksums ? { ...rest, sha256 } : rest));
+  }
 
   async createMultipart(key: string): Promise<string> {
     const id = `mpu-${++this.created}`;
@@ -42,6 +82,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
   async abortMultipart(_key: string, multipartUploadId: string): Promise<void> {
     this.open.delete(multipartUploadId);
+    this.uploaded.delete(multipartUploadId);
   }
   async head(key: string) {
     return this.objects.get(key) ?? null;
@@ -73,7 +114,7 @@ export const testLimits: UploadLimits = {
 };
 
 /** The domain wired to memory adapters and a manual clock. */
-export function memorySessions(limits: Partial<UploadLimits> = {}) {
+export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: TransferPolicy) {
   const store = new MemoryUploadStore();
   const repository = new MemoryUploadRepository(store);
   const objects = new MemoryObjectStore();
@@ -86,6 +127,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}) {
     queue,
     clock,
     limits: { ...testLimits, ...limits },
+    transfer: transfer ?? { defaultTransfer: 'relay', directEnabled: true },
     logger: silentLogger,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
   });
@@ -93,7 +135,22 @@ export function memorySessions(limits: Partial<UploadLimits> = {}) {
   const userData: UserDataDeps = { uploads, files, repository, clock };
   const sweeper: SweeperDeps = { uploads: repository, objects, queue, clock, logger: silentLogger };
   const assembler = new Assembler({ uploads: repository, objects, clock, logger: silentLogger });
-  return { store, repository, objects, queue, clock, uploads, files, userData, sweeper, assembler };
+  const partUrls = new PartUrls({ uploads: repository, objects, clock, ttlSeconds: 900 });
+  const partConfirmation = new PartConfirmation({ uploads: repository, objects, queue, clock, logger: silentLogger });
+  return {
+    store,
+    repository,
+    objects,
+    queue,
+    clock,
+    uploads,
+    files,
+    userData,
+    sweeper,
+    assembler,
+    partUrls,
+    partConfirmation,
+  };
 }
 
 export const openInput = (userId: string, size = 2048) => ({
