@@ -32,6 +32,8 @@ export function publicUpload(u: WireUpload): Static<typeof Upload> {
     expiresAt: u.expiresAt,
     ...(u.fileId ? { fileId: u.fileId } : {}),
     ...(u.failureReason ? { failureReason: u.failureReason } : {}),
+    // Sessions older than direct transfer send none: they only relay.
+    transfer: u.transfer === 'direct' ? 'direct' : 'relay',
   };
 }
 
