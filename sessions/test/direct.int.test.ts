@@ -140,3 +140,23 @@ describe('direct transfer against the emulator', () => {
     expect((await s.client.getUpload({ uploadId: upload.uploadId, userId })).receivedChunks).toBe(0);
   });
 });
+
+describe('a deployment without direct transfer', () => {
+  it('refuses an explicit direct open with transfer_unavailable, and relays by default', async () => {
+    const relayOnly = await startSessions({
+      RESOURCE_PREFIX: s.config.RESOURCE_PREFIX,
+      DIRECT_TRANSFER_ENABLED: 'false',
+    });
+    try {
+      const userId = randomUUID();
+      await expect(
+        relayOnly.client.createUpload({ userId, fileName: 'd.bin', size: 10, transfer: 'direct' }),
+      ).rejects.toMatchObject({ code: 'failed_precondition', details: { reason: 'transfer_unavailable' } });
+      const relayed = await relayOnly.client.createUpload({ userId, fileName: 'r.bin', size: 10 });
+      expect(relayed.transfer).toBe('relay');
+      expect((await relayOnly.client.listUploads({ userId })).uploads).toHaveLength(1);
+    } finally {
+      await relayOnly.close();
+    }
+  });
+});
