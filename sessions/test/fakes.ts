@@ -39,7 +39,8 @@ export class MemoryObjectStore implements ObjectStore {
   /** Whether ListParts reports checksums: S3 does, moto does not. */
   reportsChecksums = true;
   /** Every presign request, in order. */
-  readonly presigned: Array<{ key: string; partNumber: number; sha256: string; expiresIn: number }> = [];
+  readonly presigned: Array<{ key: string; partNumber: number; sha256: string; expiresIn: number; length: number }> =
+    [];
   /** ListParts calls made. */
   listCalls = 0;
 
@@ -55,8 +56,9 @@ export class MemoryObjectStore implements ObjectStore {
     partNumber: number,
     sha256: string,
     expiresIn: number,
+    length: number,
   ): Promise<PresignedPart> {
-    this.presigned.push({ key, partNumber, sha256, expiresIn });
+    this.presigned.push({ key, partNumber, sha256, expiresIn, length });
     const n = this.presigned.length;
     return {
       url: `memory://${key}?uploadId=${multipartUploadId}&partNumber=${partNumber}&signature=${n}`,

@@ -59,13 +59,13 @@ describe('S3ObjectStore.presignUploadPart', () => {
   const s3 = createS3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:1' });
   const publicHost = createS3Client({ region: 'us-east-1', endpoint: 'http://storage.example:4566' });
 
-  it('signs the checksum as a header, adds no checksum of its own, and signs for the public host', async () => {
+  it('signs the checksum and length as headers, adds no checksum of its own, and signs for the public host', async () => {
     const store = new S3ObjectStore(s3, 'bucket', publicHost);
-    const { url, headers } = await store.presignUploadPart('files/u/1', 'mpu-1', 3, SHA, 900);
+    const { url, headers } = await store.presignUploadPart('files/u/1', 'mpu-1', 3, SHA, 900, 1024);
     const parsed = new URL(url);
     expect(parsed.origin).toBe('http://storage.example:4566');
     expect(parsed.pathname).toBe('/bucket/files/u/1');
-    expect(parsed.searchParams.get('X-Amz-SignedHeaders')).toBe('host;x-amz-checksum-sha256');
+    expect(parsed.searchParams.get('X-Amz-SignedHeaders')).toBe('content-length;host;x-amz-checksum-sha256');
     expect(parsed.searchParams.get('X-Amz-Expires')).toBe('900');
     expect(parsed.searchParams.get('partNumber')).toBe('3');
     expect(parsed.searchParams.get('uploadId')).toBe('mpu-1');

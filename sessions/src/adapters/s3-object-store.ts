@@ -142,6 +142,7 @@ export class S3ObjectStore implements ObjectStore {
     partNumber: number,
     sha256Base64: string,
     expiresInSeconds: number,
+    length: number,
   ): Promise<PresignedPart> {
     const command = new UploadPartCommand({
       Bucket: this.bucket,
@@ -149,6 +150,10 @@ export class S3ObjectStore implements ObjectStore {
       UploadId: uploadId,
       PartNumber: partNumber,
       ChecksumSHA256: sha256Base64,
+      // Signed too (`content-length` among X-Amz-SignedHeaders): a body of another length fails the
+      // signature, so a URL cannot park more bytes than the part may have. Browsers and fetch set
+      // the header from the body themselves, so it is not among the headers a client must add.
+      ContentLength: length,
     });
     // By default the presigner hoists x-amz-* headers into the query string, where they are not
     // checked against the request: kept as a header, the checksum is among X-Amz-SignedHeaders, so

@@ -24,9 +24,9 @@ describe('PartUrls.sign', () => {
       expect.objectContaining({ index: 0, method: 'PUT', headers: { 'x-amz-checksum-sha256': A } }),
       expect.objectContaining({ index: 2, method: 'PUT', headers: { 'x-amz-checksum-sha256': B } }),
     ]);
-    expect(s.objects.presigned.map((p) => [p.partNumber, p.sha256])).toEqual([
-      [1, A],
-      [3, B],
+    expect(s.objects.presigned.map((p) => [p.partNumber, p.sha256, p.length])).toEqual([
+      [1, A, 1024],
+      [3, B, 452],
     ]);
     const signed = await s.repository.getSignedParts(upload.uploadId, [0, 1, 2]);
     expect([...signed.values()]).toEqual([

@@ -76,6 +76,7 @@ export class PartUrls {
           p.index + 1,
           p.sha256,
           expiresIn,
+          p.length,
         );
         return { index: p.index, url: signed.url, method: 'PUT' as const, headers: signed.headers, expiresAt };
       }),

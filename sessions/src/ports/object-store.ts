@@ -34,8 +34,8 @@ export interface ObjectStore {
     parts: Array<{ partNumber: number; etag: string; sha256?: string }>,
   ): Promise<string | null>;
   /**
-   * A presigned UploadPart URL with `sha256Base64` signed in (a SIGNED header, not a query
-   * parameter), living `expiresInSeconds`: storage accepts only bytes with that checksum.
+   * A presigned UploadPart URL with `sha256Base64` and `length` signed in (signed headers, not
+   * query parameters), living `expiresInSeconds`: storage accepts only exactly those bytes.
    */
   presignUploadPart(
     key: string,
@@ -43,6 +43,7 @@ export interface ObjectStore {
     partNumber: number,
     sha256Base64: string,
     expiresInSeconds: number,
+    length: number,
   ): Promise<PresignedPart>;
   /**
    * The parts storage holds for a multipart upload, ascending (paginates internally). With
