@@ -101,6 +101,14 @@ describe('direct transfer against the emulator', () => {
 
     const first = await s.client.confirmParts({ uploadId: upload.uploadId, userId, indexes: order.slice(0, 3) });
     expect(first).toEqual({ receivedChunks: 3, totalChunks: 6, complete: false });
+    // The range reads of recorded parts and signatures find exactly the indexes asked for.
+    const recorded = await s.deps.repository.getParts(upload.uploadId, [0, 1, 2, 3, 4, 5]);
+    expect([...recorded.keys()].sort()).toEqual(order.slice(0, 3).sort());
+    const signed = await s.deps.repository.getSignedParts(upload.uploadId, [1, 4]);
+    expect([...signed.values()].map((p) => [p.index, p.size])).toEqual([
+      [1, 1024],
+      [4, 1024],
+    ]);
     const last = await s.client.confirmParts({ uploadId: upload.uploadId, userId, indexes: order });
     expect(last).toEqual({ receivedChunks: 6, totalChunks: 6, complete: true });
 

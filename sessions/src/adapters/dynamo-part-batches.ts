@@ -1,28 +1,26 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { storageError } from '@lfusys/commons';
 import type { PartRecord, SignedPart } from '../domain/upload.ts';
 import { partKey, signedPartKey, toPart, ttlAfter } from './dynamo-upload-items.ts';
 
-/** BatchWriteItem takes at most 25 requests, BatchGetItem at most 100 keys (DynamoDB quotas). */
-const WRITE_BATCH = 25;
-const GET_BATCH = 100;
-/** Unprocessed items (throttling) are sent again after a short, growing pause, this many times. */
-const ATTEMPTS = 8;
+/** Signature writes in flight at once (a call signs at most 100 parts). */
+const PUT_CONCURRENCY = 10;
 
-type Key = Record<string, unknown>;
-
-const pause = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(1000, 25 * 2 ** attempt)));
-
-function chunked<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+const toSigned = (item: Record<string, unknown>): SignedPart => ({
+  index: Number(item.index),
+  size: Number(item.size),
+  sha256: String(item.sha256),
+});
 
 /**
  * The per-index items of an upload read and written a batch at a time: recorded parts
  * (`PART#<index>`) and the signatures of presigned part URLs (`SIGNED#<index>`). A signature is a
  * plain put, so signing an index again replaces what Confirm will check against.
+ *
+ * Reads are one range query from the lowest to the highest index wanted (sort keys are
+ * zero-padded, so they sort by index): clients sign and confirm nearby indexes together, so this
+ * reads about what was asked, and it needs no IAM action beyond those sessions already has
+ * (Query, PutItem; no BatchGetItem/BatchWriteItem).
  */
 export class DynamoPartBatches {
   constructor(
@@ -32,57 +30,62 @@ export class DynamoPartBatches {
   ) {}
 
   async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
-    const items = await this.getAll(indexes.map((i) => partKey(uploadId, i)));
+    const items = await this.queryRange(uploadId, indexes, partKey);
     return new Map(items.map((item) => [Number(item.index), toPart(item)]));
   }
 
   async getSigned(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
-    const items = await this.getAll(indexes.map((i) => signedPartKey(uploadId, i)));
-    return new Map(
-      items.map((item) => [
-        Number(item.index),
-        { index: Number(item.index), size: Number(item.size), sha256: String(item.sha256) },
-      ]),
-    );
+    const items = await this.queryRange(uploadId, indexes, signedPartKey);
+    return new Map(items.map((item) => [Number(item.index), toSigned(item)]));
   }
 
   /** Kept as long as the upload's parts: until a retention period after its deadline. */
   async putSigned(upload: { uploadId: string; expiresAt: string }, parts: SignedPart[]): Promise<void> {
     const ttl = ttlAfter(upload.expiresAt, this.retentionSeconds);
-    for (const batch of chunked(parts, WRITE_BATCH)) {
-      let requests = batch.map((p) => ({
-        PutRequest: { Item: { ...signedPartKey(upload.uploadId, p.index), ...p, ttl } },
-      }));
-      for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > ATTEMPTS) throw storageError('save part signatures', new Error('unprocessed items'));
-        if (attempt > 1) await pause(attempt);
-        try {
-          const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
-          requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
-        } catch (err) {
-          throw storageError('save part signatures', err);
-        }
+    const queue = [...parts];
+    const worker = async () => {
+      for (let part = queue.shift(); part; part = queue.shift()) {
+        const item = { ...signedPartKey(upload.uploadId, part.index), ...part, ttl };
+        await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
       }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, parts.length) }, worker));
+    } catch (err) {
+      throw storageError('save part signatures', err);
     }
   }
 
-  private async getAll(keys: Key[]): Promise<Key[]> {
-    const found: Key[] = [];
-    for (const batch of chunked(keys, GET_BATCH)) {
-      let pending = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > ATTEMPTS) throw storageError('read parts', new Error('unprocessed keys'));
-        if (attempt > 1) await pause(attempt);
-        try {
-          const out = await this.db.send(
-            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
-          );
-          found.push(...(out.Responses?.[this.table] ?? []));
-          pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
-        } catch (err) {
-          throw storageError('read parts', err);
-        }
-      }
+  /** The items of `indexes` (by `key`), read as one paginated range query and filtered. */
+  private async queryRange(
+    uploadId: string,
+    indexes: number[],
+    key: (uploadId: string, index: number) => { pk: string; sk: string },
+  ): Promise<Record<string, unknown>[]> {
+    if (indexes.length === 0) return [];
+    const wanted = new Set(indexes);
+    const found: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': `UPLOAD#${uploadId}`,
+              ':from': key(uploadId, Math.min(...indexes)).sk,
+              ':to': key(uploadId, Math.max(...indexes)).sk,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        found.push(...(page.Items ?? []).filter((item) => wanted.has(Number(item.index))));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    } catch (err) {
+      throw storageError('read parts', err);
     }
     return found;
   }
