@@ -19,14 +19,20 @@ import { S3ObjectStore } from './adapters/s3-object-store.ts';
 import type { SessionsConfig } from './config.ts';
 import { Assembler } from './domain/assembler.ts';
 import { FileService } from './domain/file-service.ts';
+import { PartConfirmation } from './domain/part-confirmation.ts';
+import { PartUrls } from './domain/part-urls.ts';
 import { UploadService } from './domain/upload-service.ts';
 import type { UserDataDeps } from './domain/user-data.ts';
 import { systemClock } from './ports/clock.ts';
+import type { UploadRepository } from './ports/upload-repository.ts';
 import type { SweeperDeps } from './workers/sweeper.ts';
 
 export interface SessionsDeps {
   logger: Logger;
   uploads: UploadService;
+  partUrls: PartUrls;
+  partConfirmation: PartConfirmation;
+  repository: UploadRepository;
   files: FileService;
   userData: UserDataDeps;
   assembler: Assembler;
@@ -56,7 +62,12 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
     filesTable: names.filesTable,
     finishedRetentionSeconds: config.FINISHED_UPLOAD_RETENTION_SECONDS,
   });
-  const objects = new S3ObjectStore(createS3Client(aws), names.bucket);
+  const s3 = createS3Client(aws);
+  // URLs browsers follow are signed for the host they reach (SigV4 signs it).
+  const presigner = config.S3_PUBLIC_ENDPOINT_URL
+    ? createS3Client({ ...aws, endpoint: config.S3_PUBLIC_ENDPOINT_URL })
+    : s3;
+  const objects = new S3ObjectStore(s3, names.bucket, presigner);
   const queue = new SqsAssemblyQueue(sqs, QueueUrl);
   const clock = systemClock;
   const uploads = new UploadService({
@@ -72,6 +83,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
       maxInProgress: config.UPLOADS_IN_PROGRESS_MAX,
       ttlSeconds: config.UPLOAD_TTL_SECONDS,
     },
+    transfer: { defaultTransfer: config.UPLOAD_TRANSFER_DEFAULT, directEnabled: config.DIRECT_TRANSFER_ENABLED },
     logger: log,
   });
   const files = new FileService(
@@ -83,6 +95,9 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
   return {
     logger: log,
     uploads,
+    partUrls: new PartUrls({ uploads: repo, objects, clock, ttlSeconds: config.PART_URL_TTL_SECONDS }),
+    partConfirmation: new PartConfirmation({ uploads: repo, objects, queue, clock, logger: log }),
+    repository: repo,
     files,
     userData: { uploads, files, repository: repo, clock },
     assembler: new Assembler({ uploads: repo, objects, clock, logger: log }),

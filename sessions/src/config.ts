@@ -3,30 +3,47 @@ import { z } from 'zod';
 
 const MiB = 1024 * 1024;
 
-export const sessionsConfigSchema = z.object({
-  ...baseConfigShape,
-  GRPC_HOST: z.string().default('127.0.0.1'),
-  GRPC_PORT: env.port(50051),
-  OPS_PORT: env.port(9091),
-  /** Default chunk size; `make bench` tunes it. */
-  CHUNK_SIZE_BYTES: env.int(16 * MiB, 1024),
-  /** Chunk sizes are multiples of this; tests lower it together with moto's S3_UPLOAD_PART_MIN_SIZE. */
-  CHUNK_ALIGN_BYTES: env.int(MiB, 1024),
-  MAX_FILE_BYTES: env.int(50 * 1024 * MiB, 1),
-  USER_QUOTA_BYTES: env.int(100 * 1024 * MiB, 1),
-  UPLOAD_TTL_SECONDS: env.int(24 * 3600, 60),
-  /** Uploads in progress (uploading or assembling) one user may have at once; more opens are 429. */
-  UPLOADS_IN_PROGRESS_MAX: env.int(1000, 1),
-  /** How long a finished upload's records stay readable before DynamoDB TTL removes them. */
-  FINISHED_UPLOAD_RETENTION_SECONDS: env.int(7 * 24 * 3600, 60),
-  DOWNLOAD_URL_TTL_SECONDS: env.int(300, 30, 3600),
-  ASSEMBLY_CONCURRENCY: env.int(2, 1, 32),
-  ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS: env.int(120, 10, 43200),
-  ASSEMBLY_MAX_RECEIVES: env.int(5, 1, 1000),
-  SWEEP_INTERVAL_MS: env.int(60_000, 100),
-  /** A sweep drains expired uploads page after page for at most this long, then the next one carries on. */
-  SWEEP_BUDGET_MS: env.int(30_000, 100),
-  SHUTDOWN_GRACE_MS: env.int(30_000, 0),
-});
+export const sessionsConfigSchema = z
+  .object({
+    ...baseConfigShape,
+    GRPC_HOST: z.string().default('127.0.0.1'),
+    GRPC_PORT: env.port(50051),
+    OPS_PORT: env.port(9091),
+    /** Default chunk size; `make bench` tunes it. */
+    CHUNK_SIZE_BYTES: env.int(16 * MiB, 1024),
+    /** Chunk sizes are multiples of this; tests lower it together with moto's S3_UPLOAD_PART_MIN_SIZE. */
+    CHUNK_ALIGN_BYTES: env.int(MiB, 1024),
+    MAX_FILE_BYTES: env.int(50 * 1024 * MiB, 1),
+    USER_QUOTA_BYTES: env.int(100 * 1024 * MiB, 1),
+    UPLOAD_TTL_SECONDS: env.int(24 * 3600, 60),
+    /** Uploads in progress (uploading or assembling) one user may have at once; more opens are 429. */
+    UPLOADS_IN_PROGRESS_MAX: env.int(1000, 1),
+    /** How long a finished upload's records stay readable before DynamoDB TTL removes them. */
+    FINISHED_UPLOAD_RETENTION_SECONDS: env.int(7 * 24 * 3600, 60),
+    DOWNLOAD_URL_TTL_SECONDS: env.int(300, 30, 3600),
+    ASSEMBLY_CONCURRENCY: env.int(2, 1, 32),
+    ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS: env.int(120, 10, 43200),
+    ASSEMBLY_MAX_RECEIVES: env.int(5, 1, 1000),
+    SWEEP_INTERVAL_MS: env.int(60_000, 100),
+    /** A sweep drains expired uploads page after page for at most this long, then the next one carries on. */
+    SWEEP_BUDGET_MS: env.int(30_000, 100),
+    SHUTDOWN_GRACE_MS: env.int(30_000, 0),
+    /** The transfer of an upload whose client names none: `relay` (through the uploads workers) or `direct` (presigned parts). */
+    UPLOAD_TRANSFER_DEFAULT: z.enum(['relay', 'direct']).default('relay'),
+    /** Off: `transfer: direct` is refused (`transfer_unavailable`), e.g. where the bucket's CORS does not admit the app. */
+    DIRECT_TRANSFER_ENABLED: env.bool(true),
+    /** Lifetime of a presigned part URL; at most 15 minutes (DESIGN §9.1), never past the upload's own expiry. */
+    PART_URL_TTL_SECONDS: env.int(900, 10, 900),
+    /**
+     * The S3 endpoint browsers reach, when it differs from `AWS_ENDPOINT_URL` (compose: sessions talks
+     * to `http://localstack:4566`, the browser to `http://localhost:4566`). Presigned download and part
+     * URLs are signed for this host (SigV4 signs the host). Unset: the endpoint the service uses.
+     */
+    S3_PUBLIC_ENDPOINT_URL: z.url().optional(),
+  })
+  .refine((c) => c.DIRECT_TRANSFER_ENABLED || c.UPLOAD_TRANSFER_DEFAULT === 'relay', {
+    path: ['UPLOAD_TRANSFER_DEFAULT'],
+    message: 'cannot be direct while DIRECT_TRANSFER_ENABLED is false',
+  });
 
 export type SessionsConfig = z.output<typeof sessionsConfigSchema>;

@@ -16,10 +16,7 @@ async function main(): Promise<void> {
     totalMs: config.STARTUP_RETRY_MS,
     logger,
   });
-  const { server, port, health } = await startRpcServer(
-    { uploads: deps.uploads, files: deps.files, userData: deps.userData, bucket: deps.bucket, logger: deps.logger },
-    `${config.GRPC_HOST}:${config.GRPC_PORT}`,
-  );
+  const { server, port, health } = await startRpcServer(deps, `${config.GRPC_HOST}:${config.GRPC_PORT}`);
   const consumer = new AssemblyConsumer({
     inbox: new SqsAssemblyInbox(deps.sqs, deps.queueUrl),
     assembler: deps.assembler,

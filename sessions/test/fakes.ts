@@ -7,6 +7,9 @@ import {
 } from '../src/adapters/memory-upload-repository.ts';
 import { Assembler } from '../src/domain/assembler.ts';
 import { FileService } from '../src/domain/file-service.ts';
+import { PartConfirmation } from '../src/domain/part-confirmation.ts';
+import { PartUrls } from '../src/domain/part-urls.ts';
+import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
@@ -62,7 +65,7 @@ export const testLimits: UploadLimits = {
 };
 
 /** The domain wired to memory adapters and a manual clock. */
-export function memorySessions(limits: Partial<UploadLimits> = {}) {
+export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: TransferPolicy) {
   const store = new MemoryUploadStore();
   const repository = new MemoryUploadRepository(store);
   const objects = new MemoryObjectStore();
@@ -75,6 +78,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}) {
     queue,
     clock,
     limits: { ...testLimits, ...limits },
+    transfer: transfer ?? { defaultTransfer: 'relay', directEnabled: true },
     logger: silentLogger,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
   });
@@ -82,7 +86,22 @@ export function memorySessions(limits: Partial<UploadLimits> = {}) {
   const userData: UserDataDeps = { uploads, files, repository, clock };
   const sweeper: SweeperDeps = { uploads: repository, objects, queue, clock, logger: silentLogger };
   const assembler = new Assembler({ uploads: repository, objects, clock, logger: silentLogger });
-  return { store, repository, objects, queue, clock, uploads, files, userData, sweeper, assembler };
+  const partUrls = new PartUrls({ uploads: repository, objects, clock, ttlSeconds: 900 });
+  const partConfirmation = new PartConfirmation({ uploads: repository, objects, queue, clock, logger: silentLogger });
+  return {
+    store,
+    repository,
+    objects,
+    queue,
+    clock,
+    uploads,
+    files,
+    userData,
+    sweeper,
+    assembler,
+    partUrls,
+    partConfirmation,
+  };
 }
 
 export const openInput = (userId: string, size = 2048) => ({

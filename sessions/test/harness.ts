@@ -87,6 +87,8 @@ export async function sendPart(s: RunningSessions, uploadId: string, index: numb
       PartNumber: index + 1,
       Body: bytes,
       ContentLength: bytes.length,
+      // As the uploads workers do: multipart uploads are created with SHA-256 part checksums.
+      ChecksumSHA256: sha256Base64(bytes),
     }),
   );
   return s.client.recordPart({ uploadId, index, size: bytes.length, sha256: sha256Base64(bytes), etag: ETag ?? '' });

@@ -64,6 +64,14 @@ export const Sha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
 /** Hex SHA-256 of a whole file, as `sha256sum` prints it (any case; sessions stores it in lower case). */
 export const Sha256Hex = Type.String({ pattern: '^[0-9a-fA-F]{64}$' });
 
+/** Hex SHA-256 of a whole file, as `sha256sum` prints it (PATCH /uploads/:id). */
+const DeclaredFileSha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$' });
+/** Base64 SHA-256 of one part (44 characters with padding), as S3's x-amz-checksum-sha256 carries it. */
+const PartSha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
+
+/** How parts reach storage: through the uploads workers, or PUT by the client on presigned URLs. */
+export const Transfer = Type.Union([Type.Literal('relay'), Type.Literal('direct')]);
+
 export const UploadStatus = Type.Union([
   Type.Literal('uploading'),
   Type.Literal('assembling'),
@@ -88,6 +96,8 @@ export const CreateUploadBody = Type.Object(
      * then returns the upload the first attempt opened instead of opening a second one.
      */
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' })),
+    /** Omitted: the server's default. A server without direct transfer refuses `direct` (409 `transfer_unavailable`). */
+    transfer: Type.Optional(Transfer),
   },
   closed,
 );
@@ -109,6 +119,7 @@ export const Upload = Type.Object(
     failureReason: Type.Optional(Type.String()),
     /** Machine-readable reason of `failed`, e.g. `checksum_mismatch`. */
     failureCode: Type.Optional(Type.String()),
+    transfer: Transfer,
   },
   closed,
 );
@@ -120,14 +131,68 @@ const ChunkTarget = {
   uploadTokenExpiresAt: Type.String({ format: 'date-time' }),
 };
 
+/** Relay answers carry the chunk target; direct answers do not (parts go to storage, see `POST /uploads/:id/parts`). */
 export const CreateUploadResponse = Type.Object({
   uploadId: Type.String(),
   chunkSize: Type.Integer(),
   totalChunks: Type.Integer(),
   expiresAt: Type.String({ format: 'date-time' }),
-  ...ChunkTarget,
+  transfer: Transfer,
+  uploadUrl: Type.Optional(ChunkTarget.uploadUrl),
+  uploadToken: Type.Optional(ChunkTarget.uploadToken),
+  uploadTokenExpiresAt: Type.Optional(ChunkTarget.uploadTokenExpiresAt),
   upload: Upload,
 });
+
+/** Part indexes: S3 allows 10,000 parts. */
+const PartIndex = Type.Integer({ minimum: 0, maximum: 9999 });
+
+export const SignPartsBody = Type.Object(
+  {
+    parts: Type.Array(
+      Type.Object(
+        {
+          index: PartIndex,
+          /** Base64 SHA-256 of the part's bytes: signed into its URL, so storage accepts only those bytes. */
+          sha256: PartSha256,
+          /** The exact length of this part (the chunk size, or the remainder for the last). */
+          length: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+        },
+        closed,
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  closed,
+);
+
+export const SignPartsResponse = Type.Object({
+  parts: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      url: Type.String(),
+      method: Type.Literal('PUT'),
+      /** Send exactly these headers with the PUT (the signed checksum among them). */
+      headers: Type.Record(Type.String(), Type.String()),
+      expiresAt: Type.String({ format: 'date-time' }),
+    }),
+  ),
+});
+
+export const ConfirmPartsBody = Type.Object(
+  { indexes: Type.Array(PartIndex, { minItems: 1, maxItems: 100, uniqueItems: true }) },
+  closed,
+);
+
+export const ConfirmPartsResponse = Type.Object({
+  received: Type.Integer(),
+  totalChunks: Type.Integer(),
+  /** True once every part is recorded: the file is being assembled. */
+  complete: Type.Boolean(),
+});
+
+export const UploadPatchBody = Type.Object({ sha256: DeclaredFileSha256 }, closed);
+export const UploadResponse = Type.Object({ upload: Upload });
 
 export const UploadDetailResponse = Type.Object({
   upload: Upload,

@@ -33,6 +33,8 @@ export function publicUpload(u: WireUpload): Static<typeof Upload> {
     ...(u.fileId ? { fileId: u.fileId } : {}),
     ...(u.failureReason ? { failureReason: u.failureReason } : {}),
     ...(u.failureCode ? { failureCode: u.failureCode } : {}),
+    // Sessions older than direct transfer send none: they only relay.
+    transfer: u.transfer === 'direct' ? 'direct' : 'relay',
   };
 }
 

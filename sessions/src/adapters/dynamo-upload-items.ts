@@ -6,6 +6,7 @@ import type { PartRecord, UploadSession, UploadStatus } from '../domain/upload.t
  * - `UPLOAD#<id>` / `SESSION`: the session; `inProgressUserId` (= its owner) exists only while it
  *   is UPLOADING or ASSEMBLING, so the sparse `inProgressByUser` index holds nothing else.
  * - `UPLOAD#<id>` / `PART#<00000>`: one recorded part.
+ * - `UPLOAD#<id>` / `SIGNED#<00000>`: what the last presigned URL for that part was signed for.
  * - `USER#<id>` / `USAGE`: reserved bytes and uploads in progress, the per-user limits' counters.
  * - `USER#<id>` / `DELETED`: the tombstone of a deleted user.
  * Everything but USAGE carries `ttl` (epoch seconds): DynamoDB deletes it some time after that.
@@ -14,6 +15,10 @@ export const sessionKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk:
 export const partKey = (uploadId: string, index: number) => ({
   pk: `UPLOAD#${uploadId}`,
   sk: `PART#${String(index).padStart(5, '0')}`,
+});
+export const signedPartKey = (uploadId: string, index: number) => ({
+  pk: `UPLOAD#${uploadId}`,
+  sk: `SIGNED#${String(index).padStart(5, '0')}`,
 });
 export const usageKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USAGE' });
 export const tombstoneKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'DELETED' });
@@ -48,6 +53,8 @@ export function toSession(item: Record<string, unknown>): UploadSession {
     failureReason: String(item.failureReason ?? ''),
     // Absent on items written before failure codes existed.
     failureCode: (item.failureCode ?? '') as UploadSession['failureCode'],
+    // Sessions written before direct transfer existed were all relayed.
+    transfer: item.transfer === 'direct' ? 'direct' : 'relay',
   };
 }
 

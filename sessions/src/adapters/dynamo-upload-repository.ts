@@ -14,7 +14,7 @@ import {
   retryTransactionConflicts,
   storageError,
 } from '@lfusys/commons';
-import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+import type { PartRecord, SignedPart, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 import type {
   CompleteOutcome,
   CreateLimits,
@@ -24,6 +24,7 @@ import type {
   UploadRepository,
   UserUsage,
 } from '../ports/upload-repository.ts';
+import { DynamoPartBatches } from './dynamo-part-batches.ts';
 import {
   decodeInternalCursor,
   decodeUserCursor,
@@ -51,6 +52,7 @@ function failedConditions(err: unknown): Array<{ failed: boolean; item?: Record<
 export class DynamoUploadRepository implements UploadRepository {
   private readonly tx: UploadTransactions;
   private readonly uploadsTable: string;
+  private readonly batches: DynamoPartBatches;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -58,6 +60,7 @@ export class DynamoUploadRepository implements UploadRepository {
   ) {
     this.tx = new UploadTransactions(tables);
     this.uploadsTable = tables.uploadsTable;
+    this.batches = new DynamoPartBatches(db, tables.uploadsTable, tables.finishedRetentionSeconds);
   }
 
   async create(upload: UploadSession, limits: CreateLimits): Promise<CreateOutcome> {
@@ -174,6 +177,28 @@ export class DynamoUploadRepository implements UploadRepository {
       return Item ? toPart(Item) : null;
     } catch (err) {
       throw storageError('get part', err);
+    }
+  }
+
+  getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
+    return this.batches.getParts(uploadId, indexes);
+  }
+
+  saveSignedParts(upload: Pick<UploadSession, 'uploadId' | 'expiresAt'>, parts: SignedPart[]): Promise<void> {
+    return this.batches.putSigned(upload, parts);
+  }
+
+  getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
+    return this.batches.getSigned(uploadId, indexes);
+  }
+
+  async declareSha256(uploadId: string, sha256: string): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand(this.tx.declareSha256(uploadId, sha256)));
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw storageError('declare sha256', err);
     }
   }
 

@@ -160,6 +160,24 @@ export class UploadTransactions {
     };
   }
 
+  /**
+   * The whole file's SHA-256, while UPLOADING with parts still missing and no other value declared.
+   * One conditional write on the session: it cannot interleave with the RecordPart transaction that
+   * completes the set, so a hash is either declared before an assembly can read it or refused.
+   */
+  declareSha256(uploadId: string, sha256: string) {
+    return {
+      TableName: this.t.uploadsTable,
+      Key: sessionKey(uploadId),
+      UpdateExpression: 'SET sha256 = :h',
+      ConditionExpression:
+        '#status = :uploading AND receivedChunks < totalChunks AND ' +
+        '(attribute_not_exists(sha256) OR sha256 = :empty OR sha256 = :h)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':h': sha256, ':uploading': 'UPLOADING', ':empty': '' },
+    };
+  }
+
   private noTombstone(userId: string) {
     return {
       ConditionCheck: {

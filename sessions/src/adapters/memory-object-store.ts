@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '@lfusys/commons';
 import { compositeEtag, PermanentAssemblyError } from '../domain/assembler.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
+import type { ObjectStore, PresignedPart, UploadedPart } from '../ports/object-store.ts';
 
 interface StoredPart {
   bytes: Uint8Array;
   /** Quoted, as S3 answers UploadPart. */
   etag: string;
+  /** Base64 SHA-256 of the bytes, as S3 keeps it for an upload created with ChecksumAlgorithm SHA256. */
+  sha256: string;
 }
 
 interface StoredObject {
@@ -24,8 +26,9 @@ const READ_CHUNK_BYTES = 64 * 1024;
  * an upload that no longer exists is `null` (NoSuchUpload); a part list that names a part never
  * uploaded, or with another ETag, or out of order is refused for good (InvalidPart,
  * InvalidPartOrder); the object's ETag is the multipart composite; completing replaces the object
- * and closes the upload. Parts are written with `putPart`, as the uploads workers (or a browser
- * in direct mode) would.
+ * and closes the upload; a listed part checksum must be the stored part's. Parts are written with
+ * `putPart`, as the uploads workers (or a browser in direct mode) would. `reportsChecksums = false`
+ * makes ListParts omit checksums, as moto does.
  */
 export class MemoryObjectStore implements ObjectStore {
   readonly bucket = 'memory';
@@ -37,6 +40,13 @@ export class MemoryObjectStore implements ObjectStore {
   private readonly contentTypes = new Map<string, string>();
   /** Multipart uploads ever created. */
   created = 0;
+  /** Whether ListParts reports part checksums: S3 does, moto does not. */
+  reportsChecksums = true;
+  /** Every part URL signed, in order. */
+  readonly presigned: Array<{ key: string; partNumber: number; sha256: string; expiresIn: number; length: number }> =
+    [];
+  /** ListParts calls made. */
+  listCalls = 0;
 
   async createMultipart(key: string, contentType: string, options: { reuseOpen?: boolean } = {}): Promise<string> {
     if (options.reuseOpen) {
@@ -55,14 +65,48 @@ export class MemoryObjectStore implements ObjectStore {
     const parts = this.parts.get(multipartUploadId);
     if (!parts) throw new AppError('not_found', `no multipart upload ${multipartUploadId}`);
     const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
-    parts.set(partNumber, { bytes: Uint8Array.from(bytes), etag });
+    const sha256 = createHash('sha256').update(bytes).digest('base64');
+    parts.set(partNumber, { bytes: Uint8Array.from(bytes), etag, sha256 });
     return etag;
+  }
+
+  async presignUploadPart(
+    key: string,
+    multipartUploadId: string,
+    partNumber: number,
+    sha256: string,
+    expiresIn: number,
+    length: number,
+  ): Promise<PresignedPart> {
+    this.presigned.push({ key, partNumber, sha256, expiresIn, length });
+    const query = new URLSearchParams({ uploadId: multipartUploadId, partNumber: String(partNumber) });
+    query.set('signature', String(this.presigned.length));
+    return { url: `memory://${this.bucket}/${key}?${query}`, headers: { 'x-amz-checksum-sha256': sha256 } };
+  }
+
+  async listUploadedParts(
+    _key: string,
+    multipartUploadId: string,
+    range?: { from: number; to: number },
+  ): Promise<UploadedPart[]> {
+    this.listCalls += 1;
+    const parts = this.parts.get(multipartUploadId);
+    if (!parts) throw new AppError('failed_precondition', `no multipart upload ${multipartUploadId}`);
+    return [...parts]
+      .filter(([n]) => !range || (n >= range.from && n <= range.to))
+      .sort(([a], [b]) => a - b)
+      .map(([partNumber, p]) => ({
+        partNumber,
+        size: p.bytes.length,
+        etag: p.etag,
+        ...(this.reportsChecksums ? { sha256: p.sha256 } : {}),
+      }));
   }
 
   async completeMultipart(
     key: string,
     multipartUploadId: string,
-    list: Array<{ partNumber: number; etag: string }>,
+    list: Array<{ partNumber: number; etag: string; sha256?: string }>,
   ): Promise<string | null> {
     const parts = this.parts.get(multipartUploadId);
     if (!parts || this.open.get(multipartUploadId) !== key) return null;
@@ -71,7 +115,8 @@ export class MemoryObjectStore implements ObjectStore {
       if (previous && previous.partNumber >= entry.partNumber) {
         throw new PermanentAssemblyError('storage refused to assemble the parts (InvalidPartOrder)');
       }
-      if (parts.get(entry.partNumber)?.etag !== entry.etag) {
+      const stored = parts.get(entry.partNumber);
+      if (stored?.etag !== entry.etag || (entry.sha256 !== undefined && stored.sha256 !== entry.sha256)) {
         throw new PermanentAssemblyError('storage refused to assemble the parts (InvalidPart)');
       }
     });

@@ -1,5 +1,5 @@
 import { AppError } from '@lfusys/commons';
-import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+import type { PartRecord, SignedPart, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 import type { FilePage, FileRepository } from '../ports/file-repository.ts';
 import type {
   CompleteOutcome,
@@ -17,6 +17,7 @@ const IN_PROGRESS = new Set<UploadStatus>(['UPLOADING', 'ASSEMBLING']);
 export class MemoryUploadStore {
   readonly sessions = new Map<string, UploadSession>();
   readonly parts = new Map<string, Map<number, PartRecord>>();
+  readonly signed = new Map<string, Map<number, SignedPart>>();
   readonly usage = new Map<string, { reservedBytes: number; uploadsInProgress: number }>();
   readonly tombstones = new Map<string, number>();
   readonly files = new Map<string, StoredFile>();
@@ -38,6 +39,16 @@ function page<T>(items: T[], key: (t: T) => string, limit: number, cursor: strin
   const slice = start < 0 ? [] : sorted.slice(start, start + limit);
   const last = slice.at(-1);
   return { items: slice, nextCursor: slice.length === limit && last ? key(last) : '' };
+}
+
+/** Copies of the entries of `items` at `indexes`. */
+function pick<T>(items: Map<number, T> | undefined, indexes: number[]): Map<number, T> {
+  const out = new Map<number, T>();
+  for (const index of indexes) {
+    const item = items?.get(index);
+    if (item) out.set(index, { ...item });
+  }
+  return out;
 }
 
 /**
@@ -120,6 +131,28 @@ export class MemoryUploadRepository implements UploadRepository {
 
   async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
     return this.store.parts.get(uploadId)?.get(index) ?? null;
+  }
+
+  async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
+    return pick(this.store.parts.get(uploadId), indexes);
+  }
+
+  async saveSignedParts(upload: Pick<UploadSession, 'uploadId'>, parts: SignedPart[]): Promise<void> {
+    const signed = this.store.signed.get(upload.uploadId) ?? new Map<number, SignedPart>();
+    for (const part of parts) signed.set(part.index, { ...part });
+    this.store.signed.set(upload.uploadId, signed);
+  }
+
+  async getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
+    return pick(this.store.signed.get(uploadId), indexes);
+  }
+
+  async declareSha256(uploadId: string, sha256: string): Promise<boolean> {
+    const upload = this.store.sessions.get(uploadId);
+    if (upload?.status !== 'UPLOADING' || upload.receivedChunks >= upload.totalChunks) return false;
+    if (upload.sha256 !== '' && upload.sha256 !== sha256) return false;
+    upload.sha256 = sha256;
+    return true;
   }
 
   async complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome> {

@@ -6,19 +6,24 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListPartsCommand,
   NoSuchKey,
   NoSuchUpload,
   NotFound,
   type S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { AppError } from '@lfusys/commons';
 import { PermanentAssemblyError } from '../domain/assembler.ts';
 import { attachmentDisposition } from '../domain/content-disposition.ts';
-import type { ObjectStore } from '../ports/object-store.ts';
+import type { ObjectStore, PresignedPart, UploadedPart } from '../ports/object-store.ts';
 
 const PART_LIST_REFUSALS = new Set(['InvalidPart', 'InvalidPartOrder', 'EntityTooSmall']);
+
+/** The checksum header of a part PUT; it must stay a signed header of the presigned URL. */
+const CHECKSUM_HEADER = 'x-amz-checksum-sha256';
 
 function s3Error(operation: string, err: unknown): AppError {
   return new AppError('unavailable', `object storage unavailable (${operation})`, { cause: err });
@@ -33,10 +38,19 @@ async function* streamOf(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Ar
   }
 }
 
+function isNoSuchUpload(err: unknown): boolean {
+  return err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload');
+}
+
 export class S3ObjectStore implements ObjectStore {
+  /**
+   * @param presigner signs the URLs browsers follow: the same client, or one configured with the
+   * endpoint browsers reach (`S3_PUBLIC_ENDPOINT_URL`), since SigV4 signs the host.
+   */
   constructor(
     private readonly s3: S3Client,
     readonly bucket: string,
+    private readonly presigner: S3Client = s3,
   ) {}
 
   async createMultipart(key: string, contentType: string, options: { reuseOpen?: boolean } = {}): Promise<string> {
@@ -47,7 +61,15 @@ export class S3ObjectStore implements ObjectStore {
         if (existing?.UploadId) return existing.UploadId;
       }
       const out = await this.s3.send(
-        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: contentType }),
+        // SHA-256 part checksums: S3 then refuses any part whose bytes do not match the checksum its
+        // request declares (relay workers and presigned direct PUTs both declare one), and checks
+        // the per-part checksums listed at completion (checking-object-integrity.html).
+        new CreateMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: key,
+          ContentType: contentType,
+          ChecksumAlgorithm: 'SHA256',
+        }),
       );
       if (!out.UploadId) throw new Error('no UploadId');
       return out.UploadId;
@@ -59,7 +81,7 @@ export class S3ObjectStore implements ObjectStore {
   async completeMultipart(
     key: string,
     uploadId: string,
-    parts: Array<{ partNumber: number; etag: string }>,
+    parts: Array<{ partNumber: number; etag: string; sha256?: string }>,
   ): Promise<string | null> {
     try {
       const out = await this.s3.send(
@@ -67,13 +89,18 @@ export class S3ObjectStore implements ObjectStore {
           Bucket: this.bucket,
           Key: key,
           UploadId: uploadId,
-          MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+          MultipartUpload: {
+            Parts: parts.map((p) => ({
+              PartNumber: p.partNumber,
+              ETag: p.etag,
+              ...(p.sha256 ? { ChecksumSHA256: p.sha256 } : {}),
+            })),
+          },
         }),
       );
       return out.ETag ?? '';
     } catch (err) {
-      if (err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload'))
-        return null;
+      if (isNoSuchUpload(err)) return null;
       // S3 refusing the part list (InvalidPart, InvalidPartOrder, EntityTooSmall) will refuse it again.
       if (err instanceof S3ServiceException && PART_LIST_REFUSALS.has(err.name)) {
         throw new PermanentAssemblyError(`storage refused to assemble the parts (${err.name})`);
@@ -86,7 +113,7 @@ export class S3ObjectStore implements ObjectStore {
     try {
       await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
     } catch (err) {
-      if (err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload')) return;
+      if (isNoSuchUpload(err)) return;
       throw s3Error('abort multipart upload', err);
     }
   }
@@ -132,6 +159,69 @@ export class S3ObjectStore implements ObjectStore {
       Key: key,
       ResponseContentDisposition: attachmentDisposition(fileName),
     });
-    return getSignedUrl(this.s3, command, { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.presigner, command, { expiresIn: expiresInSeconds });
+  }
+
+  async presignUploadPart(
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    sha256Base64: string,
+    expiresInSeconds: number,
+    length: number,
+  ): Promise<PresignedPart> {
+    const command = new UploadPartCommand({
+      Bucket: this.bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: partNumber,
+      ChecksumSHA256: sha256Base64,
+      // Signed too (`content-length` among X-Amz-SignedHeaders): a body of another length fails the
+      // signature, so a URL cannot park more bytes than the part may have. Browsers and fetch set
+      // the header from the body themselves, so it is not among the headers a client must add.
+      ContentLength: length,
+    });
+    // By default the presigner hoists x-amz-* headers into the query string, where they are not
+    // checked against the request: kept as a header, the checksum is among X-Amz-SignedHeaders, so
+    // the client must send exactly it, and S3 refuses bytes with another SHA-256.
+    const url = await getSignedUrl(this.presigner, command, {
+      expiresIn: expiresInSeconds,
+      unhoistableHeaders: new Set([CHECKSUM_HEADER]),
+    });
+    return { url, headers: { [CHECKSUM_HEADER]: sha256Base64 } };
+  }
+
+  async listUploadedParts(
+    key: string,
+    uploadId: string,
+    range?: { from: number; to: number },
+  ): Promise<UploadedPart[]> {
+    const parts: UploadedPart[] = [];
+    // ListParts pages hold at most 1,000 parts; the marker is the last part number already read.
+    let marker: string | undefined = range && range.from > 1 ? String(range.from - 1) : undefined;
+    try {
+      for (;;) {
+        const page = await this.s3.send(
+          new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }),
+        );
+        for (const p of page.Parts ?? []) {
+          if (p.PartNumber === undefined || (range && p.PartNumber > range.to)) continue;
+          parts.push({
+            partNumber: p.PartNumber,
+            size: p.Size ?? 0,
+            etag: p.ETag ?? '',
+            ...(p.ChecksumSHA256 ? { sha256: p.ChecksumSHA256 } : {}),
+          });
+        }
+        const last = page.Parts?.at(-1)?.PartNumber ?? 0;
+        if (!page.IsTruncated || !page.NextPartNumberMarker || (range && last >= range.to)) return parts;
+        marker = page.NextPartNumberMarker;
+      }
+    } catch (err) {
+      if (isNoSuchUpload(err)) {
+        throw new AppError('failed_precondition', 'upload is no longer accepting parts', { cause: err });
+      }
+      throw s3Error('list parts', err);
+    }
   }
 }

@@ -99,7 +99,7 @@ export class Assembler {
     let etag = await this.deps.objects.completeMultipart(
       upload.objectKey,
       upload.multipartUploadId,
-      parts.map((p) => ({ partNumber: p.index + 1, etag: p.etag })),
+      parts.map((p) => ({ partNumber: p.index + 1, etag: p.etag, sha256: p.sha256 })),
     );
     const head = await this.deps.objects.head(upload.objectKey);
     if (etag === null) {

@@ -4,6 +4,8 @@ import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CreateOutcome, UploadPage, UploadRepository } from '../ports/upload-repository.ts';
+import { type RecordedPart, recordCheckedPart } from './part-recording.ts';
+import { resolveTransfer, type TransferPolicy } from './transfer-mode.ts';
 import {
   type ChunkPolicy,
   expectedChunkLength,
@@ -38,11 +40,14 @@ export interface UploadServiceDeps {
   queue: AssemblyQueue;
   clock: Clock;
   limits: UploadLimits;
+  /** Relay unless configured otherwise. */
+  transfer?: TransferPolicy;
   logger: Logger;
   newId?: () => string;
 }
 
 const IN_PROGRESS = new Set(['UPLOADING', 'ASSEMBLING']);
+const RELAY_ONLY: TransferPolicy = { defaultTransfer: 'relay', directEnabled: false };
 
 /** The upload id a user's idempotency key always maps to: a UUID-shaped SHA-256 of both. */
 export function idempotentUploadId(userId: string, key: string): string {
@@ -60,9 +65,16 @@ export class UploadService {
     this.newId = deps.newId ?? randomUUID;
   }
 
-  async create(input: CreateUploadInput): Promise<UploadSession> {
+  /** `transfer`: "relay", "direct" or empty for the deployment's default. */
+  async create(input: CreateUploadInput & { transfer?: string }): Promise<UploadSession> {
     const { limits } = this.deps;
     const { fileName, sha256 } = checkCreateInput(input, limits);
+    const transfer = resolveTransfer(
+      input.transfer ?? '',
+      this.deps.transfer ?? RELAY_ONLY,
+      input.userId,
+      this.deps.logger,
+    );
     if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId);
     const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
@@ -73,7 +85,8 @@ export class UploadService {
         existing.fileName === fileName &&
         existing.size === input.size &&
         existing.contentType === contentType &&
-        existing.sha256 === sha256;
+        existing.sha256 === sha256 &&
+        existing.transfer === transfer;
       if (!same) throw new AppError('aborted', 'this idempotencyKey was used for a different upload');
       return existing;
     };
@@ -88,7 +101,16 @@ export class UploadService {
     const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
       reuseOpen: key !== '',
     });
-    const upload = this.newSession({ ...input, uploadId, fileName, contentType, objectKey, multipartUploadId, sha256 });
+    const upload = this.newSession({
+      ...input,
+      uploadId,
+      fileName,
+      contentType,
+      objectKey,
+      multipartUploadId,
+      sha256,
+      transfer,
+    });
     const outcome = await this.deps.uploads.create(upload, limits).catch(async (err: unknown) => {
       await this.deps.objects.abortMultipart(objectKey, multipartUploadId).catch(() => {});
       throw err;
@@ -107,7 +129,15 @@ export class UploadService {
   private newSession(
     fields: Pick<
       UploadSession,
-      'uploadId' | 'userId' | 'fileName' | 'size' | 'contentType' | 'objectKey' | 'multipartUploadId' | 'sha256'
+      | 'uploadId'
+      | 'userId'
+      | 'fileName'
+      | 'size'
+      | 'contentType'
+      | 'objectKey'
+      | 'multipartUploadId'
+      | 'sha256'
+      | 'transfer'
     >,
   ): UploadSession {
     const now = this.deps.clock.now();
@@ -130,6 +160,7 @@ export class UploadService {
       fileId: '',
       failureReason: '',
       failureCode: '',
+      transfer: fields.transfer,
     };
   }
 
@@ -222,10 +253,7 @@ export class UploadService {
   }
 
   /** Records a verified part. Same bytes again: success, counted once. Different bytes: `aborted` (409). */
-  async recordPart(
-    uploadId: string,
-    part: PartRecord,
-  ): Promise<{ upload: UploadSession; complete: boolean; newlyRecorded: boolean }> {
+  async recordPart(uploadId: string, part: PartRecord): Promise<RecordedPart> {
     const upload = await this.deps.uploads.get(uploadId);
     if (!upload) throw new AppError('not_found', 'upload not found');
     if (!Number.isInteger(part.index) || part.index < 0 || part.index >= upload.totalChunks) {
@@ -239,28 +267,7 @@ export class UploadService {
     }
     if (!SHA256_BASE64.test(part.sha256))
       throw new AppError('invalid_argument', 'sha256 must be a base64 SHA-256 digest');
-    const outcome = await this.deps.uploads.recordPart(upload, part);
-    if (outcome.kind === 'user_deleted') {
-      this.deps.logger.info({ userId: upload.userId, uploadId, limit: 'deleted user' }, 'chunk refused');
-      throw new AppError('failed_precondition', 'the account has been deleted; no more chunks are accepted', {
-        details: { reason: 'user_deleted' },
-      });
-    }
-    if (outcome.kind === 'not_uploading') {
-      const status = outcome.upload?.status ?? 'missing';
-      throw new AppError('failed_precondition', `upload is ${status.toLowerCase()}; no more chunks are accepted`, {
-        details: { status },
-      });
-    }
-    if (outcome.kind === 'duplicate' && outcome.existing.sha256 !== part.sha256) {
-      throw new AppError('aborted', `chunk ${part.index} was already received with different content`);
-    }
-    const current = outcome.upload;
-    return {
-      upload: current,
-      complete: current.receivedChunks === current.totalChunks,
-      newlyRecorded: outcome.kind === 'recorded',
-    };
+    return recordCheckedPart(this.deps.uploads, this.deps.logger, upload, part);
   }
 
   /** A recorded part, for internal callers; `not_found` when that index has not been recorded. */

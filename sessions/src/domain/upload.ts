@@ -1,6 +1,9 @@
 /** Upload lifecycle: UPLOADING → ASSEMBLING → COMPLETED, or FAILED / EXPIRED / CANCELLED. */
 export type UploadStatus = 'UPLOADING' | 'ASSEMBLING' | 'COMPLETED' | 'FAILED' | 'EXPIRED' | 'CANCELLED';
 
+/** How parts reach S3: through the uploads workers, or PUT by the client on presigned URLs (DESIGN §9.1). */
+export type Transfer = 'relay' | 'direct';
+
 export interface UploadSession {
   uploadId: string;
   userId: string;
@@ -25,6 +28,7 @@ export interface UploadSession {
   failureReason: string;
   /** Machine-readable reason for FAILED; empty otherwise (also for failures that predate codes). */
   failureCode: FailureCode | '';
+  transfer: Transfer;
 }
 
 /**
@@ -39,6 +43,13 @@ export interface PartRecord {
   /** Base64 SHA-256 of the part. */
   sha256: string;
   etag: string;
+}
+
+/** What a presigned part URL was signed for: the index, its exact length and base64 SHA-256. */
+export interface SignedPart {
+  index: number;
+  size: number;
+  sha256: string;
 }
 
 export interface StoredFile {

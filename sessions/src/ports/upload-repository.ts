@@ -1,4 +1,4 @@
-import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
+import type { PartRecord, SignedPart, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 
 export type RecordPartOutcome =
   | { kind: 'recorded'; upload: UploadSession }
@@ -80,6 +80,20 @@ export interface UploadRepository {
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
+  /** The recorded parts among `indexes` (at most 100), by index; absent ones are missing. */
+  getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>>;
+  /**
+   * Remembers what a presigned part URL was signed for (at most 100 at once), so a confirmation
+   * can check storage against it. A later signature of the same index replaces the earlier one.
+   */
+  saveSignedParts(upload: Pick<UploadSession, 'uploadId' | 'expiresAt'>, parts: SignedPart[]): Promise<void>;
+  /** The last signature of each of `indexes` (at most 100), by index. */
+  getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>>;
+  /**
+   * Sets the whole file's declared SHA-256 only while the upload is UPLOADING, its set of parts is
+   * not complete, and no other value is declared; false (nothing written) otherwise.
+   */
+  declareSha256(uploadId: string, sha256: string): Promise<boolean>;
   /**
    * ASSEMBLING → COMPLETED and the file record, releasing the in-progress slot (the bytes stay
    * reserved by the file), in one transaction that also checks the owner has no tombstone.

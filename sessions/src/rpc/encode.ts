@@ -28,7 +28,7 @@ export function encodeUpload(u: UploadSession, bucket?: string): Upload {
     fileId: u.fileId,
     failureReason: u.failureReason,
     sha256: u.sha256,
-    transfer: 'relay',
+    transfer: u.transfer,
     failureCode: u.failureCode,
     target: bucket ? { bucket, objectKey: u.objectKey, multipartUploadId: u.multipartUploadId } : undefined,
   };

@@ -2,13 +2,21 @@ import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } f
 import { AppError, type Logger, REQUEST_ID_HEADER, requestIdFrom, toGrpcError } from '@lfusys/commons';
 import { type SessionsServiceServer, SessionsServiceService } from '@lfusys/proto/sessions';
 import { HealthImplementation } from 'grpc-health-check';
+import { declareSha256 } from '../domain/declared-sha256.ts';
 import type { FileService } from '../domain/file-service.ts';
+import type { PartConfirmation } from '../domain/part-confirmation.ts';
+import type { PartUrls } from '../domain/part-urls.ts';
 import type { UploadService } from '../domain/upload-service.ts';
 import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
+import type { UploadRepository } from '../ports/upload-repository.ts';
 import { encodeFile, encodePart, encodeUpload } from './encode.ts';
 
 export interface RpcDeps {
   uploads: UploadService;
+  partUrls: PartUrls;
+  partConfirmation: PartConfirmation;
+  /** DeclareSha256 is one conditional write, with no service of its own. */
+  repository: UploadRepository;
   files: FileService;
   userData: UserDataDeps;
   bucket: string;
@@ -21,7 +29,9 @@ type Handler<Req, Res> = (request: Req, log: Logger) => Promise<Res>;
 function unaryHandler<Req, Res>(name: string, logger: Logger, handler: Handler<Req, Res>) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const requestId = requestIdFrom(call.metadata.get(REQUEST_ID_HEADER)[0]);
-    const log = logger.child({ requestId, rpc: name });
+    // The caller's user (where the request names one), so each refusal is logged once with it.
+    const userId = (call.request as { userId?: unknown }).userId;
+    const log = logger.child({ requestId, rpc: name, ...(typeof userId === 'string' && userId ? { userId } : {}) });
     handler(call.request, log).then(
       (response) => callback(null, response),
       (err: unknown) => {
@@ -35,16 +45,13 @@ function unaryHandler<Req, Res>(name: string, logger: Logger, handler: Handler<R
   };
 }
 
-function notYet(): never {
-  throw new AppError('failed_precondition', 'not available yet');
-}
-
 function requireUser(userId: string): string {
   if (userId === '') throw new AppError('invalid_argument', 'user_id is required');
   return userId;
 }
 
-export function sessionsHandlers({ uploads, files, userData, bucket, logger }: RpcDeps): SessionsServiceServer {
+export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
+  const { uploads, files, userData, bucket, logger } = deps;
   return {
     createUpload: unaryHandler('CreateUpload', logger, async (r) =>
       encodeUpload(
@@ -55,6 +62,7 @@ export function sessionsHandlers({ uploads, files, userData, bucket, logger }: R
           contentType: r.contentType,
           sha256: r.sha256,
           idempotencyKey: r.idempotencyKey,
+          transfer: r.transfer,
         }),
       ),
     ),
@@ -104,10 +112,15 @@ export function sessionsHandlers({ uploads, files, userData, bucket, logger }: R
     deleteUserData: unaryHandler('DeleteUserData', logger, async (r) =>
       deleteUserData(userData, requireUser(r.userId)),
     ),
-    // Issue 13 (direct transfer, whole-file SHA-256): contract in the .proto, being built.
-    signParts: unaryHandler('SignParts', logger, async () => notYet()),
-    confirmParts: unaryHandler('ConfirmParts', logger, async () => notYet()),
-    declareSha256: unaryHandler('DeclareSha256', logger, async () => notYet()),
+    signParts: unaryHandler('SignParts', logger, async (r) => ({
+      parts: await deps.partUrls.sign(r.uploadId, requireUser(r.userId), r.parts),
+    })),
+    confirmParts: unaryHandler('ConfirmParts', logger, async (r) =>
+      deps.partConfirmation.confirm(r.uploadId, requireUser(r.userId), r.indexes),
+    ),
+    declareSha256: unaryHandler('DeclareSha256', logger, async (r) =>
+      encodeUpload(await declareSha256(deps.repository, r.uploadId, requireUser(r.userId), r.sha256)),
+    ),
   };
 }
 

@@ -3,6 +3,8 @@ import { NoSuchUpload, type S3Client, S3ServiceException, UploadPartCommand } fr
 import { AppError } from '@lfusys/commons';
 import type { PartTarget, PartWriter } from '../ports/part-writer.ts';
 
+const CHECKSUM_REFUSALS = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentChecksumMismatch']);
+
 export class S3PartWriter implements PartWriter {
   constructor(private readonly s3: S3Client) {}
 
@@ -12,6 +14,7 @@ export class S3PartWriter implements PartWriter {
     body: Readable,
     length: number,
     signal: AbortSignal,
+    sha256: string,
   ): Promise<string> {
     try {
       const out = await this.s3.send(
@@ -22,6 +25,11 @@ export class S3PartWriter implements PartWriter {
           PartNumber: partNumber,
           Body: body,
           ContentLength: length,
+          // The multipart upload is created with SHA-256 part checksums: S3 checks the streamed
+          // bytes against this one (BadDigest otherwise) and CompleteMultipartUpload lists it. Set
+          // here, it also keeps the SDK from adding a checksum of its own (flexible checksums skip
+          // a request that already carries an x-amz-checksum-* header).
+          ChecksumSHA256: sha256,
         }),
         // The SDK destroys the socket on abort, and does not retry an aborted request.
         { abortSignal: signal },
@@ -34,6 +42,11 @@ export class S3PartWriter implements PartWriter {
       if (signal.aborted) throw AppError.from(signal.reason);
       if (err instanceof NoSuchUpload || (err instanceof S3ServiceException && err.name === 'NoSuchUpload')) {
         throw new AppError('failed_precondition', 'upload is no longer accepting chunks', { cause: err });
+      }
+      // Storage found other bytes than the declared checksum (the worker's own hashing normally
+      // refuses them first): the client's fault, nothing stored.
+      if (err instanceof S3ServiceException && CHECKSUM_REFUSALS.has(err.name)) {
+        throw new AppError('invalid_argument', 'chunk body does not match x-chunk-sha256', { cause: err });
       }
       throw new AppError('unavailable', 'object storage unavailable', { cause: err });
     }

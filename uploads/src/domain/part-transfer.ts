@@ -60,7 +60,14 @@ export class PartTransfer {
     });
     const write = release
       ? this.parts
-          .writePart(req.target, req.partNumber, limiter, req.expected, AbortSignal.any([failed.signal, req.signal]))
+          .writePart(
+            req.target,
+            req.partNumber,
+            limiter,
+            req.expected,
+            AbortSignal.any([failed.signal, req.signal]),
+            req.sha256,
+          )
           .finally(release)
       : Promise.resolve('');
     write.catch(stop);

@@ -6,7 +6,10 @@ export interface PartTarget {
   multipartUploadId: string;
 }
 
-/** Streams one part into the multipart upload; resolves with S3's ETag. */
+/**
+ * Streams one part into the multipart upload; resolves with S3's ETag. `sha256` is the part's
+ * base64 SHA-256 as the client declared it: storage refuses the part if the bytes differ.
+ */
 export interface PartWriter {
   /**
    * `signal` aborts the request at once (the client left, its body was too slow or failed its
@@ -18,5 +21,6 @@ export interface PartWriter {
     body: Readable,
     length: number,
     signal: AbortSignal,
+    sha256: string,
   ): Promise<string>;
 }

@@ -14,8 +14,11 @@ import {
   UploadDetailResponse,
   UploadListQuery,
   UploadListResponse,
+  UploadPatchBody,
+  UploadResponse,
 } from '../../schemas.ts';
 import { publicUpload } from '../../wire.ts';
+import { directPartRoutes } from './direct-parts.ts';
 
 export interface UploadRoutesOptions {
   sessions: SessionsClient;
@@ -26,7 +29,11 @@ export interface UploadRoutesOptions {
   opensPerMinute: number;
 }
 
-/** Opening, inspecting and cancelling the signed-in user's uploads; chunks go to the uploads workers. */
+/**
+ * Opening, inspecting and cancelling the signed-in user's uploads. Relay uploads send chunks to the
+ * uploads workers (with the upload token minted here); direct uploads PUT parts to storage on URLs
+ * from `POST /uploads/:id/parts` (direct-parts.ts).
+ */
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (
   app,
   { sessions, uploadTokens, uploadsPublicUrl, opensPerMinute },
@@ -69,10 +76,12 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       preHandler: limitOpens,
       schema: {
         tags: ['uploads'],
-        summary: 'Open an upload: returns the chunk plan and a token for the uploads workers',
+        summary: 'Open an upload: returns the chunk plan and, for relay, a token for the uploads workers',
         description:
           'Refused with 429 `too_many_requests` beyond the opens allowed per user per minute, and 429 ' +
-          '`too_many_uploads` when the user already has the most uploads in progress allowed; both carry `Retry-After`.',
+          '`too_many_uploads` when the user already has the most uploads in progress allowed; both carry `Retry-After`. ' +
+          '`transfer: "direct"` where the server does not offer it is 409 `failed_precondition` with ' +
+          '`details.reason: "transfer_unavailable"`.',
         body: CreateUploadBody,
         response: { 201: CreateUploadResponse, ...errorResponses, 409: errorResponses[400], 413: errorResponses[400] },
       },
@@ -87,16 +96,20 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
           contentType: request.body.contentType ?? '',
           sha256: request.body.sha256 ?? '',
           idempotencyKey: request.body.idempotencyKey ?? '',
+          transfer: request.body.transfer ?? '',
         },
         { requestId: request.id },
       );
+      const view = publicUpload(upload);
       return reply.status(201).send({
         uploadId: upload.uploadId,
         chunkSize: upload.chunkSize,
         totalChunks: upload.totalChunks,
         expiresAt: upload.expiresAt,
-        ...(await chunkTarget(claimsOf(request), upload.uploadId)),
-        upload: publicUpload(upload),
+        transfer: view.transfer,
+        // Only a relayed upload needs a token for the uploads workers: a direct one never talks to them.
+        ...(view.transfer === 'relay' ? await chunkTarget(claimsOf(request), upload.uploadId) : {}),
+        upload: view,
       });
     },
   );
@@ -140,15 +153,42 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       const { userId } = claimsOf(request);
       const ctx = { requestId: request.id };
       const upload = await sessions.getUpload({ uploadId: request.params.id, userId }, ctx);
-      const open = publicUpload(upload).status === 'uploading';
+      const view = publicUpload(upload);
+      const open = view.status === 'uploading';
       const parts = open ? (await sessions.listParts({ uploadId: upload.uploadId, userId }, ctx)).parts : [];
       return {
-        upload: publicUpload(upload),
+        upload: view,
         receivedIndexes: parts.map((p) => p.index).sort((a, b) => a - b),
-        ...(open ? await chunkTarget(claimsOf(request), upload.uploadId) : {}),
+        ...(open && view.transfer === 'relay' ? await chunkTarget(claimsOf(request), upload.uploadId) : {}),
       };
     },
   );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags: ['uploads'],
+        summary: "Declare the whole file's SHA-256 (hex), verified when the file is assembled",
+        description:
+          'Before the last part is received. The same value again is a no-op; another value once one is declared is ' +
+          '409 `already_exists`; after the last part, 409 `failed_precondition`. A mismatch at assembly ends the ' +
+          'upload `failed` with `failureCode: "checksum_mismatch"`.',
+        params: IdParams,
+        body: UploadPatchBody,
+        response: { 200: UploadResponse, ...resourceErrorResponses },
+      },
+    },
+    async (request) => {
+      const upload = await sessions.declareSha256(
+        { uploadId: request.params.id, userId: claimsOf(request).userId, sha256: request.body.sha256 },
+        { requestId: request.id },
+      );
+      return { upload: publicUpload(upload) };
+    },
+  );
+
+  await app.register(directPartRoutes, { sessions });
 
   app.delete(
     '/:id',

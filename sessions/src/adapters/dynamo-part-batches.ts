@@ -1,0 +1,92 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { storageError } from '@lfusys/commons';
+import type { PartRecord, SignedPart } from '../domain/upload.ts';
+import { partKey, signedPartKey, toPart, ttlAfter } from './dynamo-upload-items.ts';
+
+/** Signature writes in flight at once (a call signs at most 100 parts). */
+const PUT_CONCURRENCY = 10;
+
+const toSigned = (item: Record<string, unknown>): SignedPart => ({
+  index: Number(item.index),
+  size: Number(item.size),
+  sha256: String(item.sha256),
+});
+
+/**
+ * The per-index items of an upload read and written a batch at a time: recorded parts
+ * (`PART#<index>`) and the signatures of presigned part URLs (`SIGNED#<index>`). A signature is a
+ * plain put, so signing an index again replaces what Confirm will check against.
+ *
+ * Reads are one range query from the lowest to the highest index wanted (sort keys are
+ * zero-padded, so they sort by index): clients sign and confirm nearby indexes together, so this
+ * reads about what was asked, and it needs no IAM action beyond those sessions already has
+ * (Query, PutItem; no BatchGetItem/BatchWriteItem).
+ */
+export class DynamoPartBatches {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
+    const items = await this.queryRange(uploadId, indexes, partKey);
+    return new Map(items.map((item) => [Number(item.index), toPart(item)]));
+  }
+
+  async getSigned(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
+    const items = await this.queryRange(uploadId, indexes, signedPartKey);
+    return new Map(items.map((item) => [Number(item.index), toSigned(item)]));
+  }
+
+  /** Kept as long as the upload's parts: until a retention period after its deadline. */
+  async putSigned(upload: { uploadId: string; expiresAt: string }, parts: SignedPart[]): Promise<void> {
+    const ttl = ttlAfter(upload.expiresAt, this.retentionSeconds);
+    const queue = [...parts];
+    const worker = async () => {
+      for (let part = queue.shift(); part; part = queue.shift()) {
+        const item = { ...signedPartKey(upload.uploadId, part.index), ...part, ttl };
+        await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, parts.length) }, worker));
+    } catch (err) {
+      throw storageError('save part signatures', err);
+    }
+  }
+
+  /** The items of `indexes` (by `key`), read as one paginated range query and filtered. */
+  private async queryRange(
+    uploadId: string,
+    indexes: number[],
+    key: (uploadId: string, index: number) => { pk: string; sk: string },
+  ): Promise<Record<string, unknown>[]> {
+    if (indexes.length === 0) return [];
+    const wanted = new Set(indexes);
+    const found: Record<string, unknown>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': `UPLOAD#${uploadId}`,
+              ':from': key(uploadId, Math.min(...indexes)).sk,
+              ':to': key(uploadId, Math.max(...indexes)).sk,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        found.push(...(page.Items ?? []).filter((item) => wanted.has(Number(item.index))));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+    } catch (err) {
+      throw storageError('read parts', err);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,113 @@
+import { AppError } from '@lfusys/commons';
+import type { Clock } from '../ports/clock.ts';
+import type { ObjectStore } from '../ports/object-store.ts';
+import type { UploadRepository } from '../ports/upload-repository.ts';
+import { checkBatch, checkRange, ownedUpload, requireUploading } from './part-batch.ts';
+import { expectedChunkLength, type UploadSession } from './upload.ts';
+import { SHA256_BASE64 } from './upload-input.ts';
+
+/** The most a part URL may live (DESIGN §9.1); `PART_URL_TTL_SECONDS` may shorten it. */
+export const MAX_PART_URL_SECONDS = 900;
+
+export interface PartToSign {
+  index: number;
+  /** Base64 SHA-256 of the part's bytes. */
+  sha256: string;
+  /** The exact length expected for this index. */
+  length: number;
+}
+
+export interface PartUrl {
+  index: number;
+  url: string;
+  method: 'PUT';
+  /** Every header the PUT must carry (the signed checksum among them). */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface PartUrlsDeps {
+  uploads: UploadRepository;
+  objects: ObjectStore;
+  clock: Clock;
+  /** `PART_URL_TTL_SECONDS`. */
+  ttlSeconds: number;
+}
+
+/**
+ * Presigned UploadPart URLs, each with its part's SHA-256 signed in, so storage accepts only the
+ * bytes that were declared here (and each URL is good for one part of one upload, briefly).
+ * What was signed is remembered per index for ConfirmParts to check storage against.
+ */
+export class PartUrls {
+  constructor(private readonly deps: PartUrlsDeps) {}
+
+  async sign(uploadId: string, userId: string, parts: PartToSign[]): Promise<PartUrl[]> {
+    const indexes = parts.map((p) => p.index);
+    checkBatch(indexes, 'parts');
+    if (new Set(indexes).size !== indexes.length) {
+      throw new AppError('invalid_argument', 'each part may be listed once', { details: { field: 'parts' } });
+    }
+    const malformed = parts.find((p) => !SHA256_BASE64.test(p.sha256));
+    if (malformed) {
+      throw new AppError('invalid_argument', 'sha256 must be the base64 SHA-256 of the part', {
+        details: { field: 'sha256', index: malformed.index },
+      });
+    }
+    const upload = await ownedUpload(this.deps.uploads, uploadId, userId);
+    const now = this.deps.clock.now();
+    requireUploading(upload, now);
+    checkRange(upload, indexes);
+    checkLengths(upload, parts);
+    await this.refuseRecordedElsewise(upload, parts);
+    await this.deps.uploads.saveSignedParts(
+      upload,
+      parts.map((p) => ({ index: p.index, size: p.length, sha256: p.sha256 })),
+    );
+    // Never past the upload's own deadline: a URL outliving its upload would only meet a 404.
+    const remaining = Math.floor((Date.parse(upload.expiresAt) - now) / 1000);
+    const expiresIn = Math.max(1, Math.min(this.deps.ttlSeconds, MAX_PART_URL_SECONDS, remaining));
+    const expiresAt = new Date(now + expiresIn * 1000).toISOString();
+    return Promise.all(
+      parts.map(async (p) => {
+        const signed = await this.deps.objects.presignUploadPart(
+          upload.objectKey,
+          upload.multipartUploadId,
+          p.index + 1,
+          p.sha256,
+          expiresIn,
+          p.length,
+        );
+        return { index: p.index, url: signed.url, method: 'PUT' as const, headers: signed.headers, expiresAt };
+      }),
+    );
+  }
+
+  /** An index recorded with other bytes stays as it is: signing new ones could only fail the upload. */
+  private async refuseRecordedElsewise(upload: UploadSession, parts: PartToSign[]): Promise<void> {
+    const recorded = await this.deps.uploads.getParts(
+      upload.uploadId,
+      parts.map((p) => p.index),
+    );
+    const different = parts.find((p) => {
+      const existing = recorded.get(p.index);
+      return existing !== undefined && existing.sha256 !== p.sha256;
+    });
+    if (different) {
+      throw new AppError('already_exists', `part ${different.index} was already received with different content`, {
+        details: { index: different.index },
+      });
+    }
+  }
+}
+
+function checkLengths(upload: UploadSession, parts: PartToSign[]): void {
+  for (const p of parts) {
+    const expected = expectedChunkLength(upload, p.index);
+    if (p.length !== expected) {
+      throw new AppError('invalid_argument', `part ${p.index} must be ${expected} bytes`, {
+        details: { field: 'length', index: p.index, expected },
+      });
+    }
+  }
+}
