@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { MiB } from './stats.ts';
 import { readRange } from './testfile.ts';
-import { MiB, now, sleep, transferBoundMs } from './util.ts';
+import { now, sleep, transferBoundMs } from './time.ts';
 
 /** Variant A: our whole path — gateway, sessions, uploads workers — as real processes on loopback. */
 

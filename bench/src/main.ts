@@ -4,6 +4,8 @@ import { createDynamoClient, createS3Client } from '@lfusys/commons';
 import { startEmulator } from '@lfusys/commons/local-aws';
 import type { Stack } from '@lfusys/commons/testing';
 import { runApiBench } from './api.ts';
+import { Cleanup } from './cleanup.ts';
+import { log } from './format.ts';
 import { signUp, startLfusys } from './lfusys.ts';
 import { machineInfo } from './machine.ts';
 import { runMemory } from './memory.ts';
@@ -12,11 +14,11 @@ import { CpuMeter, childPids, findPid } from './proc.ts';
 import { renderTables, writeOutputs } from './report.ts';
 import type { BenchResults, SystemId } from './results.ts';
 import { createBucket, removeBucket } from './s3-direct.ts';
+import { MiB } from './stats.ts';
 import { runSweep } from './sweep.ts';
 import { TestFiles } from './testfile.ts';
 import { assemblyRows, runThroughput, type ThroughputContext } from './throughput.ts';
 import { startTusServer } from './tus.ts';
-import { Cleanup, log, MiB } from './util.ts';
 
 /**
  * `make bench`: our upload path (A) against a direct S3 multipart upload (B) and a tus server (C),

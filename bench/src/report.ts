@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fmt, markdownTable } from './format.ts';
 import { REPO_ROOT } from './options.ts';
 import { type BenchResults, SYSTEM_LABELS, type SystemId } from './results.ts';
-import { fmt, markdownTable, median } from './util.ts';
+import { median } from './stats.ts';
 
 /** Tables (markdown, also printed), the JSON dump and a hand-written SVG bar chart. */
 

@@ -1,14 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Stack, TestClient } from '@lfusys/commons/testing';
+import { fmt, log } from './format.ts';
 import { cleanUpUpload, type LfusysUploadResult, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';
 import type { CpuMeter } from './proc.ts';
 import type { AssemblyRow, SystemId, ThroughputResults, ThroughputRun, ThroughputSummary } from './results.ts';
 import { type DirectUploadResult, emptyBucket, uploadDirect } from './s3-direct.ts';
+import { MiB, median, mibPerSecond, percentile } from './stats.ts';
 import type { TestFiles } from './testfile.ts';
 import { type TusServer, uploadTus } from './tus.ts';
-import { fmt, log, MiB, median, mibPerSecond, percentile } from './util.ts';
 
 export interface ThroughputContext {
   stack: Stack;

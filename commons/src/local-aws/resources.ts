@@ -35,7 +35,7 @@ export interface BucketCorsRule {
   maxAgeSeconds: number;
 }
 
-export const BUCKET_CORS_RULE: Readonly<BucketCorsRule> = Object.freeze({
+export const BUCKET_CORS_RULE: Readonly<BucketCorsRule> = Object.freeze<BucketCorsRule>({
   methods: ['GET', 'PUT'],
   allowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
   exposeHeaders: ['ETag'],
