@@ -346,6 +346,7 @@ const ACTIONS: Record<string, string[]> = {
   DeleteCommand: ['dynamodb:DeleteItem'],
   QueryCommand: ['dynamodb:Query'],
   BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+  BatchGetCommand: ['dynamodb:BatchGetItem'],
   DescribeTableCommand: ['dynamodb:DescribeTable'],
   TransactWriteCommand: [],
   CreateMultipartUploadCommand: ['s3:PutObject'],

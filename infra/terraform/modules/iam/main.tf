@@ -79,7 +79,8 @@ data "aws_iam_policy_document" "gateway" {
 
 data "aws_iam_policy_document" "sessions" {
   # ConditionCheckItem: opening an upload, recording a part and completing one check, in the same
-  # transaction, that the owner has no deleted-user tombstone.
+  # transaction, that the owner has no deleted-user tombstone. BatchGetItem/BatchWriteItem: the
+  # per-index items of direct transfer (signed checksums, recorded parts), up to 100 per call.
   statement {
     sid = "UploadAndFileTables"
     actions = [
@@ -89,6 +90,8 @@ data "aws_iam_policy_document" "sessions" {
       "dynamodb:DeleteItem",
       "dynamodb:ConditionCheckItem",
       "dynamodb:Query",
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
       "dynamodb:DescribeTable",
     ]
     resources = [
