@@ -12,16 +12,18 @@ import { runMemory } from './memory.ts';
 import { type BenchOptions, type Phase, parseOptions } from './options.ts';
 import { CpuMeter, childPids, findPid } from './proc.ts';
 import { renderTables, writeOutputs } from './report.ts';
-import type { BenchResults, SystemId } from './results.ts';
+import { ALL_SYSTEMS, type BenchResults, type SystemId } from './results.ts';
 import { createBucket, removeBucket } from './s3-direct.ts';
 import { MiB } from './stats.ts';
+import { assemblyRows, verificationRows } from './summary.ts';
 import { runSweep } from './sweep.ts';
 import { TestFiles } from './testfile.ts';
-import { assemblyRows, runThroughput, type ThroughputContext } from './throughput.ts';
+import { runThroughput, type ThroughputContext } from './throughput.ts';
 import { startTusServer } from './tus.ts';
 
 /**
- * `make bench`: our upload path (A) against a direct S3 multipart upload (B) and a tus server (C),
+ * `make bench`: our upload path, relayed (A) and direct to S3 (A′, A′+sha with the whole-file SHA-256
+ * verified), against a bare SDK multipart upload (B) and a tus server (C),
  * on one machine, one emulator endpoint and one run; then a chunk size × concurrency sweep, worker
  * memory, API latency and assembly time. Options: bench/README.md.
  */
@@ -123,7 +125,7 @@ async function main(): Promise<number> {
         const suffix = randomUUID().slice(0, 8);
         const directBucket = `bench-direct-${suffix}`;
         const tusBucket = `bench-tus-${suffix}`;
-        const systems: SystemId[] = has('throughput') ? ['A', 'B', 'C', 'C*'] : ['A', 'B'];
+        const systems: SystemId[] = has('throughput') ? [...ALL_SYSTEMS] : ['A', 'A′', 'A′+sha', 'B'];
         await createBucket(s3, directBucket);
         const dropDirect = cleanup.add('direct bucket', () => removeBucket(s3, directBucket));
         let tus: ThroughputContext['tus'];
@@ -170,6 +172,7 @@ async function main(): Promise<number> {
         });
         if (has('throughput')) results.throughput = out.results;
         results.assembly = assemblyRows(options.sizesMiB, out.aRuns, out.bRuns);
+        results.verification = verificationRows(options.sizesMiB, out.directRuns);
         for (const stop of stops.reverse()) await stop();
         await dropDirect();
       });

@@ -31,12 +31,11 @@ export class CoalescingBatcher<Item, Result> {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
       this.send(batch.map((b) => b.item))
-        .then(
-          (results) => {
-            if (results.length !== batch.length) throw new Error(`batch of ${batch.length} got ${results.length} results`);
-            batch.forEach((b, i) => b.resolve(results[i] as Result));
-          },
-        )
+        .then((results) => {
+          if (results.length !== batch.length)
+            throw new Error(`batch of ${batch.length} got ${results.length} results`);
+          for (const [i, b] of batch.entries()) b.resolve(results[i] as Result);
+        })
         .catch((err: unknown) => {
           for (const b of batch) b.reject(err);
         })

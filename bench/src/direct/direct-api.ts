@@ -39,7 +39,8 @@ export function httpDirectApi(client: TestClient): DirectApi {
   return {
     async signParts(uploadId, parts) {
       const res = await client.post(`/uploads/${uploadId}/parts`, { parts });
-      if (res.status !== 200) throw new Error(`POST /uploads/${uploadId}/parts: ${res.status} ${res.text.slice(0, 300)}`);
+      if (res.status !== 200)
+        throw new Error(`POST /uploads/${uploadId}/parts: ${res.status} ${res.text.slice(0, 300)}`);
       return (res.body as { parts: SignedPart[] }).parts;
     },
     async confirmParts(uploadId, indexes) {

@@ -35,7 +35,8 @@ export class PartConfirmations {
         this.complete ||= outcome.complete;
         break;
       }
-      if (!pending.includes(outcome.index)) throw new Error(`confirm refused part ${outcome.index}, which it was not asked`);
+      if (!pending.includes(outcome.index))
+        throw new Error(`confirm refused part ${outcome.index}, which it was not asked`);
       refused.add(outcome.index);
       pending = pending.filter((i) => i !== outcome.index);
     }
