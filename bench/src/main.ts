@@ -12,7 +12,7 @@ import { runMemory } from './memory.ts';
 import { type BenchOptions, type Phase, parseOptions } from './options.ts';
 import { CpuMeter, childPids, findPid } from './proc.ts';
 import { renderTables, writeOutputs } from './report.ts';
-import { ALL_SYSTEMS, type BenchResults, type SystemId } from './results.ts';
+import type { BenchResults, SystemId } from './results.ts';
 import { createBucket, removeBucket } from './s3-direct.ts';
 import { MiB } from './stats.ts';
 import { assemblyRows, verificationRows } from './summary.ts';
@@ -43,6 +43,7 @@ async function motoPidOf(endpoint: string, kind: string): Promise<number | undef
 function describe(options: BenchOptions): string {
   return [
     `phases ${[...options.only].join(',')}`,
+    `systems ${options.systems.join(',')}`,
     `runs ${options.runs}`,
     `sizes ${options.sizesMiB.join(',')} MiB`,
     `A chunk ${options.chunkMiB} MiB × ${options.concurrency}, ${options.workers} workers`,
@@ -125,12 +126,13 @@ async function main(): Promise<number> {
         const suffix = randomUUID().slice(0, 8);
         const directBucket = `bench-direct-${suffix}`;
         const tusBucket = `bench-tus-${suffix}`;
-        const systems: SystemId[] = has('throughput') ? [...ALL_SYSTEMS] : ['A', 'A′', 'A′+sha', 'B'];
+        const lfusysAndB: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B'];
+        const systems = has('throughput') ? options.systems : options.systems.filter((s) => lfusysAndB.includes(s));
         await createBucket(s3, directBucket);
         const dropDirect = cleanup.add('direct bucket', () => removeBucket(s3, directBucket));
         let tus: ThroughputContext['tus'];
         const stops: Array<() => Promise<void>> = [];
-        if (systems.includes('C')) {
+        if (systems.includes('C') || systems.includes('C*')) {
           await createBucket(s3, tusBucket);
           stops.push(cleanup.add('tus bucket', () => removeBucket(s3, tusBucket)));
           const plain = await startTusServer(emulator.endpoint, tusBucket, {});
