@@ -12,7 +12,7 @@ import { now, sleep, transferBoundMs } from './time.ts';
 
 export interface DirectUploadOptions {
   concurrency: number;
-  /** Declare the file's SHA-256 (hex) at open, so sessions verifies it at assembly (what the web app does). */
+  /** Declare the file's SHA-256 (hex) right after open, so sessions verifies it at assembly (the web app always declares). */
   declareSha256: boolean;
   pollMs?: number;
 }
@@ -53,18 +53,23 @@ interface DirectPlan {
   transfer: string;
 }
 
-async function openDirect(client: TestClient, size: number, sha256: string | undefined): Promise<DirectPlan> {
+async function openDirect(client: TestClient, size: number): Promise<DirectPlan> {
   const res = await client.post('/uploads', {
     fileName: `bench-direct-${size}.bin`,
     size,
     contentType: 'application/octet-stream',
     transfer: 'direct',
-    ...(sha256 ? { sha256 } : {}),
   });
   if (res.status !== 201) throw new Error(`POST /uploads (direct): ${res.status} ${res.text.slice(0, 300)}`);
   const plan = res.body as DirectPlan;
   if (plan.transfer !== 'direct') throw new Error(`POST /uploads answered transfer "${plan.transfer}", not direct`);
   return plan;
+}
+
+/** Declares the whole file's SHA-256 the way the web app does: PATCH /uploads/:id once it is known. */
+async function declareSha256(client: TestClient, uploadId: string, sha256: string): Promise<void> {
+  const res = await client.request('PATCH', `/uploads/${uploadId}`, { json: { sha256 } });
+  if (res.status !== 200) throw new Error(`PATCH /uploads/${uploadId}: ${res.status} ${res.text.slice(0, 300)}`);
 }
 
 /** Opens a direct upload, sends every part (sign, PUT to storage, confirm), then waits until the file is listed. */
@@ -79,7 +84,8 @@ export async function uploadWithLfusysDirect(
   const sha256 = options.declareSha256 ? await wholeFileSha256(path) : undefined;
   const deadline = Date.now() + transferBoundMs(size) + 120_000;
   const t0 = now();
-  const plan = await openDirect(client, size, sha256);
+  const plan = await openDirect(client, size);
+  if (sha256) await declareSha256(client, plan.uploadId, sha256);
   const sent = await sendParts({
     api: httpDirectApi(client),
     uploadId: plan.uploadId,

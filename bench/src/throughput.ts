@@ -51,7 +51,7 @@ function settingsOf(system: SystemId, ctx: ThroughputContext): string {
     case 'A′':
       return `part ${chunkMiB} MiB, ${concurrency} parallel PUTs to S3, URLs signed and parts confirmed in batches`;
     case 'A′+sha':
-      return `as A′, with the file's SHA-256 declared at open (hashed before the clock starts)`;
+      return `as A′, with the file's SHA-256 declared by PATCH after open (hashed before the clock starts)`;
     case 'B':
       return `part ${chunkMiB} MiB, ${concurrency} parallel UploadPart`;
     case 'C':

@@ -87,6 +87,30 @@ describe('sendParts (direct transfer)', () => {
     expect(api.recorded.size).toBe(4);
   });
 
+  it('keeps PUTting while earlier parts are being confirmed', async () => {
+    const { api, run } = setup(3, { concurrency: 1 });
+    const confirm = api.confirmParts.bind(api);
+    let release: () => void = () => {};
+    const allPut = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Confirmations answer only once every part is PUT: a lane waiting for its confirmation would deadlock.
+    api.confirmParts = async (id, indexes) => {
+      if (api.puts.length === 3) release();
+      await allPut;
+      return confirm(id, indexes);
+    };
+    const putPart = api.putPart.bind(api);
+    api.putPart = async (part, body) => {
+      const status = await putPart(part, body);
+      if (api.puts.length === 3) release();
+      return status;
+    };
+    const result = await run();
+    expect(result.complete).toBe(true);
+    expect(api.recorded.size).toBe(3);
+  });
+
   it('gives up after three failed PUTs of a part, naming it', async () => {
     const { api, run } = setup(2, { concurrency: 1 });
     api.scripted.set(1, [500, 502, 503]);

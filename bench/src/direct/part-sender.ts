@@ -21,7 +21,7 @@ export interface PartSenderOptions {
 
 export interface PartSenderResult {
   complete: boolean;
-  /** Per part: read + SHA-256 + sign (when not cached) + PUT + confirm. */
+  /** Per part: read + SHA-256 + sign (when not cached) + PUT (the confirmation runs behind it). */
   latenciesMs: number[];
   /** PUTs tried again after an error or a 5xx. */
   retries: number;
@@ -39,7 +39,10 @@ const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).d
 /**
  * What a browser does in direct transfer: N lanes, each takes the next part, hashes it, gets its
  * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
- * headers, and confirms it (batched too). The confirmation that completes the set queues assembly.
+ * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
+ * sessions a ListParts and a write, and a lane that waited for it would leave its connection idle.
+ * A part the confirmation sends back is read and PUT again. The confirmation that completes the
+ * set queues assembly.
  */
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
@@ -64,21 +67,31 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     }
   };
 
+  /** Confirms `index`; a part sent back is read, PUT and confirmed again (bounded). */
+  const confirm = async (index: number, sha256: string) => {
+    for (let attempt = 1; (await confirmations.request(index)) === 'resend'; attempt++) {
+      stats.resent++;
+      if (attempt >= maxAttempts) throw new Error(`part ${index}: confirm refused it ${attempt} times`);
+      await putOnce(index, await options.readPart(index), sha256);
+    }
+  };
+
+  const confirming: Array<Promise<void>> = [];
   const lane = async () => {
     for (let index = next++; index < options.totalChunks; index = next++) {
       const start = options.monotonic();
       const body = await options.readPart(index);
       const sha256 = sha256Base64(body);
-      for (let attempt = 1; ; attempt++) {
-        await putOnce(index, body, sha256);
-        if ((await confirmations.request(index)) === 'recorded') break;
-        stats.resent++;
-        if (attempt >= maxAttempts) throw new Error(`part ${index}: confirm refused it ${attempt} times`);
-      }
+      await putOnce(index, body, sha256);
       stats.latenciesMs.push(options.monotonic() - start);
+      const confirmed = confirm(index, sha256);
+      // Observed at once so a failure is not an unhandled rejection while the lanes still run.
+      confirmed.catch(() => {});
+      confirming.push(confirmed);
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.totalChunks) }, lane));
+  await Promise.all(confirming);
   return {
     complete: confirmations.complete,
     ...stats,
