@@ -16,6 +16,10 @@ describe('Content-Security-Policy', () => {
     const res = await fetch(`${gw.baseUrl}/healthz`);
     const csp = res.headers.get('content-security-policy') ?? '';
     const connect = /(?:^|;)\s*connect-src ([^;]*)/.exec(csp)?.[1]?.split(/\s+/);
-    expect(connect).toEqual(["'self'", 'https://uploads.example.com', 'https://acme-objects.s3.eu-west-3.amazonaws.com']);
+    expect(connect).toEqual([
+      "'self'",
+      'https://uploads.example.com',
+      'https://acme-objects.s3.eu-west-3.amazonaws.com',
+    ]);
   });
 });

@@ -187,7 +187,9 @@ describe('bucket CORS: Terraform = the local bootstrap = docker compose, for the
     expect(bootstrap?.build).toMatchObject({ dockerfile: 'sessions/Dockerfile', target: 'bootstrap' });
     const dockerfile = readFileSync(join(root, 'sessions/Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/bundle-service\.mjs bootstrap/);
-    expect(readFileSync(join(root, 'scripts/bootstrap.ts'), 'utf8')).toMatch(/bootstrapPrefix\(prefix, endpoint, origins\)/);
+    expect(readFileSync(join(root, 'scripts/bootstrap.ts'), 'utf8')).toMatch(
+      /bootstrapPrefix\(prefix, endpoint, origins\)/,
+    );
     const origins = (bootstrap?.environment?.CORS_ORIGINS ?? '').split(',');
     expect(origins).toEqual([compose.services.gateway?.environment?.PUBLIC_ORIGIN]);
   });
@@ -207,7 +209,7 @@ describe('storage origin: the CSP allows the host of the presigned part URLs', a
     );
   });
 
-  it("compose gives the gateway the origin of the endpoint sessions presigns on, and it is valid config", () => {
+  it('compose gives the gateway the origin of the endpoint sessions presigns on, and it is valid config', () => {
     const gateway = compose.services.gateway?.environment ?? {};
     const sessions = compose.services.sessions?.environment ?? {};
     const signedOn = sessions.S3_PUBLIC_ENDPOINT_URL ?? sessions.AWS_ENDPOINT_URL ?? '';

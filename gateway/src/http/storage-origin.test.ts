@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { gatewayConfigSchema } from '../config.ts';
 import { storageOrigin } from './storage-origin.ts';
 
-const base = { AWS_REGION: 'eu-west-3', RESOURCE_PREFIX: 'acme-prod', AWS_ENDPOINT_URL: undefined, STORAGE_ORIGIN: undefined };
+const base = {
+  AWS_REGION: 'eu-west-3',
+  RESOURCE_PREFIX: 'acme-prod',
+  AWS_ENDPOINT_URL: undefined,
+  STORAGE_ORIGIN: undefined,
+};
 
 describe('storageOrigin', () => {
   it('is STORAGE_ORIGIN when it is set, whatever the endpoint', () => {
