@@ -5,7 +5,10 @@ import { sendParts } from './part-sender.ts';
 /** A manual clock: sleeping advances it, nothing waits for real. */
 function manualClock(start = Date.parse('2026-12-01T06:00:00Z')) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms), sleep: async (ms: number) => void (t += ms) };
+  const advance = (ms: number) => {
+    t += ms;
+  };
+  return { now: () => t, advance, sleep: async (ms: number) => advance(ms) };
 }
 
 const part = (index: number) => new Uint8Array(16).fill(index + 1);
