@@ -79,8 +79,8 @@ data "aws_iam_policy_document" "gateway" {
 
 data "aws_iam_policy_document" "sessions" {
   # ConditionCheckItem: opening an upload, recording a part and completing one check, in the same
-  # transaction, that the owner has no deleted-user tombstone. BatchGetItem/BatchWriteItem: the
-  # per-index items of direct transfer (signed checksums, recorded parts), up to 100 per call.
+  # transaction, that the owner has no deleted-user tombstone. Direct transfer's per-index items
+  # (signed checksums) are read with Query and written with PutItem: no batch actions.
   statement {
     sid = "UploadAndFileTables"
     actions = [
@@ -90,8 +90,6 @@ data "aws_iam_policy_document" "sessions" {
       "dynamodb:DeleteItem",
       "dynamodb:ConditionCheckItem",
       "dynamodb:Query",
-      "dynamodb:BatchGetItem",
-      "dynamodb:BatchWriteItem",
       "dynamodb:DescribeTable",
     ]
     resources = [
