@@ -41,6 +41,8 @@ export default defineConfig({
       ...['commons', 'gateway', 'sessions', 'uploads', 'frontend'].flatMap(workspaceProjects),
       // Terraform and compose against the code: pure parsing, no emulator.
       workspaceProjects('infra').filter((p) => p.test?.name === 'infra-unit'),
+      // The benchmark's own logic (batching, re-signing, summaries); the benchmark itself is `make bench`.
+      workspaceProjects('bench').filter((p) => p.test?.name === 'bench-unit'),
       // End-to-end: integration tests start the services as real processes; the unit tests cover the
       // soak harness's own logic (statistics, user rotation).
       workspaceProjects('e2e'),

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   const aws = { region, endpoint: emulator.endpoint };
   await bootstrapResources(
     { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
+    // The bucket's CORS lets the app's pages PUT direct-transfer parts and GET downloads.
     defineResources({ prefix, corsOrigins: [publicOrigin] }),
   );
   console.log(`[dev] resources ready (prefix ${prefix})`);
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
       COOKIE_SECURE: 'false',
       SESSIONS_ADDRESS: '127.0.0.1:50051',
       UPLOADS_PUBLIC_URL: 'http://localhost:8081',
+      // Direct transfer: the browser PUTs parts to the URLs sessions presigns on the emulator
+      // (path-style, same endpoint), so the CSP must let the app connect there.
+      STORAGE_ORIGIN: new URL(emulator.endpoint).origin,
       STATIC_DIR: join(root, 'frontend', 'dist'),
     }),
   );
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n`,
   );
 }
 

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Stack } from '@lfusys/commons/testing';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
 import { openUpload, putChunk, sha256, signUp } from './lfusys.ts';
-import { MiB, now, percentile, sleep, withTimeout } from './util.ts';
+import { MiB, percentile } from './stats.ts';
+import { now, sleep, withTimeout } from './time.ts';
 
 /** API latency and throughput with autocannon against the gateway and the uploads workers. */
 

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { assembledAt, waitUntilListed } from './completion.ts';
+import { MiB } from './stats.ts';
 import { readRange } from './testfile.ts';
-import { MiB, now, sleep, transferBoundMs } from './util.ts';
+import { now, sleep, transferBoundMs } from './time.ts';
 
 /** Variant A: our whole path — gateway, sessions, uploads workers — as real processes on loopback. */
 
@@ -90,21 +92,6 @@ export function putChunk(plan: UploadPlan, index: number, body: Uint8Array, dige
   });
 }
 
-/** The time sessions logged "upload assembled" for `uploadId` (epoch ms), from its JSON log lines. */
-function assembledAt(stack: Stack, uploadId: string): number | undefined {
-  const lines = stack.processes.sessions.output().split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
-    if (!line.includes(uploadId) || !line.includes('upload assembled')) continue;
-    try {
-      return Date.parse((JSON.parse(line) as { time: string }).time);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
-
 export interface UploadOptions {
   concurrency: number;
   /** Poll interval for GET /uploads/:id after the last chunk (the web app polls every 1000 ms). */
@@ -156,28 +143,11 @@ export async function uploadWithLfusys(
   const lastChunkEpoch = Date.now();
   options.onChunksDone?.();
 
-  let tComplete = 0;
-  let fileId = '';
-  while (!tComplete) {
-    const res = await client.get(`/uploads/${plan.uploadId}`);
-    const upload = (res.body as { upload?: { status: string; fileId?: string; failureReason?: string } }).upload;
-    if (res.status === 200 && upload?.status === 'completed') {
-      tComplete = now();
-      fileId = upload.fileId ?? '';
-    } else if (upload && ['failed', 'expired', 'cancelled'].includes(upload.status)) {
-      throw new Error(`upload ${plan.uploadId} ${upload.status}: ${upload.failureReason ?? ''}`);
-    } else if (Date.now() > deadline) {
-      throw new Error(`upload ${plan.uploadId} not completed in time: ${res.status} ${res.text.slice(0, 300)}`);
-    } else await sleep(pollMs);
-  }
-  for (;;) {
-    const res = await client.get('/files?limit=100');
-    const files = (res.body as { files?: Array<{ id: string }> }).files ?? [];
-    if (files.some((f) => f.id === fileId)) break;
-    if (Date.now() > deadline) throw new Error(`file ${fileId} never listed`);
-    await sleep(pollMs);
-  }
-  const tListed = now();
+  const {
+    completedAt: tComplete,
+    listedAt: tListed,
+    fileId,
+  } = await waitUntilListed(client, plan.uploadId, deadline, pollMs);
   const logged = assembledAt(stack, plan.uploadId);
   return {
     bytes: size,

@@ -4,6 +4,8 @@ import { createDynamoClient, createS3Client } from '@lfusys/commons';
 import { startEmulator } from '@lfusys/commons/local-aws';
 import type { Stack } from '@lfusys/commons/testing';
 import { runApiBench } from './api.ts';
+import { Cleanup } from './cleanup.ts';
+import { log } from './format.ts';
 import { signUp, startLfusys } from './lfusys.ts';
 import { machineInfo } from './machine.ts';
 import { runMemory } from './memory.ts';
@@ -12,14 +14,16 @@ import { CpuMeter, childPids, findPid } from './proc.ts';
 import { renderTables, writeOutputs } from './report.ts';
 import type { BenchResults, SystemId } from './results.ts';
 import { createBucket, removeBucket } from './s3-direct.ts';
+import { MiB } from './stats.ts';
+import { assemblyRows, verificationRows } from './summary.ts';
 import { runSweep } from './sweep.ts';
 import { TestFiles } from './testfile.ts';
-import { assemblyRows, runThroughput, type ThroughputContext } from './throughput.ts';
+import { runThroughput, type ThroughputContext } from './throughput.ts';
 import { startTusServer } from './tus.ts';
-import { Cleanup, log, MiB } from './util.ts';
 
 /**
- * `make bench`: our upload path (A) against a direct S3 multipart upload (B) and a tus server (C),
+ * `make bench`: our upload path, relayed (A) and direct to S3 (A′, A′+sha with the whole-file SHA-256
+ * verified), against a bare SDK multipart upload (B) and a tus server (C),
  * on one machine, one emulator endpoint and one run; then a chunk size × concurrency sweep, worker
  * memory, API latency and assembly time. Options: bench/README.md.
  */
@@ -39,6 +43,7 @@ async function motoPidOf(endpoint: string, kind: string): Promise<number | undef
 function describe(options: BenchOptions): string {
   return [
     `phases ${[...options.only].join(',')}`,
+    `systems ${options.systems.join(',')}`,
     `runs ${options.runs}`,
     `sizes ${options.sizesMiB.join(',')} MiB`,
     `A chunk ${options.chunkMiB} MiB × ${options.concurrency}, ${options.workers} workers`,
@@ -121,12 +126,13 @@ async function main(): Promise<number> {
         const suffix = randomUUID().slice(0, 8);
         const directBucket = `bench-direct-${suffix}`;
         const tusBucket = `bench-tus-${suffix}`;
-        const systems: SystemId[] = has('throughput') ? ['A', 'B', 'C', 'C*'] : ['A', 'B'];
+        const lfusysAndB: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B'];
+        const systems = has('throughput') ? options.systems : options.systems.filter((s) => lfusysAndB.includes(s));
         await createBucket(s3, directBucket);
         const dropDirect = cleanup.add('direct bucket', () => removeBucket(s3, directBucket));
         let tus: ThroughputContext['tus'];
         const stops: Array<() => Promise<void>> = [];
-        if (systems.includes('C')) {
+        if (systems.includes('C') || systems.includes('C*')) {
           await createBucket(s3, tusBucket);
           stops.push(cleanup.add('tus bucket', () => removeBucket(s3, tusBucket)));
           const plain = await startTusServer(emulator.endpoint, tusBucket, {});
@@ -168,6 +174,7 @@ async function main(): Promise<number> {
         });
         if (has('throughput')) results.throughput = out.results;
         results.assembly = assemblyRows(options.sizesMiB, out.aRuns, out.bRuns);
+        results.verification = verificationRows(options.sizesMiB, out.directRuns);
         for (const stop of stops.reverse()) await stop();
         await dropDirect();
       });

@@ -1,10 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fmt, log } from './format.ts';
 import { cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';
 import { childPids, type RssSample, sampleRss } from './proc.ts';
 import type { MemoryResults, MemoryRun } from './results.ts';
+import { MiB } from './stats.ts';
 import type { TestFiles } from './testfile.ts';
-import { fmt, log, MiB, sleep } from './util.ts';
+import { sleep } from './time.ts';
 
 /**
  * Peak RSS of each uploads worker process while it serves `memoryConcurrency` concurrent chunks of

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALL_SYSTEMS, type SystemId } from './results.ts';
 
 /** The repository root (outputs are resolved against it, wherever the command runs from). */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,6 +18,8 @@ export interface BenchOptions {
   /** File sizes in MiB for throughput, memory and assembly. */
   sizesMiB: number[];
   only: Set<Phase>;
+  /** Systems the throughput phase compares (assembly alone runs the lfusys ones and B). */
+  systems: SystemId[];
   /** Our defaults (sessions CHUNK_SIZE_BYTES, web app concurrency) for variant A. */
   chunkMiB: number;
   concurrency: number;
@@ -88,8 +91,18 @@ export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): B
         })
       : PHASES,
   );
+  const systemsRaw = get('SYSTEMS');
+  const systems = systemsRaw
+    ? systemsRaw.split(',').map((s) => {
+        const system = s.trim() as SystemId;
+        if (!ALL_SYSTEMS.includes(system))
+          throw new Error(`BENCH_SYSTEMS: unknown system "${s}" (${ALL_SYSTEMS.join(', ')})`);
+        return system;
+      })
+    : [...ALL_SYSTEMS];
   return {
     quick,
+    systems,
     runs: int(get('RUNS'), quick ? 1 : 3, 'BENCH_RUNS', 1, 50),
     sizesMiB: intList(get('SIZES') ?? (quick ? '64' : '256,1024'), 'BENCH_SIZES'),
     only,

@@ -1,5 +1,5 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { MiB } from './util.ts';
+import { MiB } from './stats.ts';
 
 /** Process memory from /proc (Linux only). */
 

@@ -5,14 +5,19 @@ import type { RssSample } from './proc.ts';
 
 /** Everything one run measured; written to results.json and rendered into results.md. */
 
-export type SystemId = 'A' | 'B' | 'C' | 'C*';
+export type SystemId = 'A' | 'A′' | 'A′+sha' | 'B' | 'C' | 'C*';
 
 export const SYSTEM_LABELS: Record<SystemId, string> = {
-  A: 'A: lfusys (gateway + sessions + uploads workers)',
+  A: 'A: lfusys relay (gateway + sessions + uploads workers)',
+  'A′': 'A′: lfusys direct (presigned parts straight to S3)',
+  'A′+sha': 'A′+sha: lfusys direct, whole-file SHA-256 declared and verified',
   B: 'B: direct S3 multipart (AWS SDK)',
   C: 'C: tus (recommended defaults)',
   'C*': 'C*: tus (tuned)',
 };
+
+/** Every system, in the order tables list them. */
+export const ALL_SYSTEMS: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B', 'C', 'C*'];
 
 export interface ThroughputRun {
   system: SystemId;
@@ -41,10 +46,40 @@ export interface ThroughputSummary {
 export interface ThroughputResults {
   runs: ThroughputRun[];
   summary: ThroughputSummary[];
-  ratios: Array<{ sizeMiB: number; aOverB: number; aOverC: number; aOverCTuned: number }>;
+  ratios: ThroughputRatios[];
   /** Per-chunk PUT latency of A at its default settings (read + hash + PUT + S3 write), per size. */
   chunkLatency: Array<{ sizeMiB: number; chunks: number; p50Ms: number; p99Ms: number }>;
   failures: string[];
+}
+
+/** Ratios of median MiB/s at one file size (NaN where a system did not run). */
+export interface ThroughputRatios {
+  sizeMiB: number;
+  aOverB: number;
+  /** Direct transfer against the bare SDK: the issue's target (≥ 0.95, floor 0.90). */
+  aPrimeOverB: number;
+  /** Direct with the whole-file SHA-256 verified, against the bare SDK. */
+  aPrimeShaOverB: number;
+  aOverC: number;
+  aOverCTuned: number;
+}
+
+/**
+ * The cost of verifying a declared whole-file SHA-256 at assembly, at one file size: sessions'
+ * own read-back time from its log, and the difference it makes to the last confirmation → completed
+ * wait (A′+sha against A′), both also per GiB.
+ */
+export interface VerificationRow {
+  sizeMiB: number;
+  samples: number;
+  /** Median "whole-file sha256 verified" `ms` of the A′+sha runs. */
+  loggedMedianMs: number;
+  loggedSecondsPerGiB: number;
+  /** Median last confirm → "upload assembled" (sessions log), with and without a declared hash. */
+  assemblyWithShaMedianMs: number;
+  assemblyWithoutShaMedianMs: number;
+  /** (with − without) per GiB. */
+  addedSecondsPerGiB: number;
 }
 
 export interface SweepCell {
@@ -106,6 +141,7 @@ export interface BenchResults {
   memory?: MemoryResults;
   api?: ApiResults;
   assembly?: AssemblyRow[];
+  verification?: VerificationRow[];
   skipped: string[];
   errors: string[];
 }

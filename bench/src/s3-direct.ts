@@ -10,7 +10,7 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { now, sleep } from './util.ts';
+import { now, sleep } from './time.ts';
 
 /**
  * Variant B: the ceiling — a multipart upload straight to the same endpoint with the AWS SDK, same

@@ -1,10 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Stack } from '@lfusys/commons/testing';
+import { fmt, log } from './format.ts';
 import { cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';
 import type { SweepCell, SweepResults } from './results.ts';
+import { MiB, median, mibPerSecond } from './stats.ts';
 import type { TestFiles } from './testfile.ts';
-import { fmt, log, MiB, median, mibPerSecond } from './util.ts';
 
 /**
  * Variant A over chunk size × concurrency. The chunk size is the sessions service's

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MiB } from './util.ts';
+import { MiB } from './stats.ts';
 
 /** Random test files on disk, written once per size and streamed by every client (never held whole in memory). */
 export class TestFiles {

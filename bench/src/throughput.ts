@@ -1,14 +1,17 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Stack, TestClient } from '@lfusys/commons/testing';
+import { fmt, log } from './format.ts';
 import { cleanUpUpload, type LfusysUploadResult, uploadWithLfusys } from './lfusys.ts';
+import { type LfusysDirectResult, uploadWithLfusysDirect } from './lfusys-direct.ts';
 import type { BenchOptions } from './options.ts';
 import type { CpuMeter } from './proc.ts';
-import type { AssemblyRow, SystemId, ThroughputResults, ThroughputRun, ThroughputSummary } from './results.ts';
+import type { SystemId, ThroughputResults, ThroughputRun } from './results.ts';
 import { type DirectUploadResult, emptyBucket, uploadDirect } from './s3-direct.ts';
+import { MiB, mibPerSecond, percentile } from './stats.ts';
+import { ratiosOf, summarize } from './summary.ts';
 import type { TestFiles } from './testfile.ts';
 import { type TusServer, uploadTus } from './tus.ts';
-import { fmt, log, MiB, median, mibPerSecond, percentile } from './util.ts';
 
 export interface ThroughputContext {
   stack: Stack;
@@ -30,6 +33,8 @@ export interface ThroughputContext {
 export interface ThroughputOutput {
   results: ThroughputResults;
   aRuns: LfusysUploadResult[];
+  /** A′ and A′+sha runs (their `declaredSha256` tells them apart). */
+  directRuns: LfusysDirectResult[];
   bRuns: Array<DirectUploadResult & { sizeMiB: number }>;
 }
 
@@ -43,6 +48,10 @@ function settingsOf(system: SystemId, ctx: ThroughputContext): string {
   switch (system) {
     case 'A':
       return `chunk ${chunkMiB} MiB, ${concurrency} parallel PUTs, ${ctx.options.workers} worker processes`;
+    case 'A′':
+      return `part ${chunkMiB} MiB, ${concurrency} parallel PUTs to S3, URLs signed and parts confirmed in batches`;
+    case 'A′+sha':
+      return `as A′, with the file's SHA-256 declared by PATCH after open (hashed before the clock starts)`;
     case 'B':
       return `part ${chunkMiB} MiB, ${concurrency} parallel UploadPart`;
     case 'C':
@@ -58,7 +67,34 @@ interface OneUpload {
   ms: number;
   detail: Record<string, number | string>;
   a?: LfusysUploadResult;
+  direct?: LfusysDirectResult;
   b?: DirectUploadResult;
+}
+
+/** A′ or A′+sha: our direct transfer, with or without a declared whole-file hash. */
+async function uploadDirectOnce(ctx: ThroughputContext, path: string, size: number, declareSha256: boolean) {
+  const r = await uploadWithLfusysDirect(ctx.stack, ctx.client, path, size, {
+    concurrency: ctx.options.concurrency,
+    declareSha256,
+  });
+  await cleanUpUpload(ctx.client, ctx.dynamo, ctx.stack, r);
+  return {
+    ms: r.totalMs,
+    direct: r,
+    detail: {
+      chunksMs: Math.round(r.chunksMs),
+      assemblyLoggedMs: Math.round(r.assemblyLoggedMs),
+      assemblyPolledMs: Math.round(r.assemblyPolledMs),
+      verifyLoggedMs: Math.round(r.verifyLoggedMs),
+      listMs: Math.round(r.listMs),
+      chunkP50Ms: Math.round(percentile(r.chunkLatenciesMs, 50)),
+      signCalls: r.parts.signCalls,
+      confirmCalls: r.parts.confirmCalls,
+      resigned: r.parts.resigned,
+      resent: r.parts.resent,
+      retries: r.retries,
+    },
+  };
 }
 
 /** One timed upload of `path` with `system`, then its object deleted so the emulator does not accumulate data. */
@@ -87,6 +123,7 @@ async function uploadOnce(
       },
     };
   }
+  if (system === 'A′' || system === 'A′+sha') return uploadDirectOnce(ctx, path, size, system === 'A′+sha');
   if (system === 'B') {
     const key = `direct/${sizeMiB}-${run}.bin`;
     const r = await uploadDirect(
@@ -113,6 +150,7 @@ export async function runThroughput(ctx: ThroughputContext): Promise<ThroughputO
   const { options } = ctx;
   const runs: ThroughputRun[] = [];
   const aRuns: LfusysUploadResult[] = [];
+  const directRuns: LfusysDirectResult[] = [];
   const bRuns: Array<DirectUploadResult & { sizeMiB: number }> = [];
   const failures: string[] = [];
 
@@ -136,9 +174,10 @@ export async function runThroughput(ctx: ThroughputContext): Promise<ThroughputO
         }
         try {
           await ctx.cpu.start();
-          const { ms, detail, a, b } = await uploadOnce(ctx, system, path, sizeMiB, run);
+          const { ms, detail, a, direct, b } = await uploadOnce(ctx, system, path, sizeMiB, run);
           const cpu = await ctx.cpu.stop();
           if (a) aRuns.push(a);
+          if (direct) directRuns.push(direct);
           if (b) bRuns.push({ ...b, sizeMiB });
           const rate = mibPerSecond(sizeMiB * MiB, ms);
           runs.push({ system, sizeMiB, run, ms, mibPerSec: rate, detail, cpu });
@@ -153,30 +192,8 @@ export async function runThroughput(ctx: ThroughputContext): Promise<ThroughputO
     }
   }
 
-  const summary: ThroughputSummary[] = [];
-  for (const sizeMiB of options.sizesMiB) {
-    for (const system of ctx.systems) {
-      const mine = runs.filter((r) => r.system === system && r.sizeMiB === sizeMiB);
-      summary.push({
-        sizeMiB,
-        system,
-        settings: settingsOf(system, ctx),
-        runsMiBps: mine.map((r) => r.mibPerSec),
-        medianMiBps: median(mine.map((r) => r.mibPerSec)),
-        medianSeconds: median(mine.map((r) => r.ms)) / 1000,
-        cpuPerGiB: cpuPerGiB(mine),
-        coresBusy: median(mine.map((r) => Object.values(r.cpu).reduce((a, b) => a + b, 0) / (r.ms / 1000))),
-      });
-    }
-  }
-  const medianOf = (sizeMiB: number, system: SystemId) =>
-    summary.find((s) => s.sizeMiB === sizeMiB && s.system === system)?.medianMiBps ?? Number.NaN;
-  const ratios = options.sizesMiB.map((sizeMiB) => ({
-    sizeMiB,
-    aOverB: medianOf(sizeMiB, 'A') / medianOf(sizeMiB, 'B'),
-    aOverC: medianOf(sizeMiB, 'A') / medianOf(sizeMiB, 'C'),
-    aOverCTuned: medianOf(sizeMiB, 'A') / medianOf(sizeMiB, 'C*'),
-  }));
+  const summary = summarize(runs, options.sizesMiB, ctx.systems, (system) => settingsOf(system, ctx));
+  const ratios = ratiosOf(summary, options.sizesMiB);
   const chunkLatency = options.sizesMiB.map((sizeMiB) => {
     const latencies = aRuns.filter((r) => r.bytes === sizeMiB * MiB).flatMap((r) => r.chunkLatenciesMs);
     return {
@@ -186,41 +203,5 @@ export async function runThroughput(ctx: ThroughputContext): Promise<ThroughputO
       p99Ms: percentile(latencies, 99),
     };
   });
-  return { results: { runs, summary, ratios, chunkLatency, failures }, aRuns, bRuns };
-}
-
-/** Median CPU seconds per GiB uploaded for each process group (and their total), over `runs`. */
-function cpuPerGiB(runs: readonly ThroughputRun[]): Record<string, number> {
-  const names = [...new Set(runs.flatMap((r) => Object.keys(r.cpu)))];
-  const out: Record<string, number> = {};
-  const perGiB = (r: ThroughputRun, seconds: number) => seconds / (r.sizeMiB / 1024);
-  for (const name of names) out[name] = median(runs.map((r) => perGiB(r, r.cpu[name] ?? 0)));
-  out.total = median(
-    runs.map((r) =>
-      perGiB(
-        r,
-        Object.values(r.cpu).reduce((a, b) => a + b, 0),
-      ),
-    ),
-  );
-  return out;
-}
-
-/** Assembly: the time from the last chunk's 200 to "completed", from A's runs, next to moto's own complete call. */
-export function assemblyRows(
-  sizesMiB: readonly number[],
-  aRuns: readonly LfusysUploadResult[],
-  bRuns: ReadonlyArray<DirectUploadResult & { sizeMiB: number }>,
-): AssemblyRow[] {
-  return sizesMiB.map((sizeMiB) => {
-    const mine = aRuns.filter((r) => r.bytes === sizeMiB * MiB);
-    return {
-      sizeMiB,
-      loggedMedianMs: median(mine.map((r) => r.assemblyLoggedMs).filter(Number.isFinite)),
-      polledMedianMs: median(mine.map((r) => r.assemblyPolledMs)),
-      listMedianMs: median(mine.map((r) => r.listMs)),
-      s3CompleteMedianMs: median(bRuns.filter((b) => b.sizeMiB === sizeMiB).map((b) => b.completeMs)),
-      samples: mine.length,
-    };
-  });
+  return { results: { runs, summary, ratios, chunkLatency, failures }, aRuns, directRuns, bRuns };
 }

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Upload } from 'tus-js-client';
-import { now, transferBoundMs, withTimeout } from './util.ts';
+import { now, transferBoundMs, withTimeout } from './time.ts';
 
 /** Variant C: a tus server (`@tus/server` + `@tus/s3-store`) in its own process, fed by `tus-js-client`. */
 

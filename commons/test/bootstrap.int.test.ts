@@ -35,6 +35,9 @@ describe('bootstrapResources', () => {
     const cors = await clients.s3.send(new GetBucketCorsCommand({ Bucket: spec.bucket.name }));
     expect(cors.CORSRules?.[0]?.AllowedOrigins).toEqual(['http://localhost:5173']);
     expect(cors.CORSRules?.[0]?.ExposeHeaders).toContain('ETag');
+    // Direct transfer: the browser PUTs parts with the signed checksum header (DESIGN §9.1).
+    expect(cors.CORSRules?.[0]?.AllowedMethods?.sort()).toEqual(['GET', 'PUT']);
+    expect(cors.CORSRules?.[0]?.AllowedHeaders?.map((h) => h.toLowerCase())).toContain('x-amz-checksum-sha256');
     const lifecycle = await clients.s3.send(new GetBucketLifecycleConfigurationCommand({ Bucket: spec.bucket.name }));
     expect(lifecycle.Rules?.[0]?.AbortIncompleteMultipartUpload?.DaysAfterInitiation).toBe(2);
 

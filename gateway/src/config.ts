@@ -63,6 +63,23 @@ export const gatewayConfigSchema = z.object({
   SESSIONS_DEADLINE_MS: env.int(10_000, 100, 120_000),
   /** Base URL browsers use to reach the uploads workers; chunks go to `{this}/uploads/:id/chunks/:index`. */
   UPLOADS_PUBLIC_URL: z.url().default('http://localhost:8081'),
+  /**
+   * Origin of the object storage that direct-transfer parts are PUT to: the host of the presigned
+   * URLs sessions signs, allowed in the web app's CSP `connect-src`. Unset, it is derived (see
+   * http/storage-origin.ts): AWS_ENDPOINT_URL's origin for an emulator (path-style URLs), else the
+   * bucket's regional virtual-hosted origin https://<RESOURCE_PREFIX>-objects.s3.<AWS_REGION>.amazonaws.com.
+   * Set it when browsers reach storage on another host than this service does (docker compose).
+   */
+  STORAGE_ORIGIN: z
+    .url()
+    .refine((raw) => {
+      // Refinements run even after z.url() failed, so the raw value may not parse.
+      if (!URL.canParse(raw)) return false;
+      const url = new URL(raw);
+      return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash;
+    }, 'must be an http(s) origin without a path, e.g. https://my-bucket.s3.eu-west-1.amazonaws.com')
+    .transform((raw) => new URL(raw).origin)
+    .optional(),
   /** Directory of the built web app (frontend/dist) to serve on this origin; unset = API only. */
   STATIC_DIR: z.string().min(1).optional(),
   REFRESH_TOKEN_TTL_SECONDS: env.int(7 * 24 * 3600, 3600, 30 * 24 * 3600),

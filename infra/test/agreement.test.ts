@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@cdktf/hcl2json';
-import { defineResources } from '@lfusys/commons/local-aws';
+import { BUCKET_CORS_RULE, defineResources } from '@lfusys/commons/local-aws';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
@@ -139,16 +139,82 @@ describe('the object bucket', async () => {
     expect(ownership?.rule?.[0]?.object_ownership).toBe('BucketOwnerEnforced');
   });
 
-  it('aborts abandoned multipart uploads like the local bucket, and allows only GET and PUT from the app', () => {
+  it('aborts abandoned multipart uploads like the local bucket', () => {
     const [lifecycle] = resourceBlocks(storage, 'aws_s3_bucket_lifecycle_configuration');
     const abort = ((lifecycle?.rule ?? []) as Json[]).flatMap((r) => r.abort_incomplete_multipart_upload ?? []);
     expect(abort[0]?.days_after_initiation).toBe(spec.bucket.abortIncompleteMultipartDays);
+  });
+});
+
+describe('bucket CORS: Terraform = the local bootstrap = docker compose, for the app origin only', async () => {
+  const storage = await hcl('modules/storage/main.tf');
+  const stack = await hcl('modules/stack/main.tf');
+  const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string>; build?: Json }>;
+  };
+  const sorted = (values: readonly string[]) => [...values].map((v) => v.toLowerCase()).sort();
+
+  it('the bootstrap applies the one rule of resources.ts (the list direct part PUTs need)', () => {
+    expect(spec.bucket.cors).toBe(BUCKET_CORS_RULE);
+    // A presigned UploadPart signs x-amz-checksum-sha256: the browser must be allowed to send it.
+    expect(BUCKET_CORS_RULE.allowedHeaders).toContain('x-amz-checksum-sha256');
+    expect(BUCKET_CORS_RULE.methods).toContain('PUT');
+    expect(BUCKET_CORS_RULE.exposeHeaders).toContain('ETag');
+    const bootstrap = readFileSync(join(root, 'commons/src/local-aws/bootstrap.ts'), 'utf8');
+    for (const field of ['methods', 'allowedHeaders', 'exposeHeaders', 'maxAgeSeconds'])
+      expect(bootstrap, `bootstrap applies bucket.cors.${field}`).toContain(`bucket.cors.${field}`);
+  });
+
+  it('Terraform has exactly that rule, for var.app_origins', () => {
     const [cors] = resourceBlocks(storage, 'aws_s3_bucket_cors_configuration');
-    expect(cors?.cors_rule?.length, 'a CORS rule for the app').toBeGreaterThan(0);
-    for (const rule of (cors?.cors_rule ?? []) as Json[]) {
-      for (const method of rule.allowed_methods) expect(['GET', 'PUT']).toContain(method);
-      expect(rule.allowed_origins).not.toContain('*');
-    }
+    const rules = (cors?.cors_rule ?? []) as Json[];
+    expect(rules).toHaveLength(1);
+    const [rule] = rules as [Json];
+    expect(rule.allowed_origins).toBe(tfRef('var.app_origins'));
+    expect(sorted(rule.allowed_methods)).toEqual(sorted(BUCKET_CORS_RULE.methods));
+    expect(sorted(rule.allowed_headers)).toEqual(sorted(BUCKET_CORS_RULE.allowedHeaders));
+    expect(sorted(rule.expose_headers)).toEqual(sorted(BUCKET_CORS_RULE.exposeHeaders));
+    expect(rule.max_age_seconds).toBe(BUCKET_CORS_RULE.maxAgeSeconds);
+  });
+
+  it("Terraform's app origin is the gateway's PUBLIC_ORIGIN", () => {
+    expect(stack.module?.storage?.[0]?.app_origins).toEqual([tfRef('local.app_origin')]);
+    expect(stack.module?.gateway?.[0]?.environment?.PUBLIC_ORIGIN).toBe(tfRef('local.app_origin'));
+  });
+
+  it("compose's bootstrap runs that same code for the gateway's PUBLIC_ORIGIN", () => {
+    const bootstrap = compose.services.bootstrap;
+    expect(bootstrap?.build).toMatchObject({ dockerfile: 'sessions/Dockerfile', target: 'bootstrap' });
+    const dockerfile = readFileSync(join(root, 'sessions/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/bundle-service\.mjs bootstrap/);
+    expect(readFileSync(join(root, 'scripts/bootstrap.ts'), 'utf8')).toMatch(
+      /bootstrapPrefix\(prefix, endpoint, origins\)/,
+    );
+    const origins = (bootstrap?.environment?.CORS_ORIGINS ?? '').split(',');
+    expect(origins).toEqual([compose.services.gateway?.environment?.PUBLIC_ORIGIN]);
+  });
+});
+
+describe('storage origin: the CSP allows the host of the presigned part URLs', async () => {
+  const stack = await hcl('modules/stack/main.tf');
+  const storageOutputs = await hcl('modules/storage/outputs.tf');
+  const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string> }>;
+  };
+
+  it("Terraform gives the gateway the bucket's regional virtual-hosted origin (where the SDK signs in AWS)", () => {
+    expect(stack.module?.gateway?.[0]?.environment?.STORAGE_ORIGIN).toBe(tfRef('module.storage.bucket_origin'));
+    expect(storageOutputs.output?.bucket_origin?.[0]?.value).toBe(
+      `https://${tfRef('aws_s3_bucket.objects.bucket_regional_domain_name')}`,
+    );
+  });
+
+  it('compose gives the gateway the origin of the endpoint sessions presigns on, and it is valid config', () => {
+    const gateway = compose.services.gateway?.environment ?? {};
+    const sessions = compose.services.sessions?.environment ?? {};
+    const signedOn = sessions.S3_PUBLIC_ENDPOINT_URL ?? sessions.AWS_ENDPOINT_URL ?? '';
+    expect(gateway.STORAGE_ORIGIN).toBe(new URL(signedOn).origin);
+    expect(gatewayConfigSchema.shape.STORAGE_ORIGIN.safeParse(gateway.STORAGE_ORIGIN).success).toBe(true);
   });
 });
 
@@ -195,6 +261,41 @@ describe('service configuration: every key a service requires is set, and only k
   it('sessions hides assembly messages as long as the queue does', () => {
     const env = ((stack.module?.sessions?.[0] as Json | undefined)?.environment ?? {}) as Json;
     expect(String(env.ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS)).toMatch(/visibility_timeout_seconds/);
+  });
+});
+
+describe('direct transfer settings: Terraform and compose give sessions values it accepts', async () => {
+  const stack = await hcl('modules/stack/main.tf');
+  const variables = await hcl('modules/stack/variables.tf');
+  const compose = parseYaml(readFileSync(join(root, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { environment?: Record<string, string> }>;
+  };
+  const shape = sessionsConfigSchema.shape as Record<string, z.ZodType | undefined>;
+  const KEYS = {
+    UPLOAD_TRANSFER_DEFAULT: 'upload_transfer_default',
+    DIRECT_TRANSFER_ENABLED: 'direct_transfer_enabled',
+    PART_URL_TTL_SECONDS: 'part_url_ttl_seconds',
+  } as const;
+
+  for (const [key, variable] of Object.entries(KEYS)) {
+    it(`${key}: Terraform passes var.${variable}, whose default sessions accepts, and so is compose's value`, () => {
+      const field = shape[key];
+      expect(field, `sessions reads ${key}`).toBeDefined();
+      const env = stack.module?.sessions?.[0]?.environment ?? {};
+      expect(String(env[key])).toContain(`var.${variable}`);
+      const fallback = variables.variable?.[variable]?.[0]?.default;
+      expect(field?.safeParse(String(fallback)).success, `default ${fallback}`).toBe(true);
+      const composed = compose.services.sessions?.environment?.[key];
+      expect(field?.safeParse(composed).success, `compose ${composed}`).toBe(true);
+    });
+  }
+
+  it('Terraform lets no part URL live longer than sessions allows (15 minutes)', () => {
+    const validation = variables.variable?.part_url_ttl_seconds?.[0]?.validation?.[0]?.condition as string;
+    const max = Number(/part_url_ttl_seconds\s*<=\s*(\d+)/.exec(validation)?.[1]);
+    expect(max).toBe(900);
+    expect(shape.PART_URL_TTL_SECONDS?.safeParse(String(max)).success).toBe(true);
+    expect(shape.PART_URL_TTL_SECONDS?.safeParse(String(max + 1)).success).toBe(false);
   });
 });
 
@@ -247,15 +348,19 @@ const ACTIONS: Record<string, string[]> = {
   DeleteCommand: ['dynamodb:DeleteItem'],
   QueryCommand: ['dynamodb:Query'],
   BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+  BatchGetCommand: ['dynamodb:BatchGetItem'],
   DescribeTableCommand: ['dynamodb:DescribeTable'],
   TransactWriteCommand: [],
   CreateMultipartUploadCommand: ['s3:PutObject'],
+  // Also what a presigned UploadPart URL needs: it acts with the signer's rights.
   UploadPartCommand: ['s3:PutObject'],
   CompleteMultipartUploadCommand: ['s3:PutObject'],
   AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
   ListMultipartUploadsCommand: ['s3:ListBucketMultipartUploads'],
-  HeadObjectCommand: ['s3:GetObject'],
-  GetObjectCommand: ['s3:GetObject'],
+  ListPartsCommand: ['s3:ListMultipartUploadParts'],
+  // Without s3:ListBucket a missing key answers 403, not 404 (HeadObject/GetObject "Permissions").
+  HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
+  GetObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   DeleteObjectCommand: ['s3:DeleteObject'],
   SendMessageCommand: ['sqs:SendMessage'],
   ReceiveMessageCommand: ['sqs:ReceiveMessage'],

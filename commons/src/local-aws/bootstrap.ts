@@ -145,10 +145,10 @@ async function ensureBucket(s3: S3Client, bucket: BucketSpec): Promise<void> {
           CORSRules: [
             {
               AllowedOrigins: bucket.corsOrigins,
-              AllowedMethods: ['GET', 'PUT'],
-              AllowedHeaders: ['*'],
-              ExposeHeaders: ['ETag'],
-              MaxAgeSeconds: 3600,
+              AllowedMethods: [...bucket.cors.methods],
+              AllowedHeaders: [...bucket.cors.allowedHeaders],
+              ExposeHeaders: [...bucket.cors.exposeHeaders],
+              MaxAgeSeconds: bucket.cors.maxAgeSeconds,
             },
           ],
         },

@@ -18,9 +18,34 @@ export interface TableSpec {
   indexes: Array<{ name: string; partitionKey: KeyAttribute; sortKey?: KeyAttribute; projection: 'ALL' | 'KEYS_ONLY' }>;
 }
 
+/**
+ * The bucket's one CORS rule. Browsers reach the bucket only through presigned URLs: GETs to
+ * download, and in direct transfer PUTs of parts (DESIGN §9.1). A presigned UploadPart signs
+ * `x-amz-checksum-sha256`, so the browser must send it, and a cross-origin request carrying a
+ * non-safelisted header is preflighted (Fetch standard, CORS-safelisted request headers): S3 answers
+ * the preflight only for headers listed here. `content-type` is listed because a PUT of a typed
+ * Blob sends one that is not safelisted (`application/octet-stream`). `Content-Length` is set by
+ * the browser itself and never preflighted. `ETag` is exposed so a client can read the part's ETag
+ * (a cross-origin response shows scripts only safelisted headers unless told otherwise).
+ */
+export interface BucketCorsRule {
+  methods: Array<'GET' | 'PUT'>;
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+export const BUCKET_CORS_RULE: Readonly<BucketCorsRule> = Object.freeze<BucketCorsRule>({
+  methods: ['GET', 'PUT'],
+  allowedHeaders: ['content-type', 'x-amz-checksum-sha256'],
+  exposeHeaders: ['ETag'],
+  maxAgeSeconds: 3600,
+});
+
 export interface BucketSpec {
   name: string;
   corsOrigins: string[];
+  cors: BucketCorsRule;
   /** Days after which the bucket aborts multipart uploads nobody completed (backstop for the sweeper). */
   abortIncompleteMultipartDays: number;
 }
@@ -40,7 +65,7 @@ export interface ResourceSpec {
 
 export interface ResourceOptions {
   prefix: string;
-  /** Browser origins allowed to PUT chunks / GET downloads straight against the bucket. */
+  /** Browser origins allowed to PUT parts (direct transfer) and GET downloads straight against the bucket. */
   corsOrigins: string[];
 }
 
@@ -99,7 +124,7 @@ export function defineResources({ prefix, corsOrigins }: ResourceOptions): Resou
         ],
       },
     ],
-    bucket: { name: names.bucket, corsOrigins, abortIncompleteMultipartDays: 2 },
+    bucket: { name: names.bucket, corsOrigins, cors: BUCKET_CORS_RULE, abortIncompleteMultipartDays: 2 },
     assemblyQueue: {
       name: names.assemblyQueue,
       dlqName: names.assemblyDlq,

@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -27,6 +26,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
+import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
 import { authRoutes } from './routes/auth/index.ts';
@@ -34,6 +34,7 @@ import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
 import { userRoutes } from './routes/users/index.ts';
+import { storageOrigin } from './storage-origin.ts';
 import { trustProxySetting } from './trusted-proxies.ts';
 
 export interface GatewayDeps {
@@ -89,18 +90,10 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
 
   await app.register(requestContext, { metrics: deps.metrics });
   await app.register(cookie);
-  // Plain-http local runs must not be told to upgrade to https or pin HSTS on localhost.
-  await app.register(helmet, {
-    global: true,
-    hsts: secure,
-    contentSecurityPolicy: {
-      directives: {
-        upgradeInsecureRequests: secure ? [] : null,
-        // The web app sends chunks to the uploads workers, which may live on another origin.
-        connectSrc: ["'self'", new URL(config.UPLOADS_PUBLIC_URL).origin],
-        workerSrc: ["'self'"],
-      },
-    },
+  // The web app sends relay chunks to the uploads workers and direct parts to storage, both maybe on other origins.
+  await app.register(securityHeaders, {
+    secure,
+    connectOrigins: [new URL(config.UPLOADS_PUBLIC_URL).origin, storageOrigin(config)],
   });
   await app.register(cors, { origin: config.CORS_ORIGINS, credentials: true });
   // Per-IP limits counted in this process: the local fallback. Behind the ALB each instance counts

@@ -79,7 +79,8 @@ data "aws_iam_policy_document" "gateway" {
 
 data "aws_iam_policy_document" "sessions" {
   # ConditionCheckItem: opening an upload, recording a part and completing one check, in the same
-  # transaction, that the owner has no deleted-user tombstone.
+  # transaction, that the owner has no deleted-user tombstone. Direct transfer's per-index items
+  # (signed checksums) are read with Query and written with PutItem: no batch actions.
   statement {
     sid = "UploadAndFileTables"
     actions = [
@@ -99,7 +100,11 @@ data "aws_iam_policy_document" "sessions" {
     ]
   }
 
-  # Create/Complete/AbortMultipartUpload, HeadObject, presigned GETs, file deletion.
+  # Create/Complete/AbortMultipartUpload, HeadObject, presigned GETs, file deletion. PutObject also
+  # authorises the presigned UploadPart URLs of direct transfer: a presigned request acts with the
+  # signer's rights, so the browser can write only the one part, with the one checksum, it was
+  # signed for. ListMultipartUploadParts: confirming direct parts (present, size, checksum).
+  # GetObject: the whole-file SHA-256 read back at assembly.
   statement {
     sid = "Objects"
     actions = [
@@ -107,14 +112,22 @@ data "aws_iam_policy_document" "sessions" {
       "s3:GetObject",
       "s3:DeleteObject",
       "s3:AbortMultipartUpload",
+      "s3:ListMultipartUploadParts",
     ]
     resources = ["${var.bucket_arn}/files/*"]
   }
 
-  # An idempotent create retried after a crash finds the multipart upload its first attempt opened.
+  # ListBucketMultipartUploads: an idempotent create retried after a crash finds the multipart
+  # upload its first attempt opened. ListBucket: without it S3 answers HeadObject/GetObject of a
+  # missing key 403 instead of 404 (HeadObject API reference, "Permissions"), and a missing object
+  # must read as not found. Not narrowed by an s3:prefix condition: AWS documents the 404 for
+  # "s3:ListBucket on the bucket", and a listing shows only server-generated keys (no file names).
   statement {
-    sid       = "FindOpenMultipartUploads"
-    actions   = ["s3:ListBucketMultipartUploads"]
+    sid = "BucketListing"
+    actions = [
+      "s3:ListBucketMultipartUploads",
+      "s3:ListBucket",
+    ]
     resources = [var.bucket_arn]
   }
 
@@ -133,7 +146,7 @@ data "aws_iam_policy_document" "sessions" {
 }
 
 data "aws_iam_policy_document" "uploads" {
-  # UploadPart.
+  # UploadPart of relay chunks (direct parts go from the browser to S3 on URLs sessions signs).
   statement {
     sid       = "UploadParts"
     actions   = ["s3:PutObject"]

@@ -5,6 +5,7 @@
 #                         └──everything else──▶ gateway ────┴──────────────▶ sessions
 #   gateway ─▶ DynamoDB users, refresh-tokens        sessions ─▶ DynamoDB uploads, files
 #   uploads ─▶ S3 UploadPart, SQS send               sessions ─▶ S3 multipart, SQS consume
+#   browser ─▶ S3 UploadPart on URLs sessions presigns (direct transfer), GET on presigned downloads
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -167,7 +168,9 @@ module "gateway" {
     JWT_ISSUER          = var.jwt_issuer
     SESSIONS_ADDRESS    = local.sessions_address
     UPLOADS_PUBLIC_URL  = local.app_origin # the ALB routes /uploads/* to the workers
-    STATIC_DIR          = "/app/frontend/dist"
+    # Direct transfer: the web app PUTs parts to the bucket's own origin (CSP connect-src).
+    STORAGE_ORIGIN = module.storage.bucket_origin
+    STATIC_DIR     = "/app/frontend/dist"
   }
 
   secrets = {
@@ -226,6 +229,9 @@ module "sessions" {
     CHUNK_SIZE_BYTES                    = tostring(var.chunk_size_bytes)
     MAX_FILE_BYTES                      = tostring(var.max_file_bytes)
     USER_QUOTA_BYTES                    = tostring(var.user_quota_bytes)
+    UPLOAD_TRANSFER_DEFAULT             = var.upload_transfer_default
+    DIRECT_TRANSFER_ENABLED             = tostring(var.direct_transfer_enabled)
+    PART_URL_TTL_SECONDS                = tostring(var.part_url_ttl_seconds)
   }
 
   secrets = {}

@@ -235,6 +235,34 @@ variable "user_quota_bytes" {
   }
 }
 
+variable "upload_transfer_default" {
+  type        = string
+  description = "UPLOAD_TRANSFER_DEFAULT: how uploads that do not ask travel: \"relay\" (through the uploads workers) or \"direct\" (browser to S3 on presigned part URLs)."
+  default     = "relay"
+
+  validation {
+    condition     = contains(["relay", "direct"], var.upload_transfer_default)
+    error_message = "upload_transfer_default must be relay or direct."
+  }
+}
+
+variable "direct_transfer_enabled" {
+  type        = bool
+  description = "DIRECT_TRANSFER_ENABLED: offer direct-to-S3 transfer; when false, asking for it is refused (409 transfer_unavailable) and every upload is relayed."
+  default     = true
+}
+
+variable "part_url_ttl_seconds" {
+  type        = number
+  description = "PART_URL_TTL_SECONDS: lifetime of a presigned part URL (at most 15 minutes; clients ask again on expiry)."
+  default     = 900
+
+  validation {
+    condition     = var.part_url_ttl_seconds >= 60 && var.part_url_ttl_seconds <= 900
+    error_message = "part_url_ttl_seconds must be between 60 and 900."
+  }
+}
+
 variable "sessions_queue_backlog_target" {
   type        = number
   description = "Sessions scale out while more assembly messages than this wait in the queue (target tracking on ApproximateNumberOfMessagesVisible)."

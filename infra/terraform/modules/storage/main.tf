@@ -1,6 +1,7 @@
 # The object bucket (keys files/<userId>/<uploadId>): private, owner-enforced, encrypted, TLS
-# only. Browsers reach it only with presigned URLs (downloads are presigned GETs), so CORS allows
-# GET and PUT from exactly the app origins. Chunks normally go through the uploads workers; the
+# only. Browsers reach it only with presigned URLs: downloads are presigned GETs, and in direct
+# transfer each part is a presigned UploadPart PUT whose SHA-256 is signed in, so CORS allows GET
+# and PUT from exactly the app origins. Relay chunks go through the uploads workers instead; the
 # lifecycle rule is the backstop for multipart uploads nobody completed or aborted.
 
 resource "aws_s3_bucket" "objects" {
@@ -47,10 +48,13 @@ resource "aws_s3_bucket_versioning" "objects" {
 resource "aws_s3_bucket_cors_configuration" "objects" {
   bucket = aws_s3_bucket.objects.id
 
+  # The same rule as BUCKET_CORS_RULE in commons/src/local-aws/resources.ts (infra/test checks):
+  # a part PUT sends the signed x-amz-checksum-sha256 (not CORS-safelisted, so it is preflighted)
+  # and may send content-type; scripts read the part's ETag.
   cors_rule {
     allowed_origins = var.app_origins
     allowed_methods = ["GET", "PUT"]
-    allowed_headers = ["*"]
+    allowed_headers = ["content-type", "x-amz-checksum-sha256"]
     expose_headers  = ["ETag"]
     max_age_seconds = 3600
   }

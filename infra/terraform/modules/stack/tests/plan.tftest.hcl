@@ -174,3 +174,25 @@ run "rejects_long_prefix" {
 
   expect_failures = [var.prefix]
 }
+
+run "rejects_part_urls_living_over_15_minutes" {
+  command = plan
+
+  variables {
+    part_url_ttl_seconds = 901
+    deletion_protection  = false
+  }
+
+  expect_failures = [var.part_url_ttl_seconds]
+}
+
+run "rejects_an_unknown_transfer_default" {
+  command = plan
+
+  variables {
+    upload_transfer_default = "multipart"
+    deletion_protection     = false
+  }
+
+  expect_failures = [var.upload_transfer_default]
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { FakeDirectApi } from './fake-direct-api.ts';
+import { sendParts } from './part-sender.ts';
+
+/** A manual clock: sleeping advances it, nothing waits for real. */
+function manualClock(start = Date.parse('2026-12-01T06:00:00Z')) {
+  let t = start;
+  const advance = (ms: number) => {
+    t += ms;
+  };
+  return { now: () => t, advance, sleep: async (ms: number) => advance(ms) };
+}
+
+const part = (index: number) => new Uint8Array(16).fill(index + 1);
+
+function setup(totalChunks: number, options: { ttlMs?: number; concurrency?: number } = {}) {
+  const clock = manualClock();
+  const api = new FakeDirectApi(totalChunks, clock.now, options.ttlMs);
+  const run = () =>
+    sendParts({
+      api,
+      uploadId: 'u1',
+      totalChunks,
+      concurrency: options.concurrency ?? 4,
+      readPart: async (i) => part(i),
+      clock: clock.now,
+      monotonic: clock.now,
+      sleep: clock.sleep,
+    });
+  return { api, clock, run };
+}
+
+describe('sendParts (direct transfer)', () => {
+  it('signs, PUTs and confirms every part once, and ends on the confirmation that completes the set', async () => {
+    const { api, run } = setup(10);
+    const result = await run();
+    expect(result.complete).toBe(true);
+    expect([...api.recorded].sort((a, b) => a - b)).toEqual([...Array(10).keys()]);
+    expect(api.puts).toHaveLength(10);
+    expect(
+      api.signCalls
+        .flat()
+        .map((p) => p.index)
+        .sort((a, b) => a - b),
+    ).toEqual([...Array(10).keys()]);
+    expect(api.signCalls.flat().every((p) => p.length === 16)).toBe(true);
+    expect(result).toMatchObject({ retries: 0, resigned: 0, resent: 0, signedParts: 10 });
+  });
+
+  it('signs in batches of at most 100, however many lanes ask', async () => {
+    const { api, run } = setup(300, { concurrency: 150 });
+    await run();
+    expect(Math.max(...api.signCalls.map((c) => c.length))).toBeLessThanOrEqual(100);
+    expect(api.signCalls.length).toBeLessThan(300);
+    expect(Math.max(...api.confirmCalls.map((c) => c.length))).toBeLessThanOrEqual(100);
+  });
+
+  it('signs a part again when S3 answers 403, and counts it', async () => {
+    const { api, run } = setup(3);
+    api.scripted.set(1, [403]);
+    const result = await run();
+    expect(result.resigned).toBe(1);
+    expect(api.signCalls.flat().filter((p) => p.index === 1)).toHaveLength(2);
+    expect(api.recorded.has(1)).toBe(true);
+  });
+
+  it('reuses a cached URL for a retried PUT while it has more than 30 s to live', async () => {
+    const { api, run } = setup(1, { ttlMs: 60_000 });
+    api.scripted.set(0, [500]);
+    const result = await run();
+    expect(result.retries).toBe(1);
+    expect(api.puts).toEqual([0, 0]);
+    expect(api.signCalls.flat()).toHaveLength(1);
+  });
+
+  it('re-signs when the cached URL is within 30 s of its expiry', async () => {
+    const { api, run } = setup(1, { ttlMs: 29_000 });
+    api.scripted.set(0, [500]);
+    await run();
+    expect(api.signCalls.flat()).toHaveLength(2);
+  });
+
+  it('PUTs again a part the confirmation says is missing, and confirms the rest of its batch again', async () => {
+    const { api, run } = setup(4, { concurrency: 1 });
+    api.loseOnce.add(2);
+    const result = await run();
+    expect(result.resent).toBe(1);
+    expect(api.puts.filter((i) => i === 2)).toHaveLength(2);
+    expect(result.complete).toBe(true);
+    expect(api.recorded.size).toBe(4);
+  });
+
+  it('keeps PUTting while earlier parts are being confirmed', async () => {
+    const { api, run } = setup(3, { concurrency: 1 });
+    const confirm = api.confirmParts.bind(api);
+    let release: () => void = () => {};
+    const allPut = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Confirmations answer only once every part is PUT: a lane waiting for its confirmation would deadlock.
+    api.confirmParts = async (id, indexes) => {
+      if (api.puts.length === 3) release();
+      await allPut;
+      return confirm(id, indexes);
+    };
+    const putPart = api.putPart.bind(api);
+    api.putPart = async (part, body) => {
+      const status = await putPart(part, body);
+      if (api.puts.length === 3) release();
+      return status;
+    };
+    const result = await run();
+    expect(result.complete).toBe(true);
+    expect(api.recorded.size).toBe(3);
+  });
+
+  it('gives up after three failed PUTs of a part, naming it', async () => {
+    const { api, run } = setup(2, { concurrency: 1 });
+    api.scripted.set(1, [500, 502, 503]);
+    await expect(run()).rejects.toThrow(/part 1: PUT failed 3 times \(HTTP 503\)/);
+  });
+
+  it('does not claim completion when the server never says complete', async () => {
+    const { api, run } = setup(2);
+    // A server that answers complete:false forever.
+    api.confirmParts = async (_id, indexes) => {
+      api.confirmCalls.push(indexes);
+      return { ok: true, received: 1, totalChunks: 2, complete: false };
+    };
+    expect((await run()).complete).toBe(false);
+  });
+});

@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import type { DirectApi } from './direct-api.ts';
+import { PartConfirmations } from './part-confirmations.ts';
+import { PartUrls } from './part-urls.ts';
+
+export interface PartSenderOptions {
+  api: DirectApi;
+  uploadId: string;
+  totalChunks: number;
+  concurrency: number;
+  /** The bytes of part `index`. */
+  readPart(index: number): Promise<Uint8Array>;
+  /** Epoch milliseconds (URL expiry is an absolute time). */
+  clock: () => number;
+  /** Monotonic milliseconds, for latencies. */
+  monotonic: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Tries per part for a PUT that fails otherwise than by a refused URL, and for a confirm that says "resend". */
+  maxAttempts?: number;
+}
+
+export interface PartSenderResult {
+  complete: boolean;
+  /** Per part: read + SHA-256 + sign (when not cached) + PUT (the confirmation runs behind it). */
+  latenciesMs: number[];
+  /** PUTs tried again after an error or a 5xx. */
+  retries: number;
+  /** URLs signed again after S3 answered 403. */
+  resigned: number;
+  /** Parts a confirmation sent back ("missing or different") and that were PUT again. */
+  resent: number;
+  signCalls: number;
+  signedParts: number;
+  confirmCalls: number;
+}
+
+const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
+
+/**
+ * What a browser does in direct transfer: N lanes, each takes the next part, hashes it, gets its
+ * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
+ * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
+ * sessions a ListParts and a write, and a lane that waited for it would leave its connection idle.
+ * A part the confirmation sends back is read and PUT again. The confirmation that completes the
+ * set queues assembly.
+ */
+export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
+  const urls = new PartUrls(options.api, options.uploadId, options.clock);
+  const confirmations = new PartConfirmations(options.api, options.uploadId);
+  const stats = { retries: 0, resigned: 0, resent: 0, latenciesMs: [] as number[] };
+  const maxAttempts = options.maxAttempts ?? 3;
+  let next = 0;
+
+  const putOnce = async (index: number, body: Uint8Array, sha256: string) => {
+    for (let attempt = 1; ; ) {
+      const part = await urls.get({ index, sha256, length: body.byteLength });
+      const status = await options.api.putPart(part, body).catch((err: unknown) => err as Error);
+      if (status === 200) return;
+      if (status === 403) {
+        // Expired or refused signature: sign again (bounded like any other failure).
+        urls.invalidate(index);
+        stats.resigned++;
+      } else stats.retries++;
+      const why = status instanceof Error ? status.message : `HTTP ${status}`;
+      if (attempt++ >= maxAttempts) throw new Error(`part ${index}: PUT failed ${maxAttempts} times (${why})`);
+      if (status !== 403) await options.sleep(500 * attempt);
+    }
+  };
+
+  /** Confirms `index`; a part sent back is read, PUT and confirmed again (bounded). */
+  const confirm = async (index: number, sha256: string) => {
+    for (let attempt = 1; (await confirmations.request(index)) === 'resend'; attempt++) {
+      stats.resent++;
+      if (attempt >= maxAttempts) throw new Error(`part ${index}: confirm refused it ${attempt} times`);
+      await putOnce(index, await options.readPart(index), sha256);
+    }
+  };
+
+  const confirming: Array<Promise<void>> = [];
+  const lane = async () => {
+    for (let index = next++; index < options.totalChunks; index = next++) {
+      const start = options.monotonic();
+      const body = await options.readPart(index);
+      const sha256 = sha256Base64(body);
+      await putOnce(index, body, sha256);
+      stats.latenciesMs.push(options.monotonic() - start);
+      const confirmed = confirm(index, sha256);
+      // Observed at once so a failure is not an unhandled rejection while the lanes still run.
+      confirmed.catch(() => {});
+      confirming.push(confirmed);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, options.totalChunks) }, lane));
+  await Promise.all(confirming);
+  return {
+    complete: confirmations.complete,
+    ...stats,
+    signCalls: urls.calls,
+    signedParts: urls.signed,
+    confirmCalls: confirmations.calls,
+  };
+}
