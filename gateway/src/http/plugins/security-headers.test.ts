@@ -31,6 +31,8 @@ describe('security headers', () => {
       'https://acme-objects.s3.eu-west-3.amazonaws.com',
     ]);
     expect(csp.get('worker-src')).toEqual(["'self'"]);
+    // WebAssembly for the hash worker, and nothing else beyond our own scripts (no 'unsafe-eval').
+    expect(csp.get('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'"]);
     expect(csp.has('upgrade-insecure-requests')).toBe(true);
   });
 

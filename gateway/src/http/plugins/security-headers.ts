@@ -15,7 +15,9 @@ export interface SecurityHeadersOptions {
 /**
  * helmet's headers on every response, with the web app's Content-Security-Policy
  * (https://www.w3.org/TR/CSP3/#directive-connect-src): scripts, styles and workers from this origin
- * only, and network requests to this origin plus exactly `connectOrigins`.
+ * only, and network requests to this origin plus exactly `connectOrigins`. `'wasm-unsafe-eval'`
+ * lets the hash worker compile hash-wasm's WebAssembly (the whole-file SHA-256, DESIGN §9.2); it
+ * allows WebAssembly compilation only, never JavaScript `eval` or inline scripts.
  */
 async function securityHeadersPlugin(app: FastifyInstance, options: SecurityHeadersOptions): Promise<void> {
   await app.register(helmet, {
@@ -24,6 +26,7 @@ async function securityHeadersPlugin(app: FastifyInstance, options: SecurityHead
     contentSecurityPolicy: {
       directives: {
         upgradeInsecureRequests: options.secure ? [] : null,
+        scriptSrc: ["'self'", "'wasm-unsafe-eval'"],
         connectSrc: ["'self'", ...new Set(options.connectOrigins)],
         workerSrc: ["'self'"],
       },
