@@ -74,7 +74,12 @@ export interface LfusysUploadResult {
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 export async function openUpload(client: TestClient, fileName: string, size: number): Promise<UploadPlan> {
-  const res = await client.post('/uploads', { fileName, size, contentType: 'application/octet-stream' });
+  const res = await client.post('/uploads', {
+    fileName,
+    size,
+    contentType: 'application/octet-stream',
+    transfer: 'relay',
+  });
   if (res.status !== 201) throw new Error(`POST /uploads: ${res.status} ${res.text}`);
   return res.body as UploadPlan;
 }

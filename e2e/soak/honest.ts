@@ -47,6 +47,7 @@ export async function honestUploads(loop: HonestLoop): Promise<void> {
       base: loop.base,
       lanes: loop.lanes,
       duplicateShare: 0,
+      transfer: 'relay',
       cancel: false,
       deadline: loop.deadline,
       draw,

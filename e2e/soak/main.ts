@@ -5,7 +5,7 @@ import { runSoak, summaryLine } from './soak.ts';
  * `make soak`: the chaos soak against its own emulator (or AWS_ENDPOINT_URL). Options are env
  * vars: SOAK_UPLOADS (100), SOAK_CONCURRENCY (6), SOAK_USERS (4), SOAK_UPLOADS_PER_USER (25),
  * SOAK_MAX_FILE_MIB (8),
- * SOAK_CHUNK_KIB (1024), SOAK_FAULT_PERCENT (10: share of proxied requests
+ * SOAK_CHUNK_KIB (1024), SOAK_DIRECT_PERCENT (50: uploads in direct transfer), SOAK_FAULT_PERCENT (10: share of proxied requests
  * faulted), SOAK_KILL_EVERY_MS (6000), SOAK_KILL_SESSIONS (1), SOAK_MINUTES (15),
  * SOAK_SEED (random). Exit code 1 when anything was lost, duplicated or orphaned.
  */
@@ -36,6 +36,7 @@ async function main(): Promise<number> {
       maxFileBytes: int('SOAK_MAX_FILE_MIB', 8) * KiB * KiB,
       chunkBytes: int('SOAK_CHUNK_KIB', 1024) * KiB,
       faultRate: int('SOAK_FAULT_PERCENT', 10) / 100,
+      directShare: Math.min(100, int('SOAK_DIRECT_PERCENT', 50)) / 100,
       killEveryMs: int('SOAK_KILL_EVERY_MS', 6000),
       killSessions: int('SOAK_KILL_SESSIONS', 1) === 1,
       timeLimitMs: int('SOAK_MINUTES', 15) * 60_000,

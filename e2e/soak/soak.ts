@@ -30,6 +30,8 @@ export interface SoakOptions {
   chunkBytes: number;
   /** Share of requests (0..1) through the proxies that get a fault: to S3, DynamoDB, SQS and to the workers. */
   faultRate: number;
+  /** Share of uploads opened in direct transfer (parts to storage on presigned URLs); the rest relay. */
+  directShare: number;
   /** A process is SIGKILLed this often: an uploads worker, or (every third time, if enabled) sessions. */
   killEveryMs: number;
   killSessions: boolean;
@@ -123,6 +125,7 @@ async function soakUpload(run: Run, pool: UserPool, n: number): Promise<Outcome>
       fileName: `soak-${n}.bin`,
       idempotencyKey: `soak-${options.seed}-${n}`,
       base: run.faulted.chunkBase,
+      transfer: draw.random() < options.directShare ? 'direct' : 'relay',
       lanes: 3,
       duplicateShare: 0.2,
       cancel: draw.random() < 0.06,

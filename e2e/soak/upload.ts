@@ -1,5 +1,6 @@
 import type { TestClient } from '@lfusys/commons/testing';
 import { type ChunkResult, gatewayCall, type Plan, sendChunk, sha256, sha256Hex, sleep } from './client.ts';
+import { sendDirectPart } from './direct-part.ts';
 import type { Draw } from './random.ts';
 
 export type Outcome = 'completed' | 'failed' | 'cancelled' | 'lost';
@@ -11,8 +12,10 @@ export interface UploadSpec {
   fileName: string;
   /** Sent on every retry of the open (as the web app does), so a retry cannot open a second upload. */
   idempotencyKey: string;
-  /** Where chunks go: the workers, or a fault proxy in front of them. */
+  /** Where relayed chunks go: the workers, or a fault proxy in front of them. */
   base: string;
+  /** `direct`: parts PUT to storage on presigned URLs, then confirmed (DESIGN §9.1). */
+  transfer: 'relay' | 'direct';
   /** Chunk requests in flight at once for this upload. */
   lanes: number;
   /** Share of chunks sent a second time (duplicates must count once). */
@@ -42,6 +45,7 @@ export async function runUpload(spec: UploadSpec): Promise<UploadResult> {
     size,
     sha256: sha256Hex(data),
     idempotencyKey: spec.idempotencyKey,
+    transfer: spec.transfer,
   });
   if (opened.status !== 201) {
     problems.push(`${spec.fileName}: open answered ${opened.status} ${opened.text.slice(0, 200)}`);
@@ -64,7 +68,8 @@ export async function runUpload(spec: UploadSpec): Promise<UploadResult> {
         return;
       }
       sent += 1;
-      const result = await sendChunk({ client, plan, data, index, base: spec.base, random: draw.random, problems });
+      const send = spec.transfer === 'direct' ? sendDirectPart : sendChunk;
+      const result = await send({ client, plan, data, index, base: spec.base, random: draw.random, problems });
       spec.onChunk?.(result);
       if (result.outcome === 'closed') return;
     }

@@ -16,6 +16,7 @@ it('soak smoke: 12 uploads under random faults and process kills end complete or
     maxFileBytes: 4 * 1024 * 1024,
     chunkBytes: 1024 * 1024,
     faultRate: 0.15,
+    directShare: 0.5,
     killEveryMs: 3000,
     killSessions: true,
     timeLimitMs: 150_000,

@@ -16,7 +16,7 @@ import {
 import { DynamoFileRepository } from './adapters/dynamo-file-repository.ts';
 import { DynamoUploadRepository } from './adapters/dynamo-upload-repository.ts';
 import { S3ObjectStore } from './adapters/s3-object-store.ts';
-import type { SessionsConfig } from './config.ts';
+import { defaultTransfer, type SessionsConfig } from './config.ts';
 import { Assembler } from './domain/assembler.ts';
 import { FileService } from './domain/file-service.ts';
 import { PartConfirmation } from './domain/part-confirmation.ts';
@@ -83,7 +83,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
       maxInProgress: config.UPLOADS_IN_PROGRESS_MAX,
       ttlSeconds: config.UPLOAD_TTL_SECONDS,
     },
-    transfer: { defaultTransfer: config.UPLOAD_TRANSFER_DEFAULT, directEnabled: config.DIRECT_TRANSFER_ENABLED },
+    transfer: { defaultTransfer: defaultTransfer(config), directEnabled: config.DIRECT_TRANSFER_ENABLED },
     logger: log,
   });
   const files = new FileService(

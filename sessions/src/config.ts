@@ -28,8 +28,11 @@ export const sessionsConfigSchema = z
     /** A sweep drains expired uploads page after page for at most this long, then the next one carries on. */
     SWEEP_BUDGET_MS: env.int(30_000, 100),
     SHUTDOWN_GRACE_MS: env.int(30_000, 0),
-    /** The transfer of an upload whose client names none: `relay` (through the uploads workers) or `direct` (presigned parts). */
-    UPLOAD_TRANSFER_DEFAULT: z.enum(['relay', 'direct']).default('relay'),
+    /**
+     * The transfer of an upload whose client names none: `relay` (through the uploads workers) or
+     * `direct` (presigned parts). Unset: direct where it is enabled, else relay (`defaultTransfer`).
+     */
+    UPLOAD_TRANSFER_DEFAULT: z.enum(['relay', 'direct']).optional(),
     /** Off: `transfer: direct` is refused (`transfer_unavailable`), e.g. where the bucket's CORS does not admit the app. */
     DIRECT_TRANSFER_ENABLED: env.bool(true),
     /** Lifetime of a presigned part URL; at most 15 minutes (DESIGN §9.1), never past the upload's own expiry. */
@@ -41,9 +44,13 @@ export const sessionsConfigSchema = z
      */
     S3_PUBLIC_ENDPOINT_URL: z.url().optional(),
   })
-  .refine((c) => c.DIRECT_TRANSFER_ENABLED || c.UPLOAD_TRANSFER_DEFAULT === 'relay', {
+  .refine((c) => c.DIRECT_TRANSFER_ENABLED || c.UPLOAD_TRANSFER_DEFAULT !== 'direct', {
     path: ['UPLOAD_TRANSFER_DEFAULT'],
     message: 'cannot be direct while DIRECT_TRANSFER_ENABLED is false',
   });
 
 export type SessionsConfig = z.output<typeof sessionsConfigSchema>;
+
+/** The transfer uploads get when they ask for none: the configured one, else direct where enabled. */
+export const defaultTransfer = (c: Pick<SessionsConfig, 'UPLOAD_TRANSFER_DEFAULT' | 'DIRECT_TRANSFER_ENABLED'>) =>
+  c.UPLOAD_TRANSFER_DEFAULT ?? (c.DIRECT_TRANSFER_ENABLED ? 'direct' : 'relay');

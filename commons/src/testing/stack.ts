@@ -79,7 +79,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     spawnService({
       name: 'sessions',
       entry: entry('sessions'),
-      env: { ...common, GRPC_PORT: String(grpcPort), OPS_PORT: String(opsPort), ...options.env?.sessions },
+      env: {
+        ...common,
+        GRPC_PORT: String(grpcPort),
+        OPS_PORT: String(opsPort),
+        // Most e2e tests drive the uploads workers, so opens that name no transfer relay here;
+        // the product's default is direct, and direct-mode tests ask for it (or set this key).
+        UPLOAD_TRANSFER_DEFAULT: 'relay',
+        ...options.env?.sessions,
+      },
       readyUrl: `${sessionsOps}/readyz`,
       ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
     });

@@ -229,7 +229,7 @@ module "sessions" {
     CHUNK_SIZE_BYTES                    = tostring(var.chunk_size_bytes)
     MAX_FILE_BYTES                      = tostring(var.max_file_bytes)
     USER_QUOTA_BYTES                    = tostring(var.user_quota_bytes)
-    UPLOAD_TRANSFER_DEFAULT             = var.upload_transfer_default
+    UPLOAD_TRANSFER_DEFAULT             = coalesce(var.upload_transfer_default, var.direct_transfer_enabled ? "direct" : "relay")
     DIRECT_TRANSFER_ENABLED             = tostring(var.direct_transfer_enabled)
     PART_URL_TTL_SECONDS                = tostring(var.part_url_ttl_seconds)
   }

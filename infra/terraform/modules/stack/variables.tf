@@ -237,12 +237,12 @@ variable "user_quota_bytes" {
 
 variable "upload_transfer_default" {
   type        = string
-  description = "UPLOAD_TRANSFER_DEFAULT: how uploads that do not ask travel: \"relay\" (through the uploads workers) or \"direct\" (browser to S3 on presigned part URLs)."
-  default     = "relay"
+  description = "UPLOAD_TRANSFER_DEFAULT: how uploads that do not ask travel: \"relay\" (through the uploads workers) or \"direct\" (browser to S3 on presigned part URLs). null: direct where direct_transfer_enabled, else relay (make bench: A′ vs A)."
+  default     = null
 
   validation {
-    condition     = contains(["relay", "direct"], var.upload_transfer_default)
-    error_message = "upload_transfer_default must be relay or direct."
+    condition     = var.upload_transfer_default == null || contains(["relay", "direct"], coalesce(var.upload_transfer_default, "relay"))
+    error_message = "upload_transfer_default must be relay, direct or null."
   }
 }
 
