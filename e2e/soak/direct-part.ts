@@ -9,7 +9,8 @@ interface SignedPart {
  * One part of a direct upload (DESIGN §9.1) as a client drives it under faults: sign it, PUT it to
  * storage with exactly the signed headers, confirm it. Each step is retried with jittered backoff
  * on 5xx and network errors; a 403 from storage (an expired or refused URL) signs again; a 409
- * `aborted` from the confirmation (storage does not hold the part as signed) sends it again. The
+ * `aborted` from the confirmation (storage does not hold the part as signed) sends it again; a PUT
+ * that keeps failing asks the server whether the upload is still uploading. The
  * gateway calls ride through sessions restarts like every other soak call (`gatewayCall`).
  */
 export async function sendDirectPart(send: ChunkSend): Promise<ChunkResult> {
@@ -46,6 +47,10 @@ export async function sendDirectPart(send: ChunkSend): Promise<ChunkResult> {
     if (put instanceof Response) await put.arrayBuffer().catch(() => undefined);
     answers.push(`put ${status}`);
     if (status === 403) signed = undefined;
+    // Storage knows nothing of our upload's state: once it is cancelled, expired or complete (by
+    // other lanes), a PUT to its aborted multipart upload fails for good (S3 404 NoSuchUpload; moto
+    // answers 500), so ask the server whether to go on, as the web app does.
+    if (status !== 200 && attempt % 3 === 2 && !(await stillUploading(send))) return result('closed', attempt + 1);
     if (status !== 200) continue;
     const confirmed = await gatewayCall(send.client, 'POST', `/uploads/${plan.uploadId}/parts/confirm`, {
       indexes: [index],
@@ -60,6 +65,11 @@ export async function sendDirectPart(send: ChunkSend): Promise<ChunkResult> {
     `upload ${plan.uploadId} part ${index}: no success after ${maxAttempts} attempts: ${answers.join(' | ')}`,
   );
   return result('closed', maxAttempts);
+
+  async function stillUploading(s: ChunkSend): Promise<boolean> {
+    const view = await gatewayCall(s.client, 'GET', `/uploads/${s.plan.uploadId}`);
+    return (view.body as { upload?: { status?: string } }).upload?.status === 'uploading';
+  }
 
   function unexpected(s: ChunkSend, what: string, attempt: number): ChunkResult {
     s.problems.push(`upload ${s.plan.uploadId} part ${index}: ${what}`);

@@ -1,4 +1,4 @@
-"""Starts moto_server with DynamoDB requests serialised.
+"""Starts moto_server with DynamoDB requests serialised, and two emulator bugs fixed (below).
 
 moto 5.2 runs each request on its own thread, and a DynamoDB TransactWriteItems that fails a
 condition rolls back by restoring a deep copy of the whole table taken before it started. A
@@ -14,6 +14,7 @@ import sys
 import threading
 
 import moto.dynamodb.models as dynamodb_models
+import moto.s3.models as s3_models
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
@@ -101,6 +102,25 @@ def _transact_with_undo_log(self, transact_items, *args, **kwargs):
 
 
 dynamodb_models.DynamoDBBackend.transact_write_items = _transact_with_undo_log
+
+
+def _list_parts_after(self, part_number_marker, max_parts):
+    """S3's ListParts returns the parts whose *number* is above `part-number-marker`; moto slices
+    its sorted part list by *position*, so with parts missing below the marker (parts uploaded out
+    of order, as direct transfer does) it skips parts that exist, and a confirmation reads them as
+    missing forever."""
+    for part_id in [n for n in self.partlist if n > part_number_marker][:max_parts]:
+        yield self.parts[part_id]
+
+
+def _parts_after(self, bucket_name, multipart_id, next_part_number_marker):
+    parts = self.get_bucket(bucket_name).multiparts[multipart_id].partlist
+    # An empty page answers a marker of 0: nothing more to read (moto would say "truncated").
+    return next_part_number_marker > 0 and any(n > next_part_number_marker for n in parts)
+
+
+s3_models.FakeMultipart.list_parts = _list_parts_after
+s3_models.S3Backend.is_truncated = _parts_after
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -214,8 +214,10 @@ export class S3ObjectStore implements ObjectStore {
           });
         }
         const last = page.Parts?.at(-1)?.PartNumber ?? 0;
-        if (!page.IsTruncated || !page.NextPartNumberMarker || (range && last >= range.to)) return parts;
-        marker = page.NextPartNumberMarker;
+        const next = Number(page.NextPartNumberMarker ?? 0);
+        // A marker that does not move past the last one read would list the same page forever.
+        if (!page.IsTruncated || !(next > Number(marker ?? 0)) || (range && last >= range.to)) return parts;
+        marker = String(next);
       }
     } catch (err) {
       if (isNoSuchUpload(err)) {
