@@ -56,6 +56,12 @@ export class DynamoPartBatches {
     }
   }
 
+  /** Every recorded part of the upload, in index order (the assembler must see all of 10,000). */
+  async listParts(uploadId: string): Promise<PartRecord[]> {
+    const items = await this.queryAll('begins_with(sk, :part)', { ':part': 'PART#' }, uploadId, 'list parts');
+    return items.map(toPart);
+  }
+
   /** The items of `indexes` (by `key`), read as one paginated range query and filtered. */
   private async queryRange(
     uploadId: string,
@@ -64,6 +70,21 @@ export class DynamoPartBatches {
   ): Promise<Record<string, unknown>[]> {
     if (indexes.length === 0) return [];
     const wanted = new Set(indexes);
+    const range = {
+      ':from': key(uploadId, Math.min(...indexes)).sk,
+      ':to': key(uploadId, Math.max(...indexes)).sk,
+    };
+    const items = await this.queryAll('sk BETWEEN :from AND :to', range, uploadId, 'read parts');
+    return items.filter((item) => wanted.has(Number(item.index)));
+  }
+
+  /** One upload's items whose sort key passes `condition`, every page (DynamoDB pages stop at 1 MB). */
+  private async queryAll(
+    condition: string,
+    values: Record<string, string>,
+    uploadId: string,
+    operation: string,
+  ): Promise<Record<string, unknown>[]> {
     const found: Record<string, unknown>[] = [];
     let cursor: Record<string, unknown> | undefined;
     try {
@@ -71,21 +92,17 @@ export class DynamoPartBatches {
         const page = await this.db.send(
           new QueryCommand({
             TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': `UPLOAD#${uploadId}`,
-              ':from': key(uploadId, Math.min(...indexes)).sk,
-              ':to': key(uploadId, Math.max(...indexes)).sk,
-            },
+            KeyConditionExpression: `pk = :pk AND ${condition}`,
+            ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ...values },
             ConsistentRead: true,
             ExclusiveStartKey: cursor,
           }),
         );
-        found.push(...(page.Items ?? []).filter((item) => wanted.has(Number(item.index))));
+        found.push(...(page.Items ?? []));
         cursor = page.LastEvaluatedKey;
       } while (cursor);
     } catch (err) {
-      throw storageError('read parts', err);
+      throw storageError(operation, err);
     }
     return found;
   }

@@ -202,28 +202,8 @@ export class DynamoUploadRepository implements UploadRepository {
     }
   }
 
-  async listParts(uploadId: string): Promise<PartRecord[]> {
-    const items: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    try {
-      do {
-        // DynamoDB pages stop at 1 MB; the assembler must see every part of a 10,000-part upload.
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.uploadsTable,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :part)',
-            ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ':part': 'PART#' },
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
-    } catch (err) {
-      throw storageError('list parts', err);
-    }
-    return items.map(toPart);
+  listParts(uploadId: string): Promise<PartRecord[]> {
+    return this.batches.listParts(uploadId);
   }
 
   async complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome> {
