@@ -10,6 +10,9 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './app-under-test.ts';
 
+/** A file's name on the files page (its cell also holds the verified SHA-256 and a copy button). */
+const fileName = (page: Page, name: string) => page.locator('td.name .file-name').getByText(name, { exact: true });
+
 /** The real app in headless Chromium against the real backend processes and the emulator. */
 const frontendDir = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
@@ -88,8 +91,8 @@ describe('the web app in a real browser', () => {
     await page.getByRole('status').filter({ hasText: 'Complete' }).waitFor();
 
     await page.getByRole('link', { name: 'Files' }).click();
-    await page.getByRole('cell', { name: 'holiday.mov', exact: true }).waitFor();
-    await page.getByRole('cell', { name: 'notes.txt', exact: true }).waitFor();
+    await fileName(page, 'holiday.mov').waitFor();
+    await fileName(page, 'notes.txt').waitFor();
     expect(await page.getByRole('row').count()).toBe(3);
     await page.screenshot({ path: join(SCREENSHOTS, '3-files.png'), fullPage: true });
 
@@ -105,11 +108,11 @@ describe('the web app in a real browser', () => {
     await page.getByRole('button', { name: 'Rename notes.txt' }).click();
     await page.getByLabel('New name for notes.txt').fill('minutes.txt');
     await page.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('cell', { name: 'minutes.txt', exact: true }).waitFor();
+    await fileName(page, 'minutes.txt').waitFor();
 
     await page.getByRole('button', { name: 'Delete minutes.txt' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await page.getByRole('cell', { name: 'minutes.txt', exact: true }).waitFor({ state: 'detached' });
+    await fileName(page, 'minutes.txt').waitFor({ state: 'detached' });
     expect(await page.getByRole('row').count()).toBe(2);
 
     await page.getByRole('link', { name: 'Profile' }).click();
@@ -203,7 +206,7 @@ describe('the web app in a real browser', () => {
     expect(sha256(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha256(bytes));
 
     await page.getByRole('link', { name: 'Files' }).click();
-    await page.getByRole('cell', { name: 'dataset.bin', exact: true }).waitFor();
+    await fileName(page, 'dataset.bin').waitFor();
     await page.close();
   }, 120_000);
 

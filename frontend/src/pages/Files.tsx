@@ -121,7 +121,7 @@ function FileRow({ file }: { file: FileItem }) {
             </button>
           </form>
         ) : (
-          file.name
+          <span className="file-name">{file.name}</span>
         )}
         {file.sha256 !== undefined && VERIFIED_SHA256.test(file.sha256) && (
           <Sha256 fileName={file.name} sha256={file.sha256} />
