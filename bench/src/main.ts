@@ -126,7 +126,7 @@ async function main(): Promise<number> {
         const suffix = randomUUID().slice(0, 8);
         const directBucket = `bench-direct-${suffix}`;
         const tusBucket = `bench-tus-${suffix}`;
-        const lfusysAndB: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B'];
+        const lfusysAndB: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B', 'B+sha'];
         const systems = has('throughput') ? options.systems : options.systems.filter((s) => lfusysAndB.includes(s));
         await createBucket(s3, directBucket);
         const dropDirect = cleanup.add('direct bucket', () => removeBucket(s3, directBucket));

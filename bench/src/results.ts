@@ -5,19 +5,20 @@ import type { RssSample } from './proc.ts';
 
 /** Everything one run measured; written to results.json and rendered into results.md. */
 
-export type SystemId = 'A' | 'A′' | 'A′+sha' | 'B' | 'C' | 'C*';
+export type SystemId = 'A' | 'A′' | 'A′+sha' | 'B' | 'B+sha' | 'C' | 'C*';
 
 export const SYSTEM_LABELS: Record<SystemId, string> = {
   A: 'A: lfusys relay (gateway + sessions + uploads workers)',
   'A′': 'A′: lfusys direct (presigned parts straight to S3)',
   'A′+sha': 'A′+sha: lfusys direct, whole-file SHA-256 declared and verified',
   B: 'B: direct S3 multipart (AWS SDK)',
+  'B+sha': 'B+sha: direct S3 multipart with SHA-256 part checksums (AWS SDK)',
   C: 'C: tus (recommended defaults)',
   'C*': 'C*: tus (tuned)',
 };
 
 /** Every system, in the order tables list them. */
-export const ALL_SYSTEMS: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B', 'C', 'C*'];
+export const ALL_SYSTEMS: readonly SystemId[] = ['A', 'A′', 'A′+sha', 'B', 'B+sha', 'C', 'C*'];
 
 export interface ThroughputRun {
   system: SystemId;
@@ -58,6 +59,12 @@ export interface ThroughputRatios {
   aOverB: number;
   /** Direct transfer against the bare SDK: the target (≥ 0.95, floor 0.90). */
   aPrimeOverB: number;
+  /**
+   * Direct transfer against the SDK sending the same SHA-256 part checksums: the like-for-like
+   * comparison (on moto, a multipart upload created without a checksum algorithm gets a full-object
+   * CRC computed over a second copy of the object at Complete, which real S3 does not charge B for).
+   */
+  aPrimeOverBSha: number;
   /** Direct with the whole-file SHA-256 verified, against the bare SDK. */
   aPrimeShaOverB: number;
   aOverC: number;

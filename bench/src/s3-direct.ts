@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import {
   AbortMultipartUploadCommand,
@@ -10,12 +11,17 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { readRange } from './testfile.ts';
 import { now, sleep } from './time.ts';
 
 /**
  * Variant B: the ceiling — a multipart upload straight to the same endpoint with the AWS SDK, same
  * part size and concurrency, parts streamed from disk, no application in between (and no integrity
  * hashing beyond what the SDK does by default for our client settings).
+ *
+ * Variant B+sha: the same with SHA-256 part checksums, as our direct transfer sends them: each part
+ * is read, hashed and sent with `ChecksumSHA256` into an upload created with that algorithm, and
+ * Complete lists the checksums.
  */
 
 export interface DirectUploadResult {
@@ -25,7 +31,11 @@ export interface DirectUploadResult {
   partsMs: number;
   /** CompleteMultipartUpload alone (O(size) in moto: it concatenates the parts). */
   completeMs: number;
+  /** B+sha: SHA-256 part checksums sent and listed. */
+  checksums: boolean;
 }
+
+const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 export async function uploadDirect(
   s3: S3Client,
@@ -35,12 +45,23 @@ export async function uploadDirect(
   size: number,
   partSize: number,
   concurrency: number,
+  checksums = false,
 ): Promise<DirectUploadResult> {
   const t0 = now();
-  const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const created = await s3.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...(checksums ? { ChecksumAlgorithm: 'SHA256' } : {}) }),
+  );
   const uploadId = created.UploadId ?? '';
   const total = Math.max(1, Math.ceil(size / partSize));
   const etags: string[] = new Array(total);
+  const sums: string[] = new Array(total);
+  /** B streams the part from disk; B+sha must know its hash before sending, so it reads it first. */
+  const bodyOf = async (index: number, start: number, end: number) => {
+    if (!checksums) return { Body: createReadStream(path, { start, end: end - 1 }) };
+    const Body = await readRange(path, start, end);
+    sums[index] = sha256Base64(Body);
+    return { Body, ChecksumSHA256: sums[index] };
+  };
   let next = 0;
   try {
     const lane = async () => {
@@ -55,7 +76,7 @@ export async function uploadDirect(
                 Key: key,
                 UploadId: uploadId,
                 PartNumber: index + 1,
-                Body: createReadStream(path, { start, end: end - 1 }),
+                ...(await bodyOf(index, start, end)),
                 ContentLength: end - start,
               }),
             );
@@ -75,11 +96,13 @@ export async function uploadDirect(
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+        MultipartUpload: {
+          Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1, ...(checksums ? { ChecksumSHA256: sums[i] } : {}) })),
+        },
       }),
     );
     const tDone = now();
-    return { bytes: size, totalMs: tDone - t0, partsMs: tParts - t0, completeMs: tDone - tParts };
+    return { bytes: size, totalMs: tDone - t0, partsMs: tParts - t0, completeMs: tDone - tParts, checksums };
   } catch (err) {
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })).catch(() => {});
     throw err;

@@ -64,6 +64,7 @@ export function ratiosOf(summary: readonly ThroughputSummary[], sizesMiB: readon
       sizeMiB,
       aOverB: medianOf(sizeMiB, 'A') / b,
       aPrimeOverB: medianOf(sizeMiB, 'A′') / b,
+      aPrimeOverBSha: medianOf(sizeMiB, 'A′') / medianOf(sizeMiB, 'B+sha'),
       aPrimeShaOverB: medianOf(sizeMiB, 'A′+sha') / b,
       aOverC: medianOf(sizeMiB, 'A') / medianOf(sizeMiB, 'C'),
       aOverCTuned: medianOf(sizeMiB, 'A') / medianOf(sizeMiB, 'C*'),
@@ -84,7 +85,9 @@ export function assemblyRows(
       loggedMedianMs: median(mine.map((r) => r.assemblyLoggedMs).filter(Number.isFinite)),
       polledMedianMs: median(mine.map((r) => r.assemblyPolledMs)),
       listMedianMs: median(mine.map((r) => r.listMs)),
-      s3CompleteMedianMs: median(bRuns.filter((b) => b.sizeMiB === sizeMiB).map((b) => b.completeMs)),
+      s3CompleteMedianMs: median(
+        bRuns.filter((b) => b.sizeMiB === sizeMiB && !b.checksums).map((b) => b.completeMs),
+      ),
       samples: mine.length,
     };
   });

@@ -54,6 +54,8 @@ function settingsOf(system: SystemId, ctx: ThroughputContext): string {
       return `as A′, with the file's SHA-256 declared by PATCH after open (hashed before the clock starts)`;
     case 'B':
       return `part ${chunkMiB} MiB, ${concurrency} parallel UploadPart`;
+    case 'B+sha':
+      return `as B, each part read, hashed and sent with its SHA-256 (the checksums A′ signs)`;
     case 'C':
       return tusSettings(ctx.tus?.C);
     case 'C*':
@@ -124,7 +126,7 @@ async function uploadOnce(
     };
   }
   if (system === 'A′' || system === 'A′+sha') return uploadDirectOnce(ctx, path, size, system === 'A′+sha');
-  if (system === 'B') {
+  if (system === 'B' || system === 'B+sha') {
     const key = `direct/${sizeMiB}-${run}.bin`;
     const r = await uploadDirect(
       ctx.s3,
@@ -134,6 +136,7 @@ async function uploadOnce(
       size,
       options.chunkMiB * MiB,
       options.concurrency,
+      system === 'B+sha',
     );
     await emptyBucket(ctx.s3, ctx.directBucket);
     return { ms: r.totalMs, b: r, detail: { partsMs: Math.round(r.partsMs), completeMs: Math.round(r.completeMs) } };
@@ -186,7 +189,8 @@ export async function runThroughput(ctx: ThroughputContext): Promise<ThroughputO
           const message = `run ${run} ${system} ${sizeMiB} MiB: ${(err as Error).message}`;
           failures.push(message);
           log(`FAILED ${message}`);
-          await emptyBucket(ctx.s3, system === 'B' ? ctx.directBucket : ctx.tusBucket).catch(() => {});
+          const bucket = system === 'B' || system === 'B+sha' ? ctx.directBucket : ctx.tusBucket;
+          await emptyBucket(ctx.s3, bucket).catch(() => {});
         }
       }
     }

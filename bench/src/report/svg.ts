@@ -6,6 +6,7 @@ const COLORS: Record<SystemId, string> = {
   'A′': '#2f855a',
   'A′+sha': '#68d391',
   B: '#718096',
+  'B+sha': '#a0aec0',
   C: '#dd6b20',
   'C*': '#f6ad55',
 };

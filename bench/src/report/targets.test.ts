@@ -31,6 +31,18 @@ describe('the direct-transfer target (A′/B ≥ 0.95 at 256 MiB and 1 GiB)', ()
     );
   });
 
+  it('is checked against B+sha with its own ratio and says which baseline it used', () => {
+    const ratios = withRatios([
+      { sizeMiB: 256, aPrimeOverB: 1.2, aPrimeOverBSha: 0.91 },
+      { sizeMiB: 1024, aPrimeOverB: 1.3, aPrimeOverBSha: 0.96 },
+    ]);
+    expect(directTarget(ratios).status).toBe('met');
+    const like = directTarget(ratios, 'B+sha');
+    expect(like.target).toBe('A′/B+sha ≥ 0.95 at 256 MiB and 1 GiB (floor 0.90)');
+    expect(like.status).toBe('missed');
+    expect(like.measured).toBe('0.91 at 256 MiB, 0.96 at 1 GiB');
+  });
+
   it('is not measured without A′ runs at those sizes', () => {
     expect(directTarget(withRatios([{ sizeMiB: 64, aPrimeOverB: 1 }])).status).toBe('not measured');
     expect(directTarget(withRatios([{ sizeMiB: 256, aPrimeOverB: Number.NaN }])).status).toBe('not measured');

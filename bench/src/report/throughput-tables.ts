@@ -18,6 +18,8 @@ export function phaseRows(results: BenchResults) {
     directAfter: med(sizeMiB, 'A′', (d, ms) => ms - Number(d.chunksMs)),
     bParts: med(sizeMiB, 'B', (d) => Number(d.partsMs)),
     bComplete: med(sizeMiB, 'B', (d) => Number(d.completeMs)),
+    bShaParts: med(sizeMiB, 'B+sha', (d) => Number(d.partsMs)),
+    bShaComplete: med(sizeMiB, 'B+sha', (d) => Number(d.completeMs)),
   }));
 }
 
@@ -52,11 +54,12 @@ export function throughputSections(results: BenchResults): string[] {
       ),
       '### Ratios of medians',
       markdownTable(
-        ['File', 'A/B', 'A′/B', 'A′+sha/B', 'A/C (tus defaults)', 'A/C* (tus tuned)'],
+        ['File', 'A/B', 'A′/B', 'A′/B+sha', 'A′+sha/B', 'A/C (tus defaults)', 'A/C* (tus tuned)'],
         t.ratios.map((r) => [
           sizeLabel(r.sizeMiB),
           fmt(r.aOverB, 2),
           fmt(r.aPrimeOverB, 2),
+          fmt(r.aPrimeOverBSha, 2),
           fmt(r.aPrimeShaOverB, 2),
           fmt(r.aOverC, 2),
           fmt(r.aOverCTuned, 2),
@@ -72,6 +75,8 @@ export function throughputSections(results: BenchResults): string[] {
           'A′: last confirm → listed s',
           'B: create + parts s',
           'B: complete s',
+          'B+sha: create + parts s',
+          'B+sha: complete s',
           'transfer-phase MiB/s A / A′ / B',
           'transfer-phase A/B, A′/B',
         ],
@@ -83,6 +88,8 @@ export function throughputSections(results: BenchResults): string[] {
           fmt(r.directAfter / 1000, 2),
           fmt(r.bParts / 1000, 2),
           fmt(r.bComplete / 1000, 2),
+          fmt(r.bShaParts / 1000, 2),
+          fmt(r.bShaComplete / 1000, 2),
           [r.aChunks, r.directParts, r.bParts].map((ms) => fmt(r.sizeMiB / (ms / 1000))).join(' / '),
           `${fmt(r.bParts / r.aChunks, 2)}, ${fmt(r.bParts / r.directParts, 2)}`,
         ]),
