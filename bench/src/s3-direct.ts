@@ -49,7 +49,11 @@ export async function uploadDirect(
 ): Promise<DirectUploadResult> {
   const t0 = now();
   const created = await s3.send(
-    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...(checksums ? { ChecksumAlgorithm: 'SHA256' } : {}) }),
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      ...(checksums ? { ChecksumAlgorithm: 'SHA256' } : {}),
+    }),
   );
   const uploadId = created.UploadId ?? '';
   const total = Math.max(1, Math.ceil(size / partSize));
@@ -97,7 +101,11 @@ export async function uploadDirect(
         Key: key,
         UploadId: uploadId,
         MultipartUpload: {
-          Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1, ...(checksums ? { ChecksumSHA256: sums[i] } : {}) })),
+          Parts: etags.map((ETag, i) => ({
+            ETag,
+            PartNumber: i + 1,
+            ...(checksums ? { ChecksumSHA256: sums[i] } : {}),
+          })),
         },
       }),
     );

@@ -85,9 +85,7 @@ export function assemblyRows(
       loggedMedianMs: median(mine.map((r) => r.assemblyLoggedMs).filter(Number.isFinite)),
       polledMedianMs: median(mine.map((r) => r.assemblyPolledMs)),
       listMedianMs: median(mine.map((r) => r.listMs)),
-      s3CompleteMedianMs: median(
-        bRuns.filter((b) => b.sizeMiB === sizeMiB && !b.checksums).map((b) => b.completeMs),
-      ),
+      s3CompleteMedianMs: median(bRuns.filter((b) => b.sizeMiB === sizeMiB && !b.checksums).map((b) => b.completeMs)),
       samples: mine.length,
     };
   });
