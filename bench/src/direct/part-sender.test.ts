@@ -129,4 +129,24 @@ describe('sendParts (direct transfer)', () => {
     };
     expect((await run()).complete).toBe(false);
   });
+
+  it('signs the parts that leave next while the first ones are being PUT, each once', async () => {
+    const { api, run } = setup(6, { concurrency: 2 });
+    const putPart = api.putPart.bind(api);
+    let signedDuringFirstPut: number[] = [];
+    api.putPart = async (part, body) => {
+      // Both lanes' first PUTs stay open for a while: only a look-ahead can sign parts 2 and 3 meanwhile.
+      if (part.index < 2) {
+        const signed = () => api.signCalls.flat().map((p) => p.index);
+        for (let turn = 0; turn < 20 && !signed().includes(3); turn++) await new Promise(setImmediate);
+        if (part.index === 0) signedDuringFirstPut = signed();
+      }
+      return putPart(part, body);
+    };
+    const result = await run();
+    expect(signedDuringFirstPut).toEqual(expect.arrayContaining([0, 1, 2, 3]));
+    expect(result.complete).toBe(true);
+    expect(result.signedParts).toBe(6);
+    expect(api.puts.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
 });

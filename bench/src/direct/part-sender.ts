@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DirectApi } from './direct-api.ts';
+import type { DirectApi, PartToSign } from './direct-api.ts';
 import { PartConfirmations } from './part-confirmations.ts';
 import { PartUrls } from './part-urls.ts';
 
@@ -41,6 +41,9 @@ const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).d
  * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
  * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
  * sessions a ListParts and a write, and a lane that waited for it would leave its connection idle.
+ * As the web app's engine does, a lane that starts a part also hashes the next N parts and asks
+ * their URLs, so signing runs beside the transfers rather than in front of each (the bytes read
+ * for that hash are dropped and read again at the part's turn, as a browser re-reads its Blob).
  * A part the confirmation sends back is read and PUT again. The confirmation that completes the
  * set queues assembly.
  */
@@ -50,6 +53,31 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
   const stats = { retries: 0, resigned: 0, resent: 0, latenciesMs: [] as number[] };
   const maxAttempts = options.maxAttempts ?? 3;
   let next = 0;
+  const hashes = new Map<number, Promise<PartToSign>>();
+  const digest = (index: number, bytes: Uint8Array): PartToSign => ({
+    index,
+    sha256: sha256Base64(bytes),
+    length: bytes.byteLength,
+  });
+  const hashOf = (index: number, body?: Uint8Array): Promise<PartToSign> => {
+    let hash = hashes.get(index);
+    if (!hash) {
+      hash = body
+        ? Promise.resolve(digest(index, body))
+        : options.readPart(index).then((bytes) => digest(index, bytes));
+      hashes.set(index, hash);
+    }
+    return hash;
+  };
+  /** Hashes the parts that leave next and asks their URLs; a failure here is met again at the part's turn. */
+  const lookAhead = () => {
+    for (let index = next; index < Math.min(options.totalChunks, next + options.concurrency); index++) {
+      if (hashes.has(index)) continue;
+      hashOf(index)
+        .then((part) => urls.get(part))
+        .catch(() => hashes.delete(index));
+    }
+  };
 
   const putOnce = async (index: number, body: Uint8Array, sha256: string) => {
     for (let attempt = 1; ; ) {
@@ -81,7 +109,8 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     for (let index = next++; index < options.totalChunks; index = next++) {
       const start = options.monotonic();
       const body = await options.readPart(index);
-      const sha256 = sha256Base64(body);
+      const { sha256 } = await hashOf(index, body);
+      lookAhead();
       await putOnce(index, body, sha256);
       stats.latenciesMs.push(options.monotonic() - start);
       const confirmed = confirm(index, sha256);

@@ -2,12 +2,13 @@ import { CoalescingBatcher } from './batcher.ts';
 import type { DirectApi, PartToSign, SignedPart } from './direct-api.ts';
 
 /**
- * Presigned part URLs, asked for just in time and in batches (≤ 100 per call), kept until shortly
- * before they expire. A part's URL is bound to the SHA-256 it was signed with, so a cached URL is
- * reused only for the same hash.
+ * Presigned part URLs, asked for ahead of the parts' turn (see `sendParts`) or just in time, in
+ * batches (≤ 100 per call), kept until shortly before they expire. A part's URL is bound to the
+ * SHA-256 it was signed with, so a cached URL — or one being signed — is used only for the same hash.
  */
 export class PartUrls {
   private readonly cache = new Map<number, { part: SignedPart; sha256: string; expiresAtMs: number }>();
+  private readonly signing = new Map<number, { sha256: string; part: Promise<SignedPart> }>();
   private readonly batcher: CoalescingBatcher<PartToSign, SignedPart>;
   /** POST /uploads/:id/parts calls made, and the parts they signed. */
   calls = 0;
@@ -28,8 +29,17 @@ export class PartUrls {
     if (cached && cached.sha256 === wanted.sha256 && cached.expiresAtMs - this.marginMs > this.clock()) {
       return cached.part;
     }
-    const part = await this.batcher.request(wanted);
-    this.cache.set(wanted.index, { part, sha256: wanted.sha256, expiresAtMs: Date.parse(part.expiresAt) });
+    const pending = this.signing.get(wanted.index);
+    if (pending && pending.sha256 === wanted.sha256) return pending.part;
+    const part = this.batcher.request(wanted).then((signed) => {
+      this.cache.set(wanted.index, { part: signed, sha256: wanted.sha256, expiresAtMs: Date.parse(signed.expiresAt) });
+      return signed;
+    });
+    const forget = () => {
+      if (this.signing.get(wanted.index)?.part === part) this.signing.delete(wanted.index);
+    };
+    part.then(forget, forget);
+    this.signing.set(wanted.index, { sha256: wanted.sha256, part });
     return part;
   }
 

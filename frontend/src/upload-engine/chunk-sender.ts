@@ -38,17 +38,21 @@ export class ChunkSender {
     void this.send(task, session, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));
   }
 
-  /** Slices, hashes (right before sending) and sends one chunk through the upload's transport; never rejects. */
+  /**
+   * Slices, hashes (unless it was hashed ahead) and sends one chunk through the upload's transport;
+   * never rejects.
+   */
   private async send(task: FileTask, session: ChunkSession, run: ChunkRun): Promise<ChunkOutcome> {
     let body: Blob;
     let sha256: string;
     try {
       const [start, end] = task.chunkRange(run.index);
       body = task.source.slice(start, end);
-      sha256 = await this.core.hasher.sha256(body);
+      sha256 = await this.hashOf(task, run.index);
     } catch (error) {
       return { kind: 'local', error };
     }
+    this.lookAhead(task, session);
     const { signal } = run.controller;
     if (signal.aborted) return { kind: 'error', error: abortError() };
     this.armStall(run);
@@ -65,6 +69,38 @@ export class ChunkSender {
       return { kind: 'response', response };
     } catch (error) {
       return { kind: 'error', error };
+    }
+  }
+
+  /** The chunk's SHA-256, hashed once: a failed hash is forgotten so the next attempt hashes again. */
+  private hashOf(task: FileTask, index: number): Promise<string> {
+    const known = task.chunkHashes.get(index);
+    if (known) return known;
+    const [start, end] = task.chunkRange(index);
+    const hash = this.core.hasher.sha256(task.source.slice(start, end));
+    task.chunkHashes.set(index, hash);
+    hash.catch(() => {
+      if (task.chunkHashes.get(index) === hash) task.chunkHashes.delete(index);
+    });
+    return hash;
+  }
+
+  /**
+   * For a transport that prepares (direct: signs URLs), hashes the chunks that leave next — as many
+   * as may run at once — and hands them over, so the signing round trip runs beside the transfers
+   * instead of in front of each. The hashes are kept for the chunks' own turn.
+   */
+  private lookAhead(task: FileTask, session: ChunkSession): void {
+    const { transport } = session;
+    if (!transport.prepare) return;
+    for (const index of task.upcoming(this.core.parallelism.limit)) {
+      if (task.chunkHashes.has(index)) continue;
+      this.hashOf(task, index).then(
+        (sha256) => {
+          if (task.status === 'uploading') transport.prepare?.({ index, sha256, length: task.chunkLength(index) });
+        },
+        () => {},
+      );
     }
   }
 

@@ -11,6 +11,14 @@ export interface ChunkToSend {
   onProgress(loadedBytes: number): void;
 }
 
+/** A chunk about to be sent: its index, the SHA-256 of its bytes and their length. */
+export interface ChunkToPrepare {
+  index: number;
+  /** Base64 SHA-256 of the chunk's bytes. */
+  sha256: string;
+  length: number;
+}
+
 /**
  * How one upload's chunks reach the server. The engine sends every chunk through this interface
  * and never asks which implementation it holds: retries, stall detection, pauses, parallelism and
@@ -29,6 +37,12 @@ export interface ChunkTransport {
    * Rejects on a network failure or an abort, like a request with no answer.
    */
   send(chunk: ChunkToSend): Promise<ChunkResponse>;
+  /**
+   * A hint that `chunk` is among the next to leave: a transport that needs something from the
+   * server before it can send (direct: a signed URL) may get it now, so that round trip is off the
+   * chunk's path. Never fails; `send` does whatever the hint did not.
+   */
+  prepare?(chunk: ChunkToPrepare): void;
   /** The server described the upload again (`GET /uploads/:id`): take any fresh credentials. */
   refresh(state: ServerUploadState): void;
 }

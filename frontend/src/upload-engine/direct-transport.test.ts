@@ -151,4 +151,66 @@ describe('DirectTransport', () => {
     server.uploads.delete(upload.uploadId);
     expect(await transport.send(await chunk(1))).toMatchObject({ status: 404, code: 'not_found' });
   });
+
+  it('signs a prepared chunk ahead, and its send uses that URL without signing again', async () => {
+    const { server, transport, chunk } = setup(2 * CHUNK);
+    const ahead = await chunk(1);
+    transport.prepare({ index: 1, sha256: ahead.sha256, length: CHUNK });
+    await until(() => server.apiCallsOf('sign').length === 1, 'signed ahead');
+    await settle();
+    expect(server.calls).toHaveLength(0);
+    expect(await transport.send(ahead)).toMatchObject({ status: 200 });
+    expect(server.apiCallsOf('sign').map((call) => call.indexes)).toEqual([[1]]);
+    expect(server.callsFor(1)).toHaveLength(1);
+  });
+
+  it('a send while its chunk is being signed ahead joins that signing', async () => {
+    const { server, transport, chunk } = setup(2 * CHUNK);
+    const held = gate();
+    server.beforeApi = (call) => (call.op === 'sign' ? held.wait : undefined);
+    const ahead = await chunk(0);
+    transport.prepare({ index: 0, sha256: ahead.sha256, length: CHUNK });
+    const sent = transport.send(ahead);
+    await settle();
+    held.open();
+    expect(await sent).toMatchObject({ status: 200 });
+    expect(server.apiCallsOf('sign')).toHaveLength(1);
+  });
+
+  it('a URL prepared for other bytes is not used: the send signs its own', async () => {
+    const { server, transport, chunk } = setup(2 * CHUNK);
+    const real = await chunk(0);
+    transport.prepare({ index: 0, sha256: (await chunk(1)).sha256, length: CHUNK });
+    await until(() => server.apiCallsOf('sign').length === 1, 'signed ahead');
+    expect(await transport.send(real)).toMatchObject({ status: 200 });
+    expect(server.apiCallsOf('sign')).toHaveLength(2);
+    expect(server.callsFor(0)[0]?.headers).toEqual({ 'x-amz-checksum-sha256': real.sha256 });
+  });
+
+  it('a failed signing ahead fails nothing: the send signs again and meets the answer itself', async () => {
+    const { server, upload, transport, chunk } = setup(2 * CHUNK);
+    const ahead = await chunk(0);
+    upload.status = 'cancelled';
+    transport.prepare({ index: 0, sha256: ahead.sha256, length: CHUNK });
+    await until(() => server.apiCallsOf('sign').length === 1, 'signing ahead refused');
+    await settle();
+    upload.status = 'uploading';
+    expect(await transport.send(ahead)).toMatchObject({ status: 200 });
+    expect(server.apiCallsOf('sign')).toHaveLength(2);
+  });
+
+  it('an aborted send stops waiting for the signing it joined', async () => {
+    const { server, transport, chunk } = setup(2 * CHUNK);
+    const held = gate();
+    server.beforeApi = (call) => (call.op === 'sign' ? held.wait : undefined);
+    const controller = new AbortController();
+    const ahead = await chunk(0, controller.signal);
+    transport.prepare({ index: 0, sha256: ahead.sha256, length: CHUNK });
+    const sent = transport.send(ahead);
+    controller.abort();
+    await expect(sent).rejects.toThrow(/abort/i);
+    held.open();
+    await settle();
+    expect(server.calls).toHaveLength(0);
+  });
 });

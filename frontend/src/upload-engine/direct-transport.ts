@@ -1,4 +1,5 @@
-import type { ChunkToSend, ChunkTransport, TransportDeps } from './chunk-transport.ts';
+import type { ChunkToPrepare, ChunkToSend, ChunkTransport, TransportDeps } from './chunk-transport.ts';
+import { abortError } from './errors.ts';
 import { type BatchOutcome, RequestBatcher } from './request-batcher.ts';
 import { ApiError, type ChunkResponse, type PartsConfirmation, type PartToSign, type SignedPart } from './types.ts';
 
@@ -17,9 +18,20 @@ interface CachedUrl {
   readonly usableUntil: number;
 }
 
+/** A signing request in flight, for the bytes it was asked for. */
+interface PendingUrl {
+  readonly sha256: string;
+  readonly length: number;
+  readonly part: Promise<SignedPart>;
+}
+
+/** A signal that never aborts: a URL signed ahead belongs to no one request. */
+const NEVER = new AbortController().signal;
+
 /**
  * Parts straight to storage (DESIGN.md §9.1). For each chunk: a presigned `UploadPart` URL with the
- * chunk's SHA-256 signed in (asked just in time, batched with the other chunks about to leave),
+ * chunk's SHA-256 signed in (asked ahead for the chunks about to leave — see {@link prepare} — or
+ * else just in time, batched with the other chunks about to leave),
  * the PUT to storage with exactly the headers the server listed, then the confirmation that makes
  * the server check the part in storage and record it (batched likewise). Only the confirmation
  * counts as acknowledged: storage's 200 alone is not yet a recorded part, and the bar never moves
@@ -30,6 +42,7 @@ export class DirectTransport implements ChunkTransport {
   readonly mode = 'direct';
   readonly version = 0;
   private readonly urls = new Map<number, CachedUrl>();
+  private readonly signing = new Map<number, PendingUrl>();
   /** Parts storage answered 200 for, with that hash, not confirmed yet: sending them again only confirms. */
   private readonly stored = new Map<number, string>();
   private readonly signer: RequestBatcher<PartToSign, SignedPart>;
@@ -80,6 +93,14 @@ export class DirectTransport implements ChunkTransport {
     }
   }
 
+  /** Signs the chunk's URL now unless one is cached or being signed for these bytes, or the part is stored. */
+  prepare(chunk: ChunkToPrepare): void {
+    if (this.stored.get(chunk.index) === chunk.sha256 || this.cachedUrl(chunk)) return;
+    this.sign(chunk).catch(() => {
+      // Only a hint: the chunk's own send signs again and meets the error itself.
+    });
+  }
+
   refresh(): void {
     // Nothing to renew: every URL is signed for one part and asked for when needed.
   }
@@ -104,20 +125,58 @@ export class DirectTransport implements ChunkTransport {
     }
   }
 
-  /** A URL for the chunk's bytes: the one cached for them while it is fresh, else a newly signed one. */
+  /**
+   * A URL for the chunk's bytes: the one cached for them while it is fresh, else the one being
+   * signed for them, else a newly signed one.
+   */
   private async urlFor(chunk: ChunkToSend): Promise<SignedPart> {
-    const { clock } = this.deps;
-    const length = chunk.body.size;
+    const wanted = { index: chunk.index, sha256: chunk.sha256, length: chunk.body.size };
+    const cached = this.cachedUrl(wanted);
+    if (cached) return cached;
+    return untilAborted(this.sign(wanted), chunk.signal);
+  }
+
+  private cachedUrl(chunk: ChunkToPrepare): SignedPart | undefined {
     const cached = this.urls.get(chunk.index);
-    if (cached && cached.sha256 === chunk.sha256 && cached.length === length && clock.now() < cached.usableUntil) {
+    if (
+      cached &&
+      cached.sha256 === chunk.sha256 &&
+      cached.length === chunk.length &&
+      this.deps.clock.now() < cached.usableUntil
+    ) {
       return cached.part;
     }
     this.urls.delete(chunk.index);
-    const part = await this.signer.submit({ index: chunk.index, sha256: chunk.sha256, length }, chunk.signal);
-    const receivedAt = clock.now();
-    this.urls.set(chunk.index, { part, sha256: chunk.sha256, length, usableUntil: usableUntil(part, receivedAt) });
+    return undefined;
+  }
+
+  /** Signs a URL for the chunk's bytes, or joins the signing already asked for them. */
+  private sign(chunk: ChunkToPrepare): Promise<SignedPart> {
+    const pending = this.signing.get(chunk.index);
+    if (pending && pending.sha256 === chunk.sha256 && pending.length === chunk.length) return pending.part;
+    const { index, sha256, length } = chunk;
+    const part = this.signer.submit({ index, sha256, length }, NEVER).then((signed) => {
+      const receivedAt = this.deps.clock.now();
+      this.urls.set(index, { part: signed, sha256, length, usableUntil: usableUntil(signed, receivedAt) });
+      return signed;
+    });
+    const forget = () => {
+      if (this.signing.get(index)?.part === part) this.signing.delete(index);
+    };
+    part.then(forget, forget);
+    this.signing.set(index, { sha256, length, part });
     return part;
   }
+}
+
+/** `promise`, or an AbortError as soon as `signal` aborts (the promise itself runs on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** When a URL received at `receivedAt` stops being used (see the constants above). */

@@ -141,4 +141,31 @@ describe('UploadEngine over direct transfer', () => {
     expect(h.server.callsFor(1)).toEqual([]);
     expect(h.server.apiCallsOf('sign').flatMap((call) => call.indexes)).toEqual([0]);
   });
+
+  it('signs the chunks that leave next while the first ones are stored, and hashes every chunk once', async () => {
+    const h = setup({ concurrency: 2 }, KIB, 'direct');
+    h.server.onChunk = (call) => (call.index < 2 && call.attempt === 1 ? 'hold' : undefined);
+    const id = addOne(h, makeSource('a.bin', patternBytes(6 * KIB)));
+    await until(() => h.server.open.length === 2, 'the first two PUTs open');
+    // The next two chunks are signed before either of the first two has been answered.
+    await until(
+      () =>
+        h.server
+          .apiCallsOf('sign')
+          .flatMap((call) => call.indexes)
+          .includes(3),
+      'chunks 2 and 3 signed ahead',
+    );
+    const signedAhead = h.server.apiCallsOf('sign').flatMap((call) => call.indexes);
+    expect(signedAhead).toEqual(expect.arrayContaining([0, 1, 2, 3]));
+    expect(h.server.calls.map((call) => call.index)).toEqual([0, 1]);
+    for (const call of h.server.open) call.respond();
+    await finishProcessing(h, id);
+    expect(h.status(id)).toBe('completed');
+    // Six chunk-sized hashes (the fingerprint hashes the whole 6 KiB file once besides).
+    expect(h.hasher.hashedSizes.filter((size) => size === KIB)).toHaveLength(6);
+    // Every chunk signed once: the URLs signed ahead were the ones used.
+    const signed = h.server.apiCallsOf('sign').flatMap((call) => call.indexes);
+    expect(signed.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
 });

@@ -81,6 +81,12 @@ export class FileTask {
   /** The last published progress (reused while nothing changed). */
   published: FileProgress | undefined;
 
+  /**
+   * SHA-256 (base64) of chunks hashed before their turn, so a chunk is read and hashed once
+   * whether it was looked ahead at or not; an acknowledged chunk's entry is dropped.
+   */
+  readonly chunkHashes = new Map<number, Promise<string>>();
+
   /** The next never-sent index; chunks to resend wait in `resend` (ascending). */
   private nextIndex = 0;
   private readonly resend: number[] = [];
@@ -121,6 +127,7 @@ export class FileTask {
   ack(index: number): boolean {
     if (this.acked.has(index)) return false;
     this.acked.add(index);
+    this.chunkHashes.delete(index);
     this.ackedBytes += this.chunkLength(index);
     this.attempts.delete(index);
     this.tries.delete(index);
@@ -145,6 +152,16 @@ export class FileTask {
     if (resend !== undefined) return resend;
     this.skipAcked();
     return this.nextIndex < this.totalChunks && !this.heldBack(this.nextIndex) ? this.nextIndex++ : undefined;
+  }
+
+  /** Up to `count` chunks {@link takePending} would give next, in that order, without taking them. */
+  upcoming(count: number): number[] {
+    this.skipAcked();
+    const next = this.resend.slice(0, count);
+    for (let index = this.nextIndex; next.length < count && index < this.totalChunks; index++) {
+      if (!this.acked.has(index) && !this.heldBack(index)) next.push(index);
+    }
+    return next;
   }
 
   /** Puts a chunk back to be sent again (kept in ascending order). */

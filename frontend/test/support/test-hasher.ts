@@ -9,12 +9,15 @@ export const TEST_FILE_SLICE_BYTES = 16 * 1024;
 export class TestHasher implements Hasher {
   /** Whole-file hashes started. */
   fileHashes = 0;
+  /** The size of every blob hashed with `sha256` (chunks, and the fingerprint's samples). */
+  readonly hashedSizes: number[] = [];
   /** Makes whole-file hashing fail (as a browser that cannot hash would). */
   fileFailure: Error | undefined;
   private gate: Promise<void> | undefined;
   private open: () => void = () => undefined;
 
   sha256(blob: Blob): Promise<string> {
+    this.hashedSizes.push(blob.size);
     return subtleHasher.sha256(blob);
   }
 
