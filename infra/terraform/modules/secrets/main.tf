@@ -7,8 +7,12 @@
 #   aws secretsmanager put-secret-value --secret-id <jwt_private_keys_secret_arn> \
 #     --secret-string "$(node --import tsx scripts/dev-keys.ts)"
 #
-# CSRF_SECRET: an HMAC key with no ceremony around it, generated here (it is in the state, which
-# is encrypted in the state bucket; rotate with `terraform apply -replace=...random_password.csrf`).
+# CSRF_SECRET: an HMAC key with no ceremony around it, generated here from two uuid() values
+# (version 4 UUIDs from a cryptographic source: 244 random bits) so that no provider beyond aws is
+# needed. Like the random_password it replaces, it is in the state, which is encrypted in the state
+# bucket. (Secrets Manager's ephemeral GetRandomPassword with a write-only secret_string_wo would
+# keep it out of the state, but Terraform 1.11's test mocks refuse any ephemeral resource, and the
+# stack's `terraform test` must run offline.) Rotate by raising `csrf_secret_version`.
 
 resource "aws_secretsmanager_secret" "jwt_private_keys" {
   name                    = "${var.prefix}/JWT_PRIVATE_KEYS"
@@ -22,12 +26,17 @@ resource "aws_secretsmanager_secret" "csrf_secret" {
   recovery_window_in_days = var.recovery_window_in_days
 }
 
-resource "random_password" "csrf" {
-  length  = 64
-  special = false
+resource "terraform_data" "csrf" {
+  # Replaced (a new key) when the version changes; otherwise the first value stays.
+  triggers_replace = var.csrf_secret_version
+  input            = replace("${uuid()}${uuid()}", "-", "")
+
+  lifecycle {
+    ignore_changes = [input]
+  }
 }
 
 resource "aws_secretsmanager_secret_version" "csrf_secret" {
   secret_id     = aws_secretsmanager_secret.csrf_secret.id
-  secret_string = random_password.csrf.result
+  secret_string = terraform_data.csrf.output
 }

@@ -13,3 +13,15 @@ variable "recovery_window_in_days" {
     error_message = "recovery_window_in_days must be 0 or between 7 and 30."
   }
 }
+
+variable "csrf_secret_version" {
+  type        = number
+  description = "Raise to generate and store a new CSRF_SECRET."
+  default     = 1
+
+  validation {
+    condition     = var.csrf_secret_version >= 1 && floor(var.csrf_secret_version) == var.csrf_secret_version
+    error_message = "csrf_secret_version must be a whole number, at least 1."
+  }
+}
+

@@ -1,7 +1,7 @@
 # Plans and "applies" the whole stack against mocked providers: no AWS account, credentials or
 # network calls, only the provider binaries (terraform init). It catches what `validate` cannot:
 # variable validations, preconditions, count/for_each on unknown values, type errors in the
-# module wiring. Run from modules/stack: terraform init -backend=false && terraform test
+# module wiring. `make tf-check` runs it (init from a local provider mirror where there is one).
 
 mock_provider "aws" {
   # Valid ARN shapes, because the provider checks ARNs it is given.
@@ -120,7 +120,6 @@ mock_provider "aws" {
   }
 }
 
-mock_provider "random" {}
 
 variables {
   prefix          = "acme-lfusys-test"
