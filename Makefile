@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: bench soak soak-tenants fuzz dev test test-unit test-int lint typecheck format install browser tf-check clean proto proto-check
+.PHONY: bench soak soak-tenants fuzz dev test test-unit test-unit-node24 test-node24 test-int lint typecheck format install browser tf-check clean proto proto-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
@@ -37,7 +37,7 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 ## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator + browser)
-test: install browser typecheck lint proto-check tf-check
+test: install browser typecheck lint proto-check tf-check test-unit-node24
 	@mkdir -p .local
 	@# One test file at a time: parallel files each drive their own moto, and on a 2-core CI machine
 	@# the emulators then starve each other into timeouts that say nothing about our code.
@@ -49,6 +49,21 @@ test-unit: install
 
 test-int: install browser
 	npx vitest run --project '*-int'
+
+## Node 24 LTS, from the npm registry's `node` package, in .local/node24 (until the machines move to it)
+NODE24 := .local/node24/node_modules/.bin/node
+$(NODE24):
+	@mkdir -p .local/node24
+	npm install --prefix .local/node24 --no-audit --no-fund --no-save node@24 >/dev/null
+	@$(NODE24) --version
+
+## test-unit-node24: the unit tests under Node 24 as well (part of make test)
+test-unit-node24: install $(NODE24)
+	$(NODE24) node_modules/vitest/vitest.mjs run --project '*-unit'
+
+## test-node24: the whole suite under Node 24 (the services it starts run on the same Node)
+test-node24: install browser $(NODE24)
+	$(NODE24) node_modules/vitest/vitest.mjs run --maxWorkers=1
 
 typecheck: install
 	npm run typecheck
