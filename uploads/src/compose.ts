@@ -18,6 +18,7 @@ import {
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { S3PartWriter } from './adapters/s3-part-writer.ts';
+import { SignedUrlPartWriter } from './adapters/signed-url-part-writer.ts';
 import type { UploadsConfig } from './config.ts';
 import { BodyRateGuard } from './domain/body-rate-guard.ts';
 import { ChunkReceiver } from './domain/chunk-receiver.ts';
@@ -50,7 +51,13 @@ export async function createUploadsDeps(
   const receiver = new ChunkReceiver({
     sessions,
     transfer: new PartTransfer(
-      new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
+      config.UPLOADS_PART_WRITER === 'signed'
+        ? new SignedUrlPartWriter({
+            maxSockets: config.S3_MAX_SOCKETS,
+            socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+            logger,
+          })
+        : new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
       slots,
       () => new BodyRateGuard(bodyRate, systemClock),
     ),
