@@ -44,7 +44,7 @@ export async function createUploadsDeps(
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
   const logger = overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL });
-  // One slot per pooled S3 socket: the limiter, not the SDK's unbounded queue, decides who waits.
+  // One slot per pooled storage socket: the limiter, not the agent's unbounded queue, decides who waits.
   const slots = new SlotLimiter(config.S3_MAX_SOCKETS, config.S3_SLOT_WAIT_MS, systemClock);
   const inFlight = new InFlightPerUser(config.CHUNKS_IN_FLIGHT_PER_USER);
   const bodyRate = { graceMs: config.BODY_GRACE_MS, minBytesPerSecond: config.BODY_MIN_BYTES_PER_SECOND };

@@ -37,8 +37,9 @@ export const uploadsConfigSchema = z
     IDLE_TIMEOUT_MS: env.int(30_000, 1000),
     SHUTDOWN_GRACE_MS: env.int(30_000, 0),
     /**
-     * S3 connections per worker process (the SDK's socket pool). At most this many UploadParts run
-     * at once; a chunk that waits longer than S3_SLOT_WAIT_MS for one is answered 503 + Retry-After.
+     * Storage connections per worker process (the part writer's keep-alive pool). At most this many
+     * part PUTs run at once; a chunk that waits longer than S3_SLOT_WAIT_MS for one is answered 503
+     * + Retry-After.
      */
     S3_MAX_SOCKETS: env.int(50, 1, 10_000),
     S3_SLOT_WAIT_MS: env.int(5000, 0, 60_000),
