@@ -26,7 +26,9 @@ export class SignedUrlPartWriter implements PartWriter {
   private readonly agents: Record<string, http.Agent>;
 
   constructor(private readonly options: SignedUrlPartWriterOptions) {
-    const pool = { keepAlive: true, maxSockets: options.maxSockets };
+    // Node's own global-agent settings: an idle pooled socket is closed after 5 s (before storage
+    // closes it under a request reusing it), and the most recently used socket is reused first.
+    const pool = { keepAlive: true, maxSockets: options.maxSockets, timeout: 5000, scheduling: 'lifo' as const };
     this.agents = { 'http:': new http.Agent(pool), 'https:': new https.Agent(pool) };
   }
 
