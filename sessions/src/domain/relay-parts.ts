@@ -66,8 +66,9 @@ export class RelayParts {
     }
     if (recorded) return { kind: 'recorded', part: recorded };
     // S3 checks a presigned URL's expiry when the request arrives, not when its body ends (see
-    // docs/security.md), and a worker starts the PUT as soon as it holds an S3 slot: the URL must
-    // outlive that wait and the body's grace, which 15 minutes does for every allowed config.
+    // docs/security.md), and a worker sends the PUT's headers as soon as it holds a storage slot:
+    // the URL need only outlive that wait (S3_SLOT_WAIT_MS, at most 60 s). The longest life allowed
+    // costs nothing more here, since the URL goes to one worker and is never logged.
     const { expiresIn, expiresAt } = partUrlLifetime(upload, now, MAX_PART_URL_SECONDS);
     const signed = await this.deps.objects.presignUploadPart(
       upload.objectKey,
