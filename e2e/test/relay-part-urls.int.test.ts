@@ -45,7 +45,7 @@ describe('relay workers write through part URLs sessions signs', () => {
     const file = randomBytes(2 * MiB + 5);
     const { client } = await signUp(stack.gatewayApi);
     const plan = (await client.post('/uploads', { fileName: 'relay.bin', size: file.length })).body as UploadPlan;
-    for (const index of [2, 0, 1, 0])
+    for (const index of [2, 0, 0, 1])
       expect((await putChunk(plan, index, chunkOf(file, plan, index))).status).toBe(200);
     const done = await waitForUpload(client, plan.uploadId, 'completed');
     const { url } = (await client.get(`/files/${done.upload.fileId}/download`)).body as { url: string };
