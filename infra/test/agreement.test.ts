@@ -385,9 +385,20 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** What a service's code actually calls: its own sources plus the shared adapters it uses. */
-function actionsCalledBy(service: Service): Set<string> {
-  const files = sourceFiles(join(root, service, 'src'));
+/**
+ * Adapters only one setting selects, so the role grants their actions only where Terraform selects
+ * them: the SDK part writer (UPLOADS_PART_WRITER=sdk, kept to measure against the signed URLs).
+ */
+const SELECTED = { uploads: { file: 'uploads/src/adapters/s3-part-writer.ts', flag: 'uploads_write_parts' } } as const;
+
+/**
+ * What a service's code actually calls: its own sources plus the shared adapters it uses, or
+ * only `files` when given; `except` leaves files out.
+ */
+function actionsCalledBy(service: Service, options: { only?: string[]; except?: string[] } = {}): Set<string> {
+  const files =
+    options.only?.map((f) => join(root, f)) ??
+    sourceFiles(join(root, service, 'src')).filter((f) => !options.except?.includes(relative(root, f)));
   const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
   if (text.includes('dynamoLoginSessionLookup')) files.push(join(root, 'commons/src/aws/dynamo-login-sessions.ts'));
@@ -417,15 +428,43 @@ describe('IAM: each task role grants exactly what its code calls', async () => {
   const iam = await hcl('modules/iam/main.tf');
   for (const service of Object.keys(SERVICES) as Service[]) {
     it(`${service}`, () => {
-      const statements = (block(iam, 'aws_iam_policy_document', service).statement ?? []) as Json[];
-      const granted = new Set(statements.flatMap((s) => s.actions as string[]));
-      expect([...granted].sort()).toEqual([...actionsCalledBy(service)].sort());
-      for (const statement of statements) {
+      const document = block(iam, 'aws_iam_policy_document', service);
+      const always = (document.statement ?? []) as Json[];
+      const dynamic = (document.dynamic?.statement ?? []) as Json[];
+      const selected = service in SELECTED ? SELECTED[service as keyof typeof SELECTED] : undefined;
+      const granted = new Set(always.flatMap((s) => s.actions as string[]));
+      expect([...granted].sort()).toEqual([...actionsCalledBy(service, { except: [selected?.file ?? ''] })].sort());
+      // A selected adapter's actions come in one statement, only while its flag is on.
+      expect(dynamic.map((d) => d.for_each)).toEqual(selected ? [tfRef(`var.${selected.flag} ? [1] : []`)] : []);
+      const conditional = dynamic.flatMap((d) => d.content as Json[]);
+      expect(conditional.flatMap((s) => s.actions as string[]).sort()).toEqual(
+        selected ? [...actionsCalledBy(service, { only: [selected.file] })].sort() : [],
+      );
+      for (const statement of [...always, ...conditional]) {
         for (const action of statement.actions as string[]) expect(action).not.toContain('*');
         for (const resource of statement.resources as string[]) expect(resource).not.toBe('*');
       }
     });
   }
+});
+
+describe('uploads part writer: one Terraform variable picks the writer and the S3 right it needs', async () => {
+  const stack = await hcl('modules/stack/main.tf');
+  const variables = await hcl('modules/stack/variables.tf');
+  const iamVariables = await hcl('modules/iam/variables.tf');
+
+  it('passes var.uploads_part_writer as UPLOADS_PART_WRITER, with a default uploads accepts', () => {
+    expect(stack.module?.uploads?.[0]?.environment?.UPLOADS_PART_WRITER).toBe(tfRef('var.uploads_part_writer'));
+    const fallback = variables.variable?.uploads_part_writer?.[0]?.default;
+    expect(fallback).toBe('signed');
+    expect(uploadsConfigSchema.shape.UPLOADS_PART_WRITER.safeParse(fallback).success).toBe(true);
+    expect(uploadsConfigSchema.shape.UPLOADS_PART_WRITER.safeParse(undefined).data).toBe('signed');
+  });
+
+  it('grants the uploads role s3:PutObject only for the SDK writer', () => {
+    expect(stack.module?.iam?.[0]?.uploads_write_parts).toBe(tfRef('var.uploads_part_writer == "sdk"'));
+    expect(iamVariables.variable?.uploads_write_parts?.[0]?.default).toBe(false);
+  });
 });
 
 describe('environments reuse one composition', () => {

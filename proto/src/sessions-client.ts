@@ -26,7 +26,7 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
     cancelUpload: call(client.cancelUpload),
     recordPart: call(client.recordPart),
     listParts: call(client.listParts),
-    getPart: call(client.getPart),
+    preparePart: call(client.preparePart),
     listFiles: call(client.listFiles),
     getFile: call(client.getFile),
     renameFile: call(client.renameFile),

@@ -21,6 +21,7 @@ import { Assembler } from './domain/assembler.ts';
 import { FileService } from './domain/file-service.ts';
 import { PartConfirmation } from './domain/part-confirmation.ts';
 import { PartUrls } from './domain/part-urls.ts';
+import { RelayParts } from './domain/relay-parts.ts';
 import { UploadService } from './domain/upload-service.ts';
 import type { UserDataDeps } from './domain/user-data.ts';
 import { systemClock } from './ports/clock.ts';
@@ -32,6 +33,7 @@ export interface SessionsDeps {
   uploads: UploadService;
   partUrls: PartUrls;
   partConfirmation: PartConfirmation;
+  relayParts: RelayParts;
   repository: UploadRepository;
   files: FileService;
   userData: UserDataDeps;
@@ -97,6 +99,9 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
     uploads,
     partUrls: new PartUrls({ uploads: repo, objects, clock, ttlSeconds: config.PART_URL_TTL_SECONDS }),
     partConfirmation: new PartConfirmation({ uploads: repo, objects, queue, clock, logger: log }),
+    // Workers' part URLs are signed with the service's own client: workers reach storage at the
+    // internal endpoint (compose: localstack:4566), and SigV4 signs the host.
+    relayParts: new RelayParts({ uploads: repo, objects: new S3ObjectStore(s3, names.bucket), clock }),
     repository: repo,
     files,
     userData: { uploads, files, repository: repo, clock },

@@ -9,6 +9,7 @@ import { Assembler } from '../src/domain/assembler.ts';
 import { FileService } from '../src/domain/file-service.ts';
 import { PartConfirmation } from '../src/domain/part-confirmation.ts';
 import { PartUrls } from '../src/domain/part-urls.ts';
+import { RelayParts } from '../src/domain/relay-parts.ts';
 import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
@@ -88,6 +89,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
   const assembler = new Assembler({ uploads: repository, objects, clock, logger: silentLogger });
   const partUrls = new PartUrls({ uploads: repository, objects, clock, ttlSeconds: 900 });
   const partConfirmation = new PartConfirmation({ uploads: repository, objects, queue, clock, logger: silentLogger });
+  const relayParts = new RelayParts({ uploads: repository, objects, clock });
   return {
     store,
     repository,
@@ -101,6 +103,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
     assembler,
     partUrls,
     partConfirmation,
+    relayParts,
   };
 }
 

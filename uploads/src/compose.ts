@@ -18,6 +18,7 @@ import {
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { S3PartWriter } from './adapters/s3-part-writer.ts';
+import { SignedUrlPartWriter } from './adapters/signed-url-part-writer.ts';
 import type { UploadsConfig } from './config.ts';
 import { BodyRateGuard } from './domain/body-rate-guard.ts';
 import { ChunkReceiver } from './domain/chunk-receiver.ts';
@@ -43,14 +44,20 @@ export async function createUploadsDeps(
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
   const logger = overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL });
-  // One slot per pooled S3 socket: the limiter, not the SDK's unbounded queue, decides who waits.
+  // One slot per pooled storage socket: the limiter, not the agent's unbounded queue, decides who waits.
   const slots = new SlotLimiter(config.S3_MAX_SOCKETS, config.S3_SLOT_WAIT_MS, systemClock);
   const inFlight = new InFlightPerUser(config.CHUNKS_IN_FLIGHT_PER_USER);
   const bodyRate = { graceMs: config.BODY_GRACE_MS, minBytesPerSecond: config.BODY_MIN_BYTES_PER_SECOND };
   const receiver = new ChunkReceiver({
     sessions,
     transfer: new PartTransfer(
-      new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
+      config.UPLOADS_PART_WRITER === 'signed'
+        ? new SignedUrlPartWriter({
+            maxSockets: config.S3_MAX_SOCKETS,
+            socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+            logger,
+          })
+        : new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
       slots,
       () => new BodyRateGuard(bodyRate, systemClock),
     ),

@@ -37,11 +37,19 @@ export const uploadsConfigSchema = z
     IDLE_TIMEOUT_MS: env.int(30_000, 1000),
     SHUTDOWN_GRACE_MS: env.int(30_000, 0),
     /**
-     * S3 connections per worker process (the SDK's socket pool). At most this many UploadParts run
-     * at once; a chunk that waits longer than S3_SLOT_WAIT_MS for one is answered 503 + Retry-After.
+     * Storage connections per worker process (the part writer's keep-alive pool). At most this many
+     * part PUTs run at once; a chunk that waits longer than S3_SLOT_WAIT_MS for one is answered 503
+     * + Retry-After.
      */
     S3_MAX_SOCKETS: env.int(50, 1, 10_000),
     S3_SLOT_WAIT_MS: env.int(5000, 0, 60_000),
+    /**
+     * Temporary, to measure both ways (issue 13): `signed` PUTs each chunk to the presigned
+     * UploadPart URL sessions signs for it (PreparePart), so the workers need no S3 write right;
+     * `sdk` calls UploadPart with the worker's own credentials (the role then needs s3:PutObject).
+     * The slower one is deleted after `make bench`.
+     */
+    UPLOADS_PART_WRITER: z.enum(['signed', 'sdk']).default('signed'),
     /** Chunk requests one user may have in flight per worker process; beyond it 429 + Retry-After. */
     CHUNKS_IN_FLIGHT_PER_USER: env.int(8, 1, 1000),
   })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { PartTarget, PartWriter } from '../src/ports/part-writer.ts';
+import type { PartDestination, PartWriter } from '../src/ports/part-writer.ts';
 
 export interface FakeWrite {
   partNumber: number;
@@ -21,7 +21,7 @@ export class FakePartWriter implements PartWriter {
     return this.writes.filter((w) => w.outcome === 'pending').length;
   }
 
-  writePart(_target: PartTarget, partNumber: number, body: Readable, length: number, signal: AbortSignal) {
+  writePart({ partNumber }: PartDestination, body: Readable, length: number, signal: AbortSignal) {
     const write: FakeWrite = { partNumber, bytes: 0, signal, outcome: 'pending' };
     this.writes.push(write);
     const failure = this.failNext;

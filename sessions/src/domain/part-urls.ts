@@ -9,6 +9,20 @@ import { SHA256_BASE64 } from './upload-input.ts';
 /** The most a part URL may live (DESIGN §9.1); `PART_URL_TTL_SECONDS` may shorten it. */
 export const MAX_PART_URL_SECONDS = 900;
 
+/**
+ * How long a part URL signed at `nowMs` lives: `ttlSeconds`, at most 15 minutes, and never past the
+ * upload's own deadline (a URL outliving its upload would only meet a 404).
+ */
+export function partUrlLifetime(
+  upload: Pick<UploadSession, 'expiresAt'>,
+  nowMs: number,
+  ttlSeconds: number,
+): { expiresIn: number; expiresAt: string } {
+  const remaining = Math.floor((Date.parse(upload.expiresAt) - nowMs) / 1000);
+  const expiresIn = Math.max(1, Math.min(ttlSeconds, MAX_PART_URL_SECONDS, remaining));
+  return { expiresIn, expiresAt: new Date(nowMs + expiresIn * 1000).toISOString() };
+}
+
 export interface PartToSign {
   index: number;
   /** Base64 SHA-256 of the part's bytes. */
@@ -64,10 +78,7 @@ export class PartUrls {
       upload,
       parts.map((p) => ({ index: p.index, size: p.length, sha256: p.sha256 })),
     );
-    // Never past the upload's own deadline: a URL outliving its upload would only meet a 404.
-    const remaining = Math.floor((Date.parse(upload.expiresAt) - now) / 1000);
-    const expiresIn = Math.max(1, Math.min(this.deps.ttlSeconds, MAX_PART_URL_SECONDS, remaining));
-    const expiresAt = new Date(now + expiresIn * 1000).toISOString();
+    const { expiresIn, expiresAt } = partUrlLifetime(upload, now, this.deps.ttlSeconds);
     return Promise.all(
       parts.map(async (p) => {
         const signed = await this.deps.objects.presignUploadPart(

@@ -270,13 +270,6 @@ export class UploadService {
     return recordCheckedPart(this.deps.uploads, this.deps.logger, upload, part);
   }
 
-  /** A recorded part, for internal callers; `not_found` when that index has not been recorded. */
-  async getPart(uploadId: string, index: number): Promise<PartRecord> {
-    const part = await this.deps.uploads.getPart(uploadId, index);
-    if (!part) throw new AppError('not_found', `chunk ${index} has not been received`);
-    return part;
-  }
-
   async listParts(uploadId: string, userId: string): Promise<PartRecord[]> {
     await this.get(uploadId, userId);
     return this.deps.uploads.listParts(uploadId);

@@ -1,4 +1,5 @@
-import { type File, type Part, type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import { type File, type Part, type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import type { PreparedPart } from '../domain/relay-parts.ts';
 import type { PartRecord, StoredFile, UploadSession } from '../domain/upload.ts';
 
 const STATUS: Record<UploadSession['status'], UploadStatus> = {
@@ -48,4 +49,13 @@ export function encodeFile(f: StoredFile): File {
 
 export function encodePart(p: PartRecord): Part {
   return { index: p.index, size: p.size, sha256: p.sha256 };
+}
+
+export function encodePreparedPart(index: number, p: PreparedPart): PreparePartResponse {
+  return {
+    outcome:
+      p.kind === 'recorded'
+        ? { $case: 'recorded', value: encodePart(p.part) }
+        : { $case: 'signed', value: { index, ...p.url } },
+  };
 }

@@ -6,15 +6,17 @@ import { declareSha256 } from '../domain/declared-sha256.ts';
 import type { FileService } from '../domain/file-service.ts';
 import type { PartConfirmation } from '../domain/part-confirmation.ts';
 import type { PartUrls } from '../domain/part-urls.ts';
+import type { RelayParts } from '../domain/relay-parts.ts';
 import type { UploadService } from '../domain/upload-service.ts';
 import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
-import { encodeFile, encodePart, encodeUpload } from './encode.ts';
+import { encodeFile, encodePart, encodePreparedPart, encodeUpload } from './encode.ts';
 
 export interface RpcDeps {
   uploads: UploadService;
   partUrls: PartUrls;
   partConfirmation: PartConfirmation;
+  relayParts: RelayParts;
   /** DeclareSha256 is one conditional write, with no service of its own. */
   repository: UploadRepository;
   files: FileService;
@@ -90,7 +92,18 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
         newlyRecorded: out.newlyRecorded,
       };
     }),
-    getPart: unaryHandler('GetPart', logger, async (r) => encodePart(await uploads.getPart(r.uploadId, r.index))),
+    preparePart: unaryHandler('PreparePart', logger, async (r) =>
+      encodePreparedPart(
+        r.index,
+        await deps.relayParts.prepare({
+          uploadId: r.uploadId,
+          userId: requireUser(r.userId),
+          index: r.index,
+          sha256: r.sha256,
+          length: r.length,
+        }),
+      ),
+    ),
     listParts: unaryHandler('ListParts', logger, async (r) => ({
       parts: (await uploads.listParts(r.uploadId, r.userId)).map(encodePart),
     })),

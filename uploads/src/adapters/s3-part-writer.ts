@@ -1,16 +1,18 @@
 import type { Readable } from 'node:stream';
 import { NoSuchUpload, type S3Client, S3ServiceException, UploadPartCommand } from '@aws-sdk/client-s3';
 import { AppError } from '@lfusys/commons';
-import type { PartTarget, PartWriter } from '../ports/part-writer.ts';
+import type { PartDestination, PartWriter } from '../ports/part-writer.ts';
+import { CHECKSUM_REFUSALS } from './storage-refusals.ts';
 
-const CHECKSUM_REFUSALS = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentChecksumMismatch']);
-
+/**
+ * UploadPart through the SDK with the worker's own S3 write right (`UPLOADS_PART_WRITER=sdk`, kept
+ * for now to measure against the signed-URL writer; see uploads/README.md).
+ */
 export class S3PartWriter implements PartWriter {
   constructor(private readonly s3: S3Client) {}
 
   async writePart(
-    target: PartTarget,
-    partNumber: number,
+    { target, partNumber }: PartDestination,
     body: Readable,
     length: number,
     signal: AbortSignal,

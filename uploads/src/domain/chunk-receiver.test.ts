@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { AppError } from '@lfusys/commons';
-import { type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import { describe, expect, it } from 'vitest';
 import { FakePartWriter } from '../../test/fake-part-writer.ts';
 import { ManualClock } from '../../test/manual-clock.ts';
@@ -37,7 +37,20 @@ const upload = (status = UploadStatus.UPLOAD_STATUS_UPLOADING): Upload => ({
   target: { bucket: 'b', objectKey: 'k', multipartUploadId: 'm' },
 });
 
-function setup(options: { status?: UploadStatus; cap?: number } = {}) {
+const signed: PreparePartResponse = {
+  outcome: {
+    $case: 'signed',
+    value: {
+      index: 0,
+      url: 'http://storage.test/b/k?partNumber=1&uploadId=m',
+      method: 'PUT',
+      headers: { 'x-amz-checksum-sha256': sha },
+      expiresAt: '',
+    },
+  },
+};
+
+function setup(options: { status?: UploadStatus; cap?: number; prepared?: () => PreparePartResponse } = {}) {
   const clock = new ManualClock();
   const calls: string[] = [];
   const sessions: SessionsPort = {
@@ -45,9 +58,9 @@ function setup(options: { status?: UploadStatus; cap?: number } = {}) {
       calls.push('getUpload');
       return upload(options.status);
     },
-    getPart: async () => {
-      calls.push('getPart');
-      throw new AppError('not_found', 'no such part');
+    preparePart: async () => {
+      calls.push('preparePart');
+      return options.prepared ? options.prepared() : signed;
     },
     recordPart: async () => {
       calls.push('recordPart');
@@ -138,6 +151,52 @@ describe('ChunkReceiver: chunk requests in flight per user', () => {
     clock.advance(15_000);
     expect(await result).toBeInstanceOf(SlowBodyError);
     expect({ inFlight: inFlight.total, slots: slots.inUse }).toEqual({ inFlight: 0, slots: 0 });
+    expect(calls).not.toContain('recordPart');
+  });
+});
+
+describe('ChunkReceiver: one PreparePart per chunk', () => {
+  it('stores the chunk at part index + 1 through the URL sessions signed, then records it', async () => {
+    const { receiver, calls, writer } = setup();
+    const { req, stream } = chunk();
+    const result = receiver.receive(req);
+    stream.end(body);
+    await expect(result).resolves.toMatchObject({ index: 0, received: 1 });
+    expect(calls).toEqual(['getUpload', 'preparePart', 'recordPart']);
+    expect(writer.writes.map((w) => [w.partNumber, w.outcome])).toEqual([[1, 'written']]);
+  });
+
+  it('verifies a re-sent recorded chunk without storing it again', async () => {
+    const recorded = (): PreparePartResponse => ({
+      outcome: { $case: 'recorded', value: { index: 0, size: body.length, sha256: sha } },
+    });
+    const { receiver, calls, writer } = setup({ prepared: recorded });
+    const { req, stream } = chunk();
+    const result = receiver.receive(req);
+    stream.end(body);
+    await expect(result).resolves.toMatchObject({ index: 0 });
+    expect(writer.writes).toHaveLength(0);
+    expect(calls).toContain('recordPart');
+  });
+
+  it('refuses different bytes for a recorded index with 409 before reading the body', async () => {
+    const other = createHash('sha256').update('other').digest('base64');
+    const recorded = (): PreparePartResponse => ({
+      outcome: { $case: 'recorded', value: { index: 0, size: body.length, sha256: other } },
+    });
+    const { receiver, calls, writer } = setup({ prepared: recorded });
+    await expect(receiver.receive(chunk().req)).rejects.toMatchObject({ code: 'aborted' });
+    expect(writer.writes).toHaveLength(0);
+    expect(calls).not.toContain('recordPart');
+  });
+
+  it("passes on sessions' refusal and stores nothing", async () => {
+    const refuse = (): PreparePartResponse => {
+      throw new AppError('failed_precondition', 'upload is cancelled; no more chunks are accepted');
+    };
+    const { receiver, calls, writer } = setup({ prepared: refuse });
+    await expect(receiver.receive(chunk().req)).rejects.toMatchObject({ code: 'failed_precondition' });
+    expect(writer.writes).toHaveLength(0);
     expect(calls).not.toContain('recordPart');
   });
 });

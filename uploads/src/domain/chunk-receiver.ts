@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { AppError } from '@lfusys/commons';
-import { type Part, type Upload, UploadStatus } from '@lfusys/proto/sessions';
+import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
 import type { InFlightPerUser } from './in-flight-per-user.ts';
 import type { PartTransfer } from './part-transfer.ts';
@@ -83,15 +83,19 @@ export class ChunkReceiver {
 
   private async receiveCounted(req: ChunkRequest): Promise<ChunkResult> {
     const { index, expected, target, sha256 } = await this.admit(req);
+    const { outcome } = await this.prepare(req, index, expected, sha256);
     // A recorded index is never written again: different bytes would overwrite the stored part.
-    const stored = await this.recordedPart(req.uploadId, index, req.requestId);
-    if (stored && stored.sha256 !== sha256) {
+    if (outcome?.$case === 'recorded' && outcome.value.sha256 !== sha256) {
       throw new AppError('aborted', `chunk ${index} was already received with different content`);
     }
+    const destination =
+      outcome?.$case === 'signed'
+        ? { target, partNumber: index + 1, signed: { url: outcome.value.url, headers: outcome.value.headers } }
+        : undefined;
     // A retry of a stored chunk is verified but not stored again. Rule (DESIGN.md §4.2): a
     // checksum mismatch is rejected and nothing is recorded (nor written: the transfer aborts).
     const etag = await this.deps.transfer
-      .transfer({ body: req.body, target, partNumber: index + 1, expected, sha256, store: !stored, signal: req.signal })
+      .transfer({ body: req.body, destination, expected, sha256, signal: req.signal })
       .catch(async (err: unknown) => {
         if (!(err instanceof AppError))
           throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
@@ -153,11 +157,27 @@ export class ChunkReceiver {
     return { received: parts.map((p) => p.index), totalChunks: upload.totalChunks };
   }
 
-  private async recordedPart(uploadId: string, index: number, requestId: string): Promise<Part | null> {
+  /**
+   * One round trip before the body is stored (PreparePart): recorded already, or where to PUT it.
+   * A refusal here means the cached session is stale (cancelled, expired, assembled): drop it.
+   */
+  private async prepare(
+    req: ChunkRequest,
+    index: number,
+    length: number,
+    sha256: string,
+  ): Promise<PreparePartResponse> {
     try {
-      return await this.sessions.getPart({ uploadId, index }, { requestId });
+      const prepared = await this.sessions.preparePart(
+        { uploadId: req.uploadId, userId: req.userId, index, sha256, length },
+        { requestId: req.requestId },
+      );
+      if (!prepared.outcome) throw new AppError('internal', 'sessions prepared no part');
+      return prepared;
     } catch (err) {
-      if (AppError.isCode(err, 'not_found')) return null;
+      if (AppError.isCode(err, 'failed_precondition') || AppError.isCode(err, 'not_found')) {
+        this.cache.drop(req.uploadId);
+      }
       throw err;
     }
   }

@@ -9,7 +9,11 @@ import { BodyRateGuard, SlowBodyError } from './body-rate-guard.ts';
 import { PartTransfer, type PartTransferRequest } from './part-transfer.ts';
 import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
 
-const target = { bucket: 'b', objectKey: 'k', multipartUploadId: 'm' };
+const destination = {
+  target: { bucket: 'b', objectKey: 'k', multipartUploadId: 'm' },
+  partNumber: 1,
+  signed: { url: 'http://storage.test/b/k?partNumber=1&uploadId=m', headers: {} },
+};
 const body = Buffer.alloc(64 * 1024, 7);
 const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64');
 
@@ -31,11 +35,9 @@ function request(overrides: Partial<PartTransferRequest> = {}) {
   const stream = new PassThrough();
   const req: PartTransferRequest = {
     body: stream,
-    target,
-    partNumber: 1,
+    destination,
     expected: body.length,
     sha256: sha(body),
-    store: true,
     signal: client.signal,
     ...overrides,
   };
@@ -152,7 +154,7 @@ describe('PartTransfer', () => {
   it('verifies a retry of a stored chunk without taking a slot or writing to S3', async () => {
     const { writer, limiter, transfer } = setup(1);
     await limiter.acquire();
-    const { req, stream } = request({ store: false });
+    const { req, stream } = request({ destination: undefined });
     const result = observe(transfer.transfer(req));
     stream.end(body);
     await turn();

@@ -1,20 +1,18 @@
 import { type Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@lfusys/commons';
-import type { PartTarget, PartWriter } from '../ports/part-writer.ts';
+import type { PartDestination, PartWriter } from '../ports/part-writer.ts';
 import { HashingLimiter } from './hashing-limiter.ts';
 import type { SlotLimiter } from './slot-limiter.ts';
 
 export interface PartTransferRequest {
   body: Readable;
-  target: PartTarget;
-  partNumber: number;
+  /** Absent for a retry of a stored chunk: its body is verified but not stored again. */
+  destination: PartDestination | undefined;
   /** The exact length the body must have. */
   expected: number;
   /** Base64 SHA-256 the body must have. */
   sha256: string;
-  /** False for a retry of a stored chunk: its body is verified but not stored again. */
-  store: boolean;
   /** Aborts when the client has left. */
   signal: AbortSignal;
 }
@@ -44,7 +42,8 @@ export class PartTransfer {
 
   /** Resolves with the part's ETag ('' when not stored); rejects with the first failure. */
   async transfer(req: PartTransferRequest): Promise<string> {
-    const release = req.store ? await this.slots.acquire(req.signal) : undefined;
+    const { destination } = req;
+    const release = destination ? await this.slots.acquire(req.signal) : undefined;
     const failed = new AbortController();
     const guard = this.newRateGuard();
     const limiter = new HashingLimiter(req.expected, req.sha256);
@@ -58,18 +57,12 @@ export class PartTransfer {
       stop(err);
       throw err;
     });
-    const write = release
-      ? this.parts
-          .writePart(
-            req.target,
-            req.partNumber,
-            limiter,
-            req.expected,
-            AbortSignal.any([failed.signal, req.signal]),
-            req.sha256,
-          )
-          .finally(release)
-      : Promise.resolve('');
+    const write =
+      release && destination
+        ? this.parts
+            .writePart(destination, limiter, req.expected, AbortSignal.any([failed.signal, req.signal]), req.sha256)
+            .finally(release)
+        : Promise.resolve('');
     write.catch(stop);
     const [, etag] = await Promise.all([pump, write]);
     return etag;
@@ -89,7 +82,7 @@ export class PartTransfer {
       guard.destroy(new AppError('invalid_argument', 'chunk body was cut off', { cause: err })),
     );
     req.body.pipe(guard);
-    return pipeline(guard, limiter, ...(req.store ? [] : [discard()])).finally(() => {
+    return pipeline(guard, limiter, ...(req.destination ? [] : [discard()])).finally(() => {
       req.signal.removeEventListener('abort', clientLeft);
       req.body.unpipe(guard);
     });

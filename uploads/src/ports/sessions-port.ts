@@ -1,10 +1,21 @@
-import type { ListPartsResponse, Part, RecordPartRequest, RecordPartResponse, Upload } from '@lfusys/proto/sessions';
+import type {
+  ListPartsResponse,
+  PreparePartRequest,
+  PreparePartResponse,
+  RecordPartRequest,
+  RecordPartResponse,
+  Upload,
+} from '@lfusys/proto/sessions';
 
 /** What a worker asks of the sessions service. */
 export interface SessionsPort {
   getUpload(request: { uploadId: string; userId: string }, context?: { requestId?: string }): Promise<Upload>;
-  /** A recorded part; rejects with `not_found` when the index has not been recorded. */
-  getPart(request: { uploadId: string; index: number }, context?: { requestId?: string }): Promise<Part>;
+  /**
+   * Before a chunk is stored: the part as recorded already, or a presigned UploadPart URL for it.
+   * Sessions checks the chunk against the session again (the authority; the worker's checks only
+   * refuse early), with the same codes.
+   */
+  preparePart(request: PreparePartRequest, context?: { requestId?: string }): Promise<PreparePartResponse>;
   recordPart(request: RecordPartRequest, context?: { requestId?: string }): Promise<RecordPartResponse>;
   listParts(
     request: { uploadId: string; userId: string },

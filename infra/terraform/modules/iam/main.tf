@@ -49,7 +49,7 @@ resource "aws_iam_role" "sessions" {
 
 resource "aws_iam_role" "uploads" {
   name               = "${var.prefix}-uploads-task"
-  description        = "lfusys uploads workers: upload parts, enqueue assembly, read login-session status"
+  description        = "lfusys uploads workers: enqueue assembly, read login-session status (parts go through URLs sessions signs)"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
@@ -101,9 +101,9 @@ data "aws_iam_policy_document" "sessions" {
   }
 
   # Create/Complete/AbortMultipartUpload, HeadObject, presigned GETs, file deletion. PutObject also
-  # authorises the presigned UploadPart URLs of direct transfer: a presigned request acts with the
-  # signer's rights, so the browser can write only the one part, with the one checksum, it was
-  # signed for. ListMultipartUploadParts: confirming direct parts (present, size, checksum).
+  # authorises the presigned UploadPart URLs of direct transfer and of relay workers: a presigned
+  # request acts with the signer's rights, so the browser (or worker) can write only the one part,
+  # with the one checksum and length, it was signed for. ListMultipartUploadParts: confirming direct parts (present, size, checksum).
   # GetObject: the whole-file SHA-256 read back at assembly.
   statement {
     sid = "Objects"
@@ -146,11 +146,17 @@ data "aws_iam_policy_document" "sessions" {
 }
 
 data "aws_iam_policy_document" "uploads" {
-  # UploadPart of relay chunks (direct parts go from the browser to S3 on URLs sessions signs).
-  statement {
-    sid       = "UploadParts"
-    actions   = ["s3:PutObject"]
-    resources = ["${var.bucket_arn}/files/*"]
+  # Relay chunks are PUT to presigned UploadPart URLs sessions signs per chunk (PreparePart): the
+  # request acts with sessions' rights, for one part with one checksum and length, for at most 15
+  # minutes. Only the SDK writer (UPLOADS_PART_WRITER=sdk, kept to measure both) needs a standing
+  # write right of its own.
+  dynamic "statement" {
+    for_each = var.uploads_write_parts ? [1] : []
+    content {
+      sid       = "UploadParts"
+      actions   = ["s3:PutObject"]
+      resources = ["${var.bucket_arn}/files/*"]
+    }
   }
 
   statement {

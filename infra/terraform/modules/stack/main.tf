@@ -4,7 +4,7 @@
 #   internet ──443──▶ ALB ──/uploads/*──▶ uploads workers ──┐ gRPC :50051
 #                         └──everything else──▶ gateway ────┴──────────────▶ sessions
 #   gateway ─▶ DynamoDB users, refresh-tokens        sessions ─▶ DynamoDB uploads, files
-#   uploads ─▶ S3 UploadPart, SQS send               sessions ─▶ S3 multipart, SQS consume
+#   uploads ─▶ S3 part URLs, SQS send                sessions ─▶ S3 multipart, SQS consume
 #   browser ─▶ S3 UploadPart on URLs sessions presigns (direct transfer), GET on presigned downloads
 
 data "aws_region" "current" {}
@@ -85,6 +85,7 @@ module "iam" {
   files_table_arn          = module.data.files_table_arn
   bucket_arn               = module.storage.bucket_arn
   assembly_queue_arn       = module.queues.assembly_queue_arn
+  uploads_write_parts      = var.uploads_part_writer == "sdk"
   secret_arns              = module.secrets.secret_arns
   ecr_repository_arns      = values(module.registry.repository_arns)
   log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
@@ -279,6 +280,8 @@ module "uploads" {
     PORT             = "8081"
     WORKERS          = tostring(var.uploads_workers)
     SESSIONS_ADDRESS = local.sessions_address
+    # The IAM module grants the uploads role s3:PutObject only for "sdk".
+    UPLOADS_PART_WRITER = var.uploads_part_writer
     # Through the public ALB: the gateway accepts traffic from the ALB only.
     JWKS_URL     = "${local.app_origin}/api/v1/.well-known/jwks.json"
     JWT_ISSUER   = var.jwt_issuer

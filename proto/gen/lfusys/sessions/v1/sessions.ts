@@ -195,9 +195,26 @@ export interface Part {
   sha256: string;
 }
 
-export interface GetPartRequest {
+export interface PreparePartRequest {
   uploadId: string;
+  /** The upload token's subject. */
+  userId: string;
   index: number;
+  /** Base64 SHA-256 of the chunk, as the client declared it. */
+  sha256: string;
+  /** The chunk's length, which must be exactly the one expected for this index. */
+  length: number;
+}
+
+export interface PreparePartResponse {
+  outcome:
+    | //
+    /** The index is recorded already: nothing is signed. */
+    { $case: "recorded"; value: Part }
+    | //
+    /** Where to PUT the chunk (headers: every header the PUT must carry, the checksum among them). */
+    { $case: "signed"; value: SignedPart }
+    | undefined;
 }
 
 export interface ListPartsResponse {
@@ -1761,22 +1778,31 @@ export const Part: MessageFns<Part> = {
   },
 };
 
-function createBaseGetPartRequest(): GetPartRequest {
-  return { uploadId: "", index: 0 };
+function createBasePreparePartRequest(): PreparePartRequest {
+  return { uploadId: "", userId: "", index: 0, sha256: "", length: 0 };
 }
 
-export const GetPartRequest: MessageFns<GetPartRequest> = {
-  encode(message: GetPartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const PreparePartRequest: MessageFns<PreparePartRequest> = {
+  encode(message: PreparePartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
     }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
     if (message.index !== 0) {
-      writer.uint32(16).uint32(message.index);
+      writer.uint32(24).uint32(message.index);
+    }
+    if (message.sha256 !== "") {
+      writer.uint32(34).string(message.sha256);
+    }
+    if (message.length !== 0) {
+      writer.uint32(40).uint64(message.length);
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): GetPartRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): PreparePartRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1785,7 +1811,7 @@ export const GetPartRequest: MessageFns<GetPartRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseGetPartRequest();
+      const message = createBasePreparePartRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1798,11 +1824,35 @@ export const GetPartRequest: MessageFns<GetPartRequest> = {
             continue;
           }
           case 2: {
-            if (tag !== 16) {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
               break;
             }
 
             message.index = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sha256 = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.length = longToNumber(reader.uint64());
             continue;
           }
         }
@@ -1817,35 +1867,155 @@ export const GetPartRequest: MessageFns<GetPartRequest> = {
     }
   },
 
-  fromJSON(object: any): GetPartRequest {
+  fromJSON(object: any): PreparePartRequest {
     return {
       uploadId: isSet(object.uploadId)
         ? globalThis.String(object.uploadId)
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
       index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
+      length: isSet(object.length) ? globalThis.Number(object.length) : 0,
     };
   },
 
-  toJSON(message: GetPartRequest): unknown {
+  toJSON(message: PreparePartRequest): unknown {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
     }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
     if (message.index !== 0) {
       obj.index = Math.round(message.index);
+    }
+    if (message.sha256 !== "") {
+      obj.sha256 = message.sha256;
+    }
+    if (message.length !== 0) {
+      obj.length = Math.round(message.length);
     }
     return obj;
   },
 
-  create<I extends Exact<DeepPartial<GetPartRequest>, I>>(base?: I): GetPartRequest {
-    return GetPartRequest.fromPartial(base ?? ({} as any));
+  create<I extends Exact<DeepPartial<PreparePartRequest>, I>>(base?: I): PreparePartRequest {
+    return PreparePartRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<GetPartRequest>, I>>(object: I): GetPartRequest {
-    const message = createBaseGetPartRequest();
+  fromPartial<I extends Exact<DeepPartial<PreparePartRequest>, I>>(object: I): PreparePartRequest {
+    const message = createBasePreparePartRequest();
     message.uploadId = object.uploadId ?? "";
+    message.userId = object.userId ?? "";
     message.index = object.index ?? 0;
+    message.sha256 = object.sha256 ?? "";
+    message.length = object.length ?? 0;
+    return message;
+  },
+};
+
+function createBasePreparePartResponse(): PreparePartResponse {
+  return { outcome: undefined };
+}
+
+export const PreparePartResponse: MessageFns<PreparePartResponse> = {
+  encode(message: PreparePartResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.outcome?.$case) {
+      case "recorded":
+        Part.encode(message.outcome.value, writer.uint32(10).fork()).join();
+        break;
+      case "signed":
+        SignedPart.encode(message.outcome.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreparePartResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreparePartResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.outcome = { $case: "recorded", value: Part.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.outcome = { $case: "signed", value: SignedPart.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreparePartResponse {
+    return {
+      outcome: isSet(object.recorded)
+        ? { $case: "recorded", value: Part.fromJSON(object.recorded) }
+        : isSet(object.signed)
+        ? { $case: "signed", value: SignedPart.fromJSON(object.signed) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: PreparePartResponse): unknown {
+    const obj: any = {};
+    if (message.outcome?.$case === "recorded") {
+      obj.recorded = Part.toJSON(message.outcome.value);
+    } else if (message.outcome?.$case === "signed") {
+      obj.signed = SignedPart.toJSON(message.outcome.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PreparePartResponse>, I>>(base?: I): PreparePartResponse {
+    return PreparePartResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PreparePartResponse>, I>>(object: I): PreparePartResponse {
+    const message = createBasePreparePartResponse();
+    switch (object.outcome?.$case) {
+      case "recorded": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "recorded", value: Part.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+      case "signed": {
+        if (object.outcome?.value !== undefined && object.outcome?.value !== null) {
+          message.outcome = { $case: "signed", value: SignedPart.fromPartial(object.outcome.value) };
+        }
+        break;
+      }
+    }
     return message;
   },
 };
@@ -4032,17 +4202,23 @@ export const SessionsServiceService = {
     responseDeserialize: (value: Buffer): ListPartsResponse => ListPartsResponse.decode(value),
   },
   /**
-   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
-   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   * Internal (uploads workers, relay): one round trip per chunk before its body is stored, and no
+   * write. Either the index is already recorded (its sha256 and size: the worker verifies a re-sent
+   * body against them and stores nothing, or refuses different bytes before they overwrite the
+   * stored part), or a presigned UploadPart URL for partNumber = index + 1 with the chunk's SHA-256
+   * and exact length signed in, so the worker needs no S3 write right of its own. NOT_FOUND for
+   * another user's upload; FAILED_PRECONDITION when it is not UPLOADING or has expired;
+   * INVALID_ARGUMENT for an index out of range, a shorter length or a malformed hash;
+   * RESOURCE_EXHAUSTED (code "payload_too_large") for a longer length.
    */
-  getPart: {
-    path: "/lfusys.sessions.v1.SessionsService/GetPart" as const,
+  preparePart: {
+    path: "/lfusys.sessions.v1.SessionsService/PreparePart" as const,
     requestStream: false as const,
     responseStream: false as const,
-    requestSerialize: (value: GetPartRequest): Buffer => Buffer.from(GetPartRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetPartRequest => GetPartRequest.decode(value),
-    responseSerialize: (value: Part): Buffer => Buffer.from(Part.encode(value).finish()),
-    responseDeserialize: (value: Buffer): Part => Part.decode(value),
+    requestSerialize: (value: PreparePartRequest): Buffer => Buffer.from(PreparePartRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PreparePartRequest => PreparePartRequest.decode(value),
+    responseSerialize: (value: PreparePartResponse): Buffer => Buffer.from(PreparePartResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PreparePartResponse => PreparePartResponse.decode(value),
   },
   listFiles: {
     path: "/lfusys.sessions.v1.SessionsService/ListFiles" as const,
@@ -4165,10 +4341,16 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
   recordPart: handleUnaryCall<RecordPartRequest, RecordPartResponse>;
   listParts: handleUnaryCall<ListPartsRequest, ListPartsResponse>;
   /**
-   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
-   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   * Internal (uploads workers, relay): one round trip per chunk before its body is stored, and no
+   * write. Either the index is already recorded (its sha256 and size: the worker verifies a re-sent
+   * body against them and stores nothing, or refuses different bytes before they overwrite the
+   * stored part), or a presigned UploadPart URL for partNumber = index + 1 with the chunk's SHA-256
+   * and exact length signed in, so the worker needs no S3 write right of its own. NOT_FOUND for
+   * another user's upload; FAILED_PRECONDITION when it is not UPLOADING or has expired;
+   * INVALID_ARGUMENT for an index out of range, a shorter length or a malformed hash;
+   * RESOURCE_EXHAUSTED (code "payload_too_large") for a longer length.
    */
-  getPart: handleUnaryCall<GetPartRequest, Part>;
+  preparePart: handleUnaryCall<PreparePartRequest, PreparePartResponse>;
   listFiles: handleUnaryCall<ListFilesRequest, ListFilesResponse>;
   getFile: handleUnaryCall<GetFileRequest, File>;
   renameFile: handleUnaryCall<RenameFileRequest, File>;
@@ -4298,20 +4480,29 @@ export interface SessionsServiceClient extends Client {
     callback: (error: ServiceError | null, response: ListPartsResponse) => void,
   ): ClientUnaryCall;
   /**
-   * Internal (uploads workers): one recorded part, or NOT_FOUND. Lets a worker answer a re-sent
-   * chunk without touching S3, and refuse different bytes before they overwrite the stored part.
+   * Internal (uploads workers, relay): one round trip per chunk before its body is stored, and no
+   * write. Either the index is already recorded (its sha256 and size: the worker verifies a re-sent
+   * body against them and stores nothing, or refuses different bytes before they overwrite the
+   * stored part), or a presigned UploadPart URL for partNumber = index + 1 with the chunk's SHA-256
+   * and exact length signed in, so the worker needs no S3 write right of its own. NOT_FOUND for
+   * another user's upload; FAILED_PRECONDITION when it is not UPLOADING or has expired;
+   * INVALID_ARGUMENT for an index out of range, a shorter length or a malformed hash;
+   * RESOURCE_EXHAUSTED (code "payload_too_large") for a longer length.
    */
-  getPart(request: GetPartRequest, callback: (error: ServiceError | null, response: Part) => void): ClientUnaryCall;
-  getPart(
-    request: GetPartRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: Part) => void,
+  preparePart(
+    request: PreparePartRequest,
+    callback: (error: ServiceError | null, response: PreparePartResponse) => void,
   ): ClientUnaryCall;
-  getPart(
-    request: GetPartRequest,
+  preparePart(
+    request: PreparePartRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PreparePartResponse) => void,
+  ): ClientUnaryCall;
+  preparePart(
+    request: PreparePartRequest,
     metadata: Metadata,
     options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: Part) => void,
+    callback: (error: ServiceError | null, response: PreparePartResponse) => void,
   ): ClientUnaryCall;
   listFiles(
     request: ListFilesRequest,
