@@ -131,7 +131,7 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     try {
       // The byUser index projects keys only: read the families themselves, 100 keys per BatchGetItem.
       for (let i = 0; i < keys.length; i += 100) {
-        let pending: Record<string, { pk: string }>[] | undefined = keys.slice(i, i + 100);
+        let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
         // BatchGet may leave keys unprocessed under throttling; ask again for those.
         for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt++) {
           const out = await this.db.send(

@@ -189,3 +189,19 @@ describe('LoginSessions.recordUse', () => {
     expect(writes).toEqual(['a', 'b', 'c', 'a']);
   });
 });
+
+describe('LoginSessions.list on a lagging index', () => {
+  it('still shows the caller’s own session when the listing has not seen it yet', async () => {
+    const older = await auth.startSession(ada);
+    const fresh = await auth.startSession(ada);
+    const list = tokens.listUserFamilies.bind(tokens);
+    tokens.listUserFamilies = async (userId) => (await list(userId)).filter((f) => f.familyId !== fresh.familyId);
+
+    const listed = await sessions.list(ada.id, fresh.familyId);
+    expect(listed.map((s) => [s.id, s.current])).toEqual([
+      [fresh.familyId, true],
+      [older.familyId, false],
+    ]);
+    expect((await sessions.list(bob.id, fresh.familyId)).map((s) => s.id)).toEqual([]);
+  });
+});

@@ -48,8 +48,15 @@ export class LoginSessions {
 
   /** Every live session of the user: the caller's first, then the most recently used. */
   async list(userId: string, currentSessionId: string): Promise<LoginSessionView[]> {
-    const live = (await this.deps.tokens.listUserFamilies(userId)).filter((f) => this.isLive(f));
-    return live
+    const families = await this.deps.tokens.listUserFamilies(userId);
+    // The listing may come from an eventually consistent index (DynamoDB's byUser) that has not
+    // yet seen a session begun a moment ago: the caller's own is read directly when missing.
+    if (!families.some((f) => f.familyId === currentSessionId)) {
+      const current = await this.deps.tokens.findFamily(currentSessionId);
+      if (current?.userId === userId) families.push(current);
+    }
+    return families
+      .filter((f) => this.isLive(f))
       .sort((a, b) => rank(b, currentSessionId) - rank(a, currentSessionId) || lastUse(b) - lastUse(a))
       .map((f) => ({
         id: f.familyId,
