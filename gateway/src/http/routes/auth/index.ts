@@ -6,7 +6,7 @@ import type { AccountService } from '../../../domain/account-service.ts';
 import type { AuthService, IssuedSession } from '../../../domain/auth-service.ts';
 import type { LoginAttemptLimiter } from '../../../domain/login-attempt-limiter.ts';
 import { toPublicUser } from '../../../domain/user.ts';
-import { type CookieNames, clearSessionCookies, cookieOptions } from '../../cookies.ts';
+import { type CookieNames, cookieOptions } from '../../cookies.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import { rateLimitRefusal } from '../../rate-limit-refusal.ts';
 import { CsrfResponse, errorResponses, LoginBody, NoContent, RegisterBody, UserResponse } from '../../schemas.ts';
@@ -42,6 +42,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       session.refreshToken,
       cookieOptions(secureCookies, 'refresh', session.expiresAt - now),
     );
+  }
+
+  function clearSessionCookies(reply: FastifyReply): void {
+    reply.clearCookie(cookies.access, cookieOptions(secureCookies, 'access'));
+    reply.clearCookie(cookies.refresh, cookieOptions(secureCookies, 'refresh'));
   }
 
   app.get(
@@ -112,7 +117,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         await setSessionCookies(reply, session);
         return { user: toPublicUser(session.user) };
       } catch (err) {
-        if (AppError.isCode(err, 'unauthenticated')) clearSessionCookies(reply, cookies, secureCookies);
+        if (AppError.isCode(err, 'unauthenticated')) clearSessionCookies(reply);
         throw err;
       }
     },
@@ -130,7 +135,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     async (request, reply) => {
       const token = request.cookies[cookies.refresh];
       if (token) await auth.logout(token);
-      clearSessionCookies(reply, cookies, secureCookies);
+      clearSessionCookies(reply);
       return reply.status(204).send(null);
     },
   );
