@@ -22,6 +22,7 @@ export function describeUserAgent(raw: string | undefined): string {
   const major = browser.version?.split('.')[0];
   const name = browser.name ? [browser.name, major].filter(Boolean).join(' ') : undefined;
   if (name && os.name) return `${name} on ${os.name}`;
-  if (name ?? os.name) return name ?? `Unknown browser on ${os.name}`;
+  if (name) return name;
+  if (os.name) return `Unknown browser on ${os.name}`;
   return raw.length > MAX_SHOWN_RAW ? `${raw.slice(0, MAX_SHOWN_RAW)}…` : raw;
 }
