@@ -104,6 +104,9 @@ function accessRoutes(p: SeededUser): Array<{ method: string; path: string; json
     { method: 'PATCH', path: `/files/${p.fileId}`, json: { name: 'renamed.bin' } },
     { method: 'GET', path: `/files/${p.fileId}/download` },
     { method: 'DELETE', path: `/files/${p.fileId}` },
+    { method: 'GET', path: '/auth/sessions' },
+    { method: 'DELETE', path: `/auth/sessions/${p.sessionId}` },
+    { method: 'POST', path: '/auth/sessions/end-others' },
   ];
 }
 
@@ -232,9 +235,10 @@ describe('bad-input catalogue', () => {
 
   it("IDOR: the attacker's session on every id-taking route with the victim's ids answers 404", async () => {
     const idRoutes = accessRoutes(victim).filter(
-      (r) => r.path.includes(victim.fileId) || r.path.includes(victim.open.uploadId),
+      (r) =>
+        r.path.includes(victim.fileId) || r.path.includes(victim.open.uploadId) || r.path.includes(victim.sessionId),
     );
-    expect(idRoutes).toHaveLength(6);
+    expect(idRoutes).toHaveLength(7);
     for (const route of idRoutes) {
       const res = await send(attacker.client, route);
       const label = `${route.method} ${route.path}`;
@@ -253,7 +257,9 @@ describe('bad-input catalogue', () => {
       victim.fileId.toUpperCase(),
     ];
     for (const id of ids) {
-      for (const route of accessRoutes(attacker).filter((r) => r.path.match(/\/(uploads|files)\/[0-9a-f-]{36}/))) {
+      for (const route of accessRoutes(attacker).filter((r) =>
+        r.path.match(/\/(uploads|files|auth\/sessions)\/[0-9a-f-]{36}/),
+      )) {
         const path = route.path.replace(/[0-9a-f-]{36}/, id);
         const res = await send(attacker.client, { ...route, path });
         assertClean(`${route.method} ${path}`, res);

@@ -14,6 +14,8 @@ export interface SeededUser {
   password: string;
   fileId: string;
   open: UploadPlan;
+  /** The user's login session (`GET /auth/sessions`, the current one). */
+  sessionId: string;
 }
 
 /** Signs a user up, uploads a small file to completion and opens a second upload of `openSize` bytes. */
@@ -25,7 +27,17 @@ export async function seededUser(stack: Stack, openSize = 2 * MiB): Promise<Seed
   await sendChunks(plan, file, [0, 1], 2);
   const done = await waitForUpload(client, plan.uploadId, 'completed');
   const open = (await client.post('/uploads', { fileName: 'open.bin', size: openSize })).body as UploadPlan;
-  return { client, userId, email: creds.email, password: creds.password, fileId: done.upload.fileId ?? '', open };
+  const { sessions } = (await client.get('/auth/sessions')).body as { sessions: Array<{ id: string }> };
+  const sessionId = sessions[0]?.id ?? '';
+  return {
+    client,
+    userId,
+    email: creds.email,
+    password: creds.password,
+    fileId: done.upload.fileId ?? '',
+    open,
+    sessionId,
+  };
 }
 
 /** The bytes a user's uploads and files hold against the quota, read straight from DynamoDB. */

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sha256Hex, type UploadPlan } from './chunks.ts';
 
 /**
- * DESIGN.md §9.3: a token of an ended login session (logout, password change, account deletion)
- * is refused by the gateway and the workers within 5 s — also a token someone copied before the
- * session ended. The workers are another process than the gateway that ended the session, so
+ * DESIGN.md §9.3: a token of an ended login session (logout, password change, account deletion,
+ * a session ended from the devices list) is refused by the gateway and the workers within 5 s —
+ * also a token someone copied before the session ended. The workers are another process than the gateway that ended the session, so
  * they show the cross-instance bound (their liveness cache); the gateway that ended it refuses at once.
  */
 const MiB = 1024 * 1024;
@@ -126,6 +126,24 @@ describe('an ended session ends everywhere', () => {
     const renewed = (await laptop.get(`/uploads/${phonePlan.uploadId}`)).body as UploadPlan;
     const resumed = { ...phonePlan, uploadToken: renewed.uploadToken };
     expect((await putChunk(resumed, 0, chunkOf(file, phonePlan, 0))).status).toBe(200);
+  });
+
+  it('a session ended from the devices list: its copied cookies and upload token stop working', async () => {
+    const { client: laptop, creds } = await signUp(stack.gatewayApi);
+    const phone = await secondDevice(creds);
+    const file = randomBytes(4 * MiB);
+    const plan = await open(phone, file);
+    expect((await putChunk(plan, 0, chunkOf(file, plan, 0))).status).toBe(200);
+    const stolenPhone = copyOf(phone);
+
+    const { sessions } = (await laptop.get('/auth/sessions')).body as {
+      sessions: Array<{ id: string; current: boolean }>;
+    };
+    const phoneSession = sessions.find((s) => !s.current)?.id;
+    expect((await laptop.request('DELETE', `/auth/sessions/${phoneSession}`)).status).toBe(204);
+    await expectEverythingRefused(stolenPhone, plan, file, 1);
+    expect((await stolenPhone.post('/auth/refresh')).status).toBe(401);
+    expect((await laptop.get('/files')).status).toBe(200);
   });
 
   it('account deletion: no token of the account opens, sends or lists anything; its uploads are aborted', async () => {

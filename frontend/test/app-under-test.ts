@@ -50,8 +50,14 @@ export async function startAppUnderTest(
   const workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
   const webAppDir = join(workDir, 'dist');
   await build({ root: frontendDir, logLevel: 'error', build: { outDir: webAppDir, emptyOutDir: true } });
-  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env });
+  // The browser first: when it cannot start, no backend processes are left behind.
   const browser = await launchChromium();
+  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env }).catch(
+    async (err: unknown) => {
+      await browser.close();
+      throw err;
+    },
+  );
   return {
     stack,
     browser,

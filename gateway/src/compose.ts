@@ -21,6 +21,7 @@ import type { GatewayConfig } from './config.ts';
 import { AccountService } from './domain/account-service.ts';
 import { AuthService } from './domain/auth-service.ts';
 import { LoginAttemptLimiter } from './domain/login-attempt-limiter.ts';
+import { LoginSessions } from './domain/login-sessions.ts';
 import type { GatewayDeps } from './http/app.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 
@@ -87,6 +88,7 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
       sessionsEnded,
     }),
     accounts: new AccountService({ users, tokens, hasher, clock, files, sessionsEnded }),
+    loginSessions: new LoginSessions({ tokens, clock, sessionsEnded }),
     sessionLiveness,
     loginAttempts: createLoginAttemptLimiter(config, db, clock),
     sessions,

@@ -7,6 +7,7 @@ export const keys = {
   me: ['me'] as const,
   files: ['files'] as const,
   uploads: ['uploads'] as const,
+  loginSessions: ['login-sessions'] as const,
   /** Set when the server ended the session (not the user signing out): the sign-in page says so. */
   sessionEnded: ['session-ended'] as const,
 };
@@ -120,9 +121,12 @@ export function useUpdateProfile() {
 }
 
 export function useChangePassword() {
+  const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { currentPassword: string; newPassword: string }) =>
       api.post<void>('/users/me/password', input),
+    // The other devices were signed out: the devices list shows it.
+    onSuccess: () => client.invalidateQueries({ queryKey: keys.loginSessions }),
   });
 }
 

@@ -37,3 +37,14 @@ export interface UploadItem {
   createdAt: string;
   expiresAt: string;
 }
+
+/** One signed-in device (`GET /auth/sessions`). */
+export interface LoginSession {
+  id: string;
+  /** Null for sessions begun before the server recorded it. */
+  createdAt: string | null;
+  lastUsedAt: string | null;
+  /** Readable, e.g. "Chrome 131 on macOS". */
+  userAgent: string;
+  current: boolean;
+}

@@ -1,4 +1,5 @@
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -63,8 +64,7 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
 
   async findFamily(familyId: string): Promise<RefreshFamilyRecord | null> {
     const item = await this.get(familyKey(familyId), 'get session');
-    if (!item) return null;
-    return { familyId, userId: String(item.userId), revoked: item.revoked === true, expiresAt: Number(item.expiresAt) };
+    return item ? toFamily(item) : null;
   }
 
   async rotate(oldHash: string, next: RefreshTokenRecord, usedAt: number): Promise<boolean> {
@@ -82,11 +82,13 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
               },
             },
             {
-              ConditionCheck: {
+              // A transaction may touch an item once: this update is also the family's "not revoked" check.
+              Update: {
                 TableName: this.table,
                 Key: familyKey(next.familyId),
+                UpdateExpression: 'SET lastUsedAt = :usedAt',
                 ConditionExpression: 'revoked = :false',
-                ExpressionAttributeValues: { ':false': false },
+                ExpressionAttributeValues: { ':false': false, ':usedAt': usedAt },
               },
             },
             {
@@ -123,12 +125,47 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     }
   }
 
+  async listUserFamilies(userId: string): Promise<RefreshFamilyRecord[]> {
+    const keys = (await this.userFamilyIds(userId)).map(familyKey);
+    const families: RefreshFamilyRecord[] = [];
+    try {
+      // The byUser index projects keys only: read the families themselves, 100 keys per BatchGetItem.
+      for (let i = 0; i < keys.length; i += 100) {
+        let pending: Record<string, unknown>[] | undefined = keys.slice(i, i + 100);
+        // BatchGet may leave keys unprocessed under throttling; ask again for those.
+        for (let attempt = 0; pending && pending.length > 0 && attempt < 8; attempt++) {
+          const out = await this.db.send(
+            new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          families.push(...(out.Responses?.[this.table] ?? []).map(toFamily));
+          pending = out.UnprocessedKeys?.[this.table]?.Keys as typeof pending;
+        }
+      }
+    } catch (err) {
+      throw storageError('list sessions', err);
+    }
+    return families;
+  }
+
+  async touchFamily(familyId: string, at: number): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: familyKey(familyId),
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :at)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) return;
+      throw storageError('record session use', err);
+    }
+  }
+
   async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<string[]> {
-    const prefix = familyKey('').pk;
-    const families = (await this.userKeys(userId))
-      .filter((pk) => pk.startsWith(prefix))
-      .map((pk) => pk.slice(prefix.length))
-      .filter((id) => id !== keepFamilyId);
+    const families = (await this.userFamilyIds(userId)).filter((id) => id !== keepFamilyId);
     await Promise.all(families.map((id) => this.revokeFamily(id)));
     return families;
   }
@@ -151,7 +188,17 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
     }
   }
 
-  private async userKeys(userId: string): Promise<string[]> {
+  private async userFamilyIds(userId: string): Promise<string[]> {
+    const prefix = familyKey('').pk;
+    return (await this.userKeys(userId, prefix)).map((pk) => pk.slice(prefix.length));
+  }
+
+  /**
+   * Keys of the user's items, only those starting with `prefix` when given. A user holds one
+   * TOKEN# item per refresh (hundreds per week of use): the filter keeps them off the wire, though
+   * DynamoDB still reads (and bills) them.
+   */
+  private async userKeys(userId: string, prefix?: string): Promise<string[]> {
     const keys: string[] = [];
     let cursor: Record<string, unknown> | undefined;
     try {
@@ -161,7 +208,12 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
             TableName: this.table,
             IndexName: 'byUser',
             KeyConditionExpression: 'userId = :u',
-            ExpressionAttributeValues: { ':u': userId },
+            ...(prefix === undefined
+              ? { ExpressionAttributeValues: { ':u': userId } }
+              : {
+                  FilterExpression: 'begins_with(pk, :prefix)',
+                  ExpressionAttributeValues: { ':u': userId, ':prefix': prefix },
+                }),
             ExclusiveStartKey: cursor,
           }),
         );
@@ -182,4 +234,17 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
       throw storageError(operation, err);
     }
   }
+}
+
+function toFamily(item: Record<string, unknown>): RefreshFamilyRecord {
+  const prefix = familyKey('').pk;
+  return {
+    familyId: String(item.pk).slice(prefix.length),
+    userId: String(item.userId),
+    revoked: item.revoked === true,
+    expiresAt: Number(item.expiresAt),
+    ...(typeof item.createdAt === 'number' ? { createdAt: item.createdAt } : {}),
+    ...(typeof item.lastUsedAt === 'number' ? { lastUsedAt: item.lastUsedAt } : {}),
+    ...(typeof item.userAgent === 'string' ? { userAgent: item.userAgent } : {}),
+  };
 }

@@ -30,6 +30,7 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
     const family = this.families.get(next.familyId);
     if (!old || old.usedAt !== undefined || !family || family.revoked || this.tokens.has(next.hash)) return false;
     old.usedAt = usedAt;
+    family.lastUsedAt = usedAt;
     this.tokens.set(next.hash, { ...next });
     return true;
   }
@@ -37,6 +38,15 @@ export class MemoryRefreshTokenStore implements RefreshTokenStore {
   async revokeFamily(familyId: string): Promise<void> {
     const family = this.families.get(familyId);
     if (family) family.revoked = true;
+  }
+
+  async listUserFamilies(userId: string): Promise<RefreshFamilyRecord[]> {
+    return [...this.families.values()].filter((f) => f.userId === userId).map((f) => ({ ...f }));
+  }
+
+  async touchFamily(familyId: string, at: number): Promise<void> {
+    const family = this.families.get(familyId);
+    if (family && (family.lastUsedAt === undefined || family.lastUsedAt < at)) family.lastUsedAt = at;
   }
 
   async revokeUserFamilies(userId: string, keepFamilyId?: string): Promise<string[]> {

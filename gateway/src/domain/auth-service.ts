@@ -7,6 +7,7 @@ import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
 import { normalizeEmail } from './email.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.ts';
+import { boundUserAgent } from './user-agent.ts';
 
 export interface AuthDeps {
   users: UserRepository;
@@ -18,6 +19,12 @@ export interface AuthDeps {
   /** Told of every login session this service ends, so this instance refuses its tokens at once. */
   sessionsEnded?: (familyIds: string[]) => void;
   newId?: () => string;
+}
+
+/** Where a sign-in comes from, kept with the login session so its owner can recognise it. */
+export interface SignInContext {
+  /** The request's `User-Agent` header, as sent (it is trimmed and bounded here). */
+  userAgent?: string | undefined;
 }
 
 /** A freshly issued refresh token: the value goes to the client once and is never stored. */
@@ -62,7 +69,7 @@ export class AuthService {
    * Same error and comparable work whether or not the email exists: an unknown email still runs
    * a verify against a dummy hash (OWASP Authentication Cheat Sheet, "Authentication responses").
    */
-  async login(input: { email: string; password: string }): Promise<IssuedSession> {
+  async login(input: { email: string; password: string }, context: SignInContext = {}): Promise<IssuedSession> {
     let email: string;
     try {
       email = normalizeEmail(input.email);
@@ -78,7 +85,7 @@ export class AuthService {
       throw new AppError('unauthenticated', INVALID_CREDENTIALS);
     }
     const current = await this.upgradeHash(user, input.password);
-    return this.startSession(current);
+    return this.startSession(current, context);
   }
 
   /**
@@ -116,12 +123,14 @@ export class AuthService {
     this.deps.sessionsEnded?.([token.familyId]);
   }
 
-  async startSession(user: UserRecord): Promise<IssuedSession> {
+  async startSession(user: UserRecord, context: SignInContext = {}): Promise<IssuedSession> {
     const familyId = this.newId();
     const refreshToken = newRefreshToken();
-    const expiresAt = Math.floor(this.deps.clock.now() / 1000) + this.deps.refreshTtlSeconds;
+    const createdAt = this.deps.clock.now();
+    const expiresAt = Math.floor(createdAt / 1000) + this.deps.refreshTtlSeconds;
+    const userAgent = boundUserAgent(context.userAgent);
     await this.deps.tokens.startFamily(
-      { familyId, userId: user.id, revoked: false, expiresAt },
+      { familyId, userId: user.id, revoked: false, expiresAt, createdAt, ...(userAgent ? { userAgent } : {}) },
       hashRefreshToken(refreshToken),
     );
     return { user, familyId, refreshToken, expiresAt };

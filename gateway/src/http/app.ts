@@ -21,6 +21,7 @@ import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
 import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
+import type { LoginSessions } from '../domain/login-sessions.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { authenticate } from './plugins/authenticate.ts';
@@ -30,6 +31,7 @@ import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { loginSessionRoutes } from './routes/auth/sessions.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
@@ -41,6 +43,8 @@ export interface GatewayDeps {
   logger: Logger;
   auth: AuthService;
   accounts: AccountService;
+  /** The signed-in devices: list, end one, end the others, record use. */
+  loginSessions: LoginSessions;
   /** The per-account login limit, shared by every instance (DynamoDB in production). */
   loginAttempts: LoginAttemptLimiter;
   accessTokens: AccessTokens;
@@ -109,6 +113,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     accessTokens: deps.accessTokens,
     accessCookie: cookies.access,
     liveness: deps.sessionLiveness,
+    sessionUsed: (sessionId) => deps.loginSessions.recordUse(sessionId),
   });
 
   await app.register(swagger, {
@@ -140,6 +145,13 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         accounts: deps.accounts,
         accessTokens: deps.accessTokens,
         loginAttempts: deps.loginAttempts,
+        cookies,
+        secureCookies: secure,
+        perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      });
+      await api.register(loginSessionRoutes, {
+        prefix: '/auth/sessions',
+        sessions: deps.loginSessions,
         cookies,
         secureCookies: secure,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,

@@ -1,4 +1,5 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { FastifyReply } from 'fastify';
 
 export const API_PREFIX = '/api/v1';
 /** The refresh cookie travels only to the auth endpoints that consume it (refresh, logout). */
@@ -34,4 +35,10 @@ export function cookieOptions(
     path: kind === 'refresh' ? REFRESH_COOKIE_PATH : '/',
     ...(maxAgeSeconds !== undefined ? { maxAge: maxAgeSeconds } : {}),
   };
+}
+
+/** Signs the browser out: drops the access and refresh cookies (the CSRF cookie stays, it is not a credential). */
+export function clearSessionCookies(reply: FastifyReply, cookies: CookieNames, secure: boolean): void {
+  reply.clearCookie(cookies.access, cookieOptions(secure, 'access'));
+  reply.clearCookie(cookies.refresh, cookieOptions(secure, 'refresh'));
 }

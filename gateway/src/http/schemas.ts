@@ -45,6 +45,19 @@ export const PasswordChangeBody = Type.Object({ currentPassword: Password, newPa
 export const DeleteAccountBody = Type.Object({ password: Password }, closed);
 export const CsrfResponse = Type.Object({ csrfToken: Type.String() });
 
+/** One signed-in device (GET /auth/sessions); times are null for sessions begun before they were recorded. */
+export const LoginSession = Type.Object(
+  {
+    id: Type.String(),
+    createdAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    userAgent: Type.String(),
+    current: Type.Boolean(),
+  },
+  closed,
+);
+export const LoginSessionsResponse = Type.Object({ sessions: Type.Array(LoginSession) }, closed);
+
 /** Standard error responses to document on every route. */
 export const errorResponses = {
   400: ErrorResponse,

@@ -18,6 +18,11 @@ export interface AuthenticateOptions {
   accessCookie: string;
   /** Refuses tokens of ended login sessions (logout, password change, account deletion). */
   liveness: SessionLiveness;
+  /**
+   * Told of every authenticated request's login session, without waiting: it records the
+   * session's last use (throttled there, so not a write per request).
+   */
+  sessionUsed: (sessionId: string) => Promise<void>;
 }
 
 /** Reads the access token from its HttpOnly cookie only: tokens never live where page scripts can read them. */
@@ -34,6 +39,9 @@ async function authenticatePlugin(app: FastifyInstance, options: AuthenticateOpt
       throw err;
     });
     request.auth = claims;
+    options.sessionUsed(claims.sessionId).catch((err: unknown) => {
+      request.log.warn({ err, sessionId: claims.sessionId }, 'session use not recorded');
+    });
   });
 }
 

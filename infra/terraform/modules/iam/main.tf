@@ -54,8 +54,8 @@ resource "aws_iam_role" "uploads" {
 }
 
 data "aws_iam_policy_document" "gateway" {
-  # Accounts (transactions need the per-item actions), refresh-token rotation, account deletion
-  # (BatchWriteItem), readiness (DescribeTable).
+  # Accounts (transactions need the per-item actions), refresh-token rotation, the signed-in
+  # devices list (BatchGetItem), account deletion (BatchWriteItem), readiness (DescribeTable).
   statement {
     sid = "AccountTables"
     actions = [
@@ -64,8 +64,8 @@ data "aws_iam_policy_document" "gateway" {
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
       "dynamodb:Query",
+      "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
-      "dynamodb:ConditionCheckItem",
       "dynamodb:DescribeTable",
     ]
     resources = [

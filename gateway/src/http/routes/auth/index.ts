@@ -93,7 +93,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       },
     },
     async (request, reply) => {
-      const session = await auth.login(request.body);
+      const session = await auth.login(request.body, { userAgent: request.headers['user-agent'] });
       await setSessionCookies(reply, session);
       return { user: toPublicUser(session.user) };
     },

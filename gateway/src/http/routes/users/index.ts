@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AccountService } from '../../../domain/account-service.ts';
 import { toPublicUser } from '../../../domain/user.ts';
-import { type CookieNames, cookieOptions } from '../../cookies.ts';
+import { type CookieNames, clearSessionCookies } from '../../cookies.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import {
   DeleteAccountBody,
@@ -79,8 +79,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<UserRoutesOptions> = async (
     },
     async (request, reply) => {
       await accounts.deleteAccount(claimsOf(request).userId, request.body.password);
-      reply.clearCookie(cookies.access, cookieOptions(secureCookies, 'access'));
-      reply.clearCookie(cookies.refresh, cookieOptions(secureCookies, 'refresh'));
+      clearSessionCookies(reply, cookies, secureCookies);
       return reply.status(204).send(null);
     },
   );
