@@ -73,6 +73,11 @@ export class AccountService {
 
   private async verifiedUser(userId: string, password: string): Promise<UserRecord> {
     const user = await this.get(userId);
+    if (!user.passwordHash) {
+      throw new AppError('failed_precondition', 'this account has no password; set one through password reset', {
+        details: { field: 'password', reason: 'password_not_set' },
+      });
+    }
     if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
       throw new AppError('permission_denied', 'current password is incorrect', { details: { field: 'password' } });
     }

@@ -4,7 +4,8 @@ export interface UserRecord {
   email: string;
   name: string;
   bio: string;
-  passwordHash: string;
+  /** Absent for an account created by signing in with an identity provider (until one is set). */
+  passwordHash?: string;
   createdAt: string;
   updatedAt: string;
 }
