@@ -7,7 +7,7 @@ import type { IdentityRecord, IdentityRepository } from '../src/ports/identity-r
  * adapter in a unit test and against DynamoDB in an integration test.
  */
 export function identityRepositoryContract(name: string, create: () => Promise<IdentityRepository>): void {
-  const identity = (userId: string, provider: string, subject = randomUUID()): IdentityRecord => ({
+  const identity = (userId: string, provider: string, subject: string = randomUUID()): IdentityRecord => ({
     provider,
     subject,
     userId,

@@ -21,15 +21,20 @@ import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
 import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
+import type { ProviderAccounts } from '../domain/provider-accounts.ts';
+import type { ProviderRegistry } from '../oidc/provider-registry.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { stateCookieKey } from './oidc-state-cookie.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
+import { identityRoutes } from './routes/auth/identities.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { oidcRoutes } from './routes/auth/oidc.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
@@ -41,6 +46,9 @@ export interface GatewayDeps {
   logger: Logger;
   auth: AuthService;
   accounts: AccountService;
+  /** Sign-in with identity providers: the configured providers and the accounts they reach. */
+  identityProviders: ProviderRegistry;
+  providerAccounts: ProviderAccounts;
   /** The per-account login limit, shared by every instance (DynamoDB in production). */
   loginAttempts: LoginAttemptLimiter;
   accessTokens: AccessTokens;
@@ -89,7 +97,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   const origins = [new URL(config.PUBLIC_ORIGIN).origin, ...config.CORS_ORIGINS];
 
   await app.register(requestContext, { metrics: deps.metrics });
-  await app.register(cookie);
+  // The secret signs only cookies set with `signed: true`: the provider sign-in state cookie.
+  await app.register(cookie, { secret: stateCookieKey(config.CSRF_SECRET) });
   // The web app sends relay chunks to the uploads workers and direct parts to storage, both maybe on other origins.
   await app.register(securityHeaders, {
     secure,
@@ -143,6 +152,22 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         cookies,
         secureCookies: secure,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      });
+      await api.register(oidcRoutes, {
+        prefix: '/auth',
+        providers: deps.identityProviders,
+        providerAccounts: deps.providerAccounts,
+        auth: deps.auth,
+        accessTokens: deps.accessTokens,
+        cookies,
+        secureCookies: secure,
+        publicOrigin: config.PUBLIC_ORIGIN,
+        perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      });
+      await api.register(identityRoutes, {
+        prefix: '/auth',
+        providers: deps.identityProviders,
+        providerAccounts: deps.providerAccounts,
       });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
       await api.register(uploadRoutes, {

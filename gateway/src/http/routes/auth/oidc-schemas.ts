@@ -1,0 +1,35 @@
+import { Type } from '@fastify/type-provider-typebox';
+import { ErrorResponse, errorResponses } from '../../schemas.ts';
+
+const closed = { additionalProperties: false } as const;
+
+/** Our provider ids (see oidc/provider-config.ts); anything else cannot name a provider. */
+export const ProviderParams = Type.Object({ provider: Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$' }) }, closed);
+
+export const ProvidersResponse = Type.Object({
+  providers: Type.Array(Type.Object({ id: Type.String(), name: Type.String() }, closed)),
+});
+
+export const StartQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2048 })) }, closed);
+
+/** The provider's redirect carries its own parameters (code, state, iss, error, scope, …): all allowed. */
+export const CallbackQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 1024 })) });
+
+export const IdentitiesResponse = Type.Object({
+  identities: Type.Array(
+    Type.Object(
+      {
+        provider: Type.String(),
+        name: Type.String(),
+        email: Type.String(),
+        linkedAt: Type.String({ format: 'date-time' }),
+      },
+      closed,
+    ),
+  ),
+});
+
+/** The standard error responses plus the given statuses. */
+export function errorResponsesFor(...statuses: number[]) {
+  return { ...errorResponses, ...Object.fromEntries(statuses.map((s) => [s, ErrorResponse])) };
+}
