@@ -46,11 +46,20 @@ export async function startAppUnderTest(
   endpoint: string,
   env: StackOptions['env'] = {},
   uploadsWorkers = 2,
+  stackOptions: Pick<StackOptions, 'gatewayPort'> = {},
 ): Promise<AppUnderTest> {
   const workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
   const webAppDir = join(workDir, 'dist');
   await build({ root: frontendDir, logLevel: 'error', build: { outDir: webAppDir, emptyOutDir: true } });
-  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env });
+  const stack = await startStack({
+    endpoint,
+    gateway: true,
+    uploads: true,
+    uploadsWorkers,
+    webAppDir,
+    env,
+    ...stackOptions,
+  });
   const browser = await launchChromium();
   return {
     stack,

@@ -1,7 +1,8 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage, useChangePassword, useDeleteAccount, useMe, useUpdateProfile } from '../api/queries.ts';
+import { LinkedIdentities } from './LinkedIdentities.tsx';
 
-/** Name and bio, password, and deleting the account. */
+/** Name and bio, password, linked sign-in providers, and deleting the account. */
 export function Profile() {
   const me = useMe();
   const user = me.data;
@@ -14,6 +15,7 @@ export function Profile() {
       </p>
       <ProfileForm name={user.name} bio={user.bio} />
       <PasswordForm />
+      <LinkedIdentities />
       <DeleteAccount />
     </main>
   );
