@@ -13,3 +13,21 @@ variable "recovery_window_in_days" {
     error_message = "recovery_window_in_days must be 0 or between 7 and 30."
   }
 }
+
+variable "github_enabled" {
+  type        = bool
+  description = "Create <prefix>/GITHUB_CLIENT_SECRET (sign-in with GitHub is configured)."
+  default     = false
+}
+
+variable "google_enabled" {
+  type        = bool
+  description = "Create <prefix>/GOOGLE_CLIENT_SECRET (sign-in with Google is configured)."
+  default     = false
+}
+
+variable "oidc_providers_enabled" {
+  type        = bool
+  description = "Create <prefix>/OIDC_PROVIDERS (other OIDC issuers are configured)."
+  default     = false
+}
