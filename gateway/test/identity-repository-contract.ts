@@ -58,7 +58,7 @@ export function identityRepositoryContract(name: string, create: () => Promise<I
       const github = identity(userId, 'github');
       await repo.link(google);
       await repo.link(github);
-      await repo.unlink(userId, 'google');
+      await repo.unlink(userId, 'google', { keepOne: true });
       expect(await repo.findBySubject('google', google.subject)).toBeNull();
       expect(await repo.listForUser(userId)).toEqual([github]);
       await repo.link(google);
@@ -69,8 +69,32 @@ export function identityRepositoryContract(name: string, create: () => Promise<I
       const repo = await create();
       const userId = randomUUID();
       await repo.link(identity(userId, 'github'));
-      await expect(repo.unlink(userId, 'google')).rejects.toMatchObject({ code: 'not_found' });
-      await expect(repo.unlink(randomUUID(), 'github')).rejects.toMatchObject({ code: 'not_found' });
+      await expect(repo.unlink(userId, 'google', { keepOne: false })).rejects.toMatchObject({ code: 'not_found' });
+      await expect(repo.unlink(randomUUID(), 'github', { keepOne: false })).rejects.toMatchObject({
+        code: 'not_found',
+      });
+    });
+
+    it('with keepOne, refuses to unlink the last identity, and two concurrent unlinks leave one', async () => {
+      const repo = await create();
+      const userId = randomUUID();
+      await repo.link(identity(userId, 'dev'));
+      await repo.link(identity(userId, 'github'));
+      const results = await Promise.allSettled([
+        repo.unlink(userId, 'dev', { keepOne: true }),
+        repo.unlink(userId, 'github', { keepOne: true }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const loser = results.find((r) => r.status === 'rejected');
+      expect(['aborted', 'failed_precondition']).toContain((loser?.reason as { code?: string }).code);
+      expect(await repo.listForUser(userId)).toHaveLength(1);
+      const [last] = await repo.listForUser(userId);
+      await expect(repo.unlink(userId, last?.provider ?? '', { keepOne: true })).rejects.toMatchObject({
+        code: 'failed_precondition',
+        details: { reason: 'last_sign_in_method' },
+      });
+      await repo.unlink(userId, last?.provider ?? '', { keepOne: false });
+      expect(await repo.listForUser(userId)).toEqual([]);
     });
 
     it('deletes every identity of a user and nobody else’s', async () => {

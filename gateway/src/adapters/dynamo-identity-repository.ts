@@ -1,7 +1,7 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError, isConditionFailure, storageError } from '@lfusys/commons';
-import type { IdentityRecord, IdentityRepository } from '../ports/identity-repository.ts';
+import { AppError, isConditionFailure, isTransactionConflict, storageError } from '@lfusys/commons';
+import { type IdentityRecord, type IdentityRepository, lastSignInMethod } from '../ports/identity-repository.ts';
 
 type LinkedIdentity = Omit<IdentityRecord, 'userId'>;
 
@@ -71,10 +71,11 @@ export class DynamoIdentityRepository implements IdentityRepository {
     return identities.map((i) => ({ ...i, userId })).sort((a, b) => a.provider.localeCompare(b.provider));
   }
 
-  async unlink(userId: string, provider: string): Promise<void> {
+  async unlink(userId: string, provider: string, options: { keepOne: boolean }): Promise<void> {
     const { version, identities } = await this.readList(userId);
     const found = identities.find((i) => i.provider === provider);
     if (!found) throw new AppError('not_found', 'no identity of this provider is linked');
+    if (options.keepOne && identities.length === 1) throw lastSignInMethod();
     await this.removeIdentities(
       userId,
       version,
@@ -145,7 +146,8 @@ export class DynamoIdentityRepository implements IdentityRepository {
   }
 
   private writeError(operation: string, err: unknown): AppError {
-    if (isConditionFailure(err)) {
+    // The version moved (a condition) or another transaction held the list (a conflict): both a race.
+    if (isConditionFailure(err) || isTransactionConflict(err)) {
       return new AppError('aborted', 'the linked identities changed at the same time; try again', { cause: err });
     }
     return storageError(operation, err);

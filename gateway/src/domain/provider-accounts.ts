@@ -53,24 +53,15 @@ export class ProviderAccounts {
     return this.deps.identities.listForUser(userId);
   }
 
-  /** Unlinks a provider while another way to sign in remains: a password or another identity. */
+  /**
+   * Unlinks a provider while another way to sign in remains: a password, or another identity
+   * (checked by the repository against the list it writes, so two concurrent unlinks cannot
+   * remove the last two).
+   */
   async unlink(userId: string, provider: string): Promise<void> {
     const user = await this.deps.users.findById(userId);
     if (!user) throw new AppError('unauthenticated', 'account no longer exists');
-    const identities = await this.deps.identities.listForUser(userId);
-    if (!identities.some((i) => i.provider === provider)) {
-      throw new AppError('not_found', `no ${provider} identity is linked to this account`);
-    }
-    if (!user.passwordHash && identities.length === 1) {
-      throw new AppError(
-        'failed_precondition',
-        'this is your only way to sign in; set a password or link another first',
-        {
-          details: { reason: 'last_sign_in_method' },
-        },
-      );
-    }
-    await this.deps.identities.unlink(userId, provider);
+    await this.deps.identities.unlink(userId, provider, { keepOne: !user.passwordHash });
   }
 
   private async createLinked(provider: string, profile: ProviderProfile, email: string): Promise<UserRecord> {

@@ -1,3 +1,5 @@
+import { AppError } from '@lfusys/commons';
+
 /** A provider account (provider + its stable subject id) that signs into one of our users. */
 export interface IdentityRecord {
   /** Our provider id from config: `github`, `google`, `dev` or a configured OIDC issuer's id. */
@@ -20,8 +22,19 @@ export interface IdentityRepository {
   findBySubject(provider: string, subject: string): Promise<IdentityRecord | null>;
   /** The user's identities, ordered by provider id. */
   listForUser(userId: string): Promise<IdentityRecord[]>;
-  /** `not_found` when the user has no identity of this provider; `aborted` on a concurrent change. */
-  unlink(userId: string, provider: string): Promise<void>;
+  /**
+   * `not_found` when the user has no identity of this provider; `aborted` on a concurrent change.
+   * With `keepOne`, refuses (`failed_precondition`, reason `last_sign_in_method`) to remove the
+   * user's last identity, judged on the same read the write is conditioned on.
+   */
+  unlink(userId: string, provider: string, options: { keepOne: boolean }): Promise<void>;
   /** Removes every identity of the user (account deletion); a no-op when there is none. */
   deleteForUser(userId: string): Promise<void>;
+}
+
+/** Unlinking would leave the account with no way to sign in. */
+export function lastSignInMethod(): AppError {
+  return new AppError('failed_precondition', 'this is your only way to sign in; set a password or link another first', {
+    details: { reason: 'last_sign_in_method' },
+  });
 }
