@@ -86,6 +86,8 @@ export class GithubIdentityProvider implements IdentityProvider {
       headers,
     );
     if (!response.ok) throw signInError('provider_error', `GitHub answered ${response.status} for ${path}`);
-    return response.json();
+    return response.json().catch((err: unknown) => {
+      throw signInError('provider_error', `GitHub answered ${path} with something other than JSON`, err);
+    });
   }
 }

@@ -64,6 +64,9 @@ export function providerFailure(providerId: string, err: unknown): AppError {
     return signInError(reason, `${providerId} refused the code (${err.error})`, err);
   }
   if (err instanceof ClientError) {
+    if (err.code === 'OAUTH_TIMEOUT' || err.code === 'OAUTH_ABORT') {
+      return signInError('provider_unavailable', `${providerId} did not answer in time`, err);
+    }
     if (err.code && ID_TOKEN_CHECKS.has(err.code)) {
       return signInError('id_token_invalid', `the ID token from ${providerId} failed verification`, err);
     }
@@ -73,7 +76,11 @@ export function providerFailure(providerId: string, err: unknown): AppError {
     }
     return signInError('provider_error', `${providerId} answered something unexpected`, err);
   }
-  return signInError('provider_unavailable', `${providerId} could not be reached`, err);
+  // fetch rejects with a TypeError when the connection fails (refused, reset, DNS).
+  if (err instanceof TypeError && err.message === 'fetch failed') {
+    return signInError('provider_unavailable', `${providerId} could not be reached`, err);
+  }
+  return AppError.from(err);
 }
 
 function bodyOf(err: ClientError): Record<string, unknown> | undefined {
