@@ -47,6 +47,14 @@ describe('GET /auth/oidc/:provider/callback refuses, with no session', () => {
     await expectRefused(browser, await browser.visit(callback.href), 'state_mismatch');
   });
 
+  it('a malformed callback (the right state twice, no code): state_mismatch, not a JSON page', async () => {
+    const browser = new ProviderBrowser(stack.gw);
+    const callback = await browser.authorize('dev', email());
+    const state = callback.searchParams.get('state') ?? '';
+    callback.search = `?state=${state}&state=${state}`;
+    await expectRefused(browser, await browser.visit(callback.href), 'state_mismatch');
+  });
+
   it('a state cookie altered without our key: state_mismatch', async () => {
     const browser = new ProviderBrowser(stack.gw);
     const callback = await browser.authorize('dev', email());

@@ -62,7 +62,7 @@ export class ProviderRegistry {
   /** `not_found` for a provider this deployment does not offer. */
   get(id: string): IdentityProvider {
     const provider = this.byId.get(id);
-    if (!provider) throw new AppError('not_found', `no identity provider "${id}"`);
+    if (!provider) throw new AppError('not_found', 'no such identity provider');
     return provider;
   }
 }

@@ -12,8 +12,12 @@ export const ProvidersResponse = Type.Object({
 
 export const StartQuery = Type.Object({ returnTo: Type.Optional(Type.String({ maxLength: 2048 })) }, closed);
 
-/** The provider's redirect carries its own parameters (code, state, iss, error, scope, …): all allowed. */
-export const CallbackQuery = Type.Object({ state: Type.Optional(Type.String({ maxLength: 1024 })) });
+/**
+ * The provider's redirect carries its own parameters (code, state, iss, error, scope, …): all
+ * allowed and checked by the callback itself, so that even a malformed one (two `state`s) ends in
+ * the web app with `authError`, not in a JSON page.
+ */
+export const CallbackQuery = Type.Record(Type.String(), Type.Unknown());
 
 export const IdentitiesResponse = Type.Object({
   identities: Type.Array(
