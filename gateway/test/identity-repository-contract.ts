@@ -85,8 +85,8 @@ export function identityRepositoryContract(name: string, create: () => Promise<I
         repo.unlink(userId, 'github', { keepOne: true }),
       ]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      const loser = results.find((r) => r.status === 'rejected');
-      expect(['aborted', 'failed_precondition']).toContain((loser?.reason as { code?: string }).code);
+      const loser = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(['aborted', 'failed_precondition']).toContain((loser?.reason as { code?: unknown } | undefined)?.code);
       expect(await repo.listForUser(userId)).toHaveLength(1);
       const [last] = await repo.listForUser(userId);
       await expect(repo.unlink(userId, last?.provider ?? '', { keepOne: true })).rejects.toMatchObject({

@@ -63,7 +63,7 @@ describe('identity providers: Terraform = the gateway config', async () => {
       const output = secretOutputs.output[outputName];
       const secret = secrets.resource.aws_secretsmanager_secret[resource][0] as Json;
       expect(secret.count).toBe(tfRef(`var.${flag} ? 1 : 0`));
-      expect(secret.name).toBe(tfRef('var.prefix') + `/${key}`);
+      expect(secret.name).toBe(`${tfRef('var.prefix')}/${key}`);
       expect(secret.secret_string, 'the operator puts the value; it is never in state').toBeUndefined();
       expect(secretsModule[flag]).toBe(tfRef(condition));
       expect(output?.[0]?.value).toBe(tfRef(`try(aws_secretsmanager_secret.${resource}[0].arn, "")`));
