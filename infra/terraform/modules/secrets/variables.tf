@@ -3,17 +3,6 @@ variable "prefix" {
   description = "Name prefix: secrets are <prefix>/JWT_PRIVATE_KEYS and <prefix>/CSRF_SECRET."
 }
 
-variable "recovery_window_in_days" {
-  type        = number
-  description = "Days a deleted secret can be restored; 0 deletes immediately (dev, so a destroyed stack can be re-created with the same names)."
-  default     = 30
-
-  validation {
-    condition     = var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30)
-    error_message = "recovery_window_in_days must be 0 or between 7 and 30."
-  }
-}
-
 variable "github_enabled" {
   type        = bool
   description = "Create <prefix>/GITHUB_CLIENT_SECRET (sign-in with GitHub is configured)."
@@ -30,4 +19,15 @@ variable "oidc_providers_enabled" {
   type        = bool
   description = "Create <prefix>/OIDC_PROVIDERS (other OIDC issuers are configured)."
   default     = false
+}
+
+variable "recovery_window_in_days" {
+  type        = number
+  description = "Days a deleted secret can be restored; 0 deletes immediately (dev, so a destroyed stack can be re-created with the same names)."
+  default     = 30
+
+  validation {
+    condition     = var.recovery_window_in_days == 0 || (var.recovery_window_in_days >= 7 && var.recovery_window_in_days <= 30)
+    error_message = "recovery_window_in_days must be 0 or between 7 and 30."
+  }
 }
