@@ -41,6 +41,7 @@ describe('sign-in with the dev provider in a real browser', () => {
     const page = await app.browser.newPage({ viewport: { width: 1200, height: 800 } });
     const email = `browser-oidc-${randomUUID()}@example.com`;
     await page.goto(`${app.stack.gatewayBase}/`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-providers.png'), fullPage: true });
     await page.getByRole('link', { name: 'Sign in with Dev sign-in' }).click();
     await page.waitForURL(`${idp.issuer}/**`);
     await page.screenshot({ path: join(SCREENSHOTS, 'dev-provider.png'), fullPage: true });
@@ -55,6 +56,7 @@ describe('sign-in with the dev provider in a real browser', () => {
     await identities.getByText('Dev sign-in').waitFor();
     await identities.getByRole('button', { name: 'Unlink Dev sign-in' }).click();
     await identities.getByRole('alert').getByText('only way to sign in').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'profile-linked-providers.png'), fullPage: true });
     await page.close();
   });
 
@@ -65,6 +67,7 @@ describe('sign-in with the dev provider in a real browser', () => {
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForURL(`${app.stack.gatewayBase}/?authError=access_denied`);
     await page.getByRole('alert').getByText('Sign-in was cancelled.').waitFor();
+    await page.screenshot({ path: join(SCREENSHOTS, 'sign-in-provider-error.png'), fullPage: true });
     expect(await page.getByRole('form', { name: 'Sign in' }).isVisible()).toBe(true);
     await page.close();
   });
