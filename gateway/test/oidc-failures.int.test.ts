@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturingLogger, extraApp } from './edge-helpers.ts';
 import { newCredentials, TestClient } from './harness.ts';
 import { githubAccount, type OidcStack, startOidcStack, UNVERIFIED_PREFIX } from './oidc-stack.ts';
 import { type Navigation, ProviderBrowser } from './provider-browser.ts';
@@ -140,5 +141,24 @@ describe('GET /auth/oidc/:provider/start with the provider unreachable', () => {
     expect(start.status).toBe(302);
     expect(start.location).toBe('/?authError=provider_unavailable');
     expect(start.setCookies).toEqual([]);
+  });
+});
+
+describe('logs of a provider callback', () => {
+  it('hold neither the authorization code nor the state', async () => {
+    const { logger, lines } = capturingLogger();
+    const app = await extraApp(stack.gw.config, { logger });
+    try {
+      const res = await app.inject({ url: '/api/v1/auth/oidc/dev/callback?code=SECRET-CODE-123&state=SECRET-STATE-4' });
+      expect(res.headers.location).toBe('/?authError=state_mismatch');
+    } finally {
+      await app.close();
+    }
+    const log = JSON.stringify(lines);
+    expect(lines.some((l) => l.msg === 'incoming request')).toBe(true);
+    expect(lines.some((l) => l.msg === 'provider sign-in refused')).toBe(true);
+    expect(log).toContain('/api/v1/auth/oidc/dev/callback');
+    expect(log).not.toContain('SECRET-CODE-123');
+    expect(log).not.toContain('SECRET-STATE-4');
   });
 });

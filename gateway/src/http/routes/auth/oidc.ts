@@ -94,6 +94,8 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<OidcRoutesOptions> = async (a
     '/oidc/:provider/callback',
     {
       config: perIp,
+      // The query holds the authorization code and state: the request log gets the path only.
+      logSerializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url.split('?')[0] }) },
       schema: {
         tags: ['auth'],
         summary: 'Where the provider returns: signs in, then 302 to returnTo (or to /?authError=<reason>)',
