@@ -88,7 +88,7 @@ describe('sign-in through the dev provider (OIDC)', () => {
     expect(login.status).toBe(401);
   });
 
-  it('a password-less account cannot change its password or delete itself by password: password_not_set', async () => {
+  it('a password-less account cannot change its password or delete itself by password: no_password', async () => {
     const browser = new ProviderBrowser(stack.gw);
     await browser.signIn('dev', email());
     const change = await browser.gateway.post('/users/me/password', {
@@ -96,7 +96,7 @@ describe('sign-in through the dev provider (OIDC)', () => {
       newPassword: 'a-new-long-password-1',
     });
     expect(change.status).toBe(409);
-    expect(change.body).toMatchObject({ error: { details: { reason: 'password_not_set' } } });
+    expect(change.body).toMatchObject({ error: { details: { reason: 'no_password' } } });
     const remove = await browser.gateway.request('DELETE', '/users/me', { json: { password: 'x' } });
     expect(remove.status).toBe(409);
   });

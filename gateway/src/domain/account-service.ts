@@ -59,8 +59,8 @@ export class AccountService {
   }
 
   /**
-   * Deletes the account, its files and uploads, its email claim, its linked identities and every login session, after
-   * re-checking the password. Files go first: if that fails the account and its sessions still
+   * Deletes the account, its files and uploads, its email claim, its linked identities and every
+   * login session, after re-checking the password. Files go first: if that fails the account and its sessions still
    * exist and the user can simply retry, rather than leaving files nobody can reach. From the first
    * step on, sessions' tombstone for the user refuses new uploads and chunks (DESIGN.md §9.3), so
    * the sessions can be ended after the data without a window for new data.
@@ -77,8 +77,8 @@ export class AccountService {
   private async verifiedUser(userId: string, password: string): Promise<UserRecord> {
     const user = await this.get(userId);
     if (!user.passwordHash) {
-      throw new AppError('failed_precondition', 'this account has no password; set one through password reset', {
-        details: { field: 'password', reason: 'password_not_set' },
+      throw new AppError('failed_precondition', 'this account has no password yet; set one through "Forgot password"', {
+        details: { reason: 'no_password' },
       });
     }
     if (!(await this.deps.hasher.verify(user.passwordHash, password))) {

@@ -70,7 +70,7 @@ export class AuthService {
       email = '';
     }
     const user = email ? await this.deps.users.findByEmail(email) : null;
-    // An account without a password (created through an identity provider) answers like an unknown email.
+    // An account without a password (it signs in another way) is refused like an unknown email.
     if (!user?.passwordHash) {
       await this.deps.hasher.verify(await this.getDummyHash(), input.password);
       throw new AppError('unauthenticated', INVALID_CREDENTIALS);
@@ -134,13 +134,10 @@ export class AuthService {
     throw new AppError('unauthenticated', INVALID_SESSION, { details: { reason: 'refresh_token_reused' } });
   }
 
-  private async upgradeHash(user: UserRecord, passwordHash: string, password: string): Promise<UserRecord> {
-    if (!this.deps.hasher.needsRehash(passwordHash)) return user;
-    const rehashed = await this.deps.hasher.hash(password);
-    return this.deps.users.update(user.id, {
-      passwordHash: rehashed,
-      updatedAt: new Date(this.deps.clock.now()).toISOString(),
-    });
+  private async upgradeHash(user: UserRecord, currentHash: string, password: string): Promise<UserRecord> {
+    if (!this.deps.hasher.needsRehash(currentHash)) return user;
+    const passwordHash = await this.deps.hasher.hash(password);
+    return this.deps.users.update(user.id, { passwordHash, updatedAt: new Date(this.deps.clock.now()).toISOString() });
   }
 
   private getDummyHash(): Promise<string> {

@@ -4,7 +4,7 @@ export interface UserRecord {
   email: string;
   name: string;
   bio: string;
-  /** Absent for an account created by signing in with an identity provider (until one is set). */
+  /** PHC string; absent for an account that has never set a password (it signs in another way). */
   passwordHash?: string;
   createdAt: string;
   updatedAt: string;
