@@ -144,19 +144,24 @@ describe('GET /auth/oidc/:provider/start with the provider unreachable', () => {
   });
 });
 
-describe('logs of a provider callback', () => {
-  it('hold neither the authorization code nor the state', async () => {
+describe('logs and metrics of a provider callback', () => {
+  it('count the failure by code and log neither the authorization code nor the state', async () => {
     const { logger, lines } = capturingLogger();
     const app = await extraApp(stack.gw.config, { logger });
     try {
       const res = await app.inject({ url: '/api/v1/auth/oidc/dev/callback?code=SECRET-CODE-123&state=SECRET-STATE-4' });
       expect(res.headers.location).toBe('/?authError=state_mismatch');
+      const metrics = await app.inject({ url: '/metrics' });
+      expect(metrics.body).toMatch(/app_errors_total\{[^}]*code="invalid_argument"[^}]*\} 1/);
     } finally {
       await app.close();
     }
     const log = JSON.stringify(lines);
     expect(lines.some((l) => l.msg === 'incoming request')).toBe(true);
-    expect(lines.some((l) => l.msg === 'provider sign-in refused')).toBe(true);
+    expect(lines.find((l) => l.msg === 'provider sign-in refused')).toMatchObject({
+      reason: 'state_mismatch',
+      provider: 'dev',
+    });
     expect(log).toContain('/api/v1/auth/oidc/dev/callback');
     expect(log).not.toContain('SECRET-CODE-123');
     expect(log).not.toContain('SECRET-STATE-4');

@@ -163,6 +163,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         secureCookies: secure,
         publicOrigin: config.PUBLIC_ORIGIN,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+        metrics: deps.metrics,
       });
       await api.register(identityRoutes, {
         prefix: '/auth',

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HTTP_STATUS, type ServiceMetrics } from '@lfusys/commons';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { AuthService } from '../../../domain/auth-service.ts';
@@ -19,6 +20,7 @@ export interface OidcRoutesOptions extends SessionCookieSettings {
   /** The app's origin: redirect URIs are built on it and `returnTo` must stay on it. */
   publicOrigin: string;
   perIpPerMinute: number;
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -39,11 +41,17 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<OidcRoutesOptions> = async (a
   };
   const redirectUri = (provider: string) => new URL(`${API_PREFIX}/auth/oidc/${provider}/callback`, publicOrigin).href;
 
-  function failed(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  /** The one place a failed sign-in is logged and counted (like the error handler does for JSON answers). */
+  function failed(request: FastifyRequest, reply: FastifyReply, provider: string, err: unknown): FastifyReply {
     const appError = toAppError(err);
     const reason = signInReasonOf(appError);
-    if (appError.code === 'internal') request.log.error({ err: appError.cause ?? appError }, 'provider sign-in failed');
-    else request.log.info({ code: appError.code, reason, detail: appError.message }, 'provider sign-in refused');
+    options.metrics.errors.inc({ code: appError.code });
+    const fields = { code: appError.code, reason, provider };
+    if (HTTP_STATUS[appError.code] >= 500) {
+      request.log.error({ err: appError.cause ?? appError, ...fields }, 'provider sign-in failed');
+    } else {
+      request.log.info({ ...fields, detail: appError.message }, 'provider sign-in refused');
+    }
     return reply.redirect(`/?authError=${encodeURIComponent(reason)}`, 302);
   }
 
@@ -85,7 +93,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<OidcRoutesOptions> = async (a
         stateCookie.set(reply, pending);
         return reply.redirect(url.href, 302);
       } catch (err) {
-        return failed(request, reply, err);
+        return failed(request, reply, provider.id, err);
       }
     },
   );
@@ -121,7 +129,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<OidcRoutesOptions> = async (a
         request.log.info({ provider: provider.id, userId: user.id }, 'signed in with provider');
         return reply.redirect(pending.returnTo, 302);
       } catch (err) {
-        return failed(request, reply, err);
+        return failed(request, reply, provider.id, err);
       }
     },
   );
