@@ -22,6 +22,7 @@ describe('GET /auth/providers', () => {
       providers: [
         { id: 'github', name: 'GitHub' },
         { id: 'dev', name: 'Dev sign-in' },
+        { id: 'userinfo', name: 'Userinfo' },
         { id: 'down', name: 'Down' },
       ],
     });
@@ -109,6 +110,13 @@ describe('sign-in through the dev provider (OIDC)', () => {
     expect((await second.signIn('dev', address)).location).toBe('/');
     const [a, b] = [await first.gateway.get('/auth/me'), await second.gateway.get('/auth/me')];
     expect((b.body as { user: { id: string } }).user.id).toBe((a.body as { user: { id: string } }).user.id);
+  });
+
+  it('asks userinfo for the email when the ID token does not carry it', async () => {
+    const browser = new ProviderBrowser(stack.gw);
+    const address = email();
+    expect((await browser.signIn('userinfo', address)).location).toBe('/');
+    expect((await browser.gateway.get('/auth/me')).body).toMatchObject({ user: { email: address } });
   });
 
   it('sends an off-site returnTo to / instead (no open redirect)', async () => {

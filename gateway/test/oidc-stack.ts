@@ -17,8 +17,9 @@ export function githubAccount(id: number, emails: FakeGithubAccount['emails']): 
 }
 
 /**
- * A gateway offering three providers: `dev` (the local OIDC provider, oidc-provider), `github`
- * (the fake of GitHub's OAuth endpoints and emails API) and `down` (an OIDC issuer nobody answers at).
+ * A gateway offering four providers: `dev` (the local OIDC provider, oidc-provider), `userinfo`
+ * (another one that keeps the email out of the ID token), `github` (the fake of GitHub's OAuth
+ * endpoints and emails API) and `down` (an OIDC issuer nobody answers at).
  */
 export async function startOidcStack(): Promise<OidcStack> {
   const publicOrigin = 'http://localhost:8080';
@@ -33,11 +34,23 @@ export async function startOidcStack(): Promise<OidcStack> {
     ],
     emailVerified: (email) => !email.startsWith(UNVERIFIED_PREFIX),
   });
+  // A second issuer that answers the email only at userinfo (OIDC Core §5.4), as some do.
+  const userinfoIdp = await startDevIdentityProvider({
+    clients: [
+      {
+        clientId: 'lfusys-gateway',
+        clientSecret,
+        redirectUris: [`${publicOrigin}/api/v1/auth/oidc/userinfo/callback`],
+      },
+    ],
+    emailClaims: 'userinfoOnly',
+  });
   const github = await startFakeGithub(githubAccount(1, []));
   const gw = await startGateway({
     PUBLIC_ORIGIN: publicOrigin,
     OIDC_PROVIDERS: JSON.stringify([
       { id: 'dev', name: 'Dev sign-in', issuer: idp.issuer, clientId: 'lfusys-gateway', clientSecret },
+      { id: 'userinfo', name: 'Userinfo', issuer: userinfoIdp.issuer, clientId: 'lfusys-gateway', clientSecret },
       { id: 'down', name: 'Down', issuer: 'http://127.0.0.1:9', clientId: 'down', clientSecret: 'down' },
     ]),
     ...github.env,
@@ -47,7 +60,7 @@ export async function startOidcStack(): Promise<OidcStack> {
     github,
     close: async () => {
       await gw.close();
-      await Promise.all([idp.close(), github.close()]);
+      await Promise.all([idp.close(), userinfoIdp.close(), github.close()]);
     },
   };
 }

@@ -17,6 +17,11 @@ export interface DevIdentityProviderOptions {
   port?: number;
   /** Whether the provider calls an address verified; default every one (tests make some unverified). */
   emailVerified?: (email: string) => boolean;
+  /**
+   * Where the email goes: in the ID token as Google puts it (the default), or, `userinfoOnly`, only
+   * at the userinfo endpoint as some issuers do (OIDC Core §5.4), so a client must ask there.
+   */
+  emailClaims?: 'idToken' | 'userinfoOnly';
 }
 
 export interface RunningDevIdentityProvider {
@@ -128,8 +133,8 @@ export async function startDevIdentityProvider(
     // Short lives: a sign-in takes seconds, and the gateway keeps nothing of the provider's tokens.
     ttl: { AuthorizationCode: 60, Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    // Put the scope's claims in the ID token as Google does, rather than only at userinfo.
-    conformIdTokenClaims: false,
+    // false: the scope's claims go in the ID token too, as Google does.
+    conformIdTokenClaims: options.emailClaims === 'userinfoOnly',
     features: { devInteractions: { enabled: false } },
     interactions: { url: (_ctx: KoaContextWithOIDC, i) => `/interaction/${i.uid}` },
     // Our own client needs no consent screen: every requested scope is granted.
