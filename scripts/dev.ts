@@ -9,6 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
+import { startDevIdentityProvider } from '@lfusys/commons/dev-identity-provider';
 import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';
 import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
 
@@ -17,6 +18,7 @@ const port = Number(process.env.PORT ?? 8080);
 const publicOrigin = `http://localhost:${port}`;
 const prefix = process.env.RESOURCE_PREFIX ?? 'lfusys-local';
 const region = process.env.AWS_REGION ?? 'us-east-1';
+const idpPort = Number(process.env.DEV_IDP_PORT ?? 8090);
 
 /** Development secrets are generated once and kept in .local/ (git-ignored) so sessions survive restarts. */
 async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: string }> {
@@ -52,11 +54,13 @@ function startService(name: string, entry: string, env: Record<string, string>):
 let stopping = false;
 const children: ChildProcess[] = [];
 let stopEmulator: () => Promise<void> = async () => {};
+let stopIdentityProvider: () => Promise<void> = async () => {};
 
 async function stop(code: number): Promise<never> {
   stopping = true;
   for (const child of children) child.kill('SIGTERM');
   await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+  await stopIdentityProvider();
   await stopEmulator();
   process.exit(code);
 }
@@ -84,6 +88,15 @@ async function main(): Promise<void> {
     cwd: join(root, 'frontend'),
   });
 
+  // The `dev` provider of "Sign in with …": a local OpenID Connect provider whose page asks only for an email.
+  const devClient = { clientId: 'lfusys-dev', clientSecret: randomBytes(24).toString('base64url') };
+  const idp = await startDevIdentityProvider({
+    port: idpPort,
+    clients: [{ ...devClient, redirectUris: [`${publicOrigin}/api/v1/auth/oidc/dev/callback`] }],
+  });
+  stopIdentityProvider = idp.close;
+  console.log(`[dev] dev identity provider at ${idp.issuer}`);
+
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
   children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
   await waitFor('http://127.0.0.1:9091/readyz');
@@ -100,6 +113,7 @@ async function main(): Promise<void> {
       // (path-style, same endpoint), so the CSP must let the app connect there.
       STORAGE_ORIGIN: new URL(emulator.endpoint).origin,
       STATIC_DIR: join(root, 'frontend', 'dist'),
+      OIDC_PROVIDERS: JSON.stringify([{ id: 'dev', name: 'Dev sign-in (local)', issuer: idp.issuer, ...devClient }]),
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);

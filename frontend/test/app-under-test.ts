@@ -46,18 +46,25 @@ export async function startAppUnderTest(
   endpoint: string,
   env: StackOptions['env'] = {},
   uploadsWorkers = 2,
+  stackOptions: Pick<StackOptions, 'gatewayPort'> = {},
 ): Promise<AppUnderTest> {
   const workDir = await mkdtemp(join(tmpdir(), 'lfusys-browser-'));
   const webAppDir = join(workDir, 'dist');
   await build({ root: frontendDir, logLevel: 'error', build: { outDir: webAppDir, emptyOutDir: true } });
   // The browser first: when it cannot start, no backend processes are left behind.
   const browser = await launchChromium();
-  const stack = await startStack({ endpoint, gateway: true, uploads: true, uploadsWorkers, webAppDir, env }).catch(
-    async (err: unknown) => {
-      await browser.close();
-      throw err;
-    },
-  );
+  const stack = await startStack({
+    endpoint,
+    gateway: true,
+    uploads: true,
+    uploadsWorkers,
+    webAppDir,
+    env,
+    ...stackOptions,
+  }).catch(async (err: unknown) => {
+    await browser.close();
+    throw err;
+  });
   return {
     stack,
     browser,

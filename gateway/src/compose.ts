@@ -11,6 +11,7 @@ import {
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
 import { Argon2PasswordHasher } from './adapters/argon2-password-hasher.ts';
+import { DynamoIdentityRepository } from './adapters/dynamo-identity-repository.ts';
 import { DynamoLoginAttemptCounter } from './adapters/dynamo-login-attempt-counter.ts';
 import { DynamoRefreshTokenStore } from './adapters/dynamo-refresh-token-store.ts';
 import { DynamoUserRepository } from './adapters/dynamo-user-repository.ts';
@@ -22,7 +23,9 @@ import { AccountService } from './domain/account-service.ts';
 import { AuthService } from './domain/auth-service.ts';
 import { LoginAttemptLimiter } from './domain/login-attempt-limiter.ts';
 import { LoginSessions } from './domain/login-sessions.ts';
+import { ProviderAccounts } from './domain/provider-accounts.ts';
 import type { GatewayDeps } from './http/app.ts';
+import { ProviderRegistry } from './oidc/provider-registry.ts';
 import { type Clock, systemClock } from './ports/clock.ts';
 
 /** The login limit counts in fixed windows of this length (the config key names it: …_PER_15_MINUTES). */
@@ -56,6 +59,7 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
   });
   const users = new DynamoUserRepository(db, names.usersTable);
   const tokens = new DynamoRefreshTokenStore(db, names.refreshTokensTable);
+  const identities = new DynamoIdentityRepository(db, names.usersTable);
   const hasher = new Argon2PasswordHasher(
     {
       memoryKiB: config.ARGON2_MEMORY_KIB,
@@ -87,7 +91,9 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       sessionsEnded,
     }),
-    accounts: new AccountService({ users, tokens, hasher, clock, files, sessionsEnded }),
+    accounts: new AccountService({ users, tokens, hasher, clock, files, identities, sessionsEnded }),
+    identityProviders: ProviderRegistry.fromConfig(config),
+    providerAccounts: new ProviderAccounts({ users, identities, clock }),
     loginSessions: new LoginSessions({ tokens, clock, sessionsEnded }),
     sessionLiveness,
     loginAttempts: createLoginAttemptLimiter(config, db, clock),

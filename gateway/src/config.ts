@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { baseConfigShape, env } from '@lfusys/commons';
 import type { JWK } from 'jose';
 import { z } from 'zod';
+import { checkProviderPairs, identityProviderConfigShape } from './oidc/provider-config.ts';
 
 const ed25519PrivateJwk = z.looseObject({
   kty: z.literal('OKP'),
@@ -25,7 +26,7 @@ const signingKeys = z
   .pipe(z.array(ed25519PrivateJwk).min(1, 'at least one key is required'))
   .transform((keys) => keys as JWK[]);
 
-export const gatewayConfigSchema = z.object({
+const gatewayConfigObject = z.object({
   ...baseConfigShape,
   HOST: z.string().default('127.0.0.1'),
   PORT: env.port(8080),
@@ -114,6 +115,9 @@ export const gatewayConfigSchema = z.object({
   HEADERS_TIMEOUT_MS: env.int(10_000, 1000),
   IDLE_TIMEOUT_MS: env.int(60_000, 1000),
   SHUTDOWN_GRACE_MS: env.int(10_000, 0),
+  ...identityProviderConfigShape,
 });
+
+export const gatewayConfigSchema = gatewayConfigObject.superRefine(checkProviderPairs);
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -74,7 +74,8 @@ export function defineResources({ prefix, corsOrigins }: ResourceOptions): Resou
   return {
     tables: [
       // Users and their unique-email claims share one table: `USER#<id>` and `EMAIL#<normalised>`,
-      // written together in one transaction so concurrent registrations cannot both win.
+      // written together in one transaction so concurrent registrations cannot both win. Provider
+      // identities live here too: `IDENTITY#<provider>#<subject>` and `IDENTITIES#<userId>`.
       { name: names.usersTable, partitionKey: { name: 'pk', type: 'S' }, indexes: [] },
       // Refresh-token families (`FAMILY#<id>`) and tokens (`TOKEN#<sha256>`), findable per user
       // for "sign out everywhere" and account deletion.

@@ -19,6 +19,8 @@ export interface StackOptions {
   webAppDir?: string;
   /** Extra environment per service, e.g. small chunk sizes for sessions. */
   env?: { sessions?: Record<string, string>; gateway?: Record<string, string>; uploads?: Record<string, string> };
+  /** The gateway's port, for a test that must know the origin before start (a provider's redirect URI); default a free one. */
+  gatewayPort?: number;
   /** How long each process may take to answer /readyz (30 s by default; long soaks on a slow emulator need more). */
   readyTimeoutMs?: number;
 }
@@ -55,7 +57,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const [grpcPort, opsPort, gatewayPort, uploadsPort] = await Promise.all([
     freePort(),
     freePort(),
-    freePort(),
+    options.gatewayPort ?? freePort(),
     freePort(),
   ]);
   const gatewayBase = `http://127.0.0.1:${gatewayPort}`;

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { errorMessage, useMe, useRegister, useSessionEnded, useSignIn } from '../api/queries.ts';
 import { SESSION_ENDED } from '../upload-engine/index.ts';
+import { ProviderSignIn } from './ProviderSignIn.tsx';
 
 /** Sign in or create an account; signed-in visitors go straight to their files. */
 export function Landing() {
@@ -27,6 +28,7 @@ export function Landing() {
       <div className="cards">
         <SignInForm />
         <RegisterForm />
+        <ProviderSignIn returnTo={from} />
       </div>
     </main>
   );

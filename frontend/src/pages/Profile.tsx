@@ -1,8 +1,9 @@
 import { type FormEvent, useState } from 'react';
 import { errorMessage, useChangePassword, useDeleteAccount, useMe, useUpdateProfile } from '../api/queries.ts';
 import { Devices } from './Devices.tsx';
+import { LinkedIdentities } from './LinkedIdentities.tsx';
 
-/** Name and bio, password, signed-in devices, and deleting the account. */
+/** Name and bio, password, linked sign-in providers, signed-in devices, and deleting the account. */
 export function Profile() {
   const me = useMe();
   const user = me.data;
@@ -15,6 +16,7 @@ export function Profile() {
       </p>
       <ProfileForm name={user.name} bio={user.bio} />
       <PasswordForm />
+      <LinkedIdentities />
       <Devices />
       <DeleteAccount />
     </main>

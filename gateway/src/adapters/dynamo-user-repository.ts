@@ -127,7 +127,7 @@ function toUser(item: Record<string, unknown>): UserRecord {
     email: String(item.email),
     name: String(item.name ?? ''),
     bio: String(item.bio ?? ''),
-    passwordHash: String(item.passwordHash),
+    ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };

@@ -1,5 +1,6 @@
 import { AppError } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
+import type { IdentityRepository } from '../ports/identity-repository.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.ts';
 import type { UserFiles } from '../ports/user-files.ts';
@@ -12,6 +13,7 @@ export interface AccountDeps {
   hasher: PasswordHasher;
   clock: Clock;
   files: UserFiles;
+  identities: IdentityRepository;
   /** Told of every login session this service ends, so this instance refuses its tokens at once. */
   sessionsEnded?: (familyIds: string[]) => void;
 }
@@ -57,8 +59,8 @@ export class AccountService {
   }
 
   /**
-   * Deletes the account, its files and uploads, its email claim and every login session, after
-   * re-checking the password. Files go first: if that fails the account and its sessions still
+   * Deletes the account, its files and uploads, its email claim, its linked identities and every
+   * login session, after re-checking the password. Files go first: if that fails the account and its sessions still
    * exist and the user can simply retry, rather than leaving files nobody can reach. From the first
    * step on, sessions' tombstone for the user refuses new uploads and chunks (DESIGN.md §9.3), so
    * the sessions can be ended after the data without a window for new data.
@@ -68,11 +70,17 @@ export class AccountService {
     await this.deps.files.deleteAll(user.id);
     this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id));
     await this.deps.users.delete(user);
+    await this.deps.identities.deleteForUser(user.id);
     await this.deps.tokens.deleteUserData(user.id);
   }
 
   private async verifiedUser(userId: string, password: string): Promise<UserRecord> {
     const user = await this.get(userId);
+    if (!user.passwordHash) {
+      throw new AppError('failed_precondition', 'this account has no password yet; set one through "Forgot password"', {
+        details: { reason: 'no_password' },
+      });
+    }
     if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
       throw new AppError('permission_denied', 'current password is incorrect', { details: { field: 'password' } });
     }

@@ -1,5 +1,6 @@
 import { AppError } from '@lfusys/commons';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryIdentityRepository } from '../adapters/memory-identity-repository.ts';
 import { MemoryRefreshTokenStore } from '../adapters/memory-refresh-token-store.ts';
 import { MemoryUserRepository } from '../adapters/memory-user-repository.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
@@ -53,7 +54,15 @@ beforeEach(() => {
       erased.push(userId);
     },
   };
-  accounts = new AccountService({ users, tokens, hasher, clock, files, sessionsEnded });
+  accounts = new AccountService({
+    users,
+    tokens,
+    hasher,
+    clock,
+    files,
+    identities: new MemoryIdentityRepository(),
+    sessionsEnded,
+  });
 });
 
 async function rejection(promise: Promise<unknown>): Promise<AppError> {

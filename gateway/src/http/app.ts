@@ -22,15 +22,20 @@ import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
 import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
 import type { LoginSessions } from '../domain/login-sessions.ts';
+import type { ProviderAccounts } from '../domain/provider-accounts.ts';
+import type { ProviderRegistry } from '../oidc/provider-registry.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { stateCookieKey } from './oidc-state-cookie.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
 import { requestContext } from './plugins/request-context.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
+import { identityRoutes } from './routes/auth/identities.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { oidcRoutes } from './routes/auth/oidc.ts';
 import { loginSessionRoutes } from './routes/auth/sessions.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
@@ -43,6 +48,9 @@ export interface GatewayDeps {
   logger: Logger;
   auth: AuthService;
   accounts: AccountService;
+  /** Sign-in with identity providers: the configured providers and the accounts they reach. */
+  identityProviders: ProviderRegistry;
+  providerAccounts: ProviderAccounts;
   /** The signed-in devices: list, end one, end the others, record use. */
   loginSessions: LoginSessions;
   /** The per-account login limit, shared by every instance (DynamoDB in production). */
@@ -93,7 +101,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   const origins = [new URL(config.PUBLIC_ORIGIN).origin, ...config.CORS_ORIGINS];
 
   await app.register(requestContext, { metrics: deps.metrics });
-  await app.register(cookie);
+  // The secret signs only cookies set with `signed: true`: the provider sign-in state cookie.
+  await app.register(cookie, { secret: stateCookieKey(config.CSRF_SECRET) });
   // The web app sends relay chunks to the uploads workers and direct parts to storage, both maybe on other origins.
   await app.register(securityHeaders, {
     secure,
@@ -148,6 +157,23 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         cookies,
         secureCookies: secure,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      });
+      await api.register(oidcRoutes, {
+        prefix: '/auth',
+        providers: deps.identityProviders,
+        providerAccounts: deps.providerAccounts,
+        auth: deps.auth,
+        accessTokens: deps.accessTokens,
+        cookies,
+        secureCookies: secure,
+        publicOrigin: config.PUBLIC_ORIGIN,
+        perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+        metrics: deps.metrics,
+      });
+      await api.register(identityRoutes, {
+        prefix: '/auth',
+        providers: deps.identityProviders,
+        providerAccounts: deps.providerAccounts,
       });
       await api.register(loginSessionRoutes, {
         prefix: '/auth/sessions',

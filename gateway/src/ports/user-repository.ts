@@ -4,7 +4,8 @@ export interface UserRecord {
   email: string;
   name: string;
   bio: string;
-  passwordHash: string;
+  /** PHC string; absent for an account that has never set a password (it signs in another way). */
+  passwordHash?: string;
   createdAt: string;
   updatedAt: string;
 }

@@ -40,3 +40,35 @@ resource "aws_secretsmanager_secret_version" "csrf_secret" {
   secret_id     = aws_secretsmanager_secret.csrf_secret.id
   secret_string = terraform_data.csrf.output
 }
+
+# Sign-in with identity providers (docs/security.md). Each secret exists only when its provider is
+# enabled, and like JWT_PRIVATE_KEYS Terraform creates it empty: the operator puts the value, so
+# client secrets never enter Terraform state.
+#
+#   GITHUB_CLIENT_SECRET: the OAuth app's client secret (github.com/settings/developers).
+#   GOOGLE_CLIENT_SECRET: the OAuth client's secret (console.cloud.google.com/apis/credentials).
+#   OIDC_PROVIDERS:       a JSON array of {id, name, issuer, clientId, clientSecret} for other OIDC issuers.
+
+resource "aws_secretsmanager_secret" "github_client_secret" {
+  count = var.github_enabled ? 1 : 0
+
+  name                    = "${var.prefix}/GITHUB_CLIENT_SECRET"
+  description             = "lfusys gateway: GitHub OAuth app client secret (set with put-secret-value)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret" "google_client_secret" {
+  count = var.google_enabled ? 1 : 0
+
+  name                    = "${var.prefix}/GOOGLE_CLIENT_SECRET"
+  description             = "lfusys gateway: Google OAuth client secret (set with put-secret-value)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret" "oidc_providers" {
+  count = var.oidc_providers_enabled ? 1 : 0
+
+  name                    = "${var.prefix}/OIDC_PROVIDERS"
+  description             = "lfusys gateway: JSON array of OIDC providers with their client secrets (set with put-secret-value)"
+  recovery_window_in_days = var.recovery_window_in_days
+}

@@ -8,10 +8,27 @@ output "csrf_secret_arn" {
   value       = aws_secretsmanager_secret.csrf_secret.arn
 }
 
+output "github_client_secret_arn" {
+  description = "ARN of the GITHUB_CLIENT_SECRET secret, or \"\" when GitHub sign-in is off (the service module then leaves it out)."
+  value       = try(aws_secretsmanager_secret.github_client_secret[0].arn, "")
+}
+
+output "google_client_secret_arn" {
+  description = "ARN of the GOOGLE_CLIENT_SECRET secret, or \"\" when Google sign-in is off."
+  value       = try(aws_secretsmanager_secret.google_client_secret[0].arn, "")
+}
+
+output "oidc_providers_secret_arn" {
+  description = "ARN of the OIDC_PROVIDERS secret, or \"\" when no other OIDC issuer is configured."
+  value       = try(aws_secretsmanager_secret.oidc_providers[0].arn, "")
+}
+
 output "secret_arns" {
   description = "Every secret ARN the gateway's task execution role may read."
-  value = [
-    aws_secretsmanager_secret.jwt_private_keys.arn,
-    aws_secretsmanager_secret.csrf_secret.arn,
-  ]
+  value = concat(
+    [aws_secretsmanager_secret.jwt_private_keys.arn, aws_secretsmanager_secret.csrf_secret.arn],
+    aws_secretsmanager_secret.github_client_secret[*].arn,
+    aws_secretsmanager_secret.google_client_secret[*].arn,
+    aws_secretsmanager_secret.oidc_providers[*].arn,
+  )
 }

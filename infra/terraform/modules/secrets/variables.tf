@@ -3,6 +3,24 @@ variable "prefix" {
   description = "Name prefix: secrets are <prefix>/JWT_PRIVATE_KEYS and <prefix>/CSRF_SECRET."
 }
 
+variable "github_enabled" {
+  type        = bool
+  description = "Create <prefix>/GITHUB_CLIENT_SECRET (sign-in with GitHub is configured)."
+  default     = false
+}
+
+variable "google_enabled" {
+  type        = bool
+  description = "Create <prefix>/GOOGLE_CLIENT_SECRET (sign-in with Google is configured)."
+  default     = false
+}
+
+variable "oidc_providers_enabled" {
+  type        = bool
+  description = "Create <prefix>/OIDC_PROVIDERS (other OIDC issuers are configured)."
+  default     = false
+}
+
 variable "recovery_window_in_days" {
   type        = number
   description = "Days a deleted secret can be restored; 0 deletes immediately (dev, so a destroyed stack can be re-created with the same names)."

@@ -6,7 +6,8 @@ data "aws_region" "current" {}
 
 locals {
   environment = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] } if var.environment[key] != ""]
-  secrets     = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
+  # A secret whose ARN is "" is not configured (an identity provider that is off): left out too.
+  secrets = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] } if var.secrets[key] != ""]
 }
 
 resource "aws_cloudwatch_log_group" "this" {

@@ -90,7 +90,7 @@ variable "environment" {
 
 variable "secrets" {
   type        = map(string)
-  description = "Environment variables injected from Secrets Manager (name => secret ARN); the execution role must be allowed to read them."
+  description = "Environment variables injected from Secrets Manager (name => secret ARN; \"\" = leave out); the execution role must be allowed to read them."
   default     = {}
 }
 

@@ -65,6 +65,9 @@ module "secrets" {
 
   prefix                  = var.prefix
   recovery_window_in_days = var.secret_recovery_window_days
+  github_enabled          = var.github_client_id != ""
+  google_enabled          = var.google_client_id != ""
+  oidc_providers_enabled  = var.oidc_providers_enabled
 }
 
 module "registry" {
@@ -172,11 +175,18 @@ module "gateway" {
     # Direct transfer: the web app PUTs parts to the bucket's own origin (CSP connect-src).
     STORAGE_ORIGIN = module.storage.bucket_origin
     STATIC_DIR     = "/app/frontend/dist"
+    # Sign-in with identity providers: "" (the default) leaves a provider off.
+    GITHUB_CLIENT_ID = var.github_client_id
+    GOOGLE_CLIENT_ID = var.google_client_id
   }
 
   secrets = {
     JWT_PRIVATE_KEYS = module.secrets.jwt_private_keys_secret_arn
     CSRF_SECRET      = module.secrets.csrf_secret_arn
+    # "" when the provider is off; the service module leaves those out.
+    GITHUB_CLIENT_SECRET = module.secrets.github_client_secret_arn
+    GOOGLE_CLIENT_SECRET = module.secrets.google_client_secret_arn
+    OIDC_PROVIDERS       = module.secrets.oidc_providers_secret_arn
   }
 }
 

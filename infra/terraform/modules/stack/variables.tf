@@ -284,3 +284,21 @@ variable "sessions_queue_backlog_target" {
     error_message = "sessions_queue_backlog_target must be at least 1."
   }
 }
+
+variable "github_client_id" {
+  type        = string
+  description = "Client id of the GitHub OAuth app for \"Sign in with GitHub\" (callback <app origin>/api/v1/auth/oidc/github/callback); \"\" = off. Its secret goes in <prefix>/GITHUB_CLIENT_SECRET."
+  default     = ""
+}
+
+variable "google_client_id" {
+  type        = string
+  description = "Client id of the Google OAuth client for \"Sign in with Google\" (callback <app origin>/api/v1/auth/oidc/google/callback); \"\" = off. Its secret goes in <prefix>/GOOGLE_CLIENT_SECRET."
+  default     = ""
+}
+
+variable "oidc_providers_enabled" {
+  type        = bool
+  description = "Offer the OIDC issuers listed in the <prefix>/OIDC_PROVIDERS secret (a JSON array of {id, name, issuer, clientId, clientSecret})."
+  default     = false
+}

@@ -3,13 +3,14 @@ import { AppError } from '@lfusys/commons';
 import type { FastifyReply } from 'fastify';
 import type { AccessTokens } from '../../../auth/access-tokens.ts';
 import type { AccountService } from '../../../domain/account-service.ts';
-import type { AuthService, IssuedSession } from '../../../domain/auth-service.ts';
+import type { AuthService } from '../../../domain/auth-service.ts';
 import type { LoginAttemptLimiter } from '../../../domain/login-attempt-limiter.ts';
 import { toPublicUser } from '../../../domain/user.ts';
 import { type CookieNames, cookieOptions } from '../../cookies.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import { rateLimitRefusal } from '../../rate-limit-refusal.ts';
 import { CsrfResponse, errorResponses, LoginBody, NoContent, RegisterBody, UserResponse } from '../../schemas.ts';
+import { setSessionCookies } from '../../session-cookies.ts';
 
 export interface AuthRoutesOptions {
   auth: AuthService;
@@ -24,7 +25,7 @@ export interface AuthRoutesOptions {
 
 /** Register, login, refresh, logout, me and the CSRF token (DESIGN.md §3, §5). */
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (app, options) => {
-  const { auth, accessTokens, loginAttempts, cookies, secureCookies } = options;
+  const { auth, loginAttempts, cookies, secureCookies } = options;
   const perIp = {
     rateLimit: {
       max: options.perIpPerMinute,
@@ -32,17 +33,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       errorResponseBuilder: rateLimitRefusal('auth_per_ip'),
     },
   };
-
-  async function setSessionCookies(reply: FastifyReply, session: IssuedSession): Promise<void> {
-    const access = await accessTokens.issue({ userId: session.user.id, sessionId: session.familyId });
-    const now = Math.floor(Date.now() / 1000);
-    reply.setCookie(cookies.access, access.token, cookieOptions(secureCookies, 'access', access.expiresAt - now));
-    reply.setCookie(
-      cookies.refresh,
-      session.refreshToken,
-      cookieOptions(secureCookies, 'refresh', session.expiresAt - now),
-    );
-  }
 
   function clearSessionCookies(reply: FastifyReply): void {
     reply.clearCookie(cookies.access, cookieOptions(secureCookies, 'access'));
@@ -94,7 +84,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     async (request, reply) => {
       const session = await auth.login(request.body, { userAgent: request.headers['user-agent'] });
-      await setSessionCookies(reply, session);
+      await setSessionCookies(reply, options, session);
       return { user: toPublicUser(session.user) };
     },
   );
@@ -114,7 +104,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       if (!token) throw new AppError('unauthenticated', 'no session; sign in');
       try {
         const session = await auth.refresh(token);
-        await setSessionCookies(reply, session);
+        await setSessionCookies(reply, options, session);
         return { user: toPublicUser(session.user) };
       } catch (err) {
         if (AppError.isCode(err, 'unauthenticated')) clearSessionCookies(reply);
