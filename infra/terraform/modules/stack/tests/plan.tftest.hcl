@@ -195,3 +195,32 @@ run "rejects_an_unknown_transfer_default" {
 
   expect_failures = [var.upload_transfer_default]
 }
+
+run "identity_providers_off_by_default" {
+  command = plan
+
+  variables {
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = length(module.secrets.secret_arns) == 2
+    error_message = "without identity providers the gateway reads only JWT_PRIVATE_KEYS and CSRF_SECRET"
+  }
+}
+
+run "identity_providers_on" {
+  command = apply # mocked: creates nothing
+
+  variables {
+    deletion_protection    = false
+    github_client_id       = "Iv1.0123456789abcdef"
+    google_client_id       = "0123456789-abc.apps.googleusercontent.com"
+    oidc_providers_enabled = true
+  }
+
+  assert {
+    condition     = length(module.secrets.secret_arns) == 5
+    error_message = "each enabled provider's secret (GitHub, Google, OIDC_PROVIDERS) is one more secret the gateway reads"
+  }
+}
