@@ -127,7 +127,9 @@ function toUser(item: Record<string, unknown>): UserRecord {
     email: String(item.email),
     name: String(item.name ?? ''),
     bio: String(item.bio ?? ''),
-    passwordHash: String(item.passwordHash),
+    // Accounts created before verification existed have no attribute: unverified until they verify.
+    emailVerified: item.emailVerified === true,
+    ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
   };

@@ -14,6 +14,8 @@ export interface AccountDeps {
   files: UserFiles;
   /** Told of every login session this service ends, so this instance refuses its tokens at once. */
   sessionsEnded?: (familyIds: string[]) => void;
+  /** Told after a password change so the owner gets a notice (sent in the background). */
+  onPasswordChanged?: (user: UserRecord) => void;
 }
 
 /** The signed-in user's own profile, password and account. */
@@ -49,11 +51,12 @@ export class AccountService {
         details: { field: 'newPassword' },
       });
     }
-    await this.deps.users.update(user.id, {
+    const updated = await this.deps.users.update(user.id, {
       passwordHash: await this.deps.hasher.hash(input.newPassword),
       updatedAt: this.nowIso(),
     });
     this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId));
+    this.deps.onPasswordChanged?.(updated);
   }
 
   /**
@@ -73,6 +76,11 @@ export class AccountService {
 
   private async verifiedUser(userId: string, password: string): Promise<UserRecord> {
     const user = await this.get(userId);
+    if (!user.passwordHash) {
+      throw new AppError('failed_precondition', 'this account has no password yet; set one through "Forgot password"', {
+        details: { reason: 'no_password' },
+      });
+    }
     if (!(await this.deps.hasher.verify(user.passwordHash, password))) {
       throw new AppError('permission_denied', 'current password is incorrect', { details: { field: 'password' } });
     }

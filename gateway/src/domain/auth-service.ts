@@ -50,6 +50,7 @@ export class AuthService {
       email,
       name: input.name.trim(),
       bio: '',
+      emailVerified: false,
       passwordHash: await this.deps.hasher.hash(input.password),
       createdAt: now,
       updatedAt: now,
@@ -70,14 +71,15 @@ export class AuthService {
       email = '';
     }
     const user = email ? await this.deps.users.findByEmail(email) : null;
-    if (!user) {
+    // An account without a password (it signs in another way) is refused like an unknown email.
+    if (!user?.passwordHash) {
       await this.deps.hasher.verify(await this.getDummyHash(), input.password);
       throw new AppError('unauthenticated', INVALID_CREDENTIALS);
     }
     if (!(await this.deps.hasher.verify(user.passwordHash, input.password))) {
       throw new AppError('unauthenticated', INVALID_CREDENTIALS);
     }
-    const current = await this.upgradeHash(user, input.password);
+    const current = await this.upgradeHash(user, user.passwordHash, input.password);
     return this.startSession(current);
   }
 
@@ -133,8 +135,8 @@ export class AuthService {
     throw new AppError('unauthenticated', INVALID_SESSION, { details: { reason: 'refresh_token_reused' } });
   }
 
-  private async upgradeHash(user: UserRecord, password: string): Promise<UserRecord> {
-    if (!this.deps.hasher.needsRehash(user.passwordHash)) return user;
+  private async upgradeHash(user: UserRecord, currentHash: string, password: string): Promise<UserRecord> {
+    if (!this.deps.hasher.needsRehash(currentHash)) return user;
     const passwordHash = await this.deps.hasher.hash(password);
     return this.deps.users.update(user.id, { passwordHash, updatedAt: new Date(this.deps.clock.now()).toISOString() });
   }

@@ -20,7 +20,9 @@ import type { UploadTokens } from '../auth/upload-tokens.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
+import type { EmailVerificationService } from '../domain/email-verification.ts';
 import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
+import type { PasswordResetService } from '../domain/password-reset.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { authenticate } from './plugins/authenticate.ts';
@@ -29,7 +31,9 @@ import { requestContext } from './plugins/request-context.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
+import { emailVerificationRoutes } from './routes/auth/email-verification.ts';
 import { authRoutes } from './routes/auth/index.ts';
+import { passwordResetRoutes } from './routes/auth/password-reset.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
@@ -41,6 +45,8 @@ export interface GatewayDeps {
   logger: Logger;
   auth: AuthService;
   accounts: AccountService;
+  verification: EmailVerificationService;
+  passwordReset: PasswordResetService;
   /** The per-account login limit, shared by every instance (DynamoDB in production). */
   loginAttempts: LoginAttemptLimiter;
   accessTokens: AccessTokens;
@@ -138,11 +144,23 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         prefix: '/auth',
         auth: deps.auth,
         accounts: deps.accounts,
+        verification: deps.verification,
         accessTokens: deps.accessTokens,
         loginAttempts: deps.loginAttempts,
         cookies,
         secureCookies: secure,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
+      });
+      const perIpPerMinute = config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE;
+      await api.register(emailVerificationRoutes, {
+        prefix: '/auth/email',
+        verification: deps.verification,
+        perIpPerMinute,
+      });
+      await api.register(passwordResetRoutes, {
+        prefix: '/auth/password',
+        passwordReset: deps.passwordReset,
+        perIpPerMinute,
       });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
       await api.register(uploadRoutes, {
@@ -151,6 +169,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         uploadTokens: deps.uploadTokens,
         uploadsPublicUrl: config.UPLOADS_PUBLIC_URL,
         opensPerMinute: config.UPLOADS_OPENS_PER_MINUTE,
+        accounts: deps.accounts,
+        unverifiedQuotaBytes: config.UNVERIFIED_QUOTA_BYTES,
       });
       await api.register(fileRoutes, { prefix: '/files', sessions: deps.sessions });
     },

@@ -4,12 +4,17 @@ export interface UserRecord {
   email: string;
   name: string;
   bio: string;
-  passwordHash: string;
+  /** Whether the owner proved control of `email` (a mailed link); false again after an email change. */
+  emailVerified: boolean;
+  /** PHC string; absent for an account that has never set a password (it signs in another way). */
+  passwordHash?: string;
   createdAt: string;
   updatedAt: string;
 }
 
-export type UserChanges = Partial<Pick<UserRecord, 'name' | 'bio' | 'passwordHash'>> & { updatedAt: string };
+export type UserChanges = Partial<Pick<UserRecord, 'name' | 'bio' | 'passwordHash' | 'emailVerified'>> & {
+  updatedAt: string;
+};
 
 /** Users and the uniqueness of their emails. */
 export interface UserRepository {
