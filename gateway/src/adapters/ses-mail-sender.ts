@@ -1,4 +1,4 @@
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { AppError } from '@lfusys/commons';
 import type { MailMessage, MailSender } from '../ports/mail-sender.ts';
 
