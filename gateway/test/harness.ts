@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import { newCredentials, signUp, startStack, TestClient } from '@lfusys/commons/testing';
@@ -21,6 +23,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   config: GatewayConfig;
   signingJwk: JWK;
+  /** Where this gateway writes mail (read it with test/outbox.ts). */
+  outboxDir: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +54,7 @@ export async function startGateway(
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     SESSIONS_ADDRESS: sessions.sessionsAddress,
+    MAIL_OUTBOX_DIR: join(tmpdir(), `lfusys-outbox-${prefix}`),
     ...env,
   });
   const deps = await createGatewayDeps(config);
@@ -63,6 +68,7 @@ export async function startGateway(
     app,
     config,
     signingJwk,
+    outboxDir: config.MAIL_OUTBOX_DIR,
     close: async () => {
       await app.close();
       await sessions.stop();

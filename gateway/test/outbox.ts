@@ -35,13 +35,27 @@ export async function readOutbox(dir: string): Promise<OutboxMessage[]> {
   );
 }
 
-/** Waits until a message to `to` whose subject contains `subject` is in the outbox (mail may go out after the answer). */
-export async function waitForMail(dir: string, to: string, subject: string, timeoutMs = 5000): Promise<OutboxMessage> {
+/** Messages to `to` whose subject contains `subject`, oldest first. */
+export async function mailTo(dir: string, to: string, subject: string): Promise<OutboxMessage[]> {
+  return (await readOutbox(dir)).filter((m) => m.to === to && m.subject.includes(subject));
+}
+
+/**
+ * Waits for a message to `to` whose subject contains `subject`, beyond the first `after` such
+ * messages (mail may go out after the answer), and returns the newest.
+ */
+export async function waitForMail(
+  dir: string,
+  to: string,
+  subject: string,
+  options: { after?: number; timeoutMs?: number } = {},
+): Promise<OutboxMessage> {
+  const { after = 0, timeoutMs = 5000 } = options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = (await readOutbox(dir)).filter((m) => m.to === to && m.subject.includes(subject)).at(-1);
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} with subject "${subject}" within ${timeoutMs} ms`);
+    const found = await mailTo(dir, to, subject);
+    if (found.length > after) return found[found.length - 1] as OutboxMessage;
+    if (Date.now() > deadline) throw new Error(`no new mail to ${to} with subject "${subject}" within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
