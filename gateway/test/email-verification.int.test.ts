@@ -1,7 +1,7 @@
+import { readOutbox, tokenFromMail, waitForMail } from '@lfusys/commons/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireToken } from './account-mail-helpers.ts';
 import { newCredentials, type RunningGateway, signedInClient, startGateway, TestClient } from './harness.ts';
-import { readOutbox, tokenFromMail, waitForMail } from './outbox.ts';
 
 let gw: RunningGateway;
 beforeAll(async () => {

@@ -23,7 +23,7 @@ export interface RunningGateway {
   app: FastifyInstance;
   config: GatewayConfig;
   signingJwk: JWK;
-  /** Where this gateway writes mail (read it with test/outbox.ts). */
+  /** Where this gateway writes mail (read it with readOutbox from @lfusys/commons/testing). */
   outboxDir: string;
   close(): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readOutbox } from '@lfusys/commons/testing';
 import { describe, expect, it } from 'vitest';
 import { mailSenderContract } from '../../test/mail-sender-contract.ts';
-import { readOutbox } from '../../test/outbox.ts';
 import { MemoryMailSender } from './memory-mail-sender.ts';
 import { OutboxMailSender } from './outbox-mail-sender.ts';
 
