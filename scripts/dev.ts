@@ -85,6 +85,8 @@ async function main(): Promise<void> {
   });
 
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
+  // Account mail (verify your email, reset your password) lands here as one .eml file per message.
+  const outbox = join(root, '.local', 'outbox');
   children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
   await waitFor('http://127.0.0.1:9091/readyz');
   children.push(
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
       // (path-style, same endpoint), so the CSP must let the app connect there.
       STORAGE_ORIGIN: new URL(emulator.endpoint).origin,
       STATIC_DIR: join(root, 'frontend', 'dist'),
+      MAIL_TRANSPORT: 'outbox',
+      MAIL_OUTBOX_DIR: outbox,
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
@@ -115,7 +119,7 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox}\n`,
   );
 }
 
