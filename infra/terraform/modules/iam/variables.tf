@@ -47,3 +47,13 @@ variable "log_group_arns" {
   type        = list(string)
   description = "CloudWatch log group ARNs (without the trailing :*) the task execution role writes container logs to."
 }
+
+variable "mail_identity_arn" {
+  type        = string
+  description = "ARN of the SES identity the gateway sends account mail as (ses:SendEmail is scoped to it)."
+}
+
+variable "mail_from_address" {
+  type        = string
+  description = "The only From address the gateway may send with (ses:FromAddress condition)."
+}

@@ -75,6 +75,15 @@ module "registry" {
   force_delete         = var.force_destroy
 }
 
+module "mail" {
+  source = "../mail"
+
+  # Mail goes out from the app's own domain unless another identity is chosen; the app's zone
+  # holds DKIM records only for the app's own domain.
+  identity        = coalesce(var.mail_identity, var.domain_name)
+  route53_zone_id = var.mail_identity == null ? var.route53_zone_id : null
+}
+
 module "iam" {
   source = "../iam"
 
@@ -88,6 +97,8 @@ module "iam" {
   secret_arns              = module.secrets.secret_arns
   ecr_repository_arns      = values(module.registry.repository_arns)
   log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
+  mail_identity_arn        = module.mail.identity_arn
+  mail_from_address        = module.mail.from_address
 }
 
 module "cluster" {
@@ -171,6 +182,9 @@ module "gateway" {
     # Direct transfer: the web app PUTs parts to the bucket's own origin (CSP connect-src).
     STORAGE_ORIGIN = module.storage.bucket_origin
     STATIC_DIR     = "/app/frontend/dist"
+    # Account mail through SES v2 from the identity of modules/mail; links point at PUBLIC_ORIGIN.
+    MAIL_TRANSPORT = "ses"
+    MAIL_FROM      = "lfusys <${module.mail.from_address}>"
   }
 
   secrets = {

@@ -33,6 +33,12 @@ variable "route53_zone_id" {
   default     = null
 }
 
+variable "mail_identity" {
+  type        = string
+  description = "SES identity account mail is sent from: a domain (mail from no-reply@<domain>) or one address; null = domain_name."
+  default     = null
+}
+
 variable "alarm_email" {
   type        = string
   description = "Email subscribed to the alarm SNS topic; null = no subscription."
