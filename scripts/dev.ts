@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox}\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n`,
   );
 }
 
