@@ -13,4 +13,5 @@ const count = Math.max(1, Number(process.env.N ?? 3) || 3);
 
 const messages = (await readOutbox(dir)).slice(-count);
 if (messages.length === 0) console.log(`no mail in ${dir}`);
-for (const m of messages) console.log(`── ${join(dir, m.file)}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text.trimEnd()}\n`);
+for (const m of messages)
+  console.log(`── ${join(dir, m.file)}\nTo: ${m.to}\nSubject: ${m.subject}\n\n${m.text.trimEnd()}\n`);
