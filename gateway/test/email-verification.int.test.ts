@@ -133,3 +133,65 @@ describe('the unverified quota (UNVERIFIED_QUOTA_BYTES, 1 GiB by default)', () =
     expect((await open(GiB + 1)).status).toBe(201);
   });
 });
+
+describe('POST /users/me/email', () => {
+  it('moves the account to an unverified new address: new link, notice to the old one, old links void', async () => {
+    const { client, creds } = await signedInClient(gw);
+    const oldLink = await verificationToken(creds.email);
+    const next = newCredentials().email;
+    const res = await client.post('/users/me/email', { email: next.toUpperCase(), password: creds.password });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ user: { email: next, emailVerified: false } });
+
+    const notice = await waitForMail(gw.outboxDir, creds.email, 'Your lfusys email was changed');
+    expect(notice.text).toContain(next);
+    // The link mailed to the old address verifies nothing now.
+    const stale = await client.post('/auth/email/verify', { token: oldLink });
+    expect(stale.body).toMatchObject({ error: { details: { reason: 'token_invalid' } } });
+    expect((await client.post('/auth/email/verify', { token: await verificationToken(next) })).status).toBe(200);
+
+    // A verified account that moves is unverified again.
+    const third = newCredentials().email;
+    const again = await client.post('/users/me/email', { email: third, password: creds.password });
+    expect(again.body).toMatchObject({ user: { email: third, emailVerified: false } });
+
+    const fresh = new TestClient(gw.api);
+    expect((await fresh.post('/auth/login', { email: creds.email, password: creds.password })).status).toBe(401);
+    expect((await fresh.post('/auth/login', { email: third, password: creds.password })).status).toBe(200);
+    // The old addresses are free again.
+    expect((await fresh.post('/auth/register', { ...newCredentials(), email: creds.email })).status).toBe(201);
+  });
+
+  it('refuses a wrong password, a taken address, the same address and a malformed one, changing nothing', async () => {
+    const { creds: other } = await signedInClient(gw);
+    type Own = { email: string; password: string };
+    const cases: Array<{ body: (own: Own) => object; status: number }> = [
+      { body: (own) => ({ email: newCredentials().email, password: `${own.password}x` }), status: 403 },
+      { body: (own) => ({ email: other.email, password: own.password }), status: 409 },
+      { body: (own) => ({ email: own.email, password: own.password }), status: 400 },
+      { body: (own) => ({ email: 'nope', password: own.password }), status: 400 },
+      { body: () => ({ email: newCredentials().email }), status: 400 },
+    ];
+    for (const { body, status } of cases) {
+      // Every attempt counts against the user's mail budget (EMAIL_VERIFY_RESEND_PER_HOUR=2 here): one user each.
+      const { client, creds } = await signedInClient(gw);
+      const json = body(creds);
+      expect((await client.request('POST', '/users/me/email', { json })).status, JSON.stringify(json)).toBe(status);
+      expect((await client.get('/auth/me')).body).toMatchObject({ user: { email: creds.email } });
+    }
+    const anonymous = await new TestClient(gw.api).post('/users/me/email', { email: 'x@example.com', password: 'p' });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('counts changes against the per-user mail budget (429 with Retry-After)', async () => {
+    const { client, creds } = await signedInClient(gw);
+    for (let i = 0; i < 2; i++) {
+      const res = await client.post('/users/me/email', { email: newCredentials().email, password: creds.password });
+      expect(res.status).toBe(200);
+    }
+    const limited = await client.post('/users/me/email', { email: newCredentials().email, password: creds.password });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBeTruthy();
+    expect(limited.body).toMatchObject({ error: { details: { limit: 'email_resend_per_user' } } });
+  });
+});

@@ -55,6 +55,20 @@ export function passwordChangedMessage(user: UserRecord, appOrigin: string): Mai
   };
 }
 
+export function emailChangedMessage(user: UserRecord, previousEmail: string, appOrigin: string): MailMessage {
+  return {
+    to: previousEmail,
+    subject: 'Your lfusys email was changed',
+    text: [
+      `Hello ${user.name},`,
+      '',
+      `The email of your lfusys account was changed from this address to ${user.email}.`,
+      '',
+      `If this was not you, sign in at ${appOrigin} and change it back, or reply to this message.`,
+    ].join('\n'),
+  };
+}
+
 /** `<origin>/<page>?token=<token>`: the page of the web app that redeems the token. */
 export function tokenLink(appOrigin: string, page: 'verify-email' | 'reset-password', token: string): string {
   const url = new URL(`/${page}`, appOrigin);

@@ -2,7 +2,7 @@ import { AppError } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { MailSender } from '../ports/mail-sender.ts';
 import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
-import { tokenLink, verifyEmailMessage } from './account-mail.ts';
+import { emailChangedMessage, tokenLink, verifyEmailMessage } from './account-mail.ts';
 import type { ActionLimiter } from './action-limiter.ts';
 import { invalidToken, type OneTimeTokens } from './one-time-tokens.ts';
 
@@ -41,6 +41,17 @@ export class EmailVerificationService {
     }
     await this.deps.resendLimiter.record(user.id);
     await this.send(user);
+  }
+
+  /** Counts an email change against the same per-user budget as resends: each one mails a new address. */
+  async beforeEmailChange(userId: string): Promise<void> {
+    await this.deps.resendLimiter.record(userId);
+  }
+
+  /** After an email change: a verification link to the new address, a notice to the old one. */
+  async emailChanged(user: UserRecord, previousEmail: string): Promise<void> {
+    await this.send(user);
+    await this.deps.mail.send(emailChangedMessage(user, previousEmail, this.deps.appOrigin));
   }
 
   /**

@@ -37,6 +37,7 @@ import { passwordResetRoutes } from './routes/auth/password-reset.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
+import { emailChangeRoutes } from './routes/users/email-change.ts';
 import { userRoutes } from './routes/users/index.ts';
 import { storageOrigin } from './storage-origin.ts';
 import { trustProxySetting } from './trusted-proxies.ts';
@@ -161,6 +162,11 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         prefix: '/auth/password',
         passwordReset: deps.passwordReset,
         perIpPerMinute,
+      });
+      await api.register(emailChangeRoutes, {
+        prefix: '/users',
+        accounts: deps.accounts,
+        verification: deps.verification,
       });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
       await api.register(uploadRoutes, {

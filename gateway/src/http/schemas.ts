@@ -255,3 +255,4 @@ export const ForgotPasswordBody = Type.Object({ email: Email }, closed);
 export const ResetPasswordBody = Type.Object({ token: MailedToken, newPassword: Password }, closed);
 /** 202 answers of the mail endpoints: the same body whatever happened behind them. */
 export const Accepted = Type.Object({ message: Type.String() });
+export const EmailChangeBody = Type.Object({ email: Email, password: Password }, closed);
