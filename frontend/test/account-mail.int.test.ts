@@ -60,6 +60,30 @@ describe('email verification in the browser', () => {
   });
 });
 
+describe('email change in the browser', () => {
+  it('changes the email on the profile page, and the banner asks to verify the new address', async () => {
+    const page = await app.browser.newPage();
+    await signUp(page);
+    await page.getByRole('link', { name: 'Profile' }).click();
+    const next = `changed-${Date.now()}@example.com`;
+    const form = page.getByRole('form', { name: 'Email' });
+    await form.getByLabel('New email').fill(next);
+    await form.getByLabel('Your password, to confirm').fill('not my password');
+    await form.getByRole('button', { name: 'Change email' }).click();
+    await form.getByRole('alert').getByText('current password is incorrect').waitFor();
+    await form.getByLabel('Your password, to confirm').fill(PASSWORD);
+    await form.getByRole('button', { name: 'Change email' }).click();
+    await form.getByText(`Open the link we sent to ${next} to verify it.`).waitFor();
+    const banner = page.getByRole('complementary', { name: 'Verify your email' });
+    await banner.getByText(`We sent a link to ${next}.`).waitFor();
+
+    const mail = await waitForMail(app.stack.outboxDir, next, 'Verify your email');
+    await page.goto(`${app.stack.gatewayBase}/verify-email?token=${tokenFromMail(mail, 'verify-email')}`);
+    await page.getByText(`Your email ${next} is verified.`).waitFor();
+    await page.close();
+  });
+});
+
 describe('password reset in the browser', () => {
   it('goes from "Forgot password?" through the mailed link to signing in with the new password', async () => {
     const page = await app.browser.newPage();
@@ -68,8 +92,10 @@ describe('password reset in the browser', () => {
     await page.waitForURL(`${app.stack.gatewayBase}/`);
 
     await page.getByRole('link', { name: 'Forgot password?' }).click();
-    await page.getByLabel('Email').fill(email);
-    await page.getByRole('button', { name: 'Send the link' }).click();
+    await page.waitForURL(`${app.stack.gatewayBase}/forgot-password`);
+    const forgot = page.getByRole('form', { name: 'Forgot your password?' });
+    await forgot.getByLabel('Email').fill(email);
+    await forgot.getByRole('button', { name: 'Send the link' }).click();
     await page.getByText('If an account uses this address, a link is on its way.').waitFor();
     const mail = await waitForMail(app.stack.outboxDir, email, 'Reset your lfusys password');
 

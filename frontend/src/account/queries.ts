@@ -29,6 +29,15 @@ export function useVerifyEmail() {
   });
 }
 
+/** `POST /users/me/email`: the signed-in user's new address, unverified until its link is opened. */
+export function useChangeEmail() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { email: string; password: string }) => api.post<{ user: User }>('/users/me/email', input),
+    onSuccess: ({ user }) => client.setQueryData(keys.me, user),
+  });
+}
+
 export function useResendVerification() {
   return useMutation({ mutationFn: () => api.post<{ message: string }>('/auth/email/resend') });
 }

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { EmailForm } from '../account/EmailForm.tsx';
 import { errorMessage, useChangePassword, useDeleteAccount, useMe, useUpdateProfile } from '../api/queries.ts';
 
 /** Name and bio, password, and deleting the account. */
@@ -13,6 +14,7 @@ export function Profile() {
         Signed in as <strong>{user.email}</strong>
       </p>
       <ProfileForm name={user.name} bio={user.bio} />
+      <EmailForm email={user.email} />
       <PasswordForm />
       <DeleteAccount />
     </main>
