@@ -85,6 +85,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   app.addHook('onClose', async () => {
     shuttingDown = true;
     deps.sessions.close();
+    // Reset links and notices go out after their answers: let those in flight finish.
+    await deps.passwordReset.settled();
   });
 
   // JSON only: drop Fastify's text/plain parser so any other body type is a 415.
