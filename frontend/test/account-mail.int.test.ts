@@ -50,6 +50,8 @@ describe('email verification in the browser', () => {
 
     await page.goto(link);
     await page.getByText(`Your email ${email} is verified.`).waitFor();
+    // The one-time token does not stay in the address bar (or the history).
+    expect(page.url()).toBe(`${app.stack.gatewayBase}/verify-email`);
     await page.getByRole('link', { name: 'Go to your files' }).click();
     await page.getByText('No files yet').waitFor();
     expect(await banner.count()).toBe(0);
@@ -100,6 +102,7 @@ describe('password reset in the browser', () => {
     const mail = await waitForMail(app.stack.outboxDir, email, 'Reset your lfusys password');
 
     await page.goto(`${app.stack.gatewayBase}/reset-password?token=${tokenFromMail(mail, 'reset-password')}`);
+    await page.waitForURL(`${app.stack.gatewayBase}/reset-password`);
     await page.getByLabel(/^New password/).fill('password1');
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByRole('alert').waitFor();

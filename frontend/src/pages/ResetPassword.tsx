@@ -1,11 +1,11 @@
 import type { FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { accountErrorMessage, isBadLink, useResetPassword } from '../account/queries.ts';
+import { useLinkToken } from '../account/use-link-token.ts';
 
 /** Reached from the mailed link: chooses a new password with the link's token. */
 export function ResetPassword() {
-  const [params] = useSearchParams();
-  const token = params.get('token') ?? '';
+  const token = useLinkToken();
   const reset = useResetPassword();
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

@@ -1,12 +1,12 @@
 import { useEffect, useRef } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { accountErrorMessage, useVerifyEmail } from '../account/queries.ts';
+import { useLinkToken } from '../account/use-link-token.ts';
 import { useMe } from '../api/queries.ts';
 
 /** Reached from the mailed link: verifies the email as soon as the page opens. */
 export function VerifyEmail() {
-  const [params] = useSearchParams();
-  const token = params.get('token') ?? '';
+  const token = useLinkToken();
   const verify = useVerifyEmail();
   const me = useMe();
   const sent = useRef(false);
