@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import { newCredentials, signUp, startStack, TestClient } from '@lfusys/commons/testing';
@@ -54,7 +52,8 @@ export async function startGateway(
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     SESSIONS_ADDRESS: sessions.sessionsAddress,
-    MAIL_OUTBOX_DIR: join(tmpdir(), `lfusys-outbox-${prefix}`),
+    // The stack's own (unique, removed when it stops).
+    MAIL_OUTBOX_DIR: sessions.outboxDir,
     ...env,
   });
   const deps = await createGatewayDeps(config);

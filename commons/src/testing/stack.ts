@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +164,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     },
     async stop() {
       await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+      await rm(outboxDir, { recursive: true, force: true });
     },
   };
 }
