@@ -98,6 +98,8 @@ async function main(): Promise<void> {
   console.log(`[dev] dev identity provider at ${idp.issuer}`);
 
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
+  // Account mail (verify your email, reset your password) lands here as one .eml file per message.
+  const outbox = join(root, '.local', 'outbox');
   children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
   await waitFor('http://127.0.0.1:9091/readyz');
   children.push(
@@ -114,6 +116,8 @@ async function main(): Promise<void> {
       STORAGE_ORIGIN: new URL(emulator.endpoint).origin,
       STATIC_DIR: join(root, 'frontend', 'dist'),
       OIDC_PROVIDERS: JSON.stringify([{ id: 'dev', name: 'Dev sign-in (local)', issuer: idp.issuer, ...devClient }]),
+      MAIL_TRANSPORT: 'outbox',
+      MAIL_OUTBOX_DIR: outbox,
     }),
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n`,
   );
 }
 

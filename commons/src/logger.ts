@@ -17,12 +17,38 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
     // pid tells apart the workers of a clustered service sharing one log stream.
     base: { service: settings.service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
-    serializers: { err: pino.stdSerializers.err },
+    serializers: { err: pino.stdSerializers.err, req: requestFields },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       censor: '[redacted]',
     },
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
+  };
+}
+
+/** The request as Fastify logs it ("incoming request"), with the fields its default serializer takes. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/**
+ * Fastify's default `req` serializer, except that the value of a `token` query parameter is
+ * redacted: mailed links (`/verify-email?token=`, `/reset-password?token=`) carry one-time secrets
+ * that must not land in logs.
+ */
+function requestFields(req: LoggedRequest) {
+  return {
+    method: req.method,
+    url: req.url?.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]'),
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
   };
 }
 

@@ -1,13 +1,17 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
+import { VerifyEmailBanner } from './account/VerifyEmailBanner.tsx';
 import { api } from './api/client.ts';
 import { errorMessage, keys, signedOut, useMe, useSignOut } from './api/queries.ts';
 import { Files } from './pages/Files.tsx';
+import { ForgotPassword } from './pages/ForgotPassword.tsx';
 import { Landing } from './pages/Landing.tsx';
 import { NotFound } from './pages/NotFound.tsx';
 import { Profile } from './pages/Profile.tsx';
+import { ResetPassword } from './pages/ResetPassword.tsx';
 import { Uploads } from './pages/Uploads.tsx';
+import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { UploadEngineProvider } from './uploads/engine-context.tsx';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: true, retry: 1 } } });
@@ -19,6 +23,9 @@ export function App() {
         <SessionWatcher />
         <Routes>
           <Route path="/" element={<Landing />} />
+          <Route path="/forgot-password" element={<ForgotPassword />} />
+          <Route path="/reset-password" element={<ResetPassword />} />
+          <Route path="/verify-email" element={<VerifyEmail />} />
           <Route element={<RequireUser />}>
             <Route path="/files" element={<Files />} />
             <Route path="/uploads" element={<Uploads />} />
@@ -61,6 +68,7 @@ function RequireUser() {
   return (
     <UploadEngineProvider>
       <Header name={me.data.name} />
+      <VerifyEmailBanner user={me.data} />
       <div id="content" tabIndex={-1}>
         <Outlet />
       </div>

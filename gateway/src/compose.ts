@@ -18,6 +18,7 @@ import { DynamoUserRepository } from './adapters/dynamo-user-repository.ts';
 import { createAccessTokens } from './auth/access-tokens.ts';
 import { loadSigningKeys } from './auth/signing-keys.ts';
 import { createUploadTokens } from './auth/upload-tokens.ts';
+import { createAccountMail } from './compose-account-mail.ts';
 import type { GatewayConfig } from './config.ts';
 import { AccountService } from './domain/account-service.ts';
 import { AuthService } from './domain/auth-service.ts';
@@ -74,6 +75,15 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
     cacheMs: config.SESSION_LIVENESS_CACHE_MS,
   });
   const sessionsEnded = (familyIds: string[]) => sessionLiveness.markEnded(familyIds);
+  const log = logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  const { verification, passwordReset } = createAccountMail(config, db, {
+    users,
+    sessions: tokens,
+    hasher,
+    clock,
+    sessionsEnded,
+    logger: log,
+  });
   const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
   const sessions = createSessionsClient(config.SESSIONS_ADDRESS, config.SESSIONS_DEADLINE_MS);
   const files = {
@@ -82,7 +92,7 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
     },
   };
   return {
-    logger: logger ?? createLogger({ service: 'gateway', level: config.LOG_LEVEL }),
+    logger: log,
     auth: new AuthService({
       users,
       tokens,
@@ -91,10 +101,21 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       sessionsEnded,
     }),
-    accounts: new AccountService({ users, tokens, hasher, clock, files, identities, sessionsEnded }),
+    accounts: new AccountService({
+      users,
+      tokens,
+      hasher,
+      clock,
+      files,
+      identities,
+      sessionsEnded,
+      onPasswordChanged: (user) => passwordReset.notifyPasswordChanged(user),
+    }),
     identityProviders: ProviderRegistry.fromConfig(config),
     providerAccounts: new ProviderAccounts({ users, identities, clock }),
     loginSessions: new LoginSessions({ tokens, clock, sessionsEnded }),
+    verification,
+    passwordReset,
     sessionLiveness,
     loginAttempts: createLoginAttemptLimiter(config, db, clock),
     sessions,

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { baseConfigShape, env } from '@lfusys/commons';
 import type { JWK } from 'jose';
 import { z } from 'zod';
+import { accountMailConfigShape } from './account-mail-config.ts';
 import { checkProviderPairs, identityProviderConfigShape } from './oidc/provider-config.ts';
 
 const ed25519PrivateJwk = z.looseObject({
@@ -28,6 +29,7 @@ const signingKeys = z
 
 const gatewayConfigObject = z.object({
   ...baseConfigShape,
+  ...accountMailConfigShape,
   HOST: z.string().default('127.0.0.1'),
   PORT: env.port(8080),
   /** The origin browsers use to reach the app and API; unsafe requests from other origins are refused. */

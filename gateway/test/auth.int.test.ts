@@ -16,7 +16,14 @@ describe('POST /auth/register', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
-      user: { id: expect.any(String), email: creds.email, name: creds.name, bio: '', createdAt: expect.any(String) },
+      user: {
+        id: expect.any(String),
+        email: creds.email,
+        name: creds.name,
+        bio: '',
+        emailVerified: false,
+        createdAt: expect.any(String),
+      },
     });
     expect(res.text).not.toMatch(/argon2|passwordHash/);
   });

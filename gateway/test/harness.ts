@@ -21,6 +21,8 @@ export interface RunningGateway {
   app: FastifyInstance;
   config: GatewayConfig;
   signingJwk: JWK;
+  /** Where this gateway writes mail (read it with readOutbox from @lfusys/commons/testing). */
+  outboxDir: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,8 @@ export async function startGateway(
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     SESSIONS_ADDRESS: sessions.sessionsAddress,
+    // The stack's own (unique, removed when it stops).
+    MAIL_OUTBOX_DIR: sessions.outboxDir,
     ...env,
   });
   const deps = await createGatewayDeps(config);
@@ -63,6 +67,7 @@ export async function startGateway(
     app,
     config,
     signingJwk,
+    outboxDir: config.MAIL_OUTBOX_DIR,
     close: async () => {
       await app.close();
       await sessions.stop();

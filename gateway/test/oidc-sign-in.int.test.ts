@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, resourceNames } from '@lfusys/commons';
+import { tokenFromMail, waitForMail } from '@lfusys/commons/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoIdentityRepository } from '../src/adapters/dynamo-identity-repository.ts';
 import { newCredentials, TestClient } from './harness.ts';
@@ -89,6 +90,26 @@ describe('sign-in through the dev provider (OIDC)', () => {
     expect(login.status).toBe(401);
   });
 
+  it('links to a password account once it verified its email, and signs into that account', async () => {
+    const owner = new TestClient(stack.gw.api);
+    const creds = newCredentials();
+    expect((await owner.post('/auth/register', creds)).status).toBe(201);
+    const mail = await waitForMail(stack.gw.outboxDir, creds.email, 'Verify your email');
+    const verified = await owner.post('/auth/email/verify', { token: tokenFromMail(mail, 'verify-email') });
+    expect(verified.status).toBe(200);
+
+    const browser = new ProviderBrowser(stack.gw);
+    const done = await browser.signIn('dev', creds.email);
+    expect(done.status).toBe(302);
+    expect(done.location).toBe('/');
+    const me = await browser.gateway.get('/auth/me');
+    expect(me.body).toMatchObject({ user: { email: creds.email, name: creds.name, emailVerified: true } });
+    const login = await owner.post('/auth/login', { email: creds.email, password: creds.password });
+    expect(login.status).toBe(200);
+    expect((login.body as { user: { id: string } }).user.id).toBe((me.body as { user: { id: string } }).user.id);
+    expect((await owner.get('/auth/identities')).body).toMatchObject({ identities: [{ provider: 'dev' }] });
+  });
+
   it('a password-less account cannot change its password or delete itself by password: no_password', async () => {
     const browser = new ProviderBrowser(stack.gw);
     await browser.signIn('dev', email());
@@ -176,8 +197,11 @@ describe('linked identities', () => {
     expect((await browser.gateway.get('/auth/identities')).body).toMatchObject({
       identities: [{ provider: 'github' }],
     });
-    // The dev account is free again; its email still belongs to the account, so it cannot take it over.
-    expect((await new ProviderBrowser(stack.gw).signIn('dev', address)).location).toBe('/?authError=account_exists');
+    // The dev identity is no longer linked: signing in with it again goes by the verified email, so it
+    // reaches the same account (linked anew), never a new account or another one.
+    const again = new ProviderBrowser(stack.gw);
+    expect((await again.signIn('dev', address)).location).toBe('/');
+    expect((await again.gateway.get('/auth/me')).body).toMatchObject({ user: { id: me.user.id } });
   });
 
   it('answers 404 for a provider not linked, and 401 without a session', async () => {

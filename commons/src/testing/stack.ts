@@ -1,4 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { SIGNING_ALGORITHM } from '../jwt/jwks-verifier.ts';
@@ -38,6 +41,8 @@ export interface Stack {
   processes: { sessions: ServiceProcess; gateway?: ServiceProcess; uploads?: ServiceProcess };
   /** The gateway's private signing key (a JWK), for tests that forge or skew tokens. */
   signingJwk: JWK;
+  /** Where the gateway writes mail (one .eml file per message), unique to this stack. */
+  outboxDir: string;
   /** Starts sessions again on the same ports (after a test stopped or killed it). */
   restartSessions(): Promise<ServiceProcess>;
   stop(): Promise<void>;
@@ -76,6 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sessionsAddress = `127.0.0.1:${grpcPort}`;
   const sessionsOps = `http://127.0.0.1:${opsPort}`;
   const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
+  const outboxDir = join(tmpdir(), `lfusys-outbox-${prefix}`);
 
   const startSessions = () =>
     spawnService({
@@ -111,6 +117,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           UPLOADS_PUBLIC_URL: uploadsBase,
           RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
           RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
+          MAIL_OUTBOX_DIR: outboxDir,
+          // Users signed up by tests are unverified; sessions' USER_QUOTA_BYTES stays their quota
+          // unless a test sets this key to try the unverified quota itself.
+          UNVERIFIED_QUOTA_BYTES: String(Number.MAX_SAFE_INTEGER),
           ...(options.webAppDir ? { STATIC_DIR: options.webAppDir } : {}),
           ...options.env?.gateway,
         },
@@ -149,12 +159,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     uploadsBase,
     processes,
     signingJwk,
+    outboxDir,
     async restartSessions() {
       processes.sessions = await startSessions();
       return processes.sessions;
     },
     async stop() {
       await Promise.all(Object.values(processes).map((p) => p?.stop('SIGKILL')));
+      await rm(outboxDir, { recursive: true, force: true });
     },
   };
 }

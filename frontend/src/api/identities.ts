@@ -58,7 +58,7 @@ const AUTH_ERROR_MESSAGES: Record<string, string> = {
   email_unverified:
     'Your account at that provider has no verified email address. Verify your email there, then try again.',
   account_exists:
-    'An account with this email address already exists. Sign in with its password; it cannot be linked to this provider yet.',
+    'An account with this email address already exists. Sign in with its password and verify your email; then this provider can sign you in too.',
   provider_unavailable: 'The sign-in provider could not be reached. Please try again in a moment.',
 };
 

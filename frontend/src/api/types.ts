@@ -4,6 +4,8 @@ export interface User {
   email: string;
   name: string;
   bio: string;
+  /** False until the owner opens the link mailed to `email`; unverified accounts get a small quota. */
+  emailVerified: boolean;
   createdAt: string;
 }
 

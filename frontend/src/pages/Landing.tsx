@@ -1,5 +1,5 @@
 import { type FormEvent, useState } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { Link, Navigate, useLocation } from 'react-router';
 import { errorMessage, useMe, useRegister, useSessionEnded, useSignIn } from '../api/queries.ts';
 import { SESSION_ENDED } from '../upload-engine/index.ts';
 import { ProviderSignIn } from './ProviderSignIn.tsx';
@@ -60,6 +60,9 @@ function SignInForm() {
       <button type="submit" disabled={signIn.isPending}>
         {signIn.isPending ? 'Signing in…' : 'Sign in'}
       </button>
+      <p>
+        <Link to="/forgot-password">Forgot password?</Link>
+      </p>
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { type FormEvent, useState } from 'react';
+import { EmailForm } from '../account/EmailForm.tsx';
 import { errorMessage, useChangePassword, useDeleteAccount, useMe, useUpdateProfile } from '../api/queries.ts';
 import { Devices } from './Devices.tsx';
 import { LinkedIdentities } from './LinkedIdentities.tsx';
@@ -15,6 +16,7 @@ export function Profile() {
         Signed in as <strong>{user.email}</strong>
       </p>
       <ProfileForm name={user.name} bio={user.bio} />
+      <EmailForm email={user.email} />
       <PasswordForm />
       <LinkedIdentities />
       <Devices />

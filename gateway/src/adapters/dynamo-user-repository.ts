@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -93,6 +94,58 @@ export class DynamoUserRepository implements UserRepository {
     }
   }
 
+  /**
+   * One transaction: claim the new address, release the old claim (only if ours), and update the
+   * user only if its email is still `from`. The first item failing its condition means the new
+   * address is taken; any other, that the account changed meanwhile.
+   */
+  async changeEmail(id: string, from: string, to: string, updatedAt: string): Promise<UserRecord> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...emailKey(to), kind: 'email', userId: id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Delete: {
+                TableName: this.table,
+                Key: emailKey(from),
+                ConditionExpression: 'userId = :id',
+                ExpressionAttributeValues: { ':id': id },
+              },
+            },
+            {
+              Update: {
+                TableName: this.table,
+                Key: userKey(id),
+                UpdateExpression: 'SET email = :to, emailVerified = :false, updatedAt = :at',
+                ConditionExpression: 'email = :from',
+                ExpressionAttributeValues: { ':to': to, ':false': false, ':at': updatedAt, ':from': from },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (err) {
+      if (
+        err instanceof TransactionCanceledException &&
+        err.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        throw new AppError('already_exists', 'an account with this email already exists');
+      }
+      if (isConditionFailure(err)) throw new AppError('aborted', 'the account changed meanwhile; retry');
+      throw storageError('change email', err);
+    }
+    const user = await this.findById(id);
+    if (!user) throw new AppError('aborted', 'the account changed meanwhile; retry');
+    return user;
+  }
+
   async delete(user: Pick<UserRecord, 'id' | 'email'>): Promise<void> {
     try {
       await this.db.send(
@@ -127,6 +180,8 @@ function toUser(item: Record<string, unknown>): UserRecord {
     email: String(item.email),
     name: String(item.name ?? ''),
     bio: String(item.bio ?? ''),
+    // Accounts created before verification existed have no attribute: unverified until they verify.
+    emailVerified: item.emailVerified === true,
     ...(typeof item.passwordHash === 'string' ? { passwordHash: item.passwordHash } : {}),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),

@@ -30,6 +30,17 @@ export class MemoryUserRepository implements UserRepository {
     return { ...next };
   }
 
+  async changeEmail(id: string, from: string, to: string, updatedAt: string): Promise<UserRecord> {
+    if ([...this.byId.values()].some((u) => u.email === to)) {
+      throw new AppError('already_exists', 'an account with this email already exists');
+    }
+    const user = this.byId.get(id);
+    if (user?.email !== from) throw new AppError('aborted', 'the account changed meanwhile; retry');
+    const next = { ...user, email: to, emailVerified: false, updatedAt };
+    this.byId.set(id, next);
+    return { ...next };
+  }
+
   async delete(user: Pick<UserRecord, 'id'>): Promise<void> {
     this.byId.delete(user.id);
   }

@@ -5,6 +5,7 @@ import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.ts';
 import type { UserFiles } from '../ports/user-files.ts';
 import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
+import { normalizeEmail } from './email.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 
 export interface AccountDeps {
@@ -16,6 +17,8 @@ export interface AccountDeps {
   identities: IdentityRepository;
   /** Told of every login session this service ends, so this instance refuses its tokens at once. */
   sessionsEnded?: (familyIds: string[]) => void;
+  /** Told after a password change so the owner gets a notice (sent in the background). */
+  onPasswordChanged?: (user: UserRecord) => void;
 }
 
 /** The signed-in user's own profile, password and account. */
@@ -51,11 +54,32 @@ export class AccountService {
         details: { field: 'newPassword' },
       });
     }
-    await this.deps.users.update(user.id, {
+    const updated = await this.deps.users.update(user.id, {
       passwordHash: await this.deps.hasher.hash(input.newPassword),
       updatedAt: this.nowIso(),
     });
     this.deps.sessionsEnded?.(await this.deps.tokens.revokeUserFamilies(user.id, currentFamilyId));
+    this.deps.onPasswordChanged?.(updated);
+  }
+
+  /**
+   * Moves the account to another address after re-checking the password (OWASP ASVS V6.4: an
+   * email change is a recovery-path change). The new address starts unverified; the caller mails
+   * it a verification link and tells the old address.
+   */
+  async changeEmail(
+    userId: string,
+    input: { email: string; password: string },
+  ): Promise<{ user: UserRecord; previousEmail: string }> {
+    const user = await this.verifiedUser(userId, input.password);
+    const email = normalizeEmail(input.email);
+    if (email === user.email) {
+      throw new AppError('invalid_argument', 'this is already your email', { details: { field: 'email' } });
+    }
+    return {
+      user: await this.deps.users.changeEmail(user.id, user.email, email, this.nowIso()),
+      previousEmail: user.email,
+    };
   }
 
   /**

@@ -57,6 +57,7 @@ export class AuthService {
       email,
       name: input.name.trim(),
       bio: '',
+      emailVerified: false,
       passwordHash: await this.deps.hasher.hash(input.password),
       createdAt: now,
       updatedAt: now,

@@ -22,6 +22,7 @@ const ada: UserRecord = {
   email: 'ada@example.com',
   name: 'Ada',
   bio: '',
+  emailVerified: true,
   passwordHash: 'unused',
   createdAt: new Date(T0).toISOString(),
   updatedAt: new Date(T0).toISOString(),

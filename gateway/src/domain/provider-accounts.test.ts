@@ -66,10 +66,45 @@ describe('ProviderAccounts.signIn', () => {
     expect(users.byId.size).toBe(0);
   });
 
-  it('never links to an existing account by email: account_exists', async () => {
-    await accounts.signIn('github', profile({ subject: 'gh-1' }));
+  const passwordAccount = (emailVerified: boolean) =>
+    users.create({
+      id: 'user-pw',
+      email: 'ada@example.com',
+      name: 'Ada',
+      bio: '',
+      emailVerified,
+      passwordHash: '$argon2id$stub',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+    });
+
+  it('links a verified provider email to the account whose email is verified too, and signs into it', async () => {
+    await passwordAccount(true);
+    const user = await accounts.signIn('dev', profile({ subject: 'dev-1' }));
+    expect(user.id).toBe('user-pw');
+    expect(await identities.findBySubject('dev', 'dev-1')).toMatchObject({ userId: 'user-pw' });
+    expect(users.byId.size).toBe(1);
+    // Later sign-ins go through the identity.
+    expect((await accounts.signIn('dev', profile({ subject: 'dev-1' }))).id).toBe('user-pw');
+  });
+
+  it('never links to an account whose email is unverified: account_exists, nothing linked', async () => {
+    await passwordAccount(false);
     expect(await reasonOf(accounts.signIn('dev', profile({ subject: 'other' })))).toBe('account_exists');
     expect(await identities.findBySubject('dev', 'other')).toBeNull();
+    expect(users.byId.size).toBe(1);
+  });
+
+  it('never links a second identity of the same provider to one account: account_exists', async () => {
+    await accounts.signIn('github', profile({ subject: 'gh-1' }));
+    expect(await reasonOf(accounts.signIn('github', profile({ subject: 'gh-2' })))).toBe('account_exists');
+    expect(await identities.findBySubject('github', 'gh-2')).toBeNull();
+    // Another provider with the same verified email joins the provider-created (verified) account.
+    expect((await accounts.signIn('dev', profile({ subject: 'dev-1' }))).id).toBe('user-1');
+  });
+
+  it('an account created by a provider sign-in has a verified email', async () => {
+    expect((await accounts.signIn('dev', profile())).emailVerified).toBe(true);
   });
 
   it('refuses an email address we cannot store as provider_error', async () => {

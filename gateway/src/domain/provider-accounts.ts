@@ -44,7 +44,8 @@ export class ProviderAccounts {
       throw signInError('email_unverified', `${provider} has no verified email for this account`);
     }
     const email = this.emailOf(provider, profile.email);
-    if (await this.deps.users.findByEmail(email)) throw accountExists(provider);
+    const existing = await this.deps.users.findByEmail(email);
+    if (existing) return this.linkExisting(provider, profile, existing, email);
     return this.createLinked(provider, profile, email);
   }
 
@@ -64,6 +65,32 @@ export class ProviderAccounts {
     await this.deps.identities.unlink(userId, provider, { keepOne: !user.passwordHash });
   }
 
+  /**
+   * Links a provider identity to the account that has its email, when both sides proved control of
+   * that address: the provider said it is verified (checked by the caller) and so did the account
+   * (a mailed link, or a reset). Otherwise — or when the account already has another identity of
+   * this provider — the sign-in is refused and the account is untouched.
+   */
+  private async linkExisting(
+    provider: string,
+    profile: ProviderProfile,
+    user: UserRecord,
+    email: string,
+  ): Promise<UserRecord> {
+    if (!user.emailVerified) throw accountExists(provider);
+    const linked = await this.deps.identities.listForUser(user.id);
+    if (linked.some((identity) => identity.provider === provider)) throw accountExists(provider);
+    const now = new Date(this.deps.clock.now()).toISOString();
+    try {
+      await this.deps.identities.link({ provider, subject: profile.subject, userId: user.id, email, linkedAt: now });
+    } catch (err) {
+      // The same identity signed in twice at once and the other request linked it.
+      if (AppError.isCode(err, 'already_exists')) return this.signIn(provider, profile);
+      throw err;
+    }
+    return user;
+  }
+
   private async createLinked(provider: string, profile: ProviderProfile, email: string): Promise<UserRecord> {
     const now = new Date(this.deps.clock.now()).toISOString();
     const user: UserRecord = {
@@ -71,6 +98,8 @@ export class ProviderAccounts {
       email,
       name: (profile.name.trim() || email.split('@')[0] || email).slice(0, MAX_NAME_LENGTH),
       bio: '',
+      // The provider verified the address (signIn refuses it otherwise).
+      emailVerified: true,
       createdAt: now,
       updatedAt: now,
     };
@@ -104,6 +133,6 @@ export class ProviderAccounts {
 function accountExists(provider: string): AppError {
   return signInError(
     'account_exists',
-    `an account with this email already exists; sign in with its password (linking ${provider} needs a verified email)`,
+    `an account with this email already exists; sign in with its password (linking ${provider} needs the account's email verified)`,
   );
 }

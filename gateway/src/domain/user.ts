@@ -6,11 +6,19 @@ export interface PublicUser {
   email: string;
   name: string;
   bio: string;
+  emailVerified: boolean;
   createdAt: string;
 }
 
 export function toPublicUser(user: UserRecord): PublicUser {
-  return { id: user.id, email: user.email, name: user.name, bio: user.bio, createdAt: user.createdAt };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    bio: user.bio,
+    emailVerified: user.emailVerified,
+    createdAt: user.createdAt,
+  };
 }
 
 export const MAX_NAME_LENGTH = 100;

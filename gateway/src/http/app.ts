@@ -20,8 +20,10 @@ import type { UploadTokens } from '../auth/upload-tokens.ts';
 import type { GatewayConfig } from '../config.ts';
 import type { AccountService } from '../domain/account-service.ts';
 import type { AuthService } from '../domain/auth-service.ts';
+import type { EmailVerificationService } from '../domain/email-verification.ts';
 import type { LoginAttemptLimiter } from '../domain/login-attempt-limiter.ts';
 import type { LoginSessions } from '../domain/login-sessions.ts';
+import type { PasswordResetService } from '../domain/password-reset.ts';
 import type { ProviderAccounts } from '../domain/provider-accounts.ts';
 import type { ProviderRegistry } from '../oidc/provider-registry.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
@@ -33,13 +35,16 @@ import { requestContext } from './plugins/request-context.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
+import { emailVerificationRoutes } from './routes/auth/email-verification.ts';
 import { identityRoutes } from './routes/auth/identities.ts';
 import { authRoutes } from './routes/auth/index.ts';
 import { oidcRoutes } from './routes/auth/oidc.ts';
+import { passwordResetRoutes } from './routes/auth/password-reset.ts';
 import { loginSessionRoutes } from './routes/auth/sessions.ts';
 import { fileRoutes } from './routes/files/index.ts';
 import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
+import { emailChangeRoutes } from './routes/users/email-change.ts';
 import { userRoutes } from './routes/users/index.ts';
 import { storageOrigin } from './storage-origin.ts';
 import { trustProxySetting } from './trusted-proxies.ts';
@@ -53,6 +58,8 @@ export interface GatewayDeps {
   providerAccounts: ProviderAccounts;
   /** The signed-in devices: list, end one, end the others, record use. */
   loginSessions: LoginSessions;
+  verification: EmailVerificationService;
+  passwordReset: PasswordResetService;
   /** The per-account login limit, shared by every instance (DynamoDB in production). */
   loginAttempts: LoginAttemptLimiter;
   accessTokens: AccessTokens;
@@ -90,6 +97,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   app.addHook('onClose', async () => {
     shuttingDown = true;
     deps.sessions.close();
+    // Reset links and notices go out after their answers: let those in flight finish.
+    await deps.passwordReset.settled();
   });
 
   // JSON only: drop Fastify's text/plain parser so any other body type is a 415.
@@ -152,6 +161,7 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         prefix: '/auth',
         auth: deps.auth,
         accounts: deps.accounts,
+        verification: deps.verification,
         accessTokens: deps.accessTokens,
         loginAttempts: deps.loginAttempts,
         cookies,
@@ -182,6 +192,22 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         secureCookies: secure,
         perIpPerMinute: config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE,
       });
+      const perIpPerMinute = config.RATE_LIMIT_AUTH_PER_IP_PER_MINUTE;
+      await api.register(emailVerificationRoutes, {
+        prefix: '/auth/email',
+        verification: deps.verification,
+        perIpPerMinute,
+      });
+      await api.register(passwordResetRoutes, {
+        prefix: '/auth/password',
+        passwordReset: deps.passwordReset,
+        perIpPerMinute,
+      });
+      await api.register(emailChangeRoutes, {
+        prefix: '/users',
+        accounts: deps.accounts,
+        verification: deps.verification,
+      });
       await api.register(userRoutes, { prefix: '/users', accounts: deps.accounts, cookies, secureCookies: secure });
       await api.register(uploadRoutes, {
         prefix: '/uploads',
@@ -189,6 +215,8 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
         uploadTokens: deps.uploadTokens,
         uploadsPublicUrl: config.UPLOADS_PUBLIC_URL,
         opensPerMinute: config.UPLOADS_OPENS_PER_MINUTE,
+        accounts: deps.accounts,
+        unverifiedQuotaBytes: config.UNVERIFIED_QUOTA_BYTES,
       });
       await api.register(fileRoutes, { prefix: '/files', sessions: deps.sessions });
     },

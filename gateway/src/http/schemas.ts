@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { MAX_TOKEN_LENGTH } from '../domain/one-time-tokens.ts';
 import { MAX_PASSWORD_LENGTH } from '../domain/password-policy.ts';
 import { MAX_BIO_LENGTH, MAX_NAME_LENGTH } from '../domain/user.ts';
 
@@ -20,6 +21,7 @@ export const User = Type.Object(
     email: Type.String(),
     name: Type.String(),
     bio: Type.String(),
+    emailVerified: Type.Boolean(),
     createdAt: Type.String({ format: 'date-time' }),
   },
   closed,
@@ -258,3 +260,12 @@ export const DownloadResponse = Type.Object({
 
 /** Error responses of routes that name a resource. */
 export const resourceErrorResponses = { ...errorResponses, 404: ErrorResponse, 409: ErrorResponse } as const;
+
+/** A mailed one-time token as pasted from a link (43 base64url characters when it is ours). */
+const MailedToken = Type.String({ minLength: 1, maxLength: MAX_TOKEN_LENGTH });
+export const VerifyEmailBody = Type.Object({ token: MailedToken }, closed);
+export const ForgotPasswordBody = Type.Object({ email: Email }, closed);
+export const ResetPasswordBody = Type.Object({ token: MailedToken, newPassword: Password }, closed);
+/** 202 answers of the mail endpoints: the same body whatever happened behind them. */
+export const Accepted = Type.Object({ message: Type.String() });
+export const EmailChangeBody = Type.Object({ email: Email, password: Password }, closed);

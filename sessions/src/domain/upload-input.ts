@@ -16,6 +16,8 @@ export interface CreateUploadInput {
   sha256: string;
   /** See CreateUploadRequest.idempotency_key; empty for none. */
   idempotencyKey?: string;
+  /** The caller's cap on the user's quota (CreateUploadRequest.quota_bytes); 0 or absent = none. */
+  quotaBytes?: number;
 }
 
 /**

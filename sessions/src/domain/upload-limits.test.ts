@@ -90,6 +90,20 @@ describe('uploads in progress per user (UPLOADS_IN_PROGRESS_MAX)', () => {
     });
     expect(s.objects.open.size).toBe(0);
   });
+
+  it("applies the caller's smaller quota cap (an unverified account) and never a larger one", async () => {
+    const s = memorySessions({ quotaBytes: 10_000 });
+    await s.uploads.create({ ...openInput('alice', 600), quotaBytes: 1000 });
+    await expect(s.uploads.create({ ...openInput('alice', 600), quotaBytes: 1000 })).rejects.toMatchObject({
+      code: 'permission_denied',
+      details: { reason: 'quota_exceeded' },
+    });
+    // Without a cap (a verified account) the configured quota applies again.
+    await s.uploads.create({ ...openInput('alice', 600), quotaBytes: 0 });
+    await expect(s.uploads.create({ ...openInput('bob', 10_001), quotaBytes: 1_000_000 })).rejects.toMatchObject({
+      details: { reason: 'quota_exceeded' },
+    });
+  });
 });
 
 describe('listing uploads in progress', () => {

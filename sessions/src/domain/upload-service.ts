@@ -57,6 +57,11 @@ export function idempotentUploadId(userId: string, key: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** The limits with the quota lowered to the caller's cap (an unverified account's), if it gave a smaller one. */
+function withQuotaCap(limits: UploadLimits, cap: number | undefined): UploadLimits {
+  return cap !== undefined && cap > 0 && cap < limits.quotaBytes ? { ...limits, quotaBytes: cap } : limits;
+}
+
 /** Opening, inspecting, cancelling uploads and recording their parts, within the per-user limits. */
 export class UploadService {
   private readonly newId: () => string;
@@ -67,7 +72,7 @@ export class UploadService {
 
   /** `transfer`: "relay", "direct" or empty for the deployment's default. */
   async create(input: CreateUploadInput & { transfer?: string }): Promise<UploadSession> {
-    const { limits } = this.deps;
+    const limits = withQuotaCap(this.deps.limits, input.quotaBytes);
     const { fileName, sha256 } = checkCreateInput(input, limits);
     const transfer = resolveTransfer(
       input.transfer ?? '',
@@ -75,7 +80,7 @@ export class UploadService {
       input.userId,
       this.deps.logger,
     );
-    if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId);
+    if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId, limits);
     const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
     const contentType = input.contentType || 'application/octet-stream';
@@ -95,7 +100,7 @@ export class UploadService {
       const existing = await this.deps.uploads.get(uploadId);
       if (existing) return replay(existing);
     }
-    await this.precheck(input.userId, input.size);
+    await this.precheck(input.userId, input.size, limits);
     const objectKey = objectKeyFor(input.userId, uploadId);
     // A keyed create retried after a crash finds the multipart upload its first attempt opened.
     const multipartUploadId = await this.deps.objects.createMultipart(objectKey, contentType, {
@@ -123,7 +128,7 @@ export class UploadService {
     }
     if (winner) return replay(winner);
     if (outcome === 'exists') throw new AppError('aborted', 'this upload changed while it was being opened; retry');
-    throw this.refusal(outcome, input.userId);
+    throw this.refusal(outcome, input.userId, limits);
   }
 
   private newSession(
@@ -169,17 +174,20 @@ export class UploadService {
    * flood of opens at the cap stays one DynamoDB read each. The transaction in `create` remains
    * the authority (this read may be a moment old).
    */
-  private async precheck(userId: string, size: number): Promise<void> {
-    const { limits } = this.deps;
+  private async precheck(userId: string, size: number, limits: UploadLimits): Promise<void> {
     const usage = await this.deps.uploads.usage(userId);
-    if (usage.deleted) throw this.refusal('user_deleted', userId);
-    if (usage.uploadsInProgress >= limits.maxInProgress) throw this.refusal('too_many_uploads', userId);
-    if (usage.reservedBytes > limits.quotaBytes - size) throw this.refusal('quota_exceeded', userId);
+    if (usage.deleted) throw this.refusal('user_deleted', userId, limits);
+    if (usage.uploadsInProgress >= limits.maxInProgress) throw this.refusal('too_many_uploads', userId, limits);
+    if (usage.reservedBytes > limits.quotaBytes - size) throw this.refusal('quota_exceeded', userId, limits);
   }
 
   /** The error for an open the repository refused, logged once here with the limit that fired. */
-  private refusal(outcome: Exclude<CreateOutcome, 'created' | 'exists'>, userId: string): AppError {
-    const { limits, logger } = this.deps;
+  private refusal(
+    outcome: Exclude<CreateOutcome, 'created' | 'exists'>,
+    userId: string,
+    limits: UploadLimits,
+  ): AppError {
+    const { logger } = this.deps;
     switch (outcome) {
       case 'too_many_uploads':
         logger.info({ userId, limit: 'UPLOADS_IN_PROGRESS_MAX', max: limits.maxInProgress }, 'upload open refused');
@@ -189,7 +197,14 @@ export class UploadService {
           { retryAfterSeconds: TOO_MANY_UPLOADS_RETRY_SECONDS, details: { limit: limits.maxInProgress } },
         );
       case 'quota_exceeded':
-        logger.info({ userId, limit: 'USER_QUOTA_BYTES', max: limits.quotaBytes }, 'upload open refused');
+        logger.info(
+          {
+            userId,
+            limit: limits.quotaBytes < this.deps.limits.quotaBytes ? 'caller quota cap' : 'USER_QUOTA_BYTES',
+            max: limits.quotaBytes,
+          },
+          'upload open refused',
+        );
         return new AppError('permission_denied', 'storage quota exceeded; delete files or cancel uploads first', {
           details: { reason: 'quota_exceeded' },
         });

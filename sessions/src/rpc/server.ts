@@ -65,6 +65,7 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
           sha256: r.sha256,
           idempotencyKey: r.idempotencyKey,
           transfer: r.transfer,
+          quotaBytes: r.quotaBytes,
         }),
       ),
     ),

@@ -62,3 +62,13 @@ output "alarm_topic_arn" {
   description = "SNS topic of the alarms."
   value       = module.stack.alarm_topic_arn
 }
+
+output "mail_from_address" {
+  description = "Sender of account mail; in the SES sandbox, verify recipients or request production access."
+  value       = module.stack.mail_from_address
+}
+
+output "mail_dkim_tokens" {
+  description = "Publish <token>._domainkey.<mail domain> CNAME <token>.dkim.amazonses.com if Terraform did not."
+  value       = module.stack.mail_dkim_tokens
+}

@@ -8,6 +8,7 @@ module "stack" {
   certificate_arn = var.certificate_arn
   route53_zone_id = var.route53_zone_id
   alarm_email     = var.alarm_email
+  mail_identity   = var.mail_identity
   image_tag       = var.image_tag
 
   vpc_cidr                    = "10.50.0.0/16"

@@ -31,6 +31,12 @@ variable "route53_zone_id" {
   default     = null
 }
 
+variable "mail_identity" {
+  type        = string
+  description = "SES identity for account mail: a domain (sends as no-reply@<domain>) or one address; null = domain_name."
+  default     = null
+}
+
 variable "alarm_email" {
   type        = string
   description = "Email address for alarm notifications; null = none."

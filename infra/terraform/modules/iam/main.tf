@@ -37,7 +37,7 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
 
 resource "aws_iam_role" "gateway" {
   name               = "${var.prefix}-gateway-task"
-  description        = "lfusys gateway task: users and refresh-token tables"
+  description        = "lfusys gateway task: users and refresh-token tables, account mail"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
@@ -74,6 +74,20 @@ data "aws_iam_policy_document" "gateway" {
       var.refresh_tokens_table_arn,
       "${var.refresh_tokens_table_arn}/index/*",
     ]
+  }
+
+  # Account mail (verify your email, reset your password, password changed): SES v2 SendEmail as
+  # the one identity, from the one address. SendEmail is authorised against the identity's ARN
+  # (SES "Controlling access", identity resources); ses:FromAddress pins the sender within it.
+  statement {
+    sid       = "AccountMail"
+    actions   = ["ses:SendEmail"]
+    resources = [var.mail_identity_arn]
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [var.mail_from_address]
+    }
   }
 }
 

@@ -53,3 +53,13 @@ variable "uploads_write_parts" {
   description = "Grant the uploads role s3:PutObject on files/* (UPLOADS_PART_WRITER=sdk). False: relay chunks go through part URLs sessions signs, and the workers hold no S3 write right."
   default     = false
 }
+
+variable "mail_identity_arn" {
+  type        = string
+  description = "ARN of the SES identity the gateway sends account mail as (ses:SendEmail is scoped to it)."
+}
+
+variable "mail_from_address" {
+  type        = string
+  description = "The only From address the gateway may send with (ses:FromAddress condition)."
+}

@@ -78,6 +78,15 @@ module "registry" {
   force_delete         = var.force_destroy
 }
 
+module "mail" {
+  source = "../mail"
+
+  # Mail goes out from the app's own domain unless another identity is chosen; the app's zone
+  # holds DKIM records only for the app's own domain.
+  identity        = coalesce(var.mail_identity, var.domain_name)
+  route53_zone_id = var.mail_identity == null ? var.route53_zone_id : null
+}
+
 module "iam" {
   source = "../iam"
 
@@ -92,6 +101,8 @@ module "iam" {
   secret_arns              = module.secrets.secret_arns
   ecr_repository_arns      = values(module.registry.repository_arns)
   log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
+  mail_identity_arn        = module.mail.identity_arn
+  mail_from_address        = module.mail.from_address
 }
 
 module "cluster" {
@@ -178,6 +189,9 @@ module "gateway" {
     # Sign-in with identity providers: "" (the default) leaves a provider off.
     GITHUB_CLIENT_ID = var.github_client_id
     GOOGLE_CLIENT_ID = var.google_client_id
+    # Account mail through SES v2 from the identity of modules/mail; links point at PUBLIC_ORIGIN.
+    MAIL_TRANSPORT = "ses"
+    MAIL_FROM      = "lfusys <${module.mail.from_address}>"
   }
 
   secrets = {

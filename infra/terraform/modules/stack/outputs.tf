@@ -80,3 +80,13 @@ output "nat_public_ips" {
   description = "Public IPs of the NAT gateways (the tasks' outbound address)."
   value       = module.network.nat_public_ips
 }
+
+output "mail_from_address" {
+  description = "The address account mail is sent from (MAIL_FROM of the gateway)."
+  value       = module.mail.from_address
+}
+
+output "mail_dkim_tokens" {
+  description = "Easy DKIM tokens of a domain mail identity (records created when route53_zone_id covers it)."
+  value       = module.mail.dkim_tokens
+}

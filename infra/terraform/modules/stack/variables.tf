@@ -33,6 +33,17 @@ variable "route53_zone_id" {
   default     = null
 }
 
+variable "mail_identity" {
+  type        = string
+  description = "SES identity account mail is sent from: a domain (mail from no-reply@<domain>) or one address; null = domain_name."
+  default     = null
+
+  validation {
+    condition     = var.mail_identity == null || can(regex("^([^@\\s]+@)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.mail_identity))
+    error_message = "mail_identity must be a lowercase domain such as example.com or an address such as no-reply@example.com."
+  }
+}
+
 variable "alarm_email" {
   type        = string
   description = "Email subscribed to the alarm SNS topic; null = no subscription."

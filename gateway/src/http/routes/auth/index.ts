@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import type { AccessTokens } from '../../../auth/access-tokens.ts';
 import type { AccountService } from '../../../domain/account-service.ts';
 import type { AuthService } from '../../../domain/auth-service.ts';
+import type { EmailVerificationService } from '../../../domain/email-verification.ts';
 import type { LoginAttemptLimiter } from '../../../domain/login-attempt-limiter.ts';
 import { toPublicUser } from '../../../domain/user.ts';
 import { type CookieNames, cookieOptions } from '../../cookies.ts';
@@ -15,6 +16,8 @@ import { setSessionCookies } from '../../session-cookies.ts';
 export interface AuthRoutesOptions {
   auth: AuthService;
   accounts: AccountService;
+  /** Mails the verification link after register. */
+  verification: EmailVerificationService;
   accessTokens: AccessTokens;
   loginAttempts: LoginAttemptLimiter;
   cookies: CookieNames;
@@ -64,6 +67,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     },
     async (request, reply) => {
       const user = await auth.register(request.body);
+      // The account exists either way; a lost mail is re-sent from the web app's banner.
+      await options.verification.send(user).catch((err: unknown) => {
+        request.log.error({ err, userId: user.id }, 'verification mail failed');
+      });
       return reply.status(201).send({ user: toPublicUser(user) });
     },
   );

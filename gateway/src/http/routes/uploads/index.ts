@@ -3,6 +3,7 @@ import { AppError } from '@lfusys/commons';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
 import type { FastifyRequest } from 'fastify';
 import type { UploadTokens } from '../../../auth/upload-tokens.ts';
+import type { AccountService } from '../../../domain/account-service.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import {
   CreateUploadBody,
@@ -27,6 +28,9 @@ export interface UploadRoutesOptions {
   uploadsPublicUrl: string;
   /** `POST /uploads` per user per minute (`UPLOADS_OPENS_PER_MINUTE`). */
   opensPerMinute: number;
+  accounts: AccountService;
+  /** The quota of an account whose email is not verified (`UNVERIFIED_QUOTA_BYTES`). */
+  unverifiedQuotaBytes: number;
 }
 
 /**
@@ -36,7 +40,7 @@ export interface UploadRoutesOptions {
  */
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = async (
   app,
-  { sessions, uploadTokens, uploadsPublicUrl, opensPerMinute },
+  { sessions, uploadTokens, uploadsPublicUrl, opensPerMinute, accounts, unverifiedQuotaBytes },
 ) => {
   app.addHook('preHandler', app.requireUser);
   const base = uploadsPublicUrl.replace(/\/+$/, '');
@@ -88,18 +92,25 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     },
     async (request, reply) => {
       const { userId } = claimsOf(request);
-      const upload = await sessions.createUpload(
-        {
-          userId,
-          fileName: request.body.fileName,
-          size: request.body.size,
-          contentType: request.body.contentType ?? '',
-          sha256: request.body.sha256 ?? '',
-          idempotencyKey: request.body.idempotencyKey ?? '',
-          transfer: request.body.transfer ?? '',
-        },
-        { requestId: request.id },
-      );
+      const { emailVerified } = await accounts.get(userId);
+      const upload = await sessions
+        .createUpload(
+          {
+            userId,
+            fileName: request.body.fileName,
+            size: request.body.size,
+            contentType: request.body.contentType ?? '',
+            sha256: request.body.sha256 ?? '',
+            idempotencyKey: request.body.idempotencyKey ?? '',
+            transfer: request.body.transfer ?? '',
+            // Sessions applies the smaller of this and its USER_QUOTA_BYTES; 0 = no cap.
+            quotaBytes: emailVerified ? 0 : unverifiedQuotaBytes,
+          },
+          { requestId: request.id },
+        )
+        .catch((err: unknown) => {
+          throw emailVerified ? err : unverifiedQuotaRefusal(err, unverifiedQuotaBytes);
+        });
       const view = publicUpload(upload);
       return reply.status(201).send({
         uploadId: upload.uploadId,
@@ -209,3 +220,17 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     },
   );
 };
+
+/** An unverified account's quota refusal says how to lift it; any other error passes unchanged. */
+function unverifiedQuotaRefusal(err: unknown, quotaBytes: number): unknown {
+  if (!(err instanceof AppError) || err.details?.reason !== 'quota_exceeded') return err;
+  const gib = Math.round((quotaBytes / 1024 ** 3) * 100) / 100;
+  return new AppError(
+    'permission_denied',
+    `until your email is verified you may store ${gib} GiB; verify it to get the full quota`,
+    {
+      cause: err,
+      details: { reason: 'quota_exceeded', emailVerified: false, quotaBytes },
+    },
+  );
+}

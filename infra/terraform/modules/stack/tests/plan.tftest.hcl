@@ -89,6 +89,12 @@ mock_provider "aws" {
     }
   }
 
+  mock_resource "aws_sesv2_email_identity" {
+    defaults = {
+      arn = "arn:aws:ses:eu-west-1:123456789012:identity/files.example.com"
+    }
+  }
+
   mock_data "aws_availability_zones" {
     defaults = {
       names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -194,6 +200,44 @@ run "rejects_an_unknown_transfer_default" {
   }
 
   expect_failures = [var.upload_transfer_default]
+}
+
+run "mails_from_the_app_domain_or_the_chosen_identity" {
+  command = plan
+
+  variables {
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = output.mail_from_address == "no-reply@files.example.com"
+    error_message = "without mail_identity, mail goes out as no-reply@<domain_name>"
+  }
+}
+
+run "mails_from_a_single_address_identity" {
+  command = plan
+
+  variables {
+    deletion_protection = false
+    mail_identity       = "lfusys@example.org"
+  }
+
+  assert {
+    condition     = output.mail_from_address == "lfusys@example.org"
+    error_message = "an address identity is the From address itself"
+  }
+}
+
+run "rejects_a_malformed_mail_identity" {
+  command = plan
+
+  variables {
+    deletion_protection = false
+    mail_identity       = "Not A Domain"
+  }
+
+  expect_failures = [var.mail_identity]
 }
 
 run "identity_providers_off_by_default" {

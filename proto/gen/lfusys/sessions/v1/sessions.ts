@@ -138,6 +138,11 @@ export interface CreateUploadRequest {
    * refuses it with FAILED_PRECONDITION (code "transfer_unavailable").
    */
   transfer: string;
+  /**
+   * The caller's cap on this user's quota in bytes (the gateway sends UNVERIFIED_QUOTA_BYTES for
+   * an account whose email is not verified); 0 = none. The smaller of it and USER_QUOTA_BYTES applies.
+   */
+  quotaBytes: number;
 }
 
 export interface GetUploadRequest {
@@ -758,7 +763,16 @@ export const Upload: MessageFns<Upload> = {
 };
 
 function createBaseCreateUploadRequest(): CreateUploadRequest {
-  return { userId: "", fileName: "", size: 0, contentType: "", sha256: "", idempotencyKey: "", transfer: "" };
+  return {
+    userId: "",
+    fileName: "",
+    size: 0,
+    contentType: "",
+    sha256: "",
+    idempotencyKey: "",
+    transfer: "",
+    quotaBytes: 0,
+  };
 }
 
 export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
@@ -783,6 +797,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     }
     if (message.transfer !== "") {
       writer.uint32(58).string(message.transfer);
+    }
+    if (message.quotaBytes !== 0) {
+      writer.uint32(64).uint64(message.quotaBytes);
     }
     return writer;
   },
@@ -856,6 +873,14 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
             message.transfer = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.quotaBytes = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -893,6 +918,11 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
         ? globalThis.String(object.idempotency_key)
         : "",
       transfer: isSet(object.transfer) ? globalThis.String(object.transfer) : "",
+      quotaBytes: isSet(object.quotaBytes)
+        ? globalThis.Number(object.quotaBytes)
+        : isSet(object.quota_bytes)
+        ? globalThis.Number(object.quota_bytes)
+        : 0,
     };
   },
 
@@ -919,6 +949,9 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     if (message.transfer !== "") {
       obj.transfer = message.transfer;
     }
+    if (message.quotaBytes !== 0) {
+      obj.quotaBytes = Math.round(message.quotaBytes);
+    }
     return obj;
   },
 
@@ -934,6 +967,7 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
     message.sha256 = object.sha256 ?? "";
     message.idempotencyKey = object.idempotencyKey ?? "";
     message.transfer = object.transfer ?? "";
+    message.quotaBytes = object.quotaBytes ?? 0;
     return message;
   },
 };
