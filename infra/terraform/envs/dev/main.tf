@@ -20,6 +20,7 @@ module "stack" {
   log_level                   = "debug"
   container_insights          = false
   capacity_provider           = "FARGATE_SPOT"
+  access_logs_enabled         = false
 
   gateway_task    = { cpu = 256, memory = 512, desired_count = 1, min_count = 1, max_count = 2 }
   sessions_task   = { cpu = 256, memory = 512, desired_count = 1, min_count = 1, max_count = 2 }

@@ -20,6 +20,7 @@ module "stack" {
   log_level                   = "info"
   container_insights          = true
   capacity_provider           = "FARGATE"
+  access_logs_enabled         = true
 
   gateway_task    = { cpu = 1024, memory = 2048, desired_count = 2, min_count = 2, max_count = 8 }
   sessions_task   = { cpu = 1024, memory = 2048, desired_count = 2, min_count = 2, max_count = 8 }

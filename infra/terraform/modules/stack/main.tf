@@ -110,8 +110,17 @@ module "edge" {
   route53_zone_id     = var.route53_zone_id
   gateway_port        = 8080
   uploads_port        = 8081
-  health_check_path   = "/readyz"
+  health_check_path   = "/readyz" # readiness; the containers' own checks use /healthz (liveness)
   deletion_protection = var.deletion_protection
+  force_destroy       = var.force_destroy
+  # Below the targets' IDLE_TIMEOUT_MS (65 s, set in gateway's and uploads' environment).
+  idle_timeout_seconds = 60
+
+  waf_enabled         = var.waf_enabled
+  waf_rate_limit      = var.waf_rate_limit
+  waf_auth_rate_limit = var.waf_auth_rate_limit
+  waf_logging_enabled = var.waf_logging_enabled
+  access_logs_enabled = var.access_logs_enabled
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -24,13 +24,49 @@ variable "domain_name" {
 
 variable "certificate_arn" {
   type        = string
-  description = "ARN of an issued ACM certificate covering domain_name, in the stack's region."
+  description = "ARN of an issued ACM certificate covering domain_name, in the stack's region; null = Terraform requests one and validates it by DNS in route53_zone_id."
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn != null || var.route53_zone_id != null
+    error_message = "Give certificate_arn (an issued ACM certificate) or route53_zone_id (Terraform then requests a certificate for domain_name and validates it by DNS in that zone)."
+  }
 }
 
 variable "route53_zone_id" {
   type        = string
-  description = "Route 53 hosted zone of domain_name; when set, the alias record for the ALB is created. Null = point your DNS at the alb_dns_name output yourself."
+  description = "Route 53 hosted zone of domain_name; when set, the alias record for the ALB is created (and, without certificate_arn, the certificate's DNS validation record). Null = point your DNS at the alb_dns_name output yourself and give certificate_arn."
   default     = null
+}
+
+variable "waf_enabled" {
+  type        = bool
+  description = "AWS WAF on the ALB: per-IP rate limits, Amazon IP reputation list, core rule set and known bad inputs (body rules skipped for chunk PUTs on /uploads/*)."
+  default     = true
+}
+
+variable "waf_rate_limit" {
+  type        = number
+  description = "Requests per IP per 5 minutes, all paths, before WAF blocks the IP (a 1 Gbit/s relay upload sends ~2,250 chunk PUTs per 5 minutes)."
+  default     = 5000
+}
+
+variable "waf_auth_rate_limit" {
+  type        = number
+  description = "Requests per IP per 5 minutes to /api/v1/auth/ before WAF blocks them."
+  default     = 100
+}
+
+variable "waf_logging_enabled" {
+  type        = bool
+  description = "WAF logs to CloudWatch (aws-waf-logs-<prefix>), Authorization and Cookie redacted."
+  default     = false
+}
+
+variable "access_logs_enabled" {
+  type        = bool
+  description = "ALB access logs to the bucket <prefix>-alb-logs (SSE-S3, private, expired after 90 days)."
+  default     = true
 }
 
 variable "alarm_email" {

@@ -89,6 +89,30 @@ mock_provider "aws" {
     }
   }
 
+  mock_resource "aws_acm_certificate" {
+    defaults = {
+      arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+      domain_validation_options = [{
+        domain_name           = "files.example.com"
+        resource_record_name  = "_0123456789abcdef.files.example.com."
+        resource_record_type  = "CNAME"
+        resource_record_value = "_fedcba9876543210.acm-validations.aws."
+      }]
+    }
+  }
+
+  mock_resource "aws_acm_certificate_validation" {
+    defaults = {
+      certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    }
+  }
+
+  mock_resource "aws_wafv2_web_acl" {
+    defaults = {
+      arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mock/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
   mock_data "aws_availability_zones" {
     defaults = {
       names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
@@ -194,4 +218,73 @@ run "rejects_an_unknown_transfer_default" {
   }
 
   expect_failures = [var.upload_transfer_default]
+}
+
+run "issues_and_validates_a_certificate_when_only_a_zone_is_given" {
+  command = apply # mocked: the listener's certificate is only known after "apply"
+
+  variables {
+    certificate_arn     = null
+    route53_zone_id     = "Z0123456789ABCDEFGHIJ"
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    error_message = "the HTTPS listener must use the certificate Terraform requested and validated"
+  }
+}
+
+run "keeps_the_operators_certificate" {
+  command = plan
+
+  variables {
+    route53_zone_id     = "Z0123456789ABCDEFGHIJ"
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    error_message = "a given certificate_arn must be used as is, with no certificate requested"
+  }
+}
+
+run "rejects_neither_certificate_nor_zone" {
+  command = plan
+
+  variables {
+    certificate_arn     = null
+    deletion_protection = false
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "waf_and_access_logs_can_be_turned_off" {
+  command = apply
+
+  variables {
+    waf_enabled         = false
+    access_logs_enabled = false
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.web_acl_arn == null && module.edge.access_logs_bucket == null
+    error_message = "waf_enabled = false and access_logs_enabled = false must create neither"
+  }
+}
+
+run "waf_protects_the_alb_by_default" {
+  command = apply
+
+  variables {
+    deletion_protection = false
+    waf_logging_enabled = true
+  }
+
+  assert {
+    condition     = module.edge.web_acl_arn != null && module.edge.access_logs_bucket == "acme-lfusys-test-alb-logs"
+    error_message = "by default the ALB gets the web ACL and access logs in <prefix>-alb-logs"
+  }
 }

@@ -1,0 +1,308 @@
+# AWS WAF in front of the ALB (docs/security.md, "The edge"). In order of evaluation:
+#   1. per-IP rate limit on /api/v1/auth/ (sign-in, sign-up, refresh: password guessing)
+#   2. per-IP rate limit on every request
+#   3. Amazon IP reputation list (known bots, scanners, malware hosts)
+#   4. AWS core rule set (XSS, LFI/RFI, SSRF, oversized parts of a request, bad user agents)
+#   5. known bad inputs (Log4j, Java deserialisation, exploitable paths, Host: localhost)
+#   6. the body rules of 4 and 5 outside /uploads/*
+# Chunk bodies are file bytes, MiB-sized and never interpreted: the core rule set's
+# SizeRestrictions_BODY would block every chunk PUT (> 8 KB), and the other body rules would block
+# a user uploading an HTML page or a log file that mentions "${jndi:". So the body rules only
+# count (and label) in 4 and 5, and rule 6 blocks what they matched everywhere except /uploads/*.
+# The uploads workers bound chunk bodies themselves (size, rate, per-user in-flight cap).
+# Direct transfer PUTs parts to S3, not through the ALB.
+
+resource "aws_wafv2_web_acl" "this" {
+  count = var.waf_enabled ? 1 : 0
+
+  name  = "${var.prefix}-edge"
+  scope = "REGIONAL"
+
+  default_action {
+    allow {}
+  }
+
+  rule {
+    name     = "rate-limit-auth"
+    priority = 10
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.waf_auth_rate_limit
+        evaluation_window_sec = 300
+        aggregate_key_type    = "IP"
+
+        scope_down_statement {
+          byte_match_statement {
+            search_string         = "/api/v1/auth/"
+            positional_constraint = "STARTS_WITH"
+
+            field_to_match {
+              uri_path {}
+            }
+
+            # The path as the gateway routes it: percent-decoded, and in any letter case.
+            text_transformation {
+              priority = 0
+              type     = "URL_DECODE"
+            }
+
+            text_transformation {
+              priority = 1
+              type     = "LOWERCASE"
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-rate-limit-auth"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "rate-limit-ip"
+    priority = 20
+
+    action {
+      block {}
+    }
+
+    statement {
+      rate_based_statement {
+        limit                 = var.waf_rate_limit
+        evaluation_window_sec = 300
+        aggregate_key_type    = "IP"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-rate-limit-ip"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "aws-ip-reputation"
+    priority = 30
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesAmazonIpReputationList"
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-aws-ip-reputation"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "aws-common"
+    priority = 40
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesCommonRuleSet"
+
+        # Body rules count and label only; rule "body-rules-outside-uploads" blocks on the labels.
+        rule_action_override {
+          name = "SizeRestrictions_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+
+        rule_action_override {
+          name = "CrossSiteScripting_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+
+        rule_action_override {
+          name = "GenericLFI_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+
+        rule_action_override {
+          name = "GenericRFI_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+
+        rule_action_override {
+          name = "EC2MetaDataSSRF_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-aws-common"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  rule {
+    name     = "aws-known-bad-inputs"
+    priority = 50
+
+    override_action {
+      none {}
+    }
+
+    statement {
+      managed_rule_group_statement {
+        vendor_name = "AWS"
+        name        = "AWSManagedRulesKnownBadInputsRuleSet"
+
+        rule_action_override {
+          name = "JavaDeserializationRCE_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+
+        rule_action_override {
+          name = "Log4JRCE_BODY"
+          action_to_use {
+            count {}
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-aws-known-bad-inputs"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  # Every other rule of the two groups blocks (terminates) on a match, so a label of their
+  # namespaces that is still present here comes from a counted body rule.
+  rule {
+    name     = "body-rules-outside-uploads"
+    priority = 60
+
+    action {
+      block {}
+    }
+
+    statement {
+      and_statement {
+        statement {
+          or_statement {
+            statement {
+              label_match_statement {
+                scope = "NAMESPACE"
+                key   = "awswaf:managed:aws:core-rule-set:"
+              }
+            }
+
+            statement {
+              label_match_statement {
+                scope = "NAMESPACE"
+                key   = "awswaf:managed:aws:known-bad-inputs:"
+              }
+            }
+          }
+        }
+
+        statement {
+          not_statement {
+            statement {
+              byte_match_statement {
+                search_string         = "/uploads/"
+                positional_constraint = "STARTS_WITH"
+
+                field_to_match {
+                  uri_path {}
+                }
+
+                text_transformation {
+                  priority = 0
+                  type     = "NONE"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-body-rules-outside-uploads"
+      sampled_requests_enabled   = true
+    }
+  }
+
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = "${var.prefix}-edge"
+    sampled_requests_enabled   = true
+  }
+}
+
+resource "aws_wafv2_web_acl_association" "alb" {
+  count = var.waf_enabled ? 1 : 0
+
+  resource_arn = aws_lb.this.arn
+  web_acl_arn  = aws_wafv2_web_acl.this[0].arn
+}
+
+# Optional WAF logs (every evaluated request; CloudWatch Logs requires the aws-waf-logs- prefix).
+# Credentials are redacted: the Authorization header (bearer tokens) and cookies (refresh token).
+resource "aws_cloudwatch_log_group" "waf" {
+  count = var.waf_enabled && var.waf_logging_enabled ? 1 : 0
+
+  name              = "aws-waf-logs-${var.prefix}"
+  retention_in_days = var.waf_log_retention_days
+}
+
+resource "aws_wafv2_web_acl_logging_configuration" "this" {
+  count = var.waf_enabled && var.waf_logging_enabled ? 1 : 0
+
+  resource_arn            = aws_wafv2_web_acl.this[0].arn
+  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
+
+  redacted_fields {
+    single_header {
+      name = "authorization"
+    }
+  }
+
+  redacted_fields {
+    single_header {
+      name = "cookie"
+    }
+  }
+}
