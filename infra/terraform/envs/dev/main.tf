@@ -18,7 +18,6 @@ module "stack" {
   secret_recovery_window_days = 0
   log_retention_days          = 14
   log_level                   = "debug"
-  container_insights          = false
   capacity_provider           = "FARGATE_SPOT"
   access_logs_enabled         = false
 

@@ -18,7 +18,6 @@ module "stack" {
   secret_recovery_window_days = 30
   log_retention_days          = 90
   log_level                   = "info"
-  container_insights          = true
   capacity_provider           = "FARGATE"
   access_logs_enabled         = true
 

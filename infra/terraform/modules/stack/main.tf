@@ -93,9 +93,8 @@ module "iam" {
 module "cluster" {
   source = "../cluster"
 
-  prefix             = var.prefix
-  vpc_id             = module.network.vpc_id
-  container_insights = var.container_insights
+  prefix = var.prefix
+  vpc_id = module.network.vpc_id
 }
 
 module "edge" {
@@ -146,8 +145,8 @@ module "gateway" {
   capacity_provider    = var.capacity_provider
   container_ports      = [8080]
   health_check_port    = 8080
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 20 # SHUTDOWN_GRACE_MS defaults to 10 s
+  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
+  stop_timeout_seconds = 20         # SHUTDOWN_GRACE_MS defaults to 10 s
 
   task_role_arn      = module.iam.gateway_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -171,6 +170,8 @@ module "gateway" {
     PUBLIC_ORIGIN   = local.app_origin
     CORS_ORIGINS    = ""
     COOKIE_SECURE   = "true"
+    # Above the ALB's idle timeout (60 s): the ALB, not the gateway, closes an idle connection.
+    IDLE_TIMEOUT_MS = "65000"
     # The ALB's nodes live in the public subnets; only they may write X-Forwarded-For (the ALB
     # appends the address it saw, and the gateway takes the right-most address outside these).
     TRUSTED_PROXY_CIDRS = join(",", module.network.public_subnet_cidrs)
@@ -206,8 +207,8 @@ module "sessions" {
   capacity_provider    = var.capacity_provider
   container_ports      = [50051, 9091]
   health_check_port    = 9091
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
+  stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.sessions_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -220,11 +221,11 @@ module "sessions" {
     namespace_id = module.cluster.namespace_id
   }
 
-  # Scale on the assembly backlog and on CPU (gRPC traffic); in only when both agree.
+  # Scale on the assembly backlog per task and on CPU (gRPC traffic); in only when both agree.
   cpu_target_utilization = 60
   queue_scaling = {
     queue_name              = module.queues.assembly_queue_name
-    messages_visible_target = var.sessions_queue_backlog_target
+    backlog_per_task_target = var.sessions_queue_backlog_target
   }
 
   environment = {
@@ -264,8 +265,8 @@ module "uploads" {
   capacity_provider    = var.capacity_provider
   container_ports      = [8081]
   health_check_port    = 8081
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+  health_check_path    = "/healthz" # liveness on the ops port
+  stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.uploads_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -281,12 +282,14 @@ module "uploads" {
   cpu_target_utilization = 60
 
   environment = {
-    AWS_REGION       = data.aws_region.current.name
-    RESOURCE_PREFIX  = var.prefix
-    LOG_LEVEL        = var.log_level
-    HOST             = "0.0.0.0"
-    PORT             = "8081"
-    WORKERS          = tostring(var.uploads_workers)
+    AWS_REGION      = data.aws_region.current.name
+    RESOURCE_PREFIX = var.prefix
+    LOG_LEVEL       = var.log_level
+    HOST            = "0.0.0.0"
+    PORT            = "8081"
+    WORKERS         = tostring(var.uploads_workers)
+    # Above the ALB's idle timeout (60 s): the ALB, not the workers, closes an idle connection.
+    IDLE_TIMEOUT_MS  = "65000"
     SESSIONS_ADDRESS = local.sessions_address
     # Through the public ALB: the gateway accepts traffic from the ALB only.
     JWKS_URL     = "${local.app_origin}/api/v1/.well-known/jwks.json"

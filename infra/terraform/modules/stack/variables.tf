@@ -120,12 +120,6 @@ variable "log_retention_days" {
   default     = 30
 }
 
-variable "container_insights" {
-  type        = bool
-  description = "CloudWatch Container Insights on the cluster (extra cost)."
-  default     = false
-}
-
 variable "capacity_provider" {
   type        = string
   description = "FARGATE or FARGATE_SPOT for every service (Spot is cheaper and may interrupt tasks; the pipeline tolerates it)."
@@ -301,7 +295,7 @@ variable "part_url_ttl_seconds" {
 
 variable "sessions_queue_backlog_target" {
   type        = number
-  description = "Sessions scale out while more assembly messages than this wait in the queue (target tracking on ApproximateNumberOfMessagesVisible)."
+  description = "Sessions scale out while more assembly messages than this wait per running sessions task (target tracking on ApproximateNumberOfMessagesVisible / RunningTaskCount)."
   default     = 10
 
   validation {
