@@ -62,3 +62,8 @@ output "certificate_arn" {
   description = "Certificate of the HTTPS listener: certificate_arn, or the one requested and DNS-validated here."
   value       = local.certificate_arn
 }
+
+output "web_acl_name" {
+  description = "Name (and CloudWatch metric name) of the WAF web ACL (null when waf_enabled is false)."
+  value       = one(aws_wafv2_web_acl.this[*].name)
+}

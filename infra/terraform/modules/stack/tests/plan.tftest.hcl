@@ -288,3 +288,27 @@ run "waf_protects_the_alb_by_default" {
     error_message = "by default the ALB gets the web ACL and access logs in <prefix>-alb-logs"
   }
 }
+
+run "alarms_watch_every_service_target_group_and_table" {
+  command = apply
+
+  variables {
+    deletion_protection = false
+  }
+
+  assert {
+    # DLQ, queue age, 5xx rate + running tasks x3 + unhealthy targets x2 + DynamoDB throttles x4
+    condition     = length(module.observability.alarm_names) == 12 && length(distinct(module.observability.alarm_names)) == 12
+    error_message = "expected 12 distinct alarms: 3 pipeline/edge, 3 running-task, 2 unhealthy-target, 4 DynamoDB-throttle"
+  }
+
+  assert {
+    condition     = contains(module.observability.alarm_names, "acme-lfusys-test-sessions-running-below-desired") && contains(module.observability.alarm_names, "acme-lfusys-test-refresh-tokens-dynamodb-throttled")
+    error_message = "alarm names must derive from the prefix and the watched service or table"
+  }
+
+  assert {
+    condition     = module.observability.dashboard_name == "acme-lfusys-test"
+    error_message = "the dashboard is named <prefix>"
+  }
+}
