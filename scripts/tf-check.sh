@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make tf-check: Terraform formatting; `terraform validate` of both environments and
-# `terraform test` (mocked providers) of the stack and service modules wherever the AWS provider can be had —
+# make tf-check: Terraform formatting; `terraform validate` and `terraform test` (mocked providers)
+# of both environments and `terraform test` of the stack and service modules wherever the AWS provider can be had —
 # from a local provider mirror (TF_PLUGIN_DIR, else /opt/tf-plugins or ~/.terraform.d/plugins) or
 # from registry.terraform.io — and the agreement tests (Terraform and docker compose against the
 # code), which always run. It says which of these it skipped and why.
@@ -51,6 +51,7 @@ if command -v terraform >/dev/null; then
     for env in envs/dev envs/prod; do
       tf_init "$env"
       terraform -chdir="$env" validate -no-color
+      terraform -chdir="$env" test -no-color
       rm -rf "${TF_DATA_DIR:?}"/*
     done
     for module in modules/stack modules/service; do
