@@ -109,6 +109,8 @@ describe('AWS WAF on the load balancer', async () => {
     ]);
     const exempt = first(first(first(notUploads?.not_statement).statement).byte_match_statement);
     expect(exempt.positional_constraint).toBe('STARTS_WITH');
+    // Exempt only what the services route as an upload: /uploads/../api/... is checked.
+    expect((exempt.text_transformation as Json[]).map((t) => t.type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
     const routed = first(first(block(edge, 'aws_lb_listener_rule', 'uploads').condition).path_pattern).values;
     expect(routed).toEqual([`${exempt.search_string}*`]);
     // …which is the chunk route of the uploads workers.
@@ -127,6 +129,23 @@ describe('AWS WAF on the load balancer', async () => {
     expect((scope.text_transformation as Json[]).map((t) => t.type)).toEqual(['URL_DECODE', 'LOWERCASE']);
     for (const r of [rule('rate-limit-ip'), rule('rate-limit-auth')])
       expect(Object.keys(first(r.action))).toEqual(['block']);
+  });
+
+  it('blocks the ops endpoints however the path is spelled (the services route /%72eadyz and /./readyz too)', () => {
+    const r = rule('ops-endpoints-not-public');
+    expect(Object.keys(first(r.action))).toEqual(['block']);
+    expect(r.priority).toBe(Math.min(...rules.map((x) => x.priority)));
+    const matches = (first(first(r.statement).or_statement).statement as Json[]).map((s) =>
+      first(s.byte_match_statement),
+    );
+    expect(matches.map((m) => m.search_string).sort()).toEqual(['/healthz', '/metrics', '/readyz']);
+    for (const m of matches) {
+      expect(m.positional_constraint).toBe('EXACTLY');
+      expect((m.text_transformation as Json[]).map((t) => t.type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
+    }
+    // …the same paths the listener answers 404 for.
+    const hidden = first(first(block(edge, 'aws_lb_listener_rule', 'hide_metrics').condition).path_pattern).values;
+    for (const m of matches) expect(hidden).toContain(m.search_string);
   });
 
   it('logs (when asked) with bearer tokens and cookies redacted', () => {

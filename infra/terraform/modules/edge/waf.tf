@@ -1,4 +1,5 @@
 # AWS WAF in front of the ALB (docs/security.md, "The edge"). In order of evaluation:
+#   0. the ops endpoints (/healthz, /readyz, /metrics) however the path is spelled
 #   1. per-IP rate limit on /api/v1/auth/ (sign-in, sign-up, refresh: password guessing)
 #   2. per-IP rate limit on every request
 #   3. Amazon IP reputation list (known bots, scanners, malware hosts)
@@ -20,6 +21,90 @@ resource "aws_wafv2_web_acl" "this" {
 
   default_action {
     allow {}
+  }
+
+  # The listener's hide_metrics rule matches the path as sent; the services route /%72eadyz and
+  # /./readyz to /readyz too. Here the path is decoded and normalised first.
+  rule {
+    name     = "ops-endpoints-not-public"
+    priority = 5
+
+    action {
+      block {}
+    }
+
+    statement {
+      or_statement {
+        statement {
+          byte_match_statement {
+            search_string         = "/healthz"
+            positional_constraint = "EXACTLY"
+
+            field_to_match {
+              uri_path {}
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "URL_DECODE"
+            }
+
+            text_transformation {
+              priority = 1
+              type     = "NORMALIZE_PATH"
+            }
+          }
+        }
+
+        statement {
+          byte_match_statement {
+            search_string         = "/readyz"
+            positional_constraint = "EXACTLY"
+
+            field_to_match {
+              uri_path {}
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "URL_DECODE"
+            }
+
+            text_transformation {
+              priority = 1
+              type     = "NORMALIZE_PATH"
+            }
+          }
+        }
+
+        statement {
+          byte_match_statement {
+            search_string         = "/metrics"
+            positional_constraint = "EXACTLY"
+
+            field_to_match {
+              uri_path {}
+            }
+
+            text_transformation {
+              priority = 0
+              type     = "URL_DECODE"
+            }
+
+            text_transformation {
+              priority = 1
+              type     = "NORMALIZE_PATH"
+            }
+          }
+        }
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.prefix}-ops-endpoints-not-public"
+      sampled_requests_enabled   = true
+    }
   }
 
   rule {
@@ -247,9 +332,15 @@ resource "aws_wafv2_web_acl" "this" {
                   uri_path {}
                 }
 
+                # Decoded and normalised, as the services route it: /uploads/../api/... is not exempt.
                 text_transformation {
                   priority = 0
-                  type     = "NONE"
+                  type     = "URL_DECODE"
+                }
+
+                text_transformation {
+                  priority = 1
+                  type     = "NORMALIZE_PATH"
                 }
               }
             }
