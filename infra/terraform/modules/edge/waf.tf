@@ -5,13 +5,15 @@
 #   3. Amazon IP reputation list (known bots, scanners, malware hosts)
 #   4. AWS core rule set (XSS, LFI/RFI, SSRF, oversized parts of a request, bad user agents)
 #   5. known bad inputs (Log4j, Java deserialisation, exploitable paths, Host: localhost)
-#   6. the body rules of 4 and 5 outside /uploads/*
+#   6. the content rules on bodies of 4 and 5, outside /uploads/*
 # Chunk bodies are file bytes, MiB-sized and never interpreted: the core rule set's
 # SizeRestrictions_BODY would block every chunk PUT (> 8 KB), and the other body rules would block
 # a user uploading an HTML page or a log file that mentions "${jndi:". So the body rules only
-# count (and label) in 4 and 5, and rule 6 blocks what they matched everywhere except /uploads/*.
-# The uploads workers bound chunk bodies themselves (size, rate, per-user in-flight cap).
-# Direct transfer PUTs parts to S3, not through the ALB.
+# count (and label) in 4 and 5, and rule 6 blocks what the content rules (XSS, LFI, RFI, SSRF,
+# Log4j, Java deserialisation) matched everywhere except /uploads/*. SizeRestrictions_BODY blocks
+# nowhere: the services bound bodies themselves with their own error shape (the gateway answers
+# 413 above 16 KB, and a valid request for 100 direct-transfer part URLs is ~9 KB; the workers
+# take at most one chunk). Direct transfer PUTs parts to S3, not through the ALB.
 
 resource "aws_wafv2_web_acl" "this" {
   count = var.waf_enabled ? 1 : 0
@@ -210,7 +212,8 @@ resource "aws_wafv2_web_acl" "this" {
         vendor_name = "AWS"
         name        = "AWSManagedRulesCommonRuleSet"
 
-        # Body rules count and label only; rule "body-rules-outside-uploads" blocks on the labels.
+        # Body rules count and label only; rule "body-rules-outside-uploads" blocks on the labels
+        # of the content rules.
         rule_action_override {
           name = "SizeRestrictions_BODY"
           action_to_use {
@@ -291,8 +294,9 @@ resource "aws_wafv2_web_acl" "this" {
     }
   }
 
-  # Every other rule of the two groups blocks (terminates) on a match, so a label of their
-  # namespaces that is still present here comes from a counted body rule.
+  # The labels of the counted content rules (a rule's label is its name with _Body). Every rule of
+  # known bad inputs that is not counted blocks (terminates) on a match, so any label of that
+  # namespace still present here comes from one of its two counted body rules.
   rule {
     name     = "body-rules-outside-uploads"
     priority = 60
@@ -307,8 +311,29 @@ resource "aws_wafv2_web_acl" "this" {
           or_statement {
             statement {
               label_match_statement {
-                scope = "NAMESPACE"
-                key   = "awswaf:managed:aws:core-rule-set:"
+                scope = "LABEL"
+                key   = "awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body"
+              }
+            }
+
+            statement {
+              label_match_statement {
+                scope = "LABEL"
+                key   = "awswaf:managed:aws:core-rule-set:GenericLFI_Body"
+              }
+            }
+
+            statement {
+              label_match_statement {
+                scope = "LABEL"
+                key   = "awswaf:managed:aws:core-rule-set:GenericRFI_Body"
+              }
+            }
+
+            statement {
+              label_match_statement {
+                scope = "LABEL"
+                key   = "awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body"
               }
             }
 
