@@ -47,23 +47,29 @@ describe('the HTTPS certificate', async () => {
 
 describe('AWS WAF on the load balancer', async () => {
   const waf = await hcl('modules/edge/waf.tf');
+  const association = await hcl('modules/edge/waf-association.tf');
   const edge = await hcl('modules/edge/main.tf');
   const stack = await hcl('modules/stack/main.tf');
   const acl = block(waf, 'aws_wafv2_web_acl', 'this');
   const rules = acl.rule as Json[];
   const rule = (name: string) => rules.find((r) => r.name === name) ?? {};
   const managed = (r: Json) => first(first(r.statement).managed_rule_group_statement);
-  const overrides = (r: Json) =>
-    Object.fromEntries(
-      ((managed(r).rule_action_override ?? []) as Json[]).map((o) => [o.name, Object.keys(first(o.action_to_use))]),
-    );
+  /** The rules a managed group's rule_action_override blocks set, with the action they set. */
+  const counted = first(waf.locals).waf_counted_body_rules as Record<string, string[]>;
+  const overrides = (r: Json) => {
+    const dynamic = first(managed(r).dynamic?.rule_action_override);
+    const list = /^\$\{local\.waf_counted_body_rules\.(\w+)\}$/.exec(String(dynamic.for_each))?.[1] ?? '';
+    const content = first(dynamic.content);
+    expect(content.name).toBe(tfRef('rule_action_override.value'));
+    return Object.fromEntries((counted[list] ?? []).map((name) => [name, Object.keys(first(content.action_to_use))]));
+  };
 
   it('is a regional web ACL associated with the ALB, on unless waf_enabled is false', () => {
     expect(acl.scope).toBe('REGIONAL');
     expect(acl.count).toBe(tfRef('var.waf_enabled ? 1 : 0'));
-    const association = block(waf, 'aws_wafv2_web_acl_association', 'alb');
-    expect(association.resource_arn).toBe(tfRef('aws_lb.this.arn'));
-    expect(association.web_acl_arn).toBe(tfRef('aws_wafv2_web_acl.this[0].arn'));
+    const attached = block(association, 'aws_wafv2_web_acl_association', 'alb');
+    expect(attached.resource_arn).toBe(tfRef('aws_lb.this.arn'));
+    expect(attached.web_acl_arn).toBe(tfRef('aws_wafv2_web_acl.this[0].arn'));
     expect(first(stack.module?.edge).waf_enabled).toBe(tfRef('var.waf_enabled'));
   });
 
@@ -140,24 +146,23 @@ describe('AWS WAF on the load balancer', async () => {
     const r = rule('ops-endpoints-not-public');
     expect(Object.keys(first(r.action))).toEqual(['block']);
     expect(r.priority).toBe(Math.min(...rules.map((x) => x.priority)));
-    const matches = (first(first(r.statement).or_statement).statement as Json[]).map((s) =>
-      first(s.byte_match_statement),
-    );
-    expect(matches.map((m) => m.search_string).sort()).toEqual(['/healthz', '/metrics', '/readyz']);
-    for (const m of matches) {
-      expect(m.positional_constraint).toBe('EXACTLY');
-      expect((m.text_transformation as Json[]).map((t) => t.type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
-    }
-    // …the same paths the listener answers 404 for.
-    const hidden = first(first(block(edge, 'aws_lb_listener_rule', 'hide_metrics').condition).path_pattern).values;
-    for (const m of matches) expect(hidden).toContain(m.search_string);
+    const match = first(first(r.statement).regex_match_statement);
+    expect((match.text_transformation as Json[]).map((t) => t.type)).toEqual(['URL_DECODE', 'NORMALIZE_PATH']);
+    const regex = new RegExp(match.regex_string);
+    // …the paths the listener answers 404 for, and more spellings the services route there.
+    const hidden = first(first(block(edge, 'aws_lb_listener_rule', 'hide_metrics').condition).path_pattern)
+      .values as string[];
+    for (const path of [...hidden.map((p) => p.replace('*', 'x')), '/readyz/'])
+      expect(regex.test(path), path).toBe(true);
+    for (const path of ['/', '/api/v1/auth/login', '/healthzz', '/uploads/u/chunks/0', '/api/v1/readyz'])
+      expect(regex.test(path), path).toBe(false);
   });
 
   it('logs (when asked) with bearer tokens and cookies redacted', () => {
-    const logging = block(waf, 'aws_wafv2_web_acl_logging_configuration', 'this');
+    const logging = block(association, 'aws_wafv2_web_acl_logging_configuration', 'this');
     const redacted = (logging.redacted_fields as Json[]).map((f) => first(f.single_header).name).sort();
     expect(redacted).toEqual(['authorization', 'cookie']);
-    expect(block(waf, 'aws_cloudwatch_log_group', 'waf').name).toMatch(/^aws-waf-logs-/);
+    expect(block(association, 'aws_cloudwatch_log_group', 'waf').name).toMatch(/^aws-waf-logs-/);
   });
 });
 

@@ -13,7 +13,7 @@ describe('alarms watch every service, target group and table', async () => {
   const edge = await hcl('modules/edge/main.tf');
   const data = await hcl('modules/data/main.tf');
   const cluster = await hcl('modules/cluster/main.tf');
-  const observability = first(stack.module?.observability);
+  const observability = first((await hcl('modules/stack/observability.tf')).module?.observability);
 
   it('one running-tasks alarm per ECS service, on Container Insights, which the cluster always has', () => {
     const services = Object.keys(stack.module ?? {}).filter(

@@ -1,19 +1,15 @@
-# AWS WAF in front of the ALB (docs/security.md, "The edge"). In order of evaluation:
-#   0. the ops endpoints (/healthz, /readyz, /metrics) however the path is spelled
-#   1. per-IP rate limit on /api/v1/auth/ (sign-in, sign-up, refresh: password guessing)
-#   2. per-IP rate limit on every request
-#   3. Amazon IP reputation list (known bots, scanners, malware hosts)
-#   4. AWS core rule set (XSS, LFI/RFI, SSRF, oversized parts of a request, bad user agents)
-#   5. known bad inputs (Log4j, Java deserialisation, exploitable paths, Host: localhost)
-#   6. the content rules on bodies of 4 and 5, outside /uploads/*
-# Chunk bodies are file bytes, MiB-sized and never interpreted: the core rule set's
-# SizeRestrictions_BODY would block every chunk PUT (> 8 KB), and the other body rules would block
-# a user uploading an HTML page or a log file that mentions "${jndi:". So the body rules only
-# count (and label) in 4 and 5, and rule 6 blocks what the content rules (XSS, LFI, RFI, SSRF,
-# Log4j, Java deserialisation) matched everywhere except /uploads/*. SizeRestrictions_BODY blocks
-# nowhere: the services bound bodies themselves with their own error shape (the gateway answers
-# 413 above 16 KB, and a valid request for 100 direct-transfer part URLs is ~9 KB; the workers
-# take at most one chunk). Direct transfer PUTs parts to S3, not through the ALB.
+# AWS WAF in front of the ALB (attached and logged in waf-association.tf). docs/security.md, "The
+# edge", explains each rule, and why the body rules of the two AWS groups only count and label
+# here and are blocked by the last rule everywhere but chunk PUTs on /uploads/* (MiB of file bytes
+# nothing interprets), and why SizeRestrictions_BODY (8 KB) blocks nowhere.
+
+locals {
+  # Body rules that only count and label (rule "body-rules-outside-uploads" acts on them).
+  waf_counted_body_rules = {
+    common           = ["SizeRestrictions_BODY", "CrossSiteScripting_BODY", "GenericLFI_BODY", "GenericRFI_BODY", "EC2MetaDataSSRF_BODY"]
+    known_bad_inputs = ["JavaDeserializationRCE_BODY", "Log4JRCE_BODY"]
+  }
+}
 
 resource "aws_wafv2_web_acl" "this" {
   count = var.waf_enabled ? 1 : 0
@@ -36,68 +32,21 @@ resource "aws_wafv2_web_acl" "this" {
     }
 
     statement {
-      or_statement {
-        statement {
-          byte_match_statement {
-            search_string         = "/healthz"
-            positional_constraint = "EXACTLY"
+      regex_match_statement {
+        regex_string = "^/(healthz|readyz|metrics)(/.*)?$"
 
-            field_to_match {
-              uri_path {}
-            }
-
-            text_transformation {
-              priority = 0
-              type     = "URL_DECODE"
-            }
-
-            text_transformation {
-              priority = 1
-              type     = "NORMALIZE_PATH"
-            }
-          }
+        field_to_match {
+          uri_path {}
         }
 
-        statement {
-          byte_match_statement {
-            search_string         = "/readyz"
-            positional_constraint = "EXACTLY"
-
-            field_to_match {
-              uri_path {}
-            }
-
-            text_transformation {
-              priority = 0
-              type     = "URL_DECODE"
-            }
-
-            text_transformation {
-              priority = 1
-              type     = "NORMALIZE_PATH"
-            }
-          }
+        text_transformation {
+          priority = 0
+          type     = "URL_DECODE"
         }
 
-        statement {
-          byte_match_statement {
-            search_string         = "/metrics"
-            positional_constraint = "EXACTLY"
-
-            field_to_match {
-              uri_path {}
-            }
-
-            text_transformation {
-              priority = 0
-              type     = "URL_DECODE"
-            }
-
-            text_transformation {
-              priority = 1
-              type     = "NORMALIZE_PATH"
-            }
-          }
+        text_transformation {
+          priority = 1
+          type     = "NORMALIZE_PATH"
         }
       }
     }
@@ -212,40 +161,14 @@ resource "aws_wafv2_web_acl" "this" {
         vendor_name = "AWS"
         name        = "AWSManagedRulesCommonRuleSet"
 
-        # Body rules count and label only; rule "body-rules-outside-uploads" blocks on the labels
-        # of the content rules.
-        rule_action_override {
-          name = "SizeRestrictions_BODY"
-          action_to_use {
-            count {}
-          }
-        }
+        dynamic "rule_action_override" {
+          for_each = local.waf_counted_body_rules.common
 
-        rule_action_override {
-          name = "CrossSiteScripting_BODY"
-          action_to_use {
-            count {}
-          }
-        }
-
-        rule_action_override {
-          name = "GenericLFI_BODY"
-          action_to_use {
-            count {}
-          }
-        }
-
-        rule_action_override {
-          name = "GenericRFI_BODY"
-          action_to_use {
-            count {}
-          }
-        }
-
-        rule_action_override {
-          name = "EC2MetaDataSSRF_BODY"
-          action_to_use {
-            count {}
+          content {
+            name = rule_action_override.value
+            action_to_use {
+              count {}
+            }
           }
         }
       }
@@ -271,17 +194,14 @@ resource "aws_wafv2_web_acl" "this" {
         vendor_name = "AWS"
         name        = "AWSManagedRulesKnownBadInputsRuleSet"
 
-        rule_action_override {
-          name = "JavaDeserializationRCE_BODY"
-          action_to_use {
-            count {}
-          }
-        }
+        dynamic "rule_action_override" {
+          for_each = local.waf_counted_body_rules.known_bad_inputs
 
-        rule_action_override {
-          name = "Log4JRCE_BODY"
-          action_to_use {
-            count {}
+          content {
+            name = rule_action_override.value
+            action_to_use {
+              count {}
+            }
           }
         }
       }
@@ -385,40 +305,5 @@ resource "aws_wafv2_web_acl" "this" {
     cloudwatch_metrics_enabled = true
     metric_name                = "${var.prefix}-edge"
     sampled_requests_enabled   = true
-  }
-}
-
-resource "aws_wafv2_web_acl_association" "alb" {
-  count = var.waf_enabled ? 1 : 0
-
-  resource_arn = aws_lb.this.arn
-  web_acl_arn  = aws_wafv2_web_acl.this[0].arn
-}
-
-# Optional WAF logs (every evaluated request; CloudWatch Logs requires the aws-waf-logs- prefix).
-# Credentials are redacted: the Authorization header (bearer tokens) and cookies (refresh token).
-resource "aws_cloudwatch_log_group" "waf" {
-  count = var.waf_enabled && var.waf_logging_enabled ? 1 : 0
-
-  name              = "aws-waf-logs-${var.prefix}"
-  retention_in_days = var.waf_log_retention_days
-}
-
-resource "aws_wafv2_web_acl_logging_configuration" "this" {
-  count = var.waf_enabled && var.waf_logging_enabled ? 1 : 0
-
-  resource_arn            = aws_wafv2_web_acl.this[0].arn
-  log_destination_configs = [aws_cloudwatch_log_group.waf[0].arn]
-
-  redacted_fields {
-    single_header {
-      name = "authorization"
-    }
-  }
-
-  redacted_fields {
-    single_header {
-      name = "cookie"
-    }
   }
 }

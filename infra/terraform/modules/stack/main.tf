@@ -100,20 +100,19 @@ module "cluster" {
 module "edge" {
   source = "../edge"
 
-  prefix              = var.prefix
-  vpc_id              = module.network.vpc_id
-  public_subnet_ids   = module.network.public_subnet_ids
-  security_group_id   = module.network.alb_security_group_id
-  certificate_arn     = var.certificate_arn
-  domain_name         = var.domain_name
-  route53_zone_id     = var.route53_zone_id
-  gateway_port        = 8080
-  uploads_port        = 8081
-  health_check_path   = "/readyz" # readiness; the containers' own checks use /healthz (liveness)
-  deletion_protection = var.deletion_protection
-  force_destroy       = var.force_destroy
-  # Below the targets' IDLE_TIMEOUT_MS (65 s, set in gateway's and uploads' environment).
-  idle_timeout_seconds = 60
+  prefix               = var.prefix
+  vpc_id               = module.network.vpc_id
+  public_subnet_ids    = module.network.public_subnet_ids
+  security_group_id    = module.network.alb_security_group_id
+  certificate_arn      = var.certificate_arn
+  domain_name          = var.domain_name
+  route53_zone_id      = var.route53_zone_id
+  gateway_port         = 8080
+  uploads_port         = 8081
+  health_check_path    = "/readyz" # readiness; the containers' own checks use /healthz (liveness)
+  deletion_protection  = var.deletion_protection
+  force_destroy        = var.force_destroy
+  idle_timeout_seconds = 60 # below gateway's and uploads' IDLE_TIMEOUT_MS (65 s, set below)
 
   waf_enabled         = var.waf_enabled
   waf_rate_limit      = var.waf_rate_limit
@@ -170,7 +169,7 @@ module "gateway" {
     PUBLIC_ORIGIN   = local.app_origin
     CORS_ORIGINS    = ""
     COOKIE_SECURE   = "true"
-    # Above the ALB's idle timeout (60 s): the ALB, not the gateway, closes an idle connection.
+    # Above the ALB's idle timeout (60 s): the ALB closes idle connections first.
     IDLE_TIMEOUT_MS = "65000"
     # The ALB's nodes live in the public subnets; only they may write X-Forwarded-For (the ALB
     # appends the address it saw, and the gateway takes the right-most address outside these).
@@ -288,7 +287,7 @@ module "uploads" {
     HOST            = "0.0.0.0"
     PORT            = "8081"
     WORKERS         = tostring(var.uploads_workers)
-    # Above the ALB's idle timeout (60 s): the ALB, not the workers, closes an idle connection.
+    # Above the ALB's idle timeout (60 s): the ALB closes idle connections first.
     IDLE_TIMEOUT_MS  = "65000"
     SESSIONS_ADDRESS = local.sessions_address
     # Through the public ALB: the gateway accepts traffic from the ALB only.
@@ -298,32 +297,4 @@ module "uploads" {
   }
 
   secrets = {}
-}
-
-module "observability" {
-  source = "../observability"
-
-  prefix              = var.prefix
-  alarm_email         = var.alarm_email
-  assembly_queue_name = module.queues.assembly_queue_name
-  assembly_dlq_name   = module.queues.assembly_dlq_name
-  alb_arn_suffix      = module.edge.alb_arn_suffix
-  web_acl_name        = module.edge.web_acl_name
-  cluster_name        = module.cluster.cluster_name
-
-  service_names = {
-    gateway  = module.gateway.service_name
-    sessions = module.sessions.service_name
-    uploads  = module.uploads.service_name
-  }
-  target_group_arn_suffixes = {
-    gateway = module.edge.gateway_target_group_arn_suffix
-    uploads = module.edge.uploads_target_group_arn_suffix
-  }
-  table_names = {
-    users          = module.data.users_table_name
-    refresh-tokens = module.data.refresh_tokens_table_name
-    uploads        = module.data.uploads_table_name
-    files          = module.data.files_table_name
-  }
 }
