@@ -206,7 +206,7 @@ module "sessions" {
   capacity_provider    = var.capacity_provider
   container_ports      = [50051, 9091]
   health_check_port    = 9091
-  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
+  health_check_path    = "/healthz" # liveness on the ops port (no ALB)
   stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.sessions_task_role_arn
@@ -264,7 +264,7 @@ module "uploads" {
   capacity_provider    = var.capacity_provider
   container_ports      = [8081]
   health_check_port    = 8081
-  health_check_path    = "/healthz" # liveness on the ops port
+  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
   stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.uploads_task_role_arn
