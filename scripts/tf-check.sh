@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make tf-check: Terraform formatting; `terraform validate` of both environments and
-# `terraform test` (mocked providers) of the stack module wherever the AWS provider can be had —
+# make tf-check: Terraform formatting; `terraform validate` and `terraform test` (mocked providers)
+# of both environments and `terraform test` of the stack and service modules wherever the AWS provider can be had —
 # from a local provider mirror (TF_PLUGIN_DIR, else /opt/tf-plugins or ~/.terraform.d/plugins) or
 # from registry.terraform.io — and the agreement tests (Terraform and docker compose against the
 # code), which always run. It says which of these it skipped and why.
@@ -27,7 +27,7 @@ plugin_dir() {
 created_locks=()
 tf_init() {
   local chdir=$1
-  [ -e "$chdir/.terraform.lock.hcl" ] || created_locks+=("$chdir/.terraform.lock.hcl")
+  [ -e "$chdir/.terraform.lock.hcl" ] || created_locks+=("$PWD/$chdir/.terraform.lock.hcl") # absolute: cleanup runs after the final cd
   if [ -n "$mirror" ]; then
     terraform -chdir="$chdir" init -backend=false -input=false -no-color -plugin-dir="$mirror" >/dev/null
   else
@@ -51,10 +51,14 @@ if command -v terraform >/dev/null; then
     for env in envs/dev envs/prod; do
       tf_init "$env"
       terraform -chdir="$env" validate -no-color
+      terraform -chdir="$env" test -no-color
       rm -rf "${TF_DATA_DIR:?}"/*
     done
-    tf_init modules/stack
-    terraform -chdir=modules/stack test -no-color
+    for module in modules/stack modules/service; do
+      tf_init "$module"
+      terraform -chdir="$module" test -no-color
+      rm -rf "${TF_DATA_DIR:?}"/*
+    done
   else
     echo "tf-check: skipped terraform validate and test: no provider mirror (set TF_PLUGIN_DIR) and registry.terraform.io is unreachable"
   fi

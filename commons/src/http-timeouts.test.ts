@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { fastifyTimeoutOptions } from './http-timeouts.ts';
 
 describe('fastifyTimeoutOptions', () => {
-  it('enforces the three deadlines, checked every second', () => {
+  it('enforces the three deadlines, checked every second, and keeps kept-alive sockets as long as idle ones', () => {
     expect(fastifyTimeoutOptions({ headersMs: 10_000, requestMs: 30_000, idleMs: 60_000 })).toEqual({
       requestTimeout: 30_000,
       connectionTimeout: 60_000,
+      keepAliveTimeout: 60_000,
       http: { headersTimeout: 10_000, connectionsCheckingInterval: 1000 },
     });
   });

@@ -19,8 +19,8 @@ module "stack" {
   secret_recovery_window_days = 0
   log_retention_days          = 14
   log_level                   = "debug"
-  container_insights          = false
   capacity_provider           = "FARGATE_SPOT"
+  access_logs_enabled         = false
 
   gateway_task    = { cpu = 256, memory = 512, desired_count = 1, min_count = 1, max_count = 2 }
   sessions_task   = { cpu = 256, memory = 512, desired_count = 1, min_count = 1, max_count = 2 }

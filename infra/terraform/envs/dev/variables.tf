@@ -22,12 +22,13 @@ variable "domain_name" {
 
 variable "certificate_arn" {
   type        = string
-  description = "ARN of an issued ACM certificate for domain_name in aws_region."
+  description = "ARN of an issued ACM certificate for domain_name in aws_region; null = Terraform requests one and validates it by DNS in route53_zone_id (one of the two is needed)."
+  default     = null
 }
 
 variable "route53_zone_id" {
   type        = string
-  description = "Route 53 hosted zone id for domain_name, to create the alias record; null = create the DNS record yourself."
+  description = "Route 53 hosted zone id for domain_name, to create the alias record (and the certificate's validation record without certificate_arn); null = create the DNS record yourself."
   default     = null
 }
 

@@ -19,8 +19,8 @@ module "stack" {
   secret_recovery_window_days = 30
   log_retention_days          = 90
   log_level                   = "info"
-  container_insights          = true
   capacity_provider           = "FARGATE"
+  access_logs_enabled         = true
 
   gateway_task    = { cpu = 1024, memory = 2048, desired_count = 2, min_count = 2, max_count = 8 }
   sessions_task   = { cpu = 1024, memory = 2048, desired_count = 2, min_count = 2, max_count = 8 }

@@ -4,9 +4,11 @@
 resource "aws_ecs_cluster" "this" {
   name = var.prefix
 
+  # Always on: the running-task alarms and sessions' backlog-per-task scaling read its
+  # RunningTaskCount (ECS/ContainerInsights), which nothing else publishes.
   setting {
     name  = "containerInsights"
-    value = var.container_insights ? "enabled" : "disabled"
+    value = "enabled"
   }
 }
 

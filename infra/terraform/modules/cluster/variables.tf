@@ -7,9 +7,3 @@ variable "vpc_id" {
   type        = string
   description = "VPC the Cloud Map private DNS namespace is attached to."
 }
-
-variable "container_insights" {
-  type        = bool
-  description = "Turn on CloudWatch Container Insights (per-task metrics; extra CloudWatch cost)."
-  default     = false
-}

@@ -20,10 +20,25 @@ resource "aws_lb" "this" {
   # https://docs.aws.amazon.com/elasticloadbalancing/latest/application/x-forwarded-headers.html
   xff_header_processing_mode = "append"
   enable_deletion_protection = var.deletion_protection
+
+  # Access logs (access-logs.tf): the bucket policy must exist first, or the ALB refuses the
+  # bucket; iterating over the policy makes that order, and no block means logs off.
+  dynamic "access_logs" {
+    for_each = aws_s3_bucket_policy.access_logs
+
+    content {
+      bucket  = access_logs.value.bucket
+      prefix  = local.access_logs_prefix
+      enabled = true
+    }
+  }
 }
 
 resource "aws_lb_target_group" "gateway" {
-  name                 = "${var.prefix}-gateway"
+  # A changed port or VPC replaces a target group; a fixed name would make the new one collide
+  # with the old, which the listener still uses. name_prefix (at most 6 characters) gets a unique
+  # suffix, the new group is created and the listener switched before the old one goes.
+  name_prefix          = "gw-"
   vpc_id               = var.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
@@ -40,10 +55,16 @@ resource "aws_lb_target_group" "gateway" {
     healthy_threshold   = 2
     unhealthy_threshold = 3
   }
+
+  tags = { Name = "${var.prefix}-gateway" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_lb_target_group" "uploads" {
-  name                 = "${var.prefix}-uploads"
+  name_prefix          = "up-" # see the gateway's
   vpc_id               = var.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
@@ -59,6 +80,12 @@ resource "aws_lb_target_group" "uploads" {
     timeout             = 5
     healthy_threshold   = 2
     unhealthy_threshold = 3
+  }
+
+  tags = { Name = "${var.prefix}-uploads" }
+
+  lifecycle {
+    create_before_destroy = true
   }
 }
 
@@ -83,7 +110,8 @@ resource "aws_lb_listener" "https" {
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = var.ssl_policy
-  certificate_arn   = var.certificate_arn
+  # The operator's certificate, else the one certificate.tf issues and validates in Route 53.
+  certificate_arn = local.certificate_arn
 
   # Everything not matched below: the API (/api/*) and the web app.
   default_action {
@@ -109,7 +137,10 @@ resource "aws_lb_listener_rule" "uploads" {
   }
 }
 
-# Prometheus metrics are for the inside of the VPC, not for the internet.
+# Prometheus metrics and the health endpoints are for the inside of the VPC, not for the
+# internet: /readyz would tell anyone whether sessions is down, and neither is rate-limited. The
+# ALB's own health checks reach the targets directly (not through listener rules), so the target
+# groups keep probing /readyz.
 resource "aws_lb_listener_rule" "hide_metrics" {
   listener_arn = aws_lb_listener.https.arn
   priority     = 5
@@ -126,7 +157,7 @@ resource "aws_lb_listener_rule" "hide_metrics" {
 
   condition {
     path_pattern {
-      values = ["/metrics", "/metrics/*"]
+      values = ["/metrics", "/metrics/*", "/readyz", "/healthz"]
     }
   }
 }

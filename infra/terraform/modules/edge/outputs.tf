@@ -37,3 +37,33 @@ output "app_url" {
   description = "Public URL of the app."
   value       = "https://${var.domain_name}"
 }
+
+output "gateway_target_group_arn_suffix" {
+  description = "ARN suffix of the gateway target group (the CloudWatch TargetGroup dimension)."
+  value       = aws_lb_target_group.gateway.arn_suffix
+}
+
+output "uploads_target_group_arn_suffix" {
+  description = "ARN suffix of the uploads target group (the CloudWatch TargetGroup dimension)."
+  value       = aws_lb_target_group.uploads.arn_suffix
+}
+
+output "web_acl_arn" {
+  description = "ARN of the WAF web ACL on the ALB (null when waf_enabled is false)."
+  value       = one(aws_wafv2_web_acl.this[*].arn)
+}
+
+output "access_logs_bucket" {
+  description = "Bucket of the ALB access logs (null when access_logs_enabled is false)."
+  value       = one(aws_s3_bucket.access_logs[*].bucket)
+}
+
+output "certificate_arn" {
+  description = "Certificate of the HTTPS listener: certificate_arn, or the one requested and DNS-validated here."
+  value       = local.certificate_arn
+}
+
+output "web_acl_name" {
+  description = "Name (and CloudWatch metric name) of the WAF web ACL (null when waf_enabled is false)."
+  value       = one(aws_wafv2_web_acl.this[*].name)
+}

@@ -7,6 +7,9 @@
 
 locals {
   is_domain = !strcontains(var.identity, "@")
+  # Known only after apply (unknown while planning a new identity). The test mocks give an empty
+  # list instead of an unknown one; a missing token reads "pending" rather than failing the plan.
+  dkim_tokens = flatten(aws_sesv2_email_identity.this.dkim_signing_attributes[*].tokens)
 }
 
 resource "aws_sesv2_email_identity" "this" {
@@ -19,8 +22,8 @@ resource "aws_route53_record" "dkim" {
   count = local.is_domain && var.route53_zone_id != null ? 3 : 0
 
   zone_id = var.route53_zone_id
-  name    = "${aws_sesv2_email_identity.this.dkim_signing_attributes[0].tokens[count.index]}._domainkey.${var.identity}"
+  name    = "${try(local.dkim_tokens[count.index], "pending")}._domainkey.${var.identity}"
   type    = "CNAME"
   ttl     = 1800
-  records = ["${aws_sesv2_email_identity.this.dkim_signing_attributes[0].tokens[count.index]}.dkim.amazonses.com"]
+  records = ["${try(local.dkim_tokens[count.index], "pending")}.dkim.amazonses.com"]
 }

@@ -146,38 +146,57 @@ resource "aws_vpc_endpoint" "dynamodb" {
 # Security groups. Only the ALB is reachable from the internet; gateway and uploads only from the
 # ALB; sessions (gRPC + ops) only from gateway and uploads. Tasks may call out on 443 (AWS APIs,
 # ECR, and the uploads workers fetching the gateway's JWKS through the public ALB).
+# A changed description or VPC replaces a security group: name_prefix (a unique suffix) and
+# create_before_destroy let the new group be created and attached before the old one goes,
+# where a fixed name would collide and a destroy-first would fail while tasks still use it.
 # ---------------------------------------------------------------------------------------------
 
 resource "aws_security_group" "alb" {
-  name        = "${var.prefix}-alb"
+  name_prefix = "${var.prefix}-alb-"
   description = "Public load balancer: HTTPS and HTTP (redirected) from the internet"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.prefix}-alb" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_security_group" "gateway" {
-  name        = "${var.prefix}-gateway"
+  name_prefix = "${var.prefix}-gateway-"
   description = "gateway tasks: HTTP from the ALB only"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.prefix}-gateway" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_security_group" "uploads" {
-  name        = "${var.prefix}-uploads"
+  name_prefix = "${var.prefix}-uploads-"
   description = "uploads workers: HTTP from the ALB only"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.prefix}-uploads" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_security_group" "sessions" {
-  name        = "${var.prefix}-sessions"
+  name_prefix = "${var.prefix}-sessions-"
   description = "sessions tasks: gRPC and ops port from gateway and uploads only"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.prefix}-sessions" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 # ALB

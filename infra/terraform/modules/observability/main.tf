@@ -1,5 +1,7 @@
 # Alarms that mean "a user is affected": a message in the DLQ (an assembly gave up), a 5xx rate
-# at the load balancer, and assembly messages waiting too long. All notify one SNS topic.
+# at the load balancer, and assembly messages waiting too long; alarms.tf adds the services' own
+# health (running tasks, unhealthy targets, DynamoDB throttling), dashboard.tf the dashboard. All
+# notify one SNS topic.
 
 resource "aws_sns_topic" "alarms" {
   name = "${var.prefix}-alarms"

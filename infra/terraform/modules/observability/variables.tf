@@ -51,3 +51,29 @@ variable "queue_oldest_message_age_threshold_seconds" {
   description = "Alarm when the oldest assembly message has waited longer than this (assembly stuck or consumers down)."
   default     = 900
 }
+
+variable "cluster_name" {
+  type        = string
+  description = "ECS cluster of the services (ClusterName dimension of Container Insights)."
+}
+
+variable "service_names" {
+  type        = map(string)
+  description = "ECS services to watch, key => service name (one running-task alarm each)."
+}
+
+variable "target_group_arn_suffixes" {
+  type        = map(string)
+  description = "ALB target groups to watch, key => ARN suffix (TargetGroup dimension; one unhealthy-target alarm each)."
+}
+
+variable "table_names" {
+  type        = map(string)
+  description = "DynamoDB tables to watch, key => table name (one throttling alarm each)."
+}
+
+variable "web_acl_name" {
+  type        = string
+  description = "Name of the WAF web ACL on the ALB, for the dashboard's blocked-requests graph; null = no WAF."
+  default     = null
+}

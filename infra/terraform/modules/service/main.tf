@@ -1,6 +1,6 @@
 # One ECS Fargate service: task definition (non-root, all Linux capabilities dropped, init
 # process, JSON logs to CloudWatch, health check), optional ALB target group and Cloud Map
-# registration, and target-tracking autoscaling on CPU and/or an SQS backlog.
+# registration, and target-tracking autoscaling on CPU and/or an SQS backlog per task.
 
 data "aws_region" "current" {}
 
@@ -207,19 +207,63 @@ resource "aws_appautoscaling_policy" "queue" {
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
   resource_id        = aws_appautoscaling_target.this.resource_id
 
+  # Backlog per task, AWS's recipe for queue consumers: with a raw queue depth target, the number
+  # of tasks would not change how many messages each one has to work through.
+  # https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
   target_tracking_scaling_policy_configuration {
-    target_value       = var.queue_scaling.messages_visible_target
+    target_value       = var.queue_scaling.backlog_per_task_target
     scale_out_cooldown = 60
     scale_in_cooldown  = 300
 
     customized_metric_specification {
-      namespace   = "AWS/SQS"
-      metric_name = "ApproximateNumberOfMessagesVisible"
-      statistic   = "Average"
+      metrics {
+        id          = "visible"
+        return_data = false
 
-      dimensions {
-        name  = "QueueName"
-        value = var.queue_scaling.queue_name
+        metric_stat {
+          stat = "Sum"
+
+          metric {
+            namespace   = "AWS/SQS"
+            metric_name = "ApproximateNumberOfMessagesVisible"
+
+            dimensions {
+              name  = "QueueName"
+              value = var.queue_scaling.queue_name
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "running"
+        return_data = false
+
+        metric_stat {
+          stat = "Average"
+
+          metric {
+            namespace   = "ECS/ContainerInsights"
+            metric_name = "RunningTaskCount"
+
+            dimensions {
+              name  = "ClusterName"
+              value = var.cluster_name
+            }
+
+            dimensions {
+              name  = "ServiceName"
+              value = aws_ecs_service.this.name
+            }
+          }
+        }
+      }
+
+      metrics {
+        id          = "backlog_per_task"
+        label       = "assembly messages waiting per running task"
+        expression  = "visible / running"
+        return_data = true
       }
     }
   }

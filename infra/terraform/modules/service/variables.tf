@@ -41,12 +41,21 @@ variable "cpu" {
 
 variable "memory" {
   type        = number
-  description = "Fargate task memory in MiB; must be a valid combination with cpu (e.g. 512 CPU: 1024-4096)."
+  description = "Fargate task memory in MiB, one of the sizes Fargate offers for cpu (Linux): 256 → 512, 1024, 2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384; 4096 → 8192-30720 (1 GiB steps); 8192 → 16384-61440 (4 GiB steps); 16384 → 32768-122880 (8 GiB steps)."
   default     = 1024
 
+  # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
   validation {
-    condition     = var.memory >= 512 && var.memory <= 122880
-    error_message = "memory must be between 512 and 122880 MiB."
+    condition = contains(lookup(tomap({
+      "256"   = [512, 1024, 2048]
+      "512"   = range(1024, 4097, 1024)
+      "1024"  = range(2048, 8193, 1024)
+      "2048"  = range(4096, 16385, 1024)
+      "4096"  = range(8192, 30721, 1024)
+      "8192"  = range(16384, 61441, 4096)
+      "16384" = range(32768, 122881, 8192)
+    }), tostring(var.cpu), []), var.memory)
+    error_message = "memory is not a Fargate size for this cpu: 256 → 512, 1024, 2048; 512 → 1024-4096; 1024 → 2048-8192; 2048 → 4096-16384; 4096 → 8192-30720 (1024 steps); 8192 → 16384-61440 (4096 steps); 16384 → 32768-122880 (8192 steps)."
   }
 }
 
@@ -149,8 +158,8 @@ variable "log_retention_days" {
 
 variable "health_check_path" {
   type        = string
-  description = "HTTP path the container health check requests (200 = healthy)."
-  default     = "/readyz"
+  description = "HTTP path the container health check requests (200 = healthy). Liveness: /healthz answers while the process is alive; /readyz also checks dependencies, and a dependency's outage must not make ECS restart every task (the ALB's target groups probe /readyz instead)."
+  default     = "/healthz"
 }
 
 variable "health_check_port" {
@@ -200,9 +209,9 @@ variable "cpu_target_utilization" {
 variable "queue_scaling" {
   type = object({
     queue_name              = string
-    messages_visible_target = number
+    backlog_per_task_target = number
   })
-  description = "Target tracking on an SQS queue's ApproximateNumberOfMessagesVisible (tasks are added while more messages wait than the target); null = off."
+  description = "Target tracking on an SQS queue's backlog per task: ApproximateNumberOfMessagesVisible / running tasks (Container Insights' RunningTaskCount; the cluster must have it on). Tasks are added while more messages than the target wait per task; null = off."
   default     = null
 }
 

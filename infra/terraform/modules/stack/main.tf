@@ -108,25 +108,32 @@ module "iam" {
 module "cluster" {
   source = "../cluster"
 
-  prefix             = var.prefix
-  vpc_id             = module.network.vpc_id
-  container_insights = var.container_insights
+  prefix = var.prefix
+  vpc_id = module.network.vpc_id
 }
 
 module "edge" {
   source = "../edge"
 
-  prefix              = var.prefix
-  vpc_id              = module.network.vpc_id
-  public_subnet_ids   = module.network.public_subnet_ids
-  security_group_id   = module.network.alb_security_group_id
-  certificate_arn     = var.certificate_arn
-  domain_name         = var.domain_name
-  route53_zone_id     = var.route53_zone_id
-  gateway_port        = 8080
-  uploads_port        = 8081
-  health_check_path   = "/readyz"
-  deletion_protection = var.deletion_protection
+  prefix               = var.prefix
+  vpc_id               = module.network.vpc_id
+  public_subnet_ids    = module.network.public_subnet_ids
+  security_group_id    = module.network.alb_security_group_id
+  certificate_arn      = var.certificate_arn
+  domain_name          = var.domain_name
+  route53_zone_id      = var.route53_zone_id
+  gateway_port         = 8080
+  uploads_port         = 8081
+  health_check_path    = "/readyz" # readiness; the containers' own checks use /healthz (liveness)
+  deletion_protection  = var.deletion_protection
+  force_destroy        = var.force_destroy
+  idle_timeout_seconds = 60 # below gateway's and uploads' IDLE_TIMEOUT_MS (65 s, set below)
+
+  waf_enabled         = var.waf_enabled
+  waf_rate_limit      = var.waf_rate_limit
+  waf_auth_rate_limit = var.waf_auth_rate_limit
+  waf_logging_enabled = var.waf_logging_enabled
+  access_logs_enabled = var.access_logs_enabled
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +159,8 @@ module "gateway" {
   capacity_provider    = var.capacity_provider
   container_ports      = [8080]
   health_check_port    = 8080
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 20 # SHUTDOWN_GRACE_MS defaults to 10 s
+  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
+  stop_timeout_seconds = 20         # SHUTDOWN_GRACE_MS defaults to 10 s
 
   task_role_arn      = module.iam.gateway_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -177,6 +184,8 @@ module "gateway" {
     PUBLIC_ORIGIN   = local.app_origin
     CORS_ORIGINS    = ""
     COOKIE_SECURE   = "true"
+    # Above the ALB's idle timeout (60 s): the ALB closes idle connections first.
+    IDLE_TIMEOUT_MS = "65000"
     # The ALB's nodes live in the public subnets; only they may write X-Forwarded-For (the ALB
     # appends the address it saw, and the gateway takes the right-most address outside these).
     TRUSTED_PROXY_CIDRS = join(",", module.network.public_subnet_cidrs)
@@ -222,8 +231,8 @@ module "sessions" {
   capacity_provider    = var.capacity_provider
   container_ports      = [50051, 9091]
   health_check_port    = 9091
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+  health_check_path    = "/healthz" # liveness on the ops port (no ALB)
+  stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.sessions_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -236,11 +245,11 @@ module "sessions" {
     namespace_id = module.cluster.namespace_id
   }
 
-  # Scale on the assembly backlog and on CPU (gRPC traffic); in only when both agree.
+  # Scale on the assembly backlog per task and on CPU (gRPC traffic); in only when both agree.
   cpu_target_utilization = 60
   queue_scaling = {
     queue_name              = module.queues.assembly_queue_name
-    messages_visible_target = var.sessions_queue_backlog_target
+    backlog_per_task_target = var.sessions_queue_backlog_target
   }
 
   environment = {
@@ -280,8 +289,8 @@ module "uploads" {
   capacity_provider    = var.capacity_provider
   container_ports      = [8081]
   health_check_port    = 8081
-  health_check_path    = "/readyz"
-  stop_timeout_seconds = 40 # SHUTDOWN_GRACE_MS defaults to 30 s
+  health_check_path    = "/healthz" # liveness; the ALB probes /readyz
+  stop_timeout_seconds = 40         # SHUTDOWN_GRACE_MS defaults to 30 s
 
   task_role_arn      = module.iam.uploads_task_role_arn
   execution_role_arn = module.iam.execution_role_arn
@@ -297,12 +306,14 @@ module "uploads" {
   cpu_target_utilization = 60
 
   environment = {
-    AWS_REGION       = data.aws_region.current.name
-    RESOURCE_PREFIX  = var.prefix
-    LOG_LEVEL        = var.log_level
-    HOST             = "0.0.0.0"
-    PORT             = "8081"
-    WORKERS          = tostring(var.uploads_workers)
+    AWS_REGION      = data.aws_region.current.name
+    RESOURCE_PREFIX = var.prefix
+    LOG_LEVEL       = var.log_level
+    HOST            = "0.0.0.0"
+    PORT            = "8081"
+    WORKERS         = tostring(var.uploads_workers)
+    # Above the ALB's idle timeout (60 s): the ALB closes idle connections first.
+    IDLE_TIMEOUT_MS  = "65000"
     SESSIONS_ADDRESS = local.sessions_address
     # The IAM module grants the uploads role s3:PutObject only for "sdk".
     UPLOADS_PART_WRITER = var.uploads_part_writer
@@ -313,14 +324,4 @@ module "uploads" {
   }
 
   secrets = {}
-}
-
-module "observability" {
-  source = "../observability"
-
-  prefix              = var.prefix
-  alarm_email         = var.alarm_email
-  assembly_queue_name = module.queues.assembly_queue_name
-  assembly_dlq_name   = module.queues.assembly_dlq_name
-  alb_arn_suffix      = module.edge.alb_arn_suffix
 }

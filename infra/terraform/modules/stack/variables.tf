@@ -24,12 +24,18 @@ variable "domain_name" {
 
 variable "certificate_arn" {
   type        = string
-  description = "ARN of an issued ACM certificate covering domain_name, in the stack's region."
+  description = "ARN of an issued ACM certificate covering domain_name, in the stack's region; null = Terraform requests one and validates it by DNS in route53_zone_id."
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn != null || var.route53_zone_id != null
+    error_message = "Give certificate_arn (an issued ACM certificate) or route53_zone_id (Terraform then requests a certificate for domain_name and validates it by DNS in that zone)."
+  }
 }
 
 variable "route53_zone_id" {
   type        = string
-  description = "Route 53 hosted zone of domain_name; when set, the alias record for the ALB is created. Null = point your DNS at the alb_dns_name output yourself."
+  description = "Route 53 hosted zone of domain_name; when set, the alias record for the ALB is created (and, without certificate_arn, the certificate's DNS validation record). Null = point your DNS at the alb_dns_name output yourself and give certificate_arn."
   default     = null
 }
 
@@ -93,12 +99,6 @@ variable "log_retention_days" {
   type        = number
   description = "Days CloudWatch keeps container logs."
   default     = 30
-}
-
-variable "container_insights" {
-  type        = bool
-  description = "CloudWatch Container Insights on the cluster (extra cost)."
-  default     = false
 }
 
 variable "capacity_provider" {
@@ -287,7 +287,7 @@ variable "part_url_ttl_seconds" {
 
 variable "sessions_queue_backlog_target" {
   type        = number
-  description = "Sessions scale out while more assembly messages than this wait in the queue (target tracking on ApproximateNumberOfMessagesVisible)."
+  description = "Sessions scale out while more assembly messages than this wait per running sessions task (target tracking on ApproximateNumberOfMessagesVisible / RunningTaskCount)."
   default     = 10
 
   validation {

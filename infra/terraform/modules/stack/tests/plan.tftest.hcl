@@ -4,128 +4,8 @@
 # module wiring. `make tf-check` runs it (init from a local provider mirror where there is one).
 
 mock_provider "aws" {
-  # Valid ARN shapes, because the provider checks ARNs it is given.
-  mock_resource "aws_lb" {
-    defaults = {
-      arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/mock/0123456789abcdef"
-    }
-  }
-
-  mock_resource "aws_lb_target_group" {
-    defaults = {
-      arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/mock/0123456789abcdef"
-    }
-  }
-
-  mock_resource "aws_lb_listener" {
-    defaults = {
-      arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/mock/0123456789abcdef/0123456789abcdef"
-    }
-  }
-
-  mock_resource "aws_sns_topic" {
-    defaults = {
-      arn = "arn:aws:sns:eu-west-1:123456789012:mock"
-    }
-  }
-
-  mock_resource "aws_iam_role" {
-    defaults = {
-      arn = "arn:aws:iam::123456789012:role/mock"
-    }
-  }
-
-  mock_resource "aws_ecs_cluster" {
-    defaults = {
-      arn = "arn:aws:ecs:eu-west-1:123456789012:cluster/mock"
-    }
-  }
-
-  mock_resource "aws_ecs_task_definition" {
-    defaults = {
-      arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/mock:1"
-    }
-  }
-
-  mock_resource "aws_service_discovery_service" {
-    defaults = {
-      arn = "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-mock"
-    }
-  }
-
-  mock_resource "aws_secretsmanager_secret" {
-    defaults = {
-      arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mock-AbCdEf"
-    }
-  }
-
-  mock_resource "aws_sqs_queue" {
-    defaults = {
-      arn = "arn:aws:sqs:eu-west-1:123456789012:mock.fifo"
-    }
-  }
-
-  mock_resource "aws_dynamodb_table" {
-    defaults = {
-      arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mock"
-    }
-  }
-
-  mock_resource "aws_s3_bucket" {
-    defaults = {
-      arn = "arn:aws:s3:::mock"
-    }
-  }
-
-  mock_resource "aws_ecr_repository" {
-    defaults = {
-      arn = "arn:aws:ecr:eu-west-1:123456789012:repository/mock"
-    }
-  }
-
-  mock_resource "aws_cloudwatch_log_group" {
-    defaults = {
-      arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock"
-    }
-  }
-
-  mock_resource "aws_sesv2_email_identity" {
-    defaults = {
-      arn = "arn:aws:ses:eu-west-1:123456789012:identity/files.example.com"
-    }
-  }
-
-  mock_data "aws_availability_zones" {
-    defaults = {
-      names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      name = "eu-west-1"
-    }
-  }
-
-  mock_data "aws_caller_identity" {
-    defaults = {
-      account_id = "123456789012"
-    }
-  }
-
-  mock_data "aws_partition" {
-    defaults = {
-      partition = "aws"
-    }
-  }
-
-  mock_data "aws_iam_policy_document" {
-    defaults = {
-      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
-    }
-  }
+  source = "./tests/mocks"
 }
-
 
 variables {
   prefix          = "acme-lfusys-test"
@@ -200,6 +80,99 @@ run "rejects_an_unknown_transfer_default" {
   }
 
   expect_failures = [var.upload_transfer_default]
+}
+
+run "issues_and_validates_a_certificate_when_only_a_zone_is_given" {
+  command = apply # mocked: the listener's certificate is only known after "apply"
+
+  variables {
+    certificate_arn     = null
+    route53_zone_id     = "Z0123456789ABCDEFGHIJ"
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    error_message = "the HTTPS listener must use the certificate Terraform requested and validated"
+  }
+}
+
+run "keeps_the_operators_certificate" {
+  command = plan
+
+  variables {
+    route53_zone_id     = "Z0123456789ABCDEFGHIJ"
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    error_message = "a given certificate_arn must be used as is, with no certificate requested"
+  }
+}
+
+run "rejects_neither_certificate_nor_zone" {
+  command = plan
+
+  variables {
+    certificate_arn     = null
+    deletion_protection = false
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "waf_and_access_logs_can_be_turned_off" {
+  command = apply
+
+  variables {
+    waf_enabled         = false
+    access_logs_enabled = false
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.edge.web_acl_arn == null && module.edge.access_logs_bucket == null
+    error_message = "waf_enabled = false and access_logs_enabled = false must create neither"
+  }
+}
+
+run "waf_protects_the_alb_by_default" {
+  command = apply
+
+  variables {
+    deletion_protection = false
+    waf_logging_enabled = true
+  }
+
+  assert {
+    condition     = module.edge.web_acl_arn != null && module.edge.access_logs_bucket == "acme-lfusys-test-alb-logs"
+    error_message = "by default the ALB gets the web ACL and access logs in <prefix>-alb-logs"
+  }
+}
+
+run "alarms_watch_every_service_target_group_and_table" {
+  command = apply
+
+  variables {
+    deletion_protection = false
+  }
+
+  assert {
+    # DLQ, queue age, 5xx rate + running tasks x3 + unhealthy targets x2 + DynamoDB throttles x4
+    condition     = length(module.observability.alarm_names) == 12 && length(distinct(module.observability.alarm_names)) == 12
+    error_message = "expected 12 distinct alarms: 3 pipeline/edge, 3 running-task, 2 unhealthy-target, 4 DynamoDB-throttle"
+  }
+
+  assert {
+    condition     = contains(module.observability.alarm_names, "acme-lfusys-test-sessions-running-below-desired") && contains(module.observability.alarm_names, "acme-lfusys-test-refresh-tokens-dynamodb-throttled")
+    error_message = "alarm names must derive from the prefix and the watched service or table"
+  }
+
+  assert {
+    condition     = module.observability.dashboard_name == "acme-lfusys-test"
+    error_message = "the dashboard is named <prefix>"
+  }
 }
 
 run "mails_from_the_app_domain_or_the_chosen_identity" {
