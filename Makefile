@@ -41,12 +41,13 @@ browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium (apt-get)"; $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 ## test: typecheck, lint, generated code up to date, then every test (unit + integration against a real emulator + browser)
-test: install browser typecheck lint proto-check tf-check test-unit-node24
+test: install browser typecheck lint proto-check tf-check
 	@mkdir -p .local
 	@# One test file at a time: parallel files each drive their own moto, and on a 2-core CI machine
 	@# the emulators then starve each other into timeouts that say nothing about our code.
 	npx vitest run --maxWorkers=1 --reporter=default --reporter=json --outputFile=.local/vitest-report.json
 	@node scripts/test-summary.mjs .local/vitest-report.json
+	@$(MAKE) --no-print-directory test-unit-node24
 
 test-unit: install
 	npx vitest run --project '*-unit'
