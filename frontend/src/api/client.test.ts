@@ -52,6 +52,21 @@ describe('ApiClient', () => {
     expect(signedOut).toHaveBeenCalledOnce();
   });
 
+  it('signs out once when the refresh shared by concurrent 401s fails', async () => {
+    fakeServer((url) => {
+      if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 't' });
+      return json(401, { error: { code: 'session_ended', message: 'this session has ended' } });
+    });
+    const client = new ApiClient();
+    const signedOut = vi.fn();
+    client.onSignedOut = signedOut;
+    const all = await Promise.allSettled([client.get('/files'), client.get('/auth/sessions'), client.get('/users/me')]);
+    expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    // The page learns once that the server ended the session (a second sign-out would read the
+    // first one's cleared state and say otherwise).
+    expect(signedOut).toHaveBeenCalledOnce();
+  });
+
   it('never refreshes for a failed login', async () => {
     const calls = fakeServer((url) => {
       if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 't' });

@@ -23,7 +23,6 @@ export class ApiClient {
     const first = await this.send(method, path, body);
     if (first.status === 401 && !NO_REFRESH.has(path)) {
       if (await this.refresh()) return this.parse<T>(await this.send(method, path, body));
-      this.onSignedOut();
     }
     if (first.status === 403 && UNSAFE.has(method) && (await isCsrfRefusal(first.clone()))) {
       this.csrf = undefined;
@@ -65,11 +64,18 @@ export class ApiClient {
     return this.csrf;
   }
 
-  /** Single-flight: concurrent 401s wait for the same refresh. */
+  /**
+   * Single-flight: concurrent 401s wait for the same refresh, and a failed one signs out once (a
+   * second sign-out, seeing the first one's cleared state, would tell the page otherwise).
+   */
   private refresh(): Promise<boolean> {
     this.refreshing ??= this.send('POST', '/auth/refresh')
       .then((res) => res.ok)
       .catch(() => false)
+      .then((ok) => {
+        if (!ok) this.onSignedOut();
+        return ok;
+      })
       .finally(() => {
         this.refreshing = undefined;
       });
