@@ -28,8 +28,7 @@ beforeAll(async () => {
     uploadsWorkers: 1,
     env: {
       sessions: { CHUNK_SIZE_BYTES: String(MiB), AWS_ENDPOINT_URL: proxy.url },
-      // The deployed default, whatever the environment running the tests says.
-      uploads: { AWS_ENDPOINT_URL: proxy.url, UPLOADS_PART_WRITER: 'signed' },
+      uploads: { AWS_ENDPOINT_URL: proxy.url },
     },
   });
 }, 120_000);

@@ -363,20 +363,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/**
- * Adapters only one setting selects, so the role grants their actions only where Terraform selects
- * them: the SDK part writer (UPLOADS_PART_WRITER=sdk, kept to measure against the signed URLs).
- */
-const SELECTED = { uploads: { file: 'uploads/src/adapters/s3-part-writer.ts', flag: 'uploads_write_parts' } } as const;
-
-/**
- * What a service's code actually calls: its own sources plus the shared adapters it uses, or
- * only `files` when given; `except` leaves files out.
- */
-function actionsCalledBy(service: Service, options: { only?: string[]; except?: string[] } = {}): Set<string> {
-  const files =
-    options.only?.map((f) => join(root, f)) ??
-    sourceFiles(join(root, service, 'src')).filter((f) => !options.except?.includes(relative(root, f)));
+/** What a service's code actually calls: its own sources plus the shared adapters it uses. */
+function actionsCalledBy(service: Service): Set<string> {
+  const files = sourceFiles(join(root, service, 'src'));
   const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
   if (text.includes('dynamoLoginSessionLookup')) files.push(join(root, 'commons/src/aws/dynamo-login-sessions.ts'));
@@ -407,18 +396,11 @@ describe('IAM: each task role grants exactly what its code calls', async () => {
   for (const service of Object.keys(SERVICES) as Service[]) {
     it(`${service}`, () => {
       const document = block(iam, 'aws_iam_policy_document', service);
-      const always = (document.statement ?? []) as Json[];
-      const dynamic = (document.dynamic?.statement ?? []) as Json[];
-      const selected = service in SELECTED ? SELECTED[service as keyof typeof SELECTED] : undefined;
-      const granted = new Set(always.flatMap((s) => s.actions as string[]));
-      expect([...granted].sort()).toEqual([...actionsCalledBy(service, { except: [selected?.file ?? ''] })].sort());
-      // A selected adapter's actions come in one statement, only while its flag is on.
-      expect(dynamic.map((d) => d.for_each)).toEqual(selected ? [tfRef(`var.${selected.flag} ? [1] : []`)] : []);
-      const conditional = dynamic.flatMap((d) => d.content as Json[]);
-      expect(conditional.flatMap((s) => s.actions as string[]).sort()).toEqual(
-        selected ? [...actionsCalledBy(service, { only: [selected.file] })].sort() : [],
-      );
-      for (const statement of [...always, ...conditional]) {
+      const statements = (document.statement ?? []) as Json[];
+      expect(document.dynamic).toBeUndefined();
+      const granted = new Set(statements.flatMap((s) => s.actions as string[]));
+      expect([...granted].sort()).toEqual([...actionsCalledBy(service)].sort());
+      for (const statement of statements) {
         for (const action of statement.actions as string[]) expect(action).not.toContain('*');
         for (const resource of statement.resources as string[]) expect(resource).not.toBe('*');
       }

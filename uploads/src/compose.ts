@@ -3,7 +3,6 @@ import {
   createDocumentClient,
   createJwksVerifier,
   createLogger,
-  createS3Client,
   createServiceMetrics,
   createSqsClient,
   dynamoLoginSessionLookup,
@@ -17,7 +16,6 @@ import {
   UPLOADS_AUDIENCE,
 } from '@lfusys/commons';
 import { createSessionsClient } from '@lfusys/proto/sessions-client';
-import { S3PartWriter } from './adapters/s3-part-writer.ts';
 import { SignedUrlPartWriter } from './adapters/signed-url-part-writer.ts';
 import type { UploadsConfig } from './config.ts';
 import { BodyRateGuard } from './domain/body-rate-guard.ts';
@@ -51,13 +49,11 @@ export async function createUploadsDeps(
   const receiver = new ChunkReceiver({
     sessions,
     transfer: new PartTransfer(
-      config.UPLOADS_PART_WRITER === 'signed'
-        ? new SignedUrlPartWriter({
-            maxSockets: config.S3_MAX_SOCKETS,
-            socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
-            logger,
-          })
-        : new S3PartWriter(createS3Client({ ...aws, maxSockets: config.S3_MAX_SOCKETS })),
+      new SignedUrlPartWriter({
+        maxSockets: config.S3_MAX_SOCKETS,
+        socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
+        logger,
+      }),
       slots,
       () => new BodyRateGuard(bodyRate, systemClock),
     ),

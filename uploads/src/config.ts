@@ -43,13 +43,6 @@ export const uploadsConfigSchema = z
      */
     S3_MAX_SOCKETS: env.int(50, 1, 10_000),
     S3_SLOT_WAIT_MS: env.int(5000, 0, 60_000),
-    /**
-     * Temporary, to measure both ways (issue 13): `signed` PUTs each chunk to the presigned
-     * UploadPart URL sessions signs for it (PreparePart), so the workers need no S3 write right;
-     * `sdk` calls UploadPart with the worker's own credentials (the role then needs s3:PutObject).
-     * The slower one is deleted after `make bench`.
-     */
-    UPLOADS_PART_WRITER: z.enum(['signed', 'sdk']).default('signed'),
     /** Chunk requests one user may have in flight per worker process; beyond it 429 + Retry-After. */
     CHUNKS_IN_FLIGHT_PER_USER: env.int(8, 1, 1000),
   })

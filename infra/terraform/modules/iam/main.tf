@@ -162,17 +162,7 @@ data "aws_iam_policy_document" "sessions" {
 data "aws_iam_policy_document" "uploads" {
   # Relay chunks are PUT to presigned UploadPart URLs sessions signs per chunk (PreparePart): the
   # request acts with sessions' rights, for one part with one checksum and length, for at most 15
-  # minutes. Only the SDK writer (UPLOADS_PART_WRITER=sdk, kept to measure both) needs a standing
-  # write right of its own.
-  dynamic "statement" {
-    for_each = var.uploads_write_parts ? [1] : []
-    content {
-      sid       = "UploadParts"
-      actions   = ["s3:PutObject"]
-      resources = ["${var.bucket_arn}/files/*"]
-    }
-  }
-
+  # minutes. The workers hold no S3 right of their own.
   statement {
     sid = "EnqueueAssembly"
     actions = [

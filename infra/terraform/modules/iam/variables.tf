@@ -48,12 +48,6 @@ variable "log_group_arns" {
   description = "CloudWatch log group ARNs (without the trailing :*) the task execution role writes container logs to."
 }
 
-variable "uploads_write_parts" {
-  type        = bool
-  description = "Grant the uploads role s3:PutObject on files/* (UPLOADS_PART_WRITER=sdk). False: relay chunks go through part URLs sessions signs, and the workers hold no S3 write right."
-  default     = false
-}
-
 variable "mail_identity_arn" {
   type        = string
   description = "ARN of the SES identity the gateway sends account mail as (ses:SendEmail is scoped to it)."

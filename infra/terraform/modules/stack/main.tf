@@ -97,7 +97,6 @@ module "iam" {
   files_table_arn          = module.data.files_table_arn
   bucket_arn               = module.storage.bucket_arn
   assembly_queue_arn       = module.queues.assembly_queue_arn
-  uploads_write_parts      = var.uploads_part_writer == "sdk"
   secret_arns              = module.secrets.secret_arns
   ecr_repository_arns      = values(module.registry.repository_arns)
   log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
@@ -316,7 +315,6 @@ module "uploads" {
     IDLE_TIMEOUT_MS  = "65000"
     SESSIONS_ADDRESS = local.sessions_address
     # The IAM module grants the uploads role s3:PutObject only for "sdk".
-    UPLOADS_PART_WRITER = var.uploads_part_writer
     # Through the public ALB: the gateway accepts traffic from the ALB only.
     JWKS_URL     = "${local.app_origin}/api/v1/.well-known/jwks.json"
     JWT_ISSUER   = var.jwt_issuer

@@ -202,17 +202,6 @@ variable "uploads_workers" {
   }
 }
 
-variable "uploads_part_writer" {
-  type        = string
-  description = "UPLOADS_PART_WRITER (temporary, issue 13): \"signed\" writes relay chunks through part URLs sessions signs, and the uploads role holds no S3 write right; \"sdk\" calls UploadPart with the uploads role, which then holds s3:PutObject on files/*."
-  default     = "signed"
-
-  validation {
-    condition     = contains(["signed", "sdk"], var.uploads_part_writer)
-    error_message = "uploads_part_writer must be \"signed\" or \"sdk\"."
-  }
-}
-
 variable "assembly_visibility_timeout_seconds" {
   type        = number
   description = "Visibility timeout of the assembly queue, passed unchanged to sessions as ASSEMBLY_VISIBILITY_TIMEOUT_SECONDS (the assembler's lease; a crashed consumer's message returns after it)."

@@ -1,31 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { block, hcl, type Json, tfRef } from './support/hcl.ts';
 
-/**
- * Terraform against the code for the features added in issues 13 and 14: which part writer the
- * uploads workers use and the S3 right it needs, and the SES identity account mail is sent from.
- */
-describe('uploads part writer: one Terraform variable picks the writer and the S3 right it needs', async () => {
-  const stack = await hcl('modules/stack/main.tf');
-  const variables = await hcl('modules/stack/variables.tf');
-  const iamVariables = await hcl('modules/iam/variables.tf');
-
-  it('passes var.uploads_part_writer as UPLOADS_PART_WRITER, with a default uploads accepts', () => {
-    expect(stack.module?.uploads?.[0]?.environment?.UPLOADS_PART_WRITER).toBe(tfRef('var.uploads_part_writer'));
-    const fallback = variables.variable?.uploads_part_writer?.[0]?.default;
-    expect(fallback).toBe('signed');
-    expect(uploadsConfigSchema.shape.UPLOADS_PART_WRITER.safeParse(fallback).success).toBe(true);
-    expect(uploadsConfigSchema.shape.UPLOADS_PART_WRITER.safeParse(undefined).data).toBe('signed');
-  });
-
-  it('grants the uploads role s3:PutObject only for the SDK writer', () => {
-    expect(stack.module?.iam?.[0]?.uploads_write_parts).toBe(tfRef('var.uploads_part_writer == "sdk"'));
-    expect(iamVariables.variable?.uploads_write_parts?.[0]?.default).toBe(false);
-  });
-});
-
+/** Terraform against the code for account mail (issue 14): the SES identity it is sent from. */
 describe('account mail: an SES identity, the gateway sends only as it, its config keys', async () => {
   const stack = await hcl('modules/stack/main.tf');
   const mail = await hcl('modules/mail/main.tf');
