@@ -20,6 +20,7 @@ import type {
   CreateLimits,
   CreateOutcome,
   RecordPartOutcome,
+  RecordPartsOutcome,
   UploadPage,
   UploadRepository,
   UserUsage,
@@ -32,10 +33,8 @@ import {
   IN_PROGRESS_ATTRIBUTE,
   IN_PROGRESS_INDEX,
   numberAttribute,
-  partKey,
   sessionKey,
   tombstoneKey,
-  toPart,
   toSession,
 } from './dynamo-upload-items.ts';
 import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
@@ -169,15 +168,24 @@ export class DynamoUploadRepository implements UploadRepository {
     return { kind: 'recorded', upload: current };
   }
 
-  async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
+  async recordParts(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    parts: PartRecord[],
+  ): Promise<RecordPartsOutcome> {
     try {
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.uploadsTable, Key: partKey(uploadId, index), ConsistentRead: true }),
-      );
-      return Item ? toPart(Item) : null;
+      await this.transact(this.tx.recordParts(upload, parts));
     } catch (err) {
-      throw storageError('get part', err);
+      if (isConditionFailure(err)) return { kind: 'conflict' };
+      throw storageError('record parts', err);
     }
+    const current = await this.get(upload.uploadId);
+    if (!current) throw new AppError('internal', 'upload vanished after recording parts');
+    return { kind: 'recorded', upload: current };
+  }
+
+  /** One consistent read of the one item (a range query of one key). */
+  async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
+    return (await this.batches.getParts(uploadId, [index])).get(index) ?? null;
   }
 
   getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {

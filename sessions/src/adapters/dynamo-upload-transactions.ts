@@ -57,35 +57,56 @@ export class UploadTransactions {
     ];
   }
 
+  /**
+   * Several parts of one upload in one transaction (a direct-transfer confirmation): every part
+   * absent, the counters moved by all of them at once, the session UPLOADING, no tombstone.
+   */
+  recordParts(upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>, parts: PartRecord[]) {
+    const bytes = parts.reduce((sum, part) => sum + part.size, 0);
+    return [
+      ...parts.map((part) => this.partPut(upload, part)),
+      this.counterUpdate(upload.uploadId, parts.length, bytes),
+      this.noTombstone(upload.userId),
+    ];
+  }
+
   /** [0] the part (absent), [1] the session (UPLOADING), [2] no tombstone. */
   recordPart(upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>, part: PartRecord) {
     return [
-      {
-        Put: {
-          TableName: this.t.uploadsTable,
-          // Parts cannot be touched when the upload ends (there may be 10,000), so they expire a
-          // retention period after the upload's own deadline, by which it has ended.
-          Item: {
-            ...partKey(upload.uploadId, part.index),
-            ...part,
-            ttl: ttlAfter(upload.expiresAt, this.t.finishedRetentionSeconds),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      {
-        // The counter moves in the same transaction as the part: a retry can never count twice.
-        Update: {
-          TableName: this.t.uploadsTable,
-          Key: sessionKey(upload.uploadId),
-          UpdateExpression: 'ADD receivedChunks :one, receivedBytes :size',
-          ConditionExpression: '#status = :uploading',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':size': part.size, ':uploading': 'UPLOADING' },
-        },
-      },
+      this.partPut(upload, part),
+      this.counterUpdate(upload.uploadId, 1, part.size),
       this.noTombstone(upload.userId),
     ];
+  }
+
+  private partPut(upload: Pick<UploadSession, 'uploadId' | 'expiresAt'>, part: PartRecord) {
+    return {
+      Put: {
+        TableName: this.t.uploadsTable,
+        // Parts cannot be touched when the upload ends (there may be 10,000), so they expire a
+        // retention period after the upload's own deadline, by which it has ended.
+        Item: {
+          ...partKey(upload.uploadId, part.index),
+          ...part,
+          ttl: ttlAfter(upload.expiresAt, this.t.finishedRetentionSeconds),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  /** The counters move in the same transaction as the parts: a retry can never count twice. */
+  private counterUpdate(uploadId: string, parts: number, bytes: number) {
+    return {
+      Update: {
+        TableName: this.t.uploadsTable,
+        Key: sessionKey(uploadId),
+        UpdateExpression: 'ADD receivedChunks :parts, receivedBytes :size',
+        ConditionExpression: '#status = :uploading',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':parts': parts, ':size': bytes, ':uploading': 'UPLOADING' },
+      },
+    };
   }
 
   /** [0] the status change, [1] the owner's usage given back. */

@@ -6,6 +6,7 @@ import type {
   CreateLimits,
   CreateOutcome,
   RecordPartOutcome,
+  RecordPartsOutcome,
   UploadPage,
   UploadRepository,
   UserUsage,
@@ -122,6 +123,21 @@ export class MemoryUploadRepository implements UploadRepository {
     this.store.parts.set(upload.uploadId, parts);
     current.receivedChunks += 1;
     current.receivedBytes += part.size;
+    return { kind: 'recorded', upload: { ...current } };
+  }
+
+  async recordParts(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    parts: PartRecord[],
+  ): Promise<RecordPartsOutcome> {
+    const current = this.store.sessions.get(upload.uploadId);
+    const recorded = this.store.parts.get(upload.uploadId) ?? new Map<number, PartRecord>();
+    if (this.store.tombstones.has(upload.userId) || current?.status !== 'UPLOADING') return { kind: 'conflict' };
+    if (parts.some((part) => recorded.has(part.index))) return { kind: 'conflict' };
+    for (const part of parts) recorded.set(part.index, { ...part });
+    this.store.parts.set(upload.uploadId, recorded);
+    current.receivedChunks += parts.length;
+    current.receivedBytes += parts.reduce((sum, part) => sum + part.size, 0);
     return { kind: 'recorded', upload: { ...current } };
   }
 

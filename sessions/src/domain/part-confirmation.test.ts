@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memorySessions, openInput } from '../../test/fakes.ts';
 import { partProblem } from './part-confirmation.ts';
 
@@ -37,6 +37,35 @@ describe('PartConfirmation.confirm', () => {
       { index: 2, size: 452, sha256: H[2], etag: expect.stringMatching(/^"[0-9a-f]{32}"$/) },
     ]);
     expect(s.queue.sent).toEqual([]);
+  });
+
+  it('records the parts of one confirmation in one write, not one per part', async () => {
+    const { s, upload, put } = await signedUpload();
+    for (const i of [0, 1, 2]) put(i);
+    const many = vi.spyOn(s.repository, 'recordParts');
+    const one = vi.spyOn(s.repository, 'recordPart');
+    const out = await s.partConfirmation.confirm(upload.uploadId, 'u1', [2, 0, 1]);
+    expect(out).toEqual({ receivedChunks: 3, totalChunks: 3, complete: true });
+    expect(many).toHaveBeenCalledOnce();
+    expect(many.mock.calls[0]?.[1].map((p) => p.index)).toEqual([0, 1, 2]);
+    expect(one).not.toHaveBeenCalled();
+    expect((await s.repository.get(upload.uploadId))?.receivedBytes).toBe(2500);
+    expect(s.queue.sent).toEqual([upload.uploadId]);
+  });
+
+  it('when the one write is refused (a part recorded meanwhile), records part by part and counts each once', async () => {
+    const { s, upload, put } = await signedUpload();
+    for (const i of [0, 1, 2]) put(i);
+    const confirmed = s.partConfirmation.confirm(upload.uploadId, 'u1', [0, 1, 2]);
+    // Another confirmation records part 1 between this one's checks and its write.
+    vi.spyOn(s.repository, 'recordParts').mockImplementationOnce(async (u, parts) => {
+      const one = parts.find((p) => p.index === 1);
+      if (one) await s.repository.recordPart(u, one);
+      return { kind: 'conflict' };
+    });
+    expect(await confirmed).toEqual({ receivedChunks: 3, totalChunks: 3, complete: true });
+    const session = await s.repository.get(upload.uploadId);
+    expect(session).toMatchObject({ receivedChunks: 3, receivedBytes: 2500 });
   });
 
   it('queues the assembly once the confirmation completes the set, and a repeat is a no-op', async () => {

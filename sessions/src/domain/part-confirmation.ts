@@ -2,7 +2,7 @@ import { AppError, type Logger } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore, UploadedPart } from '../ports/object-store.ts';
-import type { UploadRepository } from '../ports/upload-repository.ts';
+import { MAX_PARTS_PER_RECORD, type UploadRepository } from '../ports/upload-repository.ts';
 import { checkBatch, checkRange, ownedUpload, requireUploading } from './part-batch.ts';
 import { type RecordedPart, recordCheckedPart } from './part-recording.ts';
 import type { PartRecord, SignedPart, UploadSession } from './upload.ts';
@@ -88,7 +88,19 @@ export class PartConfirmation {
     });
   }
 
+  /**
+   * Records the checked parts in one write when it can (one transaction instead of one per part:
+   * the common case); when that write is refused — a part recorded meanwhile, the upload ended, the
+   * owner deleted — each part goes through the one-part write, which says which and why.
+   */
   private async recordAll(upload: UploadSession, parts: PartRecord[]): Promise<RecordedPart[]> {
+    if (parts.length > 1 && parts.length <= MAX_PARTS_PER_RECORD) {
+      const batch = await this.deps.uploads.recordParts(upload, parts);
+      if (batch.kind === 'recorded') {
+        const current = batch.upload;
+        return [{ upload: current, complete: current.receivedChunks === current.totalChunks, newlyRecorded: true }];
+      }
+    }
     const outcomes: RecordedPart[] = [];
     const queue = [...parts];
     const worker = async () => {

@@ -6,6 +6,12 @@ export type RecordPartOutcome =
   | { kind: 'not_uploading'; upload: UploadSession | null }
   | { kind: 'user_deleted' };
 
+/** Several parts recorded at once, or nothing written (`conflict`): record them one by one to learn why. */
+export type RecordPartsOutcome = { kind: 'recorded'; upload: UploadSession } | { kind: 'conflict' };
+
+/** The most parts {@link UploadRepository.recordParts} takes (a transaction holds 100 items). */
+export const MAX_PARTS_PER_RECORD = 90;
+
 /**
  * Why `create` wrote nothing: the id exists (an idempotent replay), the owner was deleted, one of
  * the per-user limits fired, or the owner's usage record stayed contended by their own parallel
@@ -77,6 +83,15 @@ export interface UploadRepository {
     upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
     part: PartRecord,
   ): Promise<RecordPartOutcome>;
+  /**
+   * Records up to {@link MAX_PARTS_PER_RECORD} checked parts of one upload atomically: all, or
+   * none (`conflict`) when one is recorded already, the upload is not UPLOADING or its owner was
+   * deleted.
+   */
+  recordParts(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
+    parts: PartRecord[],
+  ): Promise<RecordPartsOutcome>;
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
