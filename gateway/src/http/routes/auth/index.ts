@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '@lfusys/commons';
-import type { FastifyReply } from 'fastify';
 import type { AccessTokens } from '../../../auth/access-tokens.ts';
 import type { AccountService } from '../../../domain/account-service.ts';
 import type { AuthService } from '../../../domain/auth-service.ts';
 import type { EmailVerificationService } from '../../../domain/email-verification.ts';
 import type { LoginAttemptLimiter } from '../../../domain/login-attempt-limiter.ts';
 import { toPublicUser } from '../../../domain/user.ts';
-import { type CookieNames, cookieOptions } from '../../cookies.ts';
+import { type CookieNames, clearSessionCookies } from '../../cookies.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
 import { rateLimitRefusal } from '../../rate-limit-refusal.ts';
 import { CsrfResponse, errorResponses, LoginBody, NoContent, RegisterBody, UserResponse } from '../../schemas.ts';
@@ -36,11 +35,6 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
       errorResponseBuilder: rateLimitRefusal('auth_per_ip'),
     },
   };
-
-  function clearSessionCookies(reply: FastifyReply): void {
-    reply.clearCookie(cookies.access, cookieOptions(secureCookies, 'access'));
-    reply.clearCookie(cookies.refresh, cookieOptions(secureCookies, 'refresh'));
-  }
 
   app.get(
     '/csrf',
@@ -114,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
         await setSessionCookies(reply, options, session);
         return { user: toPublicUser(session.user) };
       } catch (err) {
-        if (AppError.isCode(err, 'unauthenticated')) clearSessionCookies(reply);
+        if (AppError.isCode(err, 'unauthenticated')) clearSessionCookies(reply, cookies, secureCookies);
         throw err;
       }
     },
@@ -132,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRoutesOptions> = async (a
     async (request, reply) => {
       const token = request.cookies[cookies.refresh];
       if (token) await auth.logout(token);
-      clearSessionCookies(reply);
+      clearSessionCookies(reply, cookies, secureCookies);
       return reply.status(204).send(null);
     },
   );
