@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CoalescingBatcher } from './batcher.ts';
 
 /** A send function whose batches the test answers by hand. */
@@ -16,6 +16,7 @@ describe('CoalescingBatcher', () => {
     const { batches, send } = manualSend();
     const batcher = new CoalescingBatcher(send, 100);
     const first = batcher.request(1);
+    await tick();
     const rest = [2, 3, 4].map((i) => batcher.request(i));
     await tick();
     expect(batches.map((b) => b.items)).toEqual([[1]]);
@@ -27,26 +28,33 @@ describe('CoalescingBatcher', () => {
     expect(await Promise.all(rest)).toEqual(['two', 'three', 'four']);
   });
 
+  it('sends requests made in the same turn together', async () => {
+    const { batches, send } = manualSend();
+    const batcher = new CoalescingBatcher(send, 100);
+    const all = [1, 2, 3].map((i) => batcher.request(i));
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    batches[0]?.answer(['a', 'b', 'c']);
+    expect(await Promise.all(all)).toEqual(['a', 'b', 'c']);
+  });
+
   it('never sends more than maxBatch items at once', async () => {
     const { batches, send } = manualSend();
     const batcher = new CoalescingBatcher(send, 100);
     const all = Array.from({ length: 251 }, (_, i) => batcher.request(i));
-    await tick();
-    batches[0]?.answer(['x']);
-    await tick();
-    batches[1]?.answer(Array.from({ length: 100 }, () => 'x'));
-    await tick();
-    batches[2]?.answer(Array.from({ length: 100 }, () => 'x'));
-    await tick();
-    batches[3]?.answer(Array.from({ length: 50 }, () => 'x'));
+    for (const size of [100, 100, 51]) {
+      await tick();
+      batches.at(-1)?.answer(Array.from({ length: size }, () => 'x'));
+    }
     await Promise.all(all);
-    expect(batches.map((b) => b.items.length)).toEqual([1, 100, 100, 50]);
+    expect(batches.map((b) => b.items.length)).toEqual([100, 100, 51]);
   });
 
   it('fails every request of a failed batch, and the next batch still goes', async () => {
     const { batches, send } = manualSend();
     const batcher = new CoalescingBatcher(send, 100);
     const first = batcher.request(1);
+    await tick();
     const second = batcher.request(2);
     await tick();
     batches[0]?.fail(new Error('503'));
@@ -63,5 +71,75 @@ describe('CoalescingBatcher', () => {
     await tick();
     batches[0]?.answer([]);
     await expect(first).rejects.toThrow('batch of 1 got 0 results');
+  });
+});
+
+describe('CoalescingBatcher with a hold', () => {
+  it('holds a batch until it has minItems, then sends them together', async () => {
+    const { batches, send } = manualSend();
+    const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 3, maxWaitMs: 60_000 });
+    const results = [1, 2].map((i) => batcher.request(i));
+    await tick();
+    expect(batches).toEqual([]);
+    results.push(batcher.request(3));
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
+    batches[0]?.answer(['a', 'b', 'c']);
+    expect(await Promise.all(results)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('sends a short batch once its oldest item has waited maxWaitMs', async () => {
+    vi.useFakeTimers();
+    try {
+      const { batches, send } = manualSend();
+      const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 8, maxWaitMs: 500 });
+      const first = batcher.request(1);
+      await vi.advanceTimersByTimeAsync(300);
+      const second = batcher.request(2);
+      await vi.advanceTimersByTimeAsync(199);
+      expect(batches).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
+      batches[0]?.answer(['a', 'b']);
+      expect(await Promise.all([first, second])).toEqual(['a', 'b']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('does not hold a held item longer while a batch is in flight', async () => {
+    vi.useFakeTimers();
+    try {
+      const { batches, send } = manualSend();
+      const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 2, maxWaitMs: 500 });
+      void batcher.request(1);
+      void batcher.request(2);
+      await vi.advanceTimersByTimeAsync(0);
+      void batcher.request(3);
+      await vi.advanceTimersByTimeAsync(800);
+      expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
+      batches[0]?.answer(['a', 'b']);
+      await vi.advanceTimersByTimeAsync(0);
+      // Item 3 waited 800 ms behind the batch in flight: it leaves as soon as that batch answers.
+      expect(batches.map((b) => b.items)).toEqual([[1, 2], [3]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('flush sends what is held at once, and later requests without holding', async () => {
+    const { batches, send } = manualSend();
+    const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 8, maxWaitMs: 60_000 });
+    const first = batcher.request(1);
+    batcher.flush();
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1]]);
+    batches[0]?.answer(['a']);
+    expect(await first).toBe('a');
+    const second = batcher.request(2);
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
+    batches[1]?.answer(['b']);
+    expect(await second).toBe('b');
   });
 });

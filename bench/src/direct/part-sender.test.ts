@@ -149,4 +149,29 @@ describe('sendParts (direct transfer)', () => {
     expect(result.signedParts).toBe(6);
     expect(api.puts.sort()).toEqual([0, 1, 2, 3, 4, 5]);
   });
+
+  it('signs a window of parts ahead in a few calls, each part once', async () => {
+    const { api, run } = setup(64, { concurrency: 4 });
+    const putPart = api.putPart.bind(api);
+    // A PUT takes longer than hashing a part, as it does for real (16 MiB: ~300 ms vs ~40 ms).
+    api.putPart = async (part, body) => {
+      for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
+      return putPart(part, body);
+    };
+    const result = await run();
+    expect(result.complete).toBe(true);
+    const signed = api.signCalls.flat().map((p) => p.index);
+    expect(signed.sort((a, b) => a - b)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    // Windows of 16 refilled when fewer than 4 are left: about 64 / 12 calls, not one per part.
+    expect(api.signCalls.length).toBeLessThanOrEqual(10);
+  });
+
+  it('holds confirmations until 2 × concurrency parts can go together, and sends the rest at the end', async () => {
+    const { api, run } = setup(30, { concurrency: 4 });
+    const result = await run();
+    expect(result.complete).toBe(true);
+    expect(api.confirmCalls.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(api.confirmCalls.slice(0, -1).every((c) => c.length >= 8)).toBe(true);
+    expect(api.confirmCalls.length).toBeLessThanOrEqual(4);
+  });
 });

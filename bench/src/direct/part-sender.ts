@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BatchHold } from './batcher.ts';
 import type { DirectApi, PartToSign } from './direct-api.ts';
 import { PartConfirmations } from './part-confirmations.ts';
 import { PartUrls } from './part-urls.ts';
@@ -15,6 +16,10 @@ export interface PartSenderOptions {
   /** Monotonic milliseconds, for latencies. */
   monotonic: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Parts hashed and signed ahead of the lanes, refilled in one call when fewer than `concurrency` are left (default 4 × concurrency). */
+  signAhead?: number;
+  /** When a confirmation leaves (default: 2 × concurrency parts, or the oldest waited 1 s). */
+  confirmHold?: BatchHold;
   /** Tries per part for a PUT that fails otherwise than by a refused URL, and for a confirm that says "resend". */
   maxAttempts?: number;
 }
@@ -41,15 +46,23 @@ const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).d
  * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
  * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
  * sessions a ListParts and a write, and a lane that waited for it would leave its connection idle.
- * As the web app's engine does, a lane that starts a part also hashes the next N parts and asks
- * their URLs, so signing runs beside the transfers rather than in front of each (the bytes read
- * for that hash are dropped and read again at the part's turn, as a browser re-reads its Blob).
+ * As the web app's engine does, parts are hashed and their URLs asked ahead of the lanes, a window
+ * at a time, so signing runs beside the transfers rather than in front of each (the bytes read
+ * for that hash are dropped and read again at the part's turn, as a browser re-reads its Blob);
+ * confirmations are held until a few parts can go in one call. Each sign or confirm call costs
+ * sessions reads and writes whatever its size, so fewer, larger calls leave storage more time
+ * for the bytes.
  * A part the confirmation sends back is read and PUT again. The confirmation that completes the
  * set queues assembly.
  */
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
-  const confirmations = new PartConfirmations(options.api, options.uploadId);
+  const confirmations = new PartConfirmations(
+    options.api,
+    options.uploadId,
+    options.confirmHold ?? { minItems: 2 * options.concurrency, maxWaitMs: 1000 },
+  );
+  const signAhead = Math.max(options.concurrency, options.signAhead ?? 4 * options.concurrency);
   const stats = { retries: 0, resigned: 0, resent: 0, latenciesMs: [] as number[] };
   const maxAttempts = options.maxAttempts ?? 3;
   let next = 0;
@@ -69,14 +82,30 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     }
     return hash;
   };
-  /** Hashes the parts that leave next and asks their URLs; a failure here is met again at the part's turn. */
+  /**
+   * Keeps URLs signed ahead of the lanes: when fewer than `concurrency` parts past the next one are
+   * hashed, hashes the window up to `signAhead` parts ahead (one after another, so one part's bytes
+   * are held at a time) and asks their URLs 2 × concurrency at a time. A failure is met again at the part's turn.
+   */
+  let aheadUntil = 0;
   const lookAhead = () => {
-    for (let index = next; index < Math.min(options.totalChunks, next + options.concurrency); index++) {
-      if (hashes.has(index)) continue;
-      hashOf(index)
-        .then((part) => urls.get(part))
-        .catch(() => hashes.delete(index));
-    }
+    if (aheadUntil - next >= options.concurrency) return;
+    const from = Math.max(aheadUntil, next);
+    aheadUntil = Math.min(options.totalChunks, next + signAhead);
+    const window: number[] = [];
+    for (let index = from; index < aheadUntil; index++) window.push(index);
+    if (window.length === 0) return;
+    (async () => {
+      let parts: PartToSign[] = [];
+      for (const index of window) {
+        parts.push(await hashOf(index));
+        if (parts.length < 2 * options.concurrency && index !== window.at(-1)) continue;
+        urls.prefetch(parts);
+        parts = [];
+      }
+    })().catch(() => {
+      for (const index of window) hashes.delete(index);
+    });
   };
 
   const putOnce = async (index: number, body: Uint8Array, sha256: string) => {
@@ -120,6 +149,7 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.totalChunks) }, lane));
+  confirmations.flush();
   await Promise.all(confirming);
   return {
     complete: confirmations.complete,

@@ -43,6 +43,21 @@ export class PartUrls {
     return part;
   }
 
+  /**
+   * Asks URLs for parts about to leave, in one call: those cached or being signed for the same
+   * bytes are skipped. A failure is left to each part's own `get` to meet again.
+   */
+  prefetch(parts: PartToSign[]): void {
+    const wanted = parts.filter((p) => !this.has(p));
+    for (const part of wanted) this.get(part).catch(() => {});
+  }
+
+  private has(wanted: PartToSign): boolean {
+    const cached = this.cache.get(wanted.index);
+    if (cached && cached.sha256 === wanted.sha256 && cached.expiresAtMs - this.marginMs > this.clock()) return true;
+    return this.signing.get(wanted.index)?.sha256 === wanted.sha256;
+  }
+
   /** Forgets a URL S3 refused (403: expired, or clock skew): the next get signs again. */
   invalidate(index: number): void {
     this.cache.delete(index);

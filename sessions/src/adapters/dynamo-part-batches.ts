@@ -1,10 +1,12 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { storageError } from '@lfusys/commons';
 import type { PartRecord, SignedPart } from '../domain/upload.ts';
 import { partKey, signedPartKey, toPart, ttlAfter } from './dynamo-upload-items.ts';
 
-/** Signature writes in flight at once (a call signs at most 100 parts). */
-const PUT_CONCURRENCY = 10;
+/** The most puts one BatchWriteItem carries. */
+const BATCH_WRITE_LIMIT = 25;
+/** Rounds of re-sending what BatchWriteItem left unprocessed (throttling) before giving up. */
+const UNPROCESSED_ROUNDS = 8;
 
 const toSigned = (item: Record<string, unknown>): SignedPart => ({
   index: Number(item.index),
@@ -19,8 +21,8 @@ const toSigned = (item: Record<string, unknown>): SignedPart => ({
  *
  * Reads are one range query from the lowest to the highest index wanted (sort keys are
  * zero-padded, so they sort by index): clients sign and confirm nearby indexes together, so this
- * reads about what was asked, and it needs no IAM action beyond those sessions already has
- * (Query, PutItem; no BatchGetItem/BatchWriteItem).
+ * reads about what was asked. Signatures are written 25 to a BatchWriteItem: a call signing eight
+ * parts is one write request, not eight.
  */
 export class DynamoPartBatches {
   constructor(
@@ -42,15 +44,19 @@ export class DynamoPartBatches {
   /** Kept as long as the upload's parts: until a retention period after its deadline. */
   async putSigned(upload: { uploadId: string; expiresAt: string }, parts: SignedPart[]): Promise<void> {
     const ttl = ttlAfter(upload.expiresAt, this.retentionSeconds);
-    const queue = [...parts];
-    const worker = async () => {
-      for (let part = queue.shift(); part; part = queue.shift()) {
-        const item = { ...signedPartKey(upload.uploadId, part.index), ...part, ttl };
-        await this.db.send(new PutCommand({ TableName: this.table, Item: item }));
-      }
-    };
+    const puts = parts.map((part) => ({
+      PutRequest: { Item: { ...signedPartKey(upload.uploadId, part.index), ...part, ttl } },
+    }));
     try {
-      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, parts.length) }, worker));
+      for (let at = 0; at < puts.length; at += BATCH_WRITE_LIMIT) {
+        let pending: unknown[] = puts.slice(at, at + BATCH_WRITE_LIMIT);
+        // Under throttling BatchWriteItem writes some and hands back the rest: send those again.
+        for (let round = 0; pending.length > 0; round++) {
+          if (round === UNPROCESSED_ROUNDS) throw new Error(`${pending.length} signatures left unprocessed`);
+          const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }));
+          pending = out.UnprocessedItems?.[this.table] ?? [];
+        }
+      }
     } catch (err) {
       throw storageError('save part signatures', err);
     }
