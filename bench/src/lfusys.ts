@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '@lfusys/commons';
+import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import { assembledAt, waitUntilListed } from './completion.ts';
 import { MiB } from './stats.ts';
@@ -21,9 +22,23 @@ export const BENCH_GATEWAY_ENV = {
   LOG_LEVEL: 'warn',
 };
 
-export async function startLfusys(endpoint: string, chunkMiB: number, workers: number): Promise<Stack> {
+/**
+ * Where the stack's AWS is: one emulator for everything, or (BENCH_EMULATORS=split) S3 on its own,
+ * as AWS serves S3 apart from DynamoDB and SQS.
+ */
+export interface BenchEndpoints {
+  endpoint: string;
+  s3Endpoint?: string | undefined;
+}
+
+export async function startLfusys(where: BenchEndpoints, chunkMiB: number, workers: number): Promise<Stack> {
+  const prefix = `b-${randomUUID().slice(0, 12)}`;
+  const s3: Record<string, string> = where.s3Endpoint ? { AWS_ENDPOINT_URL_S3: where.s3Endpoint } : {};
+  // The stack makes its resources on the main endpoint; S3's own emulator needs the bucket too.
+  if (where.s3Endpoint) await bootstrapPrefix(prefix, where.s3Endpoint, ['http://localhost:5173']);
   return startStack({
-    endpoint,
+    endpoint: where.endpoint,
+    prefix,
     gateway: true,
     uploads: true,
     uploadsWorkers: workers,
@@ -33,8 +48,9 @@ export async function startLfusys(endpoint: string, chunkMiB: number, workers: n
         USER_QUOTA_BYTES: String(1024 * 1024 * MiB),
         MAX_FILE_BYTES: String(64 * 1024 * MiB),
         UPLOADS_IN_PROGRESS_MAX: '10000000',
+        ...s3,
       },
-      gateway: BENCH_GATEWAY_ENV,
+      gateway: { ...BENCH_GATEWAY_ENV, ...s3 },
       // Per-request access logs of 16 MiB chunks are noise here; errors still show. One user sends
       // up to 16 chunks at once (the memory run): the per-user cap (default 8) must not refuse them.
       uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49' },

@@ -96,10 +96,17 @@ async function main(): Promise<number> {
     const emulator = await startEmulator({ endpoint: process.env.AWS_ENDPOINT_URL });
     cleanup.add('emulator', () => emulator.stop());
     log(`emulator: ${emulator.kind} at ${emulator.endpoint}`);
+    const s3Emulator = options.emulators === 'split' ? await startEmulator({}) : undefined;
+    if (s3Emulator) {
+      cleanup.add('S3 emulator', () => s3Emulator.stop());
+      log(`S3 on its own emulator: ${s3Emulator.kind} at ${s3Emulator.endpoint}`);
+    }
+    const s3Endpoint = s3Emulator?.endpoint ?? emulator.endpoint;
+    const where = { endpoint: emulator.endpoint, s3Endpoint: s3Emulator?.endpoint };
     results.machine = await machineInfo(emulator.kind, emulator.endpoint);
     const files = await TestFiles.create();
     cleanup.add('temp files', () => files.remove());
-    const s3 = createS3Client({ region: 'us-east-1', endpoint: emulator.endpoint });
+    const s3 = createS3Client({ region: 'us-east-1', endpoint: s3Endpoint });
     cleanup.add('S3 client', async () => s3.destroy());
     const dynamo = createDynamoClient({ region: 'us-east-1', endpoint: emulator.endpoint });
     cleanup.add('DynamoDB client', async () => dynamo.destroy());
@@ -114,7 +121,7 @@ async function main(): Promise<number> {
 
     let stack: Stack | undefined;
     if (has('throughput') || has('assembly') || has('api') || has('sweep')) {
-      stack = await startLfusys(emulator.endpoint, options.chunkMiB, options.workers);
+      stack = await startLfusys(where, options.chunkMiB, options.workers);
       const running = stack;
       cleanup.add('lfusys stack', () => running.stop());
       log(`lfusys: gateway ${stack.gatewayBase}, uploads ${stack.uploadsBase}, prefix ${stack.prefix}`);
@@ -135,9 +142,9 @@ async function main(): Promise<number> {
         if (systems.includes('C') || systems.includes('C*')) {
           await createBucket(s3, tusBucket);
           stops.push(cleanup.add('tus bucket', () => removeBucket(s3, tusBucket)));
-          const plain = await startTusServer(emulator.endpoint, tusBucket, {});
+          const plain = await startTusServer(s3Endpoint, tusBucket, {});
           stops.push(cleanup.add('tus server', () => plain.stop()));
-          const tuned = await startTusServer(emulator.endpoint, tusBucket, {
+          const tuned = await startTusServer(s3Endpoint, tusBucket, {
             partSize: options.tusTunedPartMiB * MiB,
             chunkSize: options.tusTunedChunkMiB > 0 ? options.tusTunedChunkMiB * MiB : undefined,
           });
@@ -145,13 +152,16 @@ async function main(): Promise<number> {
           tus = { C: plain, 'C*': tuned };
         }
         const { client } = await signUp(stack.gatewayApi);
-        const motoPid = await motoPidOf(emulator.endpoint, emulator.kind);
+        const motoPids = [
+          await motoPidOf(emulator.endpoint, emulator.kind),
+          s3Emulator && (await motoPidOf(s3Emulator.endpoint, s3Emulator.kind)),
+        ].filter((pid): pid is number => pid !== undefined);
         const running = stack;
         const cpu = new CpuMeter(async () => {
           const uploads = running.processes.uploads?.pid;
           return {
             bench: [process.pid],
-            moto: motoPid ? [motoPid] : [],
+            moto: motoPids,
             gateway: running.processes.gateway ? [running.processes.gateway.pid] : [],
             sessions: [running.processes.sessions.pid],
             uploads: uploads ? [uploads, ...(await childPids(uploads).catch(() => []))] : [],
@@ -182,13 +192,13 @@ async function main(): Promise<number> {
 
     if (has('sweep')) {
       await phase('sweep', async () => {
-        results.sweep = await runSweep(emulator.endpoint, dynamo, stack, files, options, deadline);
+        results.sweep = await runSweep(where, dynamo, stack, files, options, deadline);
       });
     }
 
     if (has('memory')) {
       await phase('memory', async () => {
-        results.memory = await runMemory(emulator.endpoint, dynamo, files, options, deadline);
+        results.memory = await runMemory(where, dynamo, files, options, deadline);
       });
     }
 

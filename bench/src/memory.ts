@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fmt, log } from './format.ts';
-import { cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
+import { type BenchEndpoints, cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';
 import { childPids, type RssSample, sampleRss } from './proc.ts';
 import type { MemoryResults, MemoryRun } from './results.ts';
@@ -14,7 +14,7 @@ import { sleep } from './time.ts';
  * with a single worker (which then holds all the concurrent chunks itself).
  */
 export async function runMemory(
-  endpoint: string,
+  where: BenchEndpoints,
   dynamo: DynamoDBClient,
   files: TestFiles,
   options: BenchOptions,
@@ -27,7 +27,7 @@ export async function runMemory(
       failures.push(`${workers} worker(s): skipped (BENCH_TIMEOUT_MINUTES reached)`);
       continue;
     }
-    const stack = await startLfusys(endpoint, options.chunkMiB, workers);
+    const stack = await startLfusys(where, options.chunkMiB, workers);
     try {
       const primary = stack.processes.uploads?.pid;
       if (primary === undefined) throw new Error('uploads did not start');

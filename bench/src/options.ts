@@ -25,6 +25,12 @@ export interface BenchOptions {
   concurrency: number;
   /** Uploads worker processes (the service default is one per core). */
   workers: number;
+  /**
+   * `one`: one emulator process serves S3, DynamoDB and SQS. `split`: S3 gets its own, as AWS
+   * serves S3 apart from the others (moto is one interpreter-locked process: in `one`, every
+   * DynamoDB call our bookkeeping makes is time its S3 does not get).
+   */
+  emulators: 'one' | 'split';
   sweepChunksMiB: number[];
   sweepConcurrency: number[];
   sweepSizeMiB: number;
@@ -73,6 +79,12 @@ function int(raw: string | undefined, fallback: number, name: string, min = 1, m
   return value;
 }
 
+function oneOf<T extends string>(raw: string, allowed: readonly T[], name: string): T {
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new Error(`${name}: "${raw}" is not one of ${allowed.join(', ')}`);
+  return raw as T;
+}
+
 const truthy = (raw: string | undefined) => raw !== undefined && !['', '0', 'false', 'no'].includes(raw.toLowerCase());
 
 export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchOptions {
@@ -109,6 +121,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): B
     chunkMiB: int(get('CHUNK_MIB'), 16, 'BENCH_CHUNK_MIB', 5, 512),
     concurrency: int(get('CONCURRENCY'), 4, 'BENCH_CONCURRENCY', 1, 64),
     workers: int(get('WORKERS'), 2, 'BENCH_WORKERS', 1, 64),
+    emulators: oneOf(get('EMULATORS') ?? 'one', ['one', 'split'] as const, 'BENCH_EMULATORS'),
     sweepChunksMiB: intList(get('SWEEP_CHUNKS') ?? (quick ? '8,16' : '8,16,32,64'), 'BENCH_SWEEP_CHUNKS'),
     sweepConcurrency: intList(get('SWEEP_CONCURRENCY') ?? (quick ? '2,4' : '1,2,4,6,8'), 'BENCH_SWEEP_CONCURRENCY'),
     sweepSizeMiB: int(get('SWEEP_SIZE'), quick ? 64 : 256, 'BENCH_SWEEP_SIZE', 1, 1 << 20),

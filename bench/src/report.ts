@@ -26,7 +26,9 @@ export function renderTables(results: BenchResults): string {
   const o = results.options;
   parts.push(
     `Settings: runs ${o.runs}, sizes ${o.sizesMiB.map(sizeLabel).join(', ')}, A = chunk ${o.chunkMiB} MiB × ${o.concurrency} ` +
-      `parallel PUTs, ${o.workers} uploads worker processes; phases ${o.only.join(', ')}` +
+      `parallel PUTs, ${o.workers} uploads worker processes; ` +
+      `${o.emulators === 'split' ? 'S3 on its own emulator process' : 'one emulator process for S3, DynamoDB and SQS'}; ` +
+      `phases ${o.only.join(', ')}` +
       `${o.quick ? ' (BENCH_QUICK smoke run)' : ''}; wall time ${fmt(results.wallSeconds ?? Number.NaN, 0)} s.`,
   );
 

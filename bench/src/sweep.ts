@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Stack } from '@lfusys/commons/testing';
 import { fmt, log } from './format.ts';
-import { cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
+import { type BenchEndpoints, cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';
 import type { SweepCell, SweepResults } from './results.ts';
 import { MiB, median, mibPerSecond } from './stats.ts';
@@ -12,7 +12,7 @@ import type { TestFiles } from './testfile.ts';
  * CHUNK_SIZE_BYTES, so each chunk size gets its own stack (the default one reuses `mainStack`).
  */
 export async function runSweep(
-  endpoint: string,
+  where: BenchEndpoints,
   dynamo: DynamoDBClient,
   mainStack: Stack | undefined,
   files: TestFiles,
@@ -33,7 +33,7 @@ export async function runSweep(
     const own = !(mainStack && chunkMiB === options.chunkMiB);
     let stack: Stack | undefined;
     try {
-      stack = own ? await startLfusys(endpoint, chunkMiB, options.workers) : mainStack;
+      stack = own ? await startLfusys(where, chunkMiB, options.workers) : mainStack;
       if (!stack) throw new Error('no stack');
       const { client } = await signUp(stack.gatewayApi);
       // Untimed warm-up on each stack (JIT, connections, caches), as in the throughput phase.

@@ -52,6 +52,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
   const aws = {
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
+    s3Endpoint: config.AWS_ENDPOINT_URL_S3,
     socketTimeoutMs: config.AWS_SOCKET_TIMEOUT_MS,
   };
   const names = resourceNames(config.RESOURCE_PREFIX);
@@ -67,7 +68,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
   const s3 = createS3Client(aws);
   // URLs browsers follow are signed for the host they reach (SigV4 signs it).
   const presigner = config.S3_PUBLIC_ENDPOINT_URL
-    ? createS3Client({ ...aws, endpoint: config.S3_PUBLIC_ENDPOINT_URL })
+    ? createS3Client({ ...aws, s3Endpoint: config.S3_PUBLIC_ENDPOINT_URL })
     : s3;
   const objects = new S3ObjectStore(s3, names.bucket, presigner);
   const queue = new SqsAssemblyQueue(sqs, QueueUrl);

@@ -7,6 +7,8 @@ export interface AwsSettings {
   region: string;
   /** Set for emulators; unset in real AWS. Implies path-style S3 addressing. */
   endpoint?: string | undefined;
+  /** S3's own endpoint when it is not `endpoint` (an emulator per service); S3 clients use it first. */
+  s3Endpoint?: string | undefined;
   /**
    * A connection silent this long is abandoned and the call fails (and is retried by the SDK where
    * its body allows): a stalled AWS endpoint must not hang a request forever. Default 60 s.
@@ -52,10 +54,11 @@ export function createDocumentClient(settings: AwsSettings): DynamoDBDocumentCli
 }
 
 export function createS3Client(settings: AwsSettings): S3Client {
+  const endpoint = settings.s3Endpoint ?? settings.endpoint;
   // Emulators serve buckets by path (http://host:port/bucket), not by virtual host.
   return new S3Client({
-    ...common(settings),
-    forcePathStyle: settings.endpoint !== undefined,
+    ...common({ ...settings, endpoint }),
+    forcePathStyle: endpoint !== undefined,
     // Checksums only where S3 requires them: we verify SHA-256 ourselves while streaming, and the
     // default would wrap streamed bodies in aws-chunked encoding that emulators handle unevenly.
     requestChecksumCalculation: 'WHEN_REQUIRED',

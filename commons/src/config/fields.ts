@@ -29,6 +29,11 @@ export const baseConfigShape = {
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Overrides every AWS endpoint (emulators: moto, LocalStack). Unset in real AWS. */
   AWS_ENDPOINT_URL: z.url().optional(),
+  /**
+   * S3's own endpoint, when it is not AWS_ENDPOINT_URL (the SDK's name for it): an emulator per
+   * service, as AWS has (`make bench` with BENCH_EMULATORS=split). Unset in real AWS.
+   */
+  AWS_ENDPOINT_URL_S3: z.url().optional(),
   /** Prefix of every table, bucket and queue name, e.g. `lfusys-dev`. */
   RESOURCE_PREFIX: z
     .string()

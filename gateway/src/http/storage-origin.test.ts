@@ -6,6 +6,7 @@ const base = {
   AWS_REGION: 'eu-west-3',
   RESOURCE_PREFIX: 'acme-prod',
   AWS_ENDPOINT_URL: undefined,
+  AWS_ENDPOINT_URL_S3: undefined,
   STORAGE_ORIGIN: undefined,
 };
 
@@ -18,6 +19,16 @@ describe('storageOrigin', () => {
 
   it("is the emulator's origin when an endpoint is set (the SDK signs path-style URLs there)", () => {
     expect(storageOrigin({ ...base, AWS_ENDPOINT_URL: 'http://127.0.0.1:4566/' })).toBe('http://127.0.0.1:4566');
+  });
+
+  it("is S3's own emulator's origin when S3 has its own endpoint", () => {
+    expect(
+      storageOrigin({
+        ...base,
+        AWS_ENDPOINT_URL: 'http://127.0.0.1:4566',
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4570',
+      }),
+    ).toBe('http://127.0.0.1:4570');
   });
 
   it("is the bucket's regional virtual-hosted origin in AWS", () => {

@@ -1,7 +1,10 @@
 import { resourceNames } from '@lfusys/commons';
 import type { GatewayConfig } from '../config.ts';
 
-type StorageSettings = Pick<GatewayConfig, 'STORAGE_ORIGIN' | 'AWS_ENDPOINT_URL' | 'AWS_REGION' | 'RESOURCE_PREFIX'>;
+type StorageSettings = Pick<
+  GatewayConfig,
+  'STORAGE_ORIGIN' | 'AWS_ENDPOINT_URL' | 'AWS_ENDPOINT_URL_S3' | 'AWS_REGION' | 'RESOURCE_PREFIX'
+>;
 
 /**
  * The origin browsers PUT direct-transfer parts to, i.e. the host of the URLs sessions presigns with
@@ -12,7 +15,8 @@ type StorageSettings = Pick<GatewayConfig, 'STORAGE_ORIGIN' | 'AWS_ENDPOINT_URL'
  */
 export function storageOrigin(config: StorageSettings): string {
   if (config.STORAGE_ORIGIN) return config.STORAGE_ORIGIN;
-  if (config.AWS_ENDPOINT_URL) return new URL(config.AWS_ENDPOINT_URL).origin;
+  const endpoint = config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL;
+  if (endpoint) return new URL(endpoint).origin;
   const bucket = resourceNames(config.RESOURCE_PREFIX).bucket;
   return `https://${bucket}.s3.${config.AWS_REGION}.amazonaws.com`;
 }
