@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CoalescingBatcher } from './batcher.ts';
 
 /** A send function whose batches the test answers by hand. */
@@ -74,72 +74,31 @@ describe('CoalescingBatcher', () => {
   });
 });
 
-describe('CoalescingBatcher with a hold', () => {
-  it('holds a batch until it has minItems, then sends them together', async () => {
+describe('CoalescingBatcher with holdWhile', () => {
+  it('holds requests while the predicate holds, and sends them together on release', async () => {
     const { batches, send } = manualSend();
-    const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 3, maxWaitMs: 60_000 });
+    let holding = true;
+    const batcher = new CoalescingBatcher(send, 100, 1, (waiting) => holding && waiting < 3);
     const results = [1, 2].map((i) => batcher.request(i));
     await tick();
     expect(batches).toEqual([]);
-    results.push(batcher.request(3));
+    holding = false;
+    batcher.release();
+    await tick();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
+    batches[0]?.answer(['a', 'b']);
+    expect(await Promise.all(results)).toEqual(['a', 'b']);
+  });
+
+  it('sends once enough wait, even while the predicate would hold fewer', async () => {
+    const { batches, send } = manualSend();
+    const batcher = new CoalescingBatcher(send, 100, 1, (waiting) => waiting < 3);
+    void batcher.request(1);
+    void batcher.request(2);
+    await tick();
+    expect(batches).toEqual([]);
+    void batcher.request(3);
     await tick();
     expect(batches.map((b) => b.items)).toEqual([[1, 2, 3]]);
-    batches[0]?.answer(['a', 'b', 'c']);
-    expect(await Promise.all(results)).toEqual(['a', 'b', 'c']);
-  });
-
-  it('sends a short batch once its oldest item has waited maxWaitMs', async () => {
-    vi.useFakeTimers();
-    try {
-      const { batches, send } = manualSend();
-      const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 8, maxWaitMs: 500 });
-      const first = batcher.request(1);
-      await vi.advanceTimersByTimeAsync(300);
-      const second = batcher.request(2);
-      await vi.advanceTimersByTimeAsync(199);
-      expect(batches).toEqual([]);
-      await vi.advanceTimersByTimeAsync(1);
-      expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
-      batches[0]?.answer(['a', 'b']);
-      expect(await Promise.all([first, second])).toEqual(['a', 'b']);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it('does not hold a held item longer while a batch is in flight', async () => {
-    vi.useFakeTimers();
-    try {
-      const { batches, send } = manualSend();
-      const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 2, maxWaitMs: 500 });
-      void batcher.request(1);
-      void batcher.request(2);
-      await vi.advanceTimersByTimeAsync(0);
-      void batcher.request(3);
-      await vi.advanceTimersByTimeAsync(800);
-      expect(batches.map((b) => b.items)).toEqual([[1, 2]]);
-      batches[0]?.answer(['a', 'b']);
-      await vi.advanceTimersByTimeAsync(0);
-      // Item 3 waited 800 ms behind the batch in flight: it leaves as soon as that batch answers.
-      expect(batches.map((b) => b.items)).toEqual([[1, 2], [3]]);
-    } finally {
-      vi.useRealTimers();
-    }
-  });
-
-  it('flush sends what is held at once, and later requests without holding', async () => {
-    const { batches, send } = manualSend();
-    const batcher = new CoalescingBatcher(send, 100, 1, { minItems: 8, maxWaitMs: 60_000 });
-    const first = batcher.request(1);
-    batcher.flush();
-    await tick();
-    expect(batches.map((b) => b.items)).toEqual([[1]]);
-    batches[0]?.answer(['a']);
-    expect(await first).toBe('a');
-    const second = batcher.request(2);
-    await tick();
-    expect(batches.map((b) => b.items)).toEqual([[1], [2]]);
-    batches[1]?.answer(['b']);
-    expect(await second).toBe('b');
   });
 });

@@ -1,47 +1,40 @@
-/** When a batch may leave, beyond "nothing else in flight". */
-export interface BatchHold {
-  /** A batch waits until it has this many items… */
-  minItems: number;
-  /** …or its oldest item has waited this long, or `flush()` is called. */
-  maxWaitMs: number;
-}
-
 /**
  * Coalesces concurrent requests into batches: requests made while a batch is in flight wait and
- * leave together, at most `maxBatch` at a time, and so do requests made in the same turn. Without a
- * hold a request goes out at the end of its turn, so an idle caller never waits for a timer; with one, a batch also waits (bounded by
- * `hold.maxWaitMs`) until it has `hold.minItems` items, trading a little latency for fewer calls.
+ * leave together, at most `maxBatch` at a time, and so do requests made in the same turn. A
+ * request goes out at the end of its turn, so an idle caller never waits for a timer, unless
+ * `holdWhile` says to wait for more: then it leaves when that stops holding (`release()` asks
+ * again). The web app's RequestBatcher (frontend/src/upload-engine/request-batcher.ts) behaves
+ * the same way.
  */
 export class CoalescingBatcher<Item, Result> {
-  private readonly queue: Array<{
-    item: Item;
-    at: number;
-    resolve: (r: Result) => void;
-    reject: (e: unknown) => void;
-  }> = [];
+  private readonly queue: Array<{ item: Item; resolve: (r: Result) => void; reject: (e: unknown) => void }> = [];
   private inFlight = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private scheduled = false;
-  private flushing = false;
 
   /**
    * @param send answers one batch, one result per item in the same order; a rejection fails the
    *   whole batch's requests.
    * @param maxBatch the largest batch the server accepts (100 for the part routes).
    * @param maxInFlight batches allowed at once.
+   * @param holdWhile whether `waiting` requests should wait for more before a batch leaves.
    */
   constructor(
     private readonly send: (items: Item[]) => Promise<Result[]>,
     private readonly maxBatch: number,
     private readonly maxInFlight = 1,
-    private readonly hold?: BatchHold,
+    private readonly holdWhile: (waiting: number) => boolean = () => false,
   ) {}
 
   request(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.queue.push({ item, at: Date.now(), resolve, reject });
+      this.queue.push({ item, resolve, reject });
       this.schedule();
     });
+  }
+
+  /** What held the waiting requests may have changed: send them if nothing holds them any more. */
+  release(): void {
+    this.schedule();
   }
 
   /** Pumps after the current turn, so requests made together (e.g. a prefetch) leave together. */
@@ -54,29 +47,8 @@ export class CoalescingBatcher<Item, Result> {
     });
   }
 
-  /** Sends what is held now, and from here on every request without holding it (the caller has no more to add). */
-  flush(): void {
-    this.flushing = true;
-    this.pump();
-  }
-
-  private ready(): boolean {
-    const oldest = this.queue[0];
-    if (!oldest) return false;
-    if (!this.hold || this.flushing || this.queue.length >= this.hold.minItems) return true;
-    const waited = Date.now() - oldest.at;
-    if (waited >= this.hold.maxWaitMs) return true;
-    this.timer ??= setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
-    }, this.hold.maxWaitMs - waited);
-    return false;
-  }
-
   private pump(): void {
-    while (this.inFlight < this.maxInFlight && this.ready()) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0 && !this.holdWhile(this.queue.length)) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
       this.send(batch.map((b) => b.item))

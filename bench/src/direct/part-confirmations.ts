@@ -1,11 +1,15 @@
-import { type BatchHold, CoalescingBatcher } from './batcher.ts';
+import { CoalescingBatcher } from './batcher.ts';
 import type { DirectApi } from './direct-api.ts';
+
+/** Stored parts a confirmation waits for while other PUTs run, and for at most how long (the web app's). */
+export const CONFIRM_BATCH = 8;
+export const CONFIRM_HOLD_MS = 1000;
 
 /** What a confirmation said about one part: recorded, or storage does not have it as signed. */
 export type PartConfirmation = 'recorded' | 'resend';
 
 /**
- * Confirms parts in batches (≤ 100 per call), held until `hold` says a batch is worth a call: each
+ * Confirms parts in batches (≤ 100 per call), held until `holdWhile` lets a batch go: each
  * confirmation costs sessions a session read, a ListParts and a transaction, whatever its size, so
  * confirming eight parts at once costs about what one does. A 409 `aborted` names one index and records nothing,
  * so that index is handed back for re-sending and the rest of its batch is confirmed again.
@@ -19,14 +23,33 @@ export class PartConfirmations {
   constructor(
     private readonly api: DirectApi,
     private readonly uploadId: string,
-    hold?: BatchHold,
+    /** Whether parts are being PUT: while they are, confirmations wait for a fuller batch. */
+    private readonly putting: () => boolean = () => false,
   ) {
-    this.batcher = new CoalescingBatcher((indexes) => this.confirm(indexes), 100, 1, hold);
+    this.batcher = new CoalescingBatcher(
+      (indexes) => this.confirm(indexes),
+      100,
+      1,
+      (waiting) => this.hold(waiting),
+    );
   }
 
-  /** Confirms what is held now: every part is sent, nothing more will join the batch. */
-  flush(): void {
-    this.batcher.flush();
+  private holdTimer: ReturnType<typeof setTimeout> | undefined;
+  private holdExpired = false;
+
+  /** While other PUTs run, up to CONFIRM_BATCH parts and CONFIRM_HOLD_MS (a PUT may hang). */
+  private hold(waiting: number): boolean {
+    if (!this.putting() || waiting >= CONFIRM_BATCH || this.holdExpired) return false;
+    this.holdTimer ??= setTimeout(() => {
+      this.holdExpired = true;
+      this.release();
+    }, CONFIRM_HOLD_MS);
+    return true;
+  }
+
+  /** What held the confirmations may have changed (a PUT ended): send them if nothing holds them. */
+  release(): void {
+    this.batcher.release();
   }
 
   request(index: number): Promise<PartConfirmation> {
@@ -34,6 +57,9 @@ export class PartConfirmations {
   }
 
   private async confirm(indexes: number[]): Promise<PartConfirmation[]> {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.holdExpired = false;
     const refused = new Set<number>();
     let pending = indexes;
     while (pending.length > 0) {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { BatchHold } from './batcher.ts';
 import type { DirectApi, PartToSign } from './direct-api.ts';
 import { PartConfirmations } from './part-confirmations.ts';
 import { PartUrls } from './part-urls.ts';
@@ -16,10 +15,6 @@ export interface PartSenderOptions {
   /** Monotonic milliseconds, for latencies. */
   monotonic: () => number;
   sleep: (ms: number) => Promise<void>;
-  /** Parts hashed and signed ahead of the lanes, refilled in one call when fewer than `concurrency` are left (default 4 × concurrency). */
-  signAhead?: number;
-  /** When a confirmation leaves (default: 2 × concurrency parts, or the oldest waited 1 s). */
-  confirmHold?: BatchHold;
   /** Tries per part for a PUT that fails otherwise than by a refused URL, and for a confirm that says "resend". */
   maxAttempts?: number;
 }
@@ -49,20 +44,16 @@ const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).d
  * As the web app's engine does, parts are hashed and their URLs asked ahead of the lanes, a window
  * at a time, so signing runs beside the transfers rather than in front of each (the bytes read
  * for that hash are dropped and read again at the part's turn, as a browser re-reads its Blob);
- * confirmations are held until a few parts can go in one call. Each sign or confirm call costs
- * sessions reads and writes whatever its size, so fewer, larger calls leave storage more time
- * for the bytes.
+ * confirmations are held while other parts are being PUT until eight can go in one call (for
+ * at most a second). Each sign or confirm call costs sessions reads and writes whatever its size,
+ * so fewer, larger calls leave storage more time for the bytes.
  * A part the confirmation sends back is read and PUT again. The confirmation that completes the
  * set queues assembly.
  */
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
-  const confirmations = new PartConfirmations(
-    options.api,
-    options.uploadId,
-    options.confirmHold ?? { minItems: 2 * options.concurrency, maxWaitMs: 1000 },
-  );
-  const signAhead = Math.max(options.concurrency, options.signAhead ?? 4 * options.concurrency);
+  let putting = 0;
+  const confirmations = new PartConfirmations(options.api, options.uploadId, () => putting > 0);
   const stats = { retries: 0, resigned: 0, resent: 0, latenciesMs: [] as number[] };
   const maxAttempts = options.maxAttempts ?? 3;
   let next = 0;
@@ -83,36 +74,48 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     return hash;
   };
   /**
-   * Keeps URLs signed ahead of the lanes: when fewer than `concurrency` parts past the next one are
-   * hashed, hashes the window up to `signAhead` parts ahead (one after another, so one part's bytes
-   * are held at a time) and asks their URLs 2 × concurrency at a time. A failure is met again at the part's turn.
+   * Keeps URLs signed ahead of the lanes, as the web app's ChunkSender does: when fewer than
+   * 2 × concurrency of the next parts are hashed, hashes the next 4 × concurrency one after another
+   * (so one part's bytes are held at a time) and asks their URLs `concurrency` at a time. A
+   * failure is met again at the part's turn.
    */
-  let aheadUntil = 0;
+  const taken = new Set<number>();
   const lookAhead = () => {
-    if (aheadUntil - next >= options.concurrency) return;
-    const from = Math.max(aheadUntil, next);
-    aheadUntil = Math.min(options.totalChunks, next + signAhead);
-    const window: number[] = [];
-    for (let index = from; index < aheadUntil; index++) window.push(index);
-    if (window.length === 0) return;
+    const upcoming: number[] = [];
+    for (let index = next; index < Math.min(options.totalChunks, next + 4 * options.concurrency); index++) {
+      upcoming.push(index);
+    }
+    const known = (index: number) => hashes.has(index) || taken.has(index);
+    if (upcoming.filter(known).length >= 2 * options.concurrency) return;
+    const fresh = upcoming.filter((index) => !known(index));
+    for (const index of fresh) taken.add(index);
     (async () => {
-      let parts: PartToSign[] = [];
-      for (const index of window) {
-        parts.push(await hashOf(index));
-        if (parts.length < 2 * options.concurrency && index !== window.at(-1)) continue;
-        urls.prefetch(parts);
-        parts = [];
+      let ready: PartToSign[] = [];
+      for (const [at, index] of fresh.entries()) {
+        ready.push(await hashOf(index));
+        taken.delete(index);
+        if (ready.length < options.concurrency && at < fresh.length - 1) continue;
+        // A part whose turn came meanwhile signs its own URL (or already has).
+        urls.prefetch(ready.filter((part) => part.index >= next));
+        ready = [];
       }
     })().catch(() => {
-      for (const index of window) hashes.delete(index);
+      for (const index of fresh) {
+        taken.delete(index);
+        hashes.delete(index);
+      }
     });
   };
 
   const putOnce = async (index: number, body: Uint8Array, sha256: string) => {
     for (let attempt = 1; ; ) {
       const part = await urls.get({ index, sha256, length: body.byteLength });
+      putting++;
       const status = await options.api.putPart(part, body).catch((err: unknown) => err as Error);
+      putting--;
+      // A stored part's confirmation request looks at the held ones; a failed PUT must do it here.
       if (status === 200) return;
+      confirmations.release();
       if (status === 403) {
         // Expired or refused signature: sign again (bounded like any other failure).
         urls.invalidate(index);
@@ -149,7 +152,6 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, options.totalChunks) }, lane));
-  confirmations.flush();
   await Promise.all(confirming);
   return {
     complete: confirmations.complete,

@@ -73,7 +73,8 @@ export class ChunkOutcomes {
   acknowledge(task: FileTask, run: ChunkRun, response: ChunkResponse): void {
     const now = this.core.clock.now();
     if (run.stop === undefined && run.sentAt !== undefined) {
-      this.core.parallelism.acknowledged(now - run.sentAt, run.parallel, now);
+      // The transfer's time: until storage answered, when the confirmation came later (direct).
+      this.core.parallelism.acknowledged((run.storedAt ?? now) - run.sentAt, run.parallel, now);
     }
     if (response.complete === true) {
       task.ackAll();

@@ -1,8 +1,12 @@
 import type { ChunkOutcomes } from './chunk-outcomes.ts';
+import type { ChunkToPrepare } from './chunk-transport.ts';
 import type { EngineCore } from './engine-core.ts';
 import { abortError, describeError } from './errors.ts';
 import type { ChunkRun, ChunkSession, FileTask } from './file-task.ts';
 import type { ChunkResponse } from './types.ts';
+
+/** How far ahead of the parallelism a transport that prepares gets its chunks (see `lookAhead`). */
+const AHEAD_FACTOR = 4;
 
 /** How one chunk request ended. */
 type ChunkOutcome =
@@ -14,6 +18,9 @@ type ChunkOutcome =
 
 /** Sends one chunk: slice, hash, PUT with progress and stall detection, then hands the outcome on. */
 export class ChunkSender {
+  /** Per file, the chunks a look-ahead has taken on and not handed over yet. */
+  private readonly ahead = new WeakMap<FileTask, Set<number>>();
+
   constructor(
     private readonly core: EngineCore,
     private readonly outcomes: ChunkOutcomes,
@@ -32,6 +39,7 @@ export class ChunkSender {
       probe,
       sentAt: undefined,
       parallel: 0,
+      storedAt: undefined,
     };
     task.inFlight.set(index, run);
     this.core.active++;
@@ -65,6 +73,7 @@ export class ChunkSender {
         sha256,
         signal,
         onProgress: (loaded) => this.onProgress(task, run, loaded),
+        onStored: () => this.core.batch(() => this.stored(run)),
       });
       return { kind: 'response', response };
     } catch (error) {
@@ -86,26 +95,60 @@ export class ChunkSender {
   }
 
   /**
-   * For a transport that prepares (direct: signs URLs), hashes the chunks that leave next — as many
-   * as may run at once — and hands them over, so the signing round trip runs beside the transfers
-   * instead of in front of each. The hashes are kept for the chunks' own turn.
+   * For a transport that prepares (direct: signs URLs): keeps chunks hashed and handed over ahead
+   * of their turn, so the signing round trip runs beside the transfers instead of in front of each.
+   * When fewer than 2 × `limit` (the parallelism) of the next chunks are hashed, hashes the next
+   * {@link AHEAD_FACTOR} × limit one after another and hands them over `limit` at a time: one
+   * signing request each, where one per chunk would cost the server a read and a write apiece.
+   * The hashes are kept for the chunks' own turn.
    */
   private lookAhead(task: FileTask, session: ChunkSession): void {
     const { transport } = session;
     if (!transport.prepare) return;
-    for (const index of task.upcoming(this.core.parallelism.limit)) {
-      if (task.chunkHashes.has(index)) continue;
-      this.hashOf(task, index).then(
-        (sha256) => {
-          if (task.status === 'uploading') transport.prepare?.({ index, sha256, length: task.chunkLength(index) });
-        },
-        () => {},
-      );
-    }
+    const limit = this.core.parallelism.limit;
+    const taken = this.ahead.get(task) ?? new Set<number>();
+    this.ahead.set(task, taken);
+    const upcoming = task.upcoming(AHEAD_FACTOR * limit);
+    const known = (index: number) => task.chunkHashes.has(index) || taken.has(index);
+    if (upcoming.filter(known).length >= 2 * limit) return;
+    const fresh = upcoming.filter((index) => !known(index));
+    for (const index of fresh) taken.add(index);
+    void (async () => {
+      let ready: ChunkToPrepare[] = [];
+      for (const [at, index] of fresh.entries()) {
+        const sha256 = await this.hashOf(task, index).catch(() => undefined);
+        if (sha256 === undefined || task.status !== 'uploading') {
+          for (const rest of fresh.slice(at)) taken.delete(rest);
+          return;
+        }
+        ready.push({ index, sha256, length: task.chunkLength(index) });
+        taken.delete(index);
+        if (ready.length < limit && at < fresh.length - 1) continue;
+        // A chunk whose turn came meanwhile signs its own URL (or already has).
+        for (const chunk of ready) {
+          if (!task.acked.has(chunk.index) && !task.inFlight.has(chunk.index)) transport.prepare?.(chunk);
+        }
+        ready = [];
+      }
+    })();
+  }
+
+  /**
+   * Storage holds the chunk's bytes and only the server's confirmation remains: the request slot
+   * goes to the next chunk, and the wait for the confirmation is not a transfer that can stall.
+   */
+  private stored(run: ChunkRun): void {
+    if (run.settled || run.storedAt !== undefined) return;
+    run.storedAt = this.core.clock.now();
+    this.core.timers.clear(run.stallTimer);
+    run.stallTimer = undefined;
+    this.core.active--;
+    this.core.pump();
   }
 
   /** (Re)starts the request's stall timer: no progress for `stallTimeoutMs` aborts it. */
   private armStall(run: ChunkRun): void {
+    if (run.storedAt !== undefined) return;
     const { timers } = this.core;
     timers.clear(run.stallTimer);
     run.stallTimer = timers.set(() => {
@@ -128,7 +171,7 @@ export class ChunkSender {
     run.settled = true;
     core.timers.clear(run.stallTimer);
     run.stallTimer = undefined;
-    core.active--;
+    if (run.storedAt === undefined) core.active--;
     if (task.inFlight.get(run.index) === run) task.inFlight.delete(run.index);
     if (core.disposed) return;
     core.progressChanged();

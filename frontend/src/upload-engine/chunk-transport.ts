@@ -9,6 +9,13 @@ export interface ChunkToSend {
   signal: AbortSignal;
   /** Called as bytes leave (cumulative bytes of this attempt); drives progress and stall detection. */
   onProgress(loadedBytes: number): void;
+  /**
+   * Called by a transport whose bytes reach storage before the server records them (direct), once
+   * storage holds them: only the server's confirmation remains, so the chunk gives its request slot
+   * to the next one and no longer counts as a transfer that may stall. A transport whose answer is
+   * the recording itself (relay) never calls it.
+   */
+  onStored?(): void;
 }
 
 /** A chunk about to be sent: its index, the SHA-256 of its bytes and their length. */

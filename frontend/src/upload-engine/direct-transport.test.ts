@@ -3,7 +3,7 @@ import { gate, ManualClock, settle, until } from '../../test/support/clock.ts';
 import { FakeServer } from '../../test/support/fake-server.ts';
 import { patternBytes } from '../../test/support/sources.ts';
 import type { ChunkToSend } from './chunk-transport.ts';
-import { DirectTransport, URL_EXPIRY_MARGIN_MS } from './direct-transport.ts';
+import { CONFIRM_BATCH, CONFIRM_HOLD_MS, DirectTransport, URL_EXPIRY_MARGIN_MS } from './direct-transport.ts';
 import { subtleHasher } from './sha256.ts';
 
 const CHUNK = 4;
@@ -70,6 +70,61 @@ describe('DirectTransport', () => {
     held.open();
     await Promise.all([first, ...rest]);
     expect(server.apiCallsOf('confirm').map((call) => call.indexes)).toEqual([[0], [1, 2]]);
+  });
+
+  it('holds confirmations while other parts are being PUT until CONFIRM_BATCH can go together', async () => {
+    const { server, transport, chunk } = setup(10 * CHUNK);
+    server.onChunk = () => 'hold';
+    const sends = (await Promise.all(Array.from({ length: 10 }, (_, index) => chunk(index)))).map((c) =>
+      transport.send(c),
+    );
+    await until(() => server.open.length === 10, 'ten PUTs open');
+    const store = async (index: number) => {
+      server.open.find((call) => call.index === index)?.respond();
+      await settle();
+    };
+    const confirmed = () => server.apiCallsOf('confirm').map((call) => [...(call.indexes ?? [])].sort((a, b) => a - b));
+    for (let index = 0; index < CONFIRM_BATCH - 1; index++) await store(index);
+    // Seven parts stored while three are still being PUT: no confirmation yet.
+    expect(confirmed()).toEqual([]);
+    await store(7);
+    expect(confirmed()).toEqual([[0, 1, 2, 3, 4, 5, 6, 7]]);
+    await store(8);
+    expect(confirmed()).toHaveLength(1);
+    // The last PUT ends: nothing more can join, what waits leaves.
+    await store(9);
+    await Promise.all(sends);
+    expect(confirmed()).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      [8, 9],
+    ]);
+  });
+
+  it('sends held confirmations after CONFIRM_HOLD_MS even while a PUT hangs (manual clock)', async () => {
+    const { clock, server, transport, chunk } = setup(3 * CHUNK);
+    server.onChunk = (call) => (call.index === 2 ? 'hold' : undefined);
+    const [zero, one, two] = await Promise.all([0, 1, 2].map((index) => chunk(index)));
+    if (!zero || !one || !two) throw new Error('no chunks');
+    void transport.send(two);
+    const sends = [transport.send(zero), transport.send(one)];
+    await until(() => server.calls.filter((call) => call.settled).length === 2, 'two parts stored');
+    await settle();
+    expect(server.apiCallsOf('confirm')).toEqual([]);
+    await clock.advance(CONFIRM_HOLD_MS);
+    await Promise.all(sends);
+    expect(server.apiCallsOf('confirm').map((call) => [...(call.indexes ?? [])].sort())).toEqual([[0, 1]]);
+  });
+
+  it('tells the engine when storage holds the bytes, before the confirmation', async () => {
+    const { server, transport, chunk } = setup(CHUNK);
+    const held = gate();
+    server.beforeApi = (call) => (call.op === 'confirm' ? held.wait : undefined);
+    let stored = false;
+    const sent = transport.send({ ...(await chunk(0)), onStored: () => (stored = true) });
+    await until(() => stored, 'stored');
+    expect(server.apiCallsOf('confirm')).toHaveLength(1);
+    held.open();
+    expect((await sent).status).toBe(200);
   });
 
   it('signs again when storage answers 403, once: a second 403 is the answer', async () => {

@@ -25,6 +25,15 @@ interface PendingUrl {
   readonly part: Promise<SignedPart>;
 }
 
+/**
+ * Stored parts a confirmation waits for while other parts of the upload are still being PUT: each
+ * confirmation costs the server a storage listing and a write whatever its size, so eight parts
+ * confirmed together cost about what one does. With no PUT in progress it leaves at once.
+ */
+export const CONFIRM_BATCH = 8;
+/** …but a stored part waits no longer than this for the batch to fill (a PUT may hang on a dying link). */
+export const CONFIRM_HOLD_MS = 1000;
+
 /** A signal that never aborts: a URL signed ahead belongs to no one request. */
 const NEVER = new AbortController().signal;
 
@@ -33,7 +42,9 @@ const NEVER = new AbortController().signal;
  * chunk's SHA-256 signed in (asked ahead for the chunks about to leave — see {@link prepare} — or
  * else just in time, batched with the other chunks about to leave),
  * the PUT to storage with exactly the headers the server listed, then the confirmation that makes
- * the server check the part in storage and record it (batched likewise). Only the confirmation
+ * the server check the part in storage and record it (batched likewise, and held while other PUTs
+ * run until {@link CONFIRM_BATCH} parts can go together, for at most {@link CONFIRM_HOLD_MS}; the chunk's request slot is handed on
+ * meanwhile, see `onStored`). Only the confirmation
  * counts as acknowledged: storage's 200 alone is not yet a recorded part, and the bar never moves
  * backwards. A URL near its expiry is signed again before use, and a 403 from storage (expired by
  * its clock, or refused) signs it again once.
@@ -47,6 +58,11 @@ export class DirectTransport implements ChunkTransport {
   private readonly stored = new Map<number, string>();
   private readonly signer: RequestBatcher<PartToSign, SignedPart>;
   private readonly confirmer: RequestBatcher<number, PartsConfirmation>;
+  /** PUTs to storage in progress: while there are some, confirmations wait for a fuller batch. */
+  private putting = 0;
+  /** Runs from when a stored part starts waiting for a fuller batch until the next confirmation leaves. */
+  private holdTimer: unknown;
+  private holdExpired = false;
 
   constructor(
     private readonly deps: TransportDeps,
@@ -66,22 +82,42 @@ export class DirectTransport implements ChunkTransport {
     this.confirmer = new RequestBatcher(
       (indexes) =>
         perPart(indexes, async () => {
+          this.endHold();
           const confirmation = await deps.server.confirmParts(uploadId, indexes);
           return new Map(
             indexes.map((index): [number, BatchOutcome<PartsConfirmation>] => [index, { ok: confirmation }]),
           );
         }),
       (index) => index,
+      (waiting) => this.holdConfirmations(waiting),
     );
+  }
+
+  /** Whether `waiting` stored parts wait for more: while other PUTs run, up to a batch and a time bound. */
+  private holdConfirmations(waiting: number): boolean {
+    if (this.putting === 0 || waiting >= CONFIRM_BATCH || this.holdExpired) return false;
+    this.holdTimer ??= this.deps.clock.setTimeout(() => {
+      this.holdExpired = true;
+      this.confirmer.release();
+    }, CONFIRM_HOLD_MS);
+    return true;
+  }
+
+  private endHold(): void {
+    if (this.holdTimer !== undefined) this.deps.clock.clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.holdExpired = false;
   }
 
   async send(chunk: ChunkToSend): Promise<ChunkResponse> {
     try {
       if (this.stored.get(chunk.index) !== chunk.sha256) {
-        const put = await this.putPart(chunk);
+        const put = await this.putOnce(chunk);
         if (put.status < 200 || put.status >= 300) return put;
         this.stored.set(chunk.index, chunk.sha256);
       }
+      // The slot is free for the next chunk while this one is confirmed (with others, held below).
+      chunk.onStored?.();
       const confirmation = await this.confirmer.submit(chunk.index, chunk.signal);
       this.stored.delete(chunk.index);
       return { status: 200, complete: confirmation.complete };
@@ -103,6 +139,24 @@ export class DirectTransport implements ChunkTransport {
 
   refresh(): void {
     // Nothing to renew: every URL is signed for one part and asked for when needed.
+  }
+
+  /**
+   * One PUT of the chunk (signed again once on 403), counted in `putting` while it runs. When it
+   * fails, held confirmations may have waited for it: they are looked at again. When it succeeds
+   * the caller's confirmation request does that, and joins them.
+   */
+  private async putOnce(chunk: ChunkToSend): Promise<ChunkResponse> {
+    this.putting++;
+    let ok = false;
+    try {
+      const response = await this.putPart(chunk);
+      ok = response.status >= 200 && response.status < 300;
+      return response;
+    } finally {
+      this.putting--;
+      if (!ok) this.confirmer.release();
+    }
   }
 
   private async putPart(chunk: ChunkToSend): Promise<ChunkResponse> {

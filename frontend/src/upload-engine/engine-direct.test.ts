@@ -158,7 +158,7 @@ describe('UploadEngine over direct transfer', () => {
     );
     const signedAhead = h.server.apiCallsOf('sign').flatMap((call) => call.indexes);
     expect(signedAhead).toEqual(expect.arrayContaining([0, 1, 2, 3]));
-    expect(h.server.calls.map((call) => call.index)).toEqual([0, 1]);
+    expect(h.server.calls.map((call) => call.index).sort()).toEqual([0, 1]);
     for (const call of h.server.open) call.respond();
     await finishProcessing(h, id);
     expect(h.status(id)).toBe('completed');
@@ -167,5 +167,40 @@ describe('UploadEngine over direct transfer', () => {
     // Every chunk signed once: the URLs signed ahead were the ones used.
     const signed = h.server.apiCallsOf('sign').flatMap((call) => call.indexes);
     expect(signed.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it("hands a chunk's request slot on once storage holds it: the next chunk leaves while the first is confirmed", async () => {
+    const h = setup({ concurrency: 1 }, KIB, 'direct');
+    const confirmation = gate();
+    h.server.beforeApi = (call) => (call.op === 'confirm' && call.indexes?.includes(0) ? confirmation.wait : undefined);
+    const id = addOne(h, makeSource('a.bin', patternBytes(3 * KIB)));
+    // One request slot, and chunk 0 not confirmed yet: chunk 1 is PUT all the same.
+    await until(() => h.server.calls.some((call) => call.index === 1), 'chunk 1 sent');
+    expect(h.file(id).bytesAcked).toBe(0);
+    confirmation.open();
+    await finishProcessing(h, id);
+    expect(h.status(id)).toBe('completed');
+    expect([...h.server.only().received.values()]).toEqual([1, 1, 1]);
+  });
+
+  it('signs ahead a window at a time, several chunks per request, each chunk once', async () => {
+    const h = setup({ concurrency: 2 }, KIB, 'direct');
+    // A PUT takes longer than hashing a chunk, as it does for real.
+    h.server.onChunk = (call) => {
+      void (async () => {
+        for (let turn = 0; turn < 100; turn++) await new Promise(setImmediate);
+        call.respond();
+      })();
+      return 'hold';
+    };
+    const id = addOne(h, makeSource('a.bin', patternBytes(24 * KIB)));
+    await finishProcessing(h, id);
+    expect(h.status(id)).toBe('completed');
+    const calls = h.server.apiCallsOf('sign').map((call) => call.indexes ?? []);
+    expect(calls.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+    // Chunks hashed ahead go `concurrency` to a request (without the look-ahead windows each chunk
+    // asks alone, as it reaches the front).
+    expect(calls.filter((indexes) => indexes.length >= 2).length).toBeGreaterThanOrEqual(4);
+    expect(calls.length).toBeLessThan(24);
   });
 });

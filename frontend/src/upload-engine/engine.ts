@@ -276,7 +276,9 @@ export class UploadEngine {
       const now = core.clock.now();
       let oldest = now;
       for (const task of core.tasks) {
-        for (const run of task.inFlight.values()) if (run.sentAt !== undefined) oldest = Math.min(oldest, run.sentAt);
+        for (const run of task.inFlight.values()) {
+          if (run.sentAt !== undefined && run.storedAt === undefined) oldest = Math.min(oldest, run.sentAt);
+        }
       }
       core.parallelism.inFlightFor(now - oldest, now);
       core.progressChanged();

@@ -38,6 +38,11 @@ export interface ChunkRun {
   sentAt: number | undefined;
   /** Requests in flight (this one included) when it was sent. */
   parallel: number;
+  /**
+   * Clock time storage answered for the bytes, when the transport stores before the server records
+   * (direct): from then on the chunk holds no request slot and waits only for its confirmation.
+   */
+  storedAt: number | undefined;
 }
 
 /** The engine's working state for one local file: status, chunk bookkeeping and timers. */

@@ -17,8 +17,9 @@ interface Waiter<T, R> {
 /**
  * Groups per-part API calls into batch requests, one request in flight at a time: what is asked
  * while a request runs goes together in the next one (at most {@link MAX_BATCH}). With nothing in
- * flight an item leaves at once (after the current turn, so items asked together travel together):
- * batching never delays a part that is ready.
+ * flight an item leaves at once (after the current turn, so items asked together travel together),
+ * unless `holdWhile` says to wait for more: then it leaves when that stops holding (`release()`
+ * asks again).
  */
 export class RequestBatcher<T, R> {
   private readonly waiting: Waiter<T, R>[] = [];
@@ -29,7 +30,14 @@ export class RequestBatcher<T, R> {
     /** Sends one batch; answers per part index (a missing index fails that item). */
     private readonly run: (items: T[]) => Promise<Map<number, BatchOutcome<R>>>,
     private readonly indexOf: (item: T) => number,
+    /** Whether `waiting` items should wait for more before a request leaves (default: never). */
+    private readonly holdWhile: (waiting: number) => boolean = () => false,
   ) {}
+
+  /** What held the waiting items may have changed: send them if nothing holds them any more. */
+  release(): void {
+    this.schedule();
+  }
 
   /** Resolves with the item's result; rejects with its failure, or an AbortError once `signal` aborts. */
   submit(item: T, signal: AbortSignal): Promise<R> {
@@ -59,6 +67,10 @@ export class RequestBatcher<T, R> {
 
   private enqueue(waiter: Waiter<T, R>): void {
     this.waiting.push(waiter);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.scheduled || this.running) return;
     this.scheduled = true;
     void Promise.resolve().then(() => {
@@ -68,7 +80,7 @@ export class RequestBatcher<T, R> {
   }
 
   private async flush(): Promise<void> {
-    if (this.running || this.waiting.length === 0) return;
+    if (this.running || this.waiting.length === 0 || this.holdWhile(this.waiting.length)) return;
     this.running = true;
     const batch = this.takeBatch();
     let outcomes: Map<number, BatchOutcome<R>> | undefined;
