@@ -139,6 +139,8 @@ describe('the emulator: LocalStack pinned, moto without a token, the same endpoi
 
   it('documents moto as an exact 5.2 release, the same in the file and the README', () => {
     const motoIn = (doc: string) => [...doc.matchAll(/AWS_EMULATOR_IMAGE=(motoserver\/moto:\S+)/g)].map((m) => m[1]);
+    expect(motoIn(text).length, 'docker-compose.yml names it').toBeGreaterThan(0);
+    expect(motoIn(source('README.md')).length, 'README names it').toBeGreaterThan(0);
     const named = new Set([...motoIn(text), ...motoIn(source('README.md'))]);
     expect([...named]).toHaveLength(1);
     expect([...named][0]).toMatch(/^motoserver\/moto:5\.2\.\d+$/);
