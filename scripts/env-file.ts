@@ -6,9 +6,6 @@
  * survive; a quote in a value is written `'\''` (close, escaped quote, reopen).
  */
 
-/** What a secret is made from: the values made (or kept) before it, so one may derive from another. */
-export type SecretGenerator = (values: Readonly<Record<string, string>>) => string | Promise<string>;
-
 const LINE = /^([A-Za-z_][A-Za-z0-9_]*)='((?:[^']|'\\'')*)'$/;
 
 /** The file's text: the keys in the given order, each value single-quoted for sh, one line each. */
@@ -38,20 +35,18 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /**
- * Every secret of `generators`, keeping the values `existing` already has (an `up` must not rotate
- * the signing key and sign everyone out) and generating only the missing ones, in the generators'
- * order. Keys of `existing` that no generator names are kept too.
+ * The secrets to use: those already in the file when it holds every one `generate` makes (an `up`
+ * must not rotate the signing key and sign everyone out), else a whole fresh set. Never a mix:
+ * some secrets derive from others (a public key from its private key, a certificate from its
+ * CA), so a file missing one of them gets them all anew. Keys the generator does not make are kept.
  */
-export async function completeSecrets(
+export async function completeSecrets<T extends { [K in keyof T]: string }>(
   existing: Readonly<Record<string, string>>,
-  generators: Readonly<Record<string, SecretGenerator>>,
-): Promise<{ values: Record<string, string>; added: string[] }> {
-  const values: Record<string, string> = { ...existing };
-  const added: string[] = [];
-  for (const [key, generate] of Object.entries(generators)) {
-    if (values[key] !== undefined && values[key] !== '') continue;
-    values[key] = await generate(values);
-    added.push(key);
-  }
-  return { values, added };
+  generate: () => Promise<T>,
+): Promise<{ values: Record<string, string>; generated: boolean }> {
+  const fresh: Record<string, string> = await generate();
+  const complete = Object.keys(fresh).every((key) => (existing[key] ?? '') !== '');
+  return complete
+    ? { values: { ...existing }, generated: false }
+    : { values: { ...existing, ...fresh }, generated: true };
 }

@@ -4,7 +4,7 @@ import { BUCKET_CORS_RULE, defineResources } from '@lfusys/commons/local-aws';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { LOCAL_SECRETS } from '../../scripts/local-secrets.ts';
+import { generateDevSecrets } from '../../scripts/dev-secrets.ts';
 import { sessionsConfigSchema } from '../../sessions/src/config.ts';
 import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { loadCompose } from './support/compose.ts';
@@ -204,6 +204,8 @@ describe('service configuration: every key a service requires is set, and only k
     'NODE_ENV',
   ]);
 
+  const secretNames = Object.keys(await generateDevSecrets());
+
   for (const [service, schema] of Object.entries(SERVICES) as Array<[Service, z.ZodObject]>) {
     const known = new Set(Object.keys(schema.shape));
     const required = requiredKeys(schema);
@@ -224,9 +226,9 @@ describe('service configuration: every key a service requires is set, and only k
       expect(names.length, `a compose service for ${service}`).toBeGreaterThan(0);
       for (const name of names) {
         const service = compose.services[name] ?? {};
-        // A service whose entrypoint sources the keys file gets the secrets of local-secrets.ts too
+        // A service whose entrypoint sources the keys file gets the secrets of dev-secrets.ts too
         // (infra/test/compose.test.ts runs that entrypoint); it ignores those it does not read.
-        const sourced = service.volumes?.includes('keys:/keys:ro') ? Object.keys(LOCAL_SECRETS) : [];
+        const sourced = service.volumes?.includes('keys:/keys:ro') ? secretNames : [];
         const keys = Object.keys(service.environment ?? {});
         for (const key of [...required, 'AWS_ENDPOINT_URL', 'RESOURCE_PREFIX'])
           expect([...keys, ...sourced], `${name}: ${key}`).toContain(key);

@@ -47,28 +47,23 @@ describe('the keys file', () => {
 });
 
 describe('completing the secrets', () => {
-  it('keeps every value already there and generates only the missing ones, in order', async () => {
-    const seen: Array<Record<string, string>> = [];
-    const { values, added } = await completeSecrets(
-      { KEPT: 'old', OTHER: 'not ours', BLANK: '' },
-      {
-        KEPT: () => 'new',
-        FRESH: () => 'made',
-        DERIVED: (current) => {
-          seen.push({ ...current });
-          return `from ${current.FRESH}`;
-        },
-        BLANK: async () => 'filled',
-      },
-    );
-    expect(values).toEqual({ KEPT: 'old', OTHER: 'not ours', FRESH: 'made', DERIVED: 'from made', BLANK: 'filled' });
-    expect(added).toEqual(['FRESH', 'DERIVED', 'BLANK']);
-    expect(seen[0]?.FRESH).toBe('made');
+  const generate = async () => ({ PRIVATE: 'new-private', PUBLIC: 'new-public' });
+
+  it('keeps a file that holds every secret, exactly as it is', async () => {
+    const existing = { PRIVATE: 'old-private', PUBLIC: 'old-public', OTHER: 'not ours' };
+    expect(await completeSecrets(existing, generate)).toEqual({ values: existing, generated: false });
   });
 
-  it('generates nothing when every secret is there', async () => {
-    const { values, added } = await completeSecrets({ A: '1' }, { A: () => '2' });
-    expect(values).toEqual({ A: '1' });
-    expect(added).toEqual([]);
+  it('replaces them all when one is missing or empty: derived secrets never mix with stale ones', async () => {
+    const partial: Array<Record<string, string>> = [
+      { PRIVATE: 'old-private' },
+      { PRIVATE: 'old-private', PUBLIC: '' },
+      {},
+    ];
+    for (const existing of partial) {
+      const { values, generated } = await completeSecrets({ ...existing, OTHER: 'not ours' }, generate);
+      expect(generated).toBe(true);
+      expect(values).toEqual({ PRIVATE: 'new-private', PUBLIC: 'new-public', OTHER: 'not ours' });
+    }
   });
 });
