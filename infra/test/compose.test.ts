@@ -75,6 +75,14 @@ describe('secrets: a one-shot keys service, kept across ups', () => {
     // A new named volume takes the mount point's owner: the service user must be able to write it.
     expect(keysStage).toMatch(/mkdir \/keys && chown node:node \/keys\nUSER node/);
     expect(stage('sessions/Dockerfile', 'build')).toContain('node scripts/bundle-service.mjs dev-keys');
+    // Each one-shot's stage copies the directory its bundle is written to, and runs that file.
+    const bundler = source('scripts/bundle-service.mjs');
+    for (const name of ['bootstrap', 'dev-keys']) {
+      expect(bundler).toContain(`outfile: 'scripts/dist/${name}/${name}.mjs'`);
+      const oneShot = stage('sessions/Dockerfile', name === 'dev-keys' ? 'keys' : name);
+      expect(oneShot).toContain(`COPY --from=build /src/scripts/dist/${name} ./dist`);
+      expect(cmd(oneShot)).toContain(`dist/${name}.mjs`);
+    }
   });
 
   for (const name of RUNNING) {
