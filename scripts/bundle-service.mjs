@@ -2,10 +2,10 @@
 /**
  * Bundles one service into a single ESM file for its container image:
  *
- *   node scripts/bundle-service.mjs <gateway|sessions|uploads|bootstrap>
+ *   node scripts/bundle-service.mjs <gateway|sessions|uploads|bootstrap|dev-keys>
  *
- * writes `<ws>/dist/main.mjs` (+ `main.mjs.map`) from `<ws>/src/main.ts` (`bootstrap`:
- * `scripts/bootstrap.ts` → `scripts/dist/bootstrap.mjs`), and next to it `dist/node_modules/` with
+ * writes `<ws>/dist/main.mjs` (+ `main.mjs.map`) from `<ws>/src/main.ts` (the one-shots of docker
+ * compose: `scripts/<name>.ts` → `scripts/dist/<name>/<name>.mjs`), and next to it `node_modules/` with
  * the packages the bundle leaves external, plus their production dependencies, copied from the
  * installed node_modules (so the versions are the lockfile's). The runtime image needs nothing but
  * that `dist/` directory.
@@ -55,7 +55,9 @@ const TARGETS = {
   gateway: { entry: 'gateway/src/main.ts', outfile: 'gateway/dist/main.mjs' },
   sessions: { entry: 'sessions/src/main.ts', outfile: 'sessions/dist/main.mjs' },
   uploads: { entry: 'uploads/src/main.ts', outfile: 'uploads/dist/main.mjs' },
-  bootstrap: { entry: 'scripts/bootstrap.ts', outfile: 'scripts/dist/bootstrap.mjs' },
+  // Each in its own directory: a bundle's directory is emptied before it is written.
+  bootstrap: { entry: 'scripts/bootstrap.ts', outfile: 'scripts/dist/bootstrap/bootstrap.mjs' },
+  'dev-keys': { entry: 'scripts/dev-keys.ts', outfile: 'scripts/dist/dev-keys/dev-keys.mjs' },
 };
 
 const name = process.argv[2];

@@ -16,6 +16,9 @@ import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);
 const publicOrigin = `http://localhost:${port}`;
+// People type either loopback name: the gateway's origin check, the uploads workers' CORS and the
+// bucket's CORS rule accept both (sign-in with the `dev` provider returns to PUBLIC_ORIGIN only).
+const appOrigins = [publicOrigin, `http://127.0.0.1:${port}`];
 const prefix = process.env.RESOURCE_PREFIX ?? 'lfusys-local';
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const idpPort = Number(process.env.DEV_IDP_PORT ?? 8090);
@@ -79,7 +82,7 @@ async function main(): Promise<void> {
   await bootstrapResources(
     { dynamo: createDynamoClient(aws), s3: createS3Client(aws), sqs: createSqsClient(aws) },
     // The bucket's CORS lets the app's pages PUT direct-transfer parts and GET downloads.
-    defineResources({ prefix, corsOrigins: [publicOrigin] }),
+    defineResources({ prefix, corsOrigins: appOrigins }),
   );
   console.log(`[dev] resources ready (prefix ${prefix})`);
 
@@ -108,6 +111,7 @@ async function main(): Promise<void> {
       ...(await devSecrets()),
       PORT: String(port),
       PUBLIC_ORIGIN: publicOrigin,
+      CORS_ORIGINS: appOrigins.join(','),
       COOKIE_SECURE: 'false',
       SESSIONS_ADDRESS: '127.0.0.1:50051',
       UPLOADS_PUBLIC_URL: 'http://localhost:8081',
@@ -128,7 +132,7 @@ async function main(): Promise<void> {
       WORKERS: process.env.WORKERS ?? '2',
       SESSIONS_ADDRESS: '127.0.0.1:50051',
       JWKS_URL: `http://127.0.0.1:${port}/api/v1/.well-known/jwks.json`,
-      CORS_ORIGINS: publicOrigin,
+      CORS_ORIGINS: appOrigins.join(','),
     }),
   );
   await waitFor('http://127.0.0.1:8081/readyz');

@@ -101,7 +101,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
     partUrls: new PartUrls({ uploads: repo, objects, clock, ttlSeconds: config.PART_URL_TTL_SECONDS }),
     partConfirmation: new PartConfirmation({ uploads: repo, objects, queue, clock, logger: log }),
     // Workers' part URLs are signed with the service's own client: workers reach storage at the
-    // internal endpoint (compose: localstack:4566), and SigV4 signs the host.
+    // internal endpoint (compose: emulator:4566), and SigV4 signs the host.
     relayParts: new RelayParts({ uploads: repo, objects: new S3ObjectStore(s3, names.bucket), clock }),
     repository: repo,
     files,

@@ -39,7 +39,7 @@ export const sessionsConfigSchema = z
     PART_URL_TTL_SECONDS: env.int(900, 10, 900),
     /**
      * The S3 endpoint browsers reach, when it differs from `AWS_ENDPOINT_URL` (compose: sessions talks
-     * to `http://localstack:4566`, the browser to `http://localhost:4566`). Presigned download and part
+     * to `http://emulator:4566`, the browser to `http://localhost:4566`). Presigned download and part
      * URLs are signed for this host (SigV4 signs the host). Unset: the endpoint the service uses.
      */
     S3_PUBLIC_ENDPOINT_URL: z.url().optional(),

@@ -166,11 +166,18 @@ export function dockerAvailable(): Promise<boolean> {
   });
 }
 
+/**
+ * The LocalStack image, here and in docker-compose.yml (infra/test checks): 4.14.0 is the last
+ * release that starts without an account; newer ones exit unless LOCALSTACK_AUTH_TOKEN is set.
+ */
+export const LOCALSTACK_IMAGE = 'localstack/localstack:4.14.0';
+
 /** LocalStack through testcontainers (pinned to 11.x: 12.x crashes on Node 20), imported only when Docker runs. */
 async function startLocalStack(options: EmulatorOptions): Promise<Emulator> {
   const { GenericContainer, Wait } = await import('testcontainers');
-  const container = await new GenericContainer('localstack/localstack:4')
-    .withEnvironment({ SERVICES: 's3,dynamodb,sqs' })
+  const token = process.env.LOCALSTACK_AUTH_TOKEN;
+  const container = await new GenericContainer(LOCALSTACK_IMAGE)
+    .withEnvironment({ SERVICES: 's3,dynamodb,sqs', ...(token ? { LOCALSTACK_AUTH_TOKEN: token } : {}) })
     .withExposedPorts(options.port ? { container: 4566, host: options.port } : 4566)
     .withWaitStrategy(Wait.forLogMessage('Ready.'))
     .start();

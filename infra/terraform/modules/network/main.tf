@@ -143,9 +143,10 @@ resource "aws_vpc_endpoint" "dynamodb" {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Security groups. Only the ALB is reachable from the internet; gateway and uploads only from the
-# ALB; sessions (gRPC + ops) only from gateway and uploads. Tasks may call out on 443 (AWS APIs,
-# ECR, and the uploads workers fetching the gateway's JWKS through the public ALB).
+# Security groups. Only the ALB is reachable from the internet; gateway and uploads from the ALB,
+# and the gateway's port also from the uploads workers (its JWKS, fetched inside the VPC through
+# Cloud Map); sessions (gRPC + ops) only from gateway and uploads. Tasks may call out on 443 (AWS
+# APIs, ECR, Secrets Manager, CloudWatch).
 # A changed description or VPC replaces a security group: name_prefix (a unique suffix) and
 # create_before_destroy let the new group be created and attached before the old one goes,
 # where a fixed name would collide and a destroy-first would fail while tasks still use it.
@@ -165,7 +166,7 @@ resource "aws_security_group" "alb" {
 
 resource "aws_security_group" "gateway" {
   name_prefix = "${var.prefix}-gateway-"
-  description = "gateway tasks: HTTP from the ALB only"
+  description = "gateway tasks: HTTP from the ALB and the uploads workers"
   vpc_id      = aws_vpc.this.id
 
   tags = { Name = "${var.prefix}-gateway" }
@@ -248,6 +249,15 @@ resource "aws_vpc_security_group_ingress_rule" "gateway_from_alb" {
   referenced_security_group_id = aws_security_group.alb.id
 }
 
+resource "aws_vpc_security_group_ingress_rule" "gateway_from_uploads" {
+  security_group_id            = aws_security_group.gateway.id
+  description                  = "HTTP from the uploads workers (the JWKS)"
+  ip_protocol                  = "tcp"
+  from_port                    = var.gateway_port
+  to_port                      = var.gateway_port
+  referenced_security_group_id = aws_security_group.uploads.id
+}
+
 # uploads
 
 resource "aws_vpc_security_group_ingress_rule" "uploads_from_alb" {
@@ -317,6 +327,15 @@ resource "aws_vpc_security_group_egress_rule" "uploads_to_sessions" {
   referenced_security_group_id = aws_security_group.sessions.id
 }
 
+resource "aws_vpc_security_group_egress_rule" "uploads_to_gateway" {
+  security_group_id            = aws_security_group.uploads.id
+  description                  = "HTTP to the gateway (the JWKS)"
+  ip_protocol                  = "tcp"
+  from_port                    = var.gateway_port
+  to_port                      = var.gateway_port
+  referenced_security_group_id = aws_security_group.gateway.id
+}
+
 resource "aws_vpc_security_group_egress_rule" "gateway_to_sessions_ops" {
   security_group_id            = aws_security_group.gateway.id
   description                  = "ops (/readyz, /metrics) of sessions"
@@ -343,7 +362,7 @@ resource "aws_vpc_security_group_egress_rule" "https_out" {
   }
 
   security_group_id = each.value
-  description       = "HTTPS to AWS APIs, ECR and the public ALB (JWKS)"
+  description       = "HTTPS to AWS APIs and ECR"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443

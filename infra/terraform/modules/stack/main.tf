@@ -17,6 +17,12 @@ locals {
   # gateway and uploads reach sessions through Cloud Map: sessions.<prefix>.internal:50051.
   sessions_address = "sessions.${module.cluster.namespace_name}:50051"
 
+  # The uploads workers reach the gateway inside the VPC the same way (gateway.<prefix>.internal),
+  # for its JWKS: not through the public ALB, which from a private subnet means out through NAT
+  # and back in from the internet (NAT data charges, the WAF's rate limits, and a dependency on
+  # public DNS and the certificate for a call between two of our own tasks).
+  gateway_internal_url = "http://gateway.${module.cluster.namespace_name}:8080"
+
   log_group_names = {
     gateway  = "/ecs/${var.prefix}/gateway"
     sessions = "/ecs/${var.prefix}/sessions"
@@ -172,6 +178,10 @@ module "gateway" {
     target_group_arn = module.edge.gateway_target_group_arn
     container_port   = 8080
   }
+  # Registered in Cloud Map too, as gateway.<prefix>.internal: the uploads workers' JWKS_URL.
+  service_discovery = {
+    namespace_id = module.cluster.namespace_id
+  }
   cpu_target_utilization = 60
 
   environment = {
@@ -314,9 +324,8 @@ module "uploads" {
     # Above the ALB's idle timeout (60 s): the ALB closes idle connections first.
     IDLE_TIMEOUT_MS  = "65000"
     SESSIONS_ADDRESS = local.sessions_address
-    # The IAM module grants the uploads role s3:PutObject only for "sdk".
-    # Through the public ALB: the gateway accepts traffic from the ALB only.
-    JWKS_URL     = "${local.app_origin}/api/v1/.well-known/jwks.json"
+    # Inside the VPC (Cloud Map); the network module lets the uploads tasks reach the gateway's port.
+    JWKS_URL     = "${local.gateway_internal_url}/api/v1/.well-known/jwks.json"
     JWT_ISSUER   = var.jwt_issuer
     CORS_ORIGINS = local.app_origin
   }

@@ -241,3 +241,26 @@ run "identity_providers_on" {
     error_message = "each enabled provider's secret (GitHub, Google, OIDC_PROVIDERS) is one more secret the gateway reads"
   }
 }
+
+run "uploads_reach_the_gateway_inside_the_vpc" {
+  command = apply # mocked: creates nothing; the registrations' ARNs are known after apply
+
+  variables {
+    deletion_protection = false
+  }
+
+  assert {
+    condition     = module.gateway.service_discovery_arn != null && module.sessions.service_discovery_arn != null
+    error_message = "the gateway (the uploads workers' JWKS) and sessions (gRPC) must register in Cloud Map"
+  }
+
+  assert {
+    condition     = module.uploads.service_discovery_arn == null
+    error_message = "nothing calls the uploads workers inside the VPC: they need no Cloud Map name"
+  }
+
+  assert {
+    condition     = module.cluster.namespace_name == "acme-lfusys-test.internal"
+    error_message = "the namespace the JWKS_URL host lives in is <prefix>.internal"
+  }
+}
