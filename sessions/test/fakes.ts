@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '@lfusys/commons';
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { MemoryObjectStore } from '../src/adapters/memory-object-store.ts';
 import {
   MemoryFileRepository,
@@ -14,38 +15,7 @@ import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
-import type { Clock, Scheduler } from '../src/ports/clock.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
-
-/** Time only moves when a test says so; repeating tasks run, in order, as `advance` passes them. */
-export class ManualClock implements Clock, Scheduler {
-  private readonly timers = new Set<{ due: number; every: number; task: () => void }>();
-
-  constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    const end = this.ms + ms;
-    for (;;) {
-      const next = [...this.timers].filter((t) => t.due <= end).sort((a, b) => a.due - b.due)[0];
-      if (!next) break;
-      this.ms = next.due;
-      next.due += next.every;
-      next.task();
-    }
-    this.ms = end;
-  }
-  every(ms: number, task: () => void): () => void {
-    const timer = { due: this.ms + ms, every: ms, task };
-    this.timers.add(timer);
-    return () => this.timers.delete(timer);
-  }
-  /** Repeating tasks still scheduled. */
-  get pending(): number {
-    return this.timers.size;
-  }
-}
 
 export class RecordingQueue implements AssemblyQueue {
   readonly sent: string[] = [];
@@ -71,7 +41,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
   const repository = new MemoryUploadRepository(store);
   const objects = new MemoryObjectStore();
   const queue = new RecordingQueue();
-  const clock = new ManualClock();
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   let ids = 0;
   const uploads = new UploadService({
     uploads: repository,

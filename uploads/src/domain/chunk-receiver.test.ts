@@ -5,7 +5,7 @@ import { AppError } from '@lfusys/commons';
 import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import { describe, expect, it } from 'vitest';
 import { FakePartWriter } from '../../test/fake-part-writer.ts';
-import { ManualClock } from '../../test/manual-clock.ts';
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import type { SessionsPort } from '../ports/sessions-port.ts';
 import { BodyRateGuard, SlowBodyError } from './body-rate-guard.ts';
 import { ChunkReceiver, type ChunkRequest } from './chunk-receiver.ts';

@@ -4,7 +4,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { AppError } from '@lfusys/commons';
 import { describe, expect, it } from 'vitest';
 import { FakePartWriter } from '../../test/fake-part-writer.ts';
-import { ManualClock } from '../../test/manual-clock.ts';
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { BodyRateGuard, SlowBodyError } from './body-rate-guard.ts';
 import { PartTransfer, type PartTransferRequest } from './part-transfer.ts';
 import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
