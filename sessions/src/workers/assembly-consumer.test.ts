@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@lfusys/commons/manual-clock';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../test/fakes.ts';
 import { type AssemblyResult, PermanentAssemblyError } from '../domain/assembler.ts';
 import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';

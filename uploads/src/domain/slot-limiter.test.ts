@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@lfusys/commons/manual-clock';
+import { describe, expect, it } from 'vitest';
 import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
 
 /** Records how a promise settled, so tests can look without awaiting a promise that may never settle. */
