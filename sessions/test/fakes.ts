@@ -1,5 +1,6 @@
 import { createLogger, type Logger } from '@lfusys/commons';
 import { ManualClock } from '@lfusys/commons/manual-clock';
+import { MemoryAssemblyQueue } from '../src/adapters/memory-assembly-queue.ts';
 import { MemoryObjectStore } from '../src/adapters/memory-object-store.ts';
 import {
   MemoryFileRepository,
@@ -14,15 +15,7 @@ import { RelayParts } from '../src/domain/relay-parts.ts';
 import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
-import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
-
-export class RecordingQueue implements AssemblyQueue {
-  readonly sent: string[] = [];
-  async enqueue(uploadId: string): Promise<void> {
-    this.sent.push(uploadId);
-  }
-}
 
 export const silentLogger: Logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -40,8 +33,8 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
   const store = new MemoryUploadStore();
   const repository = new MemoryUploadRepository(store);
   const objects = new MemoryObjectStore();
-  const queue = new RecordingQueue();
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const queue = new MemoryAssemblyQueue(clock);
   let ids = 0;
   const uploads = new UploadService({
     uploads: repository,
