@@ -5,7 +5,7 @@ import { AppError } from '@lfusys/commons';
 import { ManualClock } from '@lfusys/commons/manual-clock';
 import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import { describe, expect, it } from 'vitest';
-import { FakePartWriter } from '../../test/fake-part-writer.ts';
+import { MemoryPartWriter } from '../adapters/memory-part-writer.ts';
 import type { SessionsPort } from '../ports/sessions-port.ts';
 import { BodyRateGuard, SlowBodyError } from './body-rate-guard.ts';
 import { ChunkReceiver, type ChunkRequest } from './chunk-receiver.ts';
@@ -68,7 +68,7 @@ function setup(options: { status?: UploadStatus; cap?: number; prepared?: () => 
     },
     listParts: async () => ({ parts: [] }),
   };
-  const writer = new FakePartWriter();
+  const writer = new MemoryPartWriter();
   const slots = new SlotLimiter(4, 5000, clock);
   const inFlight = new InFlightPerUser(options.cap ?? 2);
   const receiver = new ChunkReceiver({
