@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createLogger, type Logger } from '@lfusys/commons';
 import { ManualClock } from '@lfusys/commons/manual-clock';
 import { MemoryAssemblyQueue } from '../src/adapters/memory-assembly-queue.ts';
@@ -77,3 +78,17 @@ export const openInput = (userId: string, size = 2048) => ({
   contentType: '',
   sha256: '',
 });
+
+type Sessions = ReturnType<typeof memorySessions>;
+
+/** Opens an upload of `file` (chunks of 1 KiB), writes every part to storage and records it. */
+export async function uploaded(s: Sessions, file: Buffer, sha256: string, userId = 'alice') {
+  const upload = await s.uploads.create({ ...openInput(userId, file.length), sha256 });
+  for (let index = 0; index < upload.totalChunks; index++) {
+    const bytes = file.subarray(index * upload.chunkSize, (index + 1) * upload.chunkSize);
+    const etag = s.objects.putPart(upload.multipartUploadId, index + 1, bytes);
+    const sha = createHash('sha256').update(bytes).digest('base64');
+    await s.uploads.recordPart(upload.uploadId, { index, size: bytes.length, sha256: sha, etag });
+  }
+  return upload;
+}
