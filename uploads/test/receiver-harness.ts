@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { ManualClock } from '@lfusys/commons/manual-clock';
 import type { Upload } from '@lfusys/proto/sessions';
+import { MemoryAssemblyQueue } from '../src/adapters/memory-assembly-queue.ts';
 import { MemoryPartWriter } from '../src/adapters/memory-part-writer.ts';
 import { MemorySessions } from '../src/adapters/memory-sessions.ts';
 import { BodyRateGuard } from '../src/domain/body-rate-guard.ts';
@@ -23,9 +24,8 @@ export function receiverHarness(options: { cap?: number; size?: number; cacheMs?
   const writer = new MemoryPartWriter();
   const slots = new SlotLimiter(4, 5000, clock);
   const inFlight = new InFlightPerUser(options.cap ?? 2);
-  const enqueued: string[] = [];
+  const queue = new MemoryAssemblyQueue();
   const enqueueFailures: string[] = [];
-  const queue = { enqueue: async (uploadId: string) => void enqueued.push(uploadId) };
   const receiver = new ChunkReceiver({
     sessions,
     transfer: new PartTransfer(
@@ -38,7 +38,7 @@ export function receiverHarness(options: { cap?: number; size?: number; cacheMs?
     cacheMs: options.cacheMs ?? 0,
     onEnqueueFailure: (uploadId) => enqueueFailures.push(uploadId),
   });
-  return { clock, sessions, upload, writer, slots, inFlight, queue, enqueued, enqueueFailures, receiver };
+  return { clock, sessions, upload, writer, slots, inFlight, queue, enqueueFailures, receiver };
 }
 
 /** A chunk request for `upload` whose body the test writes by hand; `client.abort()` is the client leaving. */

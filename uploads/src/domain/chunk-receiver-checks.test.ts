@@ -124,9 +124,9 @@ describe('ChunkReceiver: the body and storage', () => {
   it('stores, records and enqueues the assembly when the chunk completes the set, once', async () => {
     const h = receiverHarness();
     expect(await send(h, { index: '1' })).toEqual({ index: 1, received: 1, totalChunks: 2, complete: false });
-    expect(h.enqueued).toEqual([]);
+    expect(h.queue.sent).toEqual([]);
     expect(await send(h, { index: '0' })).toEqual({ index: 0, received: 2, totalChunks: 2, complete: true });
-    expect(h.enqueued).toEqual([h.upload.uploadId]);
+    expect(h.queue.sent).toEqual([h.upload.uploadId]);
     const stored = h.writer.parts.get(h.upload.target?.multipartUploadId ?? '');
     expect([...(stored?.keys() ?? [])].sort()).toEqual([1, 2]);
     expect(stored?.get(1)).toEqual(body);
@@ -142,9 +142,7 @@ describe('ChunkReceiver: the body and storage', () => {
 
   it('succeeds when the chunk is recorded but the enqueue fails, and reports the failure', async () => {
     const h = receiverHarness({ size: CHUNK });
-    h.queue.enqueue = async () => {
-      throw new AppError('unavailable', 'assembly queue unavailable');
-    };
+    h.queue.unavailable = true;
     expect(await send(h, {})).toMatchObject({ complete: true });
     expect(h.enqueueFailures).toEqual([h.upload.uploadId]);
   });
