@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import { createLogger, type Logger } from '@lfusys/commons';
+import { ManualClock } from '@lfusys/commons/manual-clock';
+import { MemoryAssemblyQueue } from '../src/adapters/memory-assembly-queue.ts';
 import { MemoryObjectStore } from '../src/adapters/memory-object-store.ts';
 import {
   MemoryFileRepository,
@@ -13,46 +16,7 @@ import { RelayParts } from '../src/domain/relay-parts.ts';
 import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
-import type { AssemblyQueue } from '../src/ports/assembly-queue.ts';
-import type { Clock, Scheduler } from '../src/ports/clock.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
-
-/** Time only moves when a test says so; repeating tasks run, in order, as `advance` passes them. */
-export class ManualClock implements Clock, Scheduler {
-  private readonly timers = new Set<{ due: number; every: number; task: () => void }>();
-
-  constructor(public ms = Date.parse('2026-01-01T00:00:00Z')) {}
-  now(): number {
-    return this.ms;
-  }
-  advance(ms: number): void {
-    const end = this.ms + ms;
-    for (;;) {
-      const next = [...this.timers].filter((t) => t.due <= end).sort((a, b) => a.due - b.due)[0];
-      if (!next) break;
-      this.ms = next.due;
-      next.due += next.every;
-      next.task();
-    }
-    this.ms = end;
-  }
-  every(ms: number, task: () => void): () => void {
-    const timer = { due: this.ms + ms, every: ms, task };
-    this.timers.add(timer);
-    return () => this.timers.delete(timer);
-  }
-  /** Repeating tasks still scheduled. */
-  get pending(): number {
-    return this.timers.size;
-  }
-}
-
-export class RecordingQueue implements AssemblyQueue {
-  readonly sent: string[] = [];
-  async enqueue(uploadId: string): Promise<void> {
-    this.sent.push(uploadId);
-  }
-}
 
 export const silentLogger: Logger = createLogger({ service: 'test', level: 'silent' });
 
@@ -70,8 +34,8 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
   const store = new MemoryUploadStore();
   const repository = new MemoryUploadRepository(store);
   const objects = new MemoryObjectStore();
-  const queue = new RecordingQueue();
-  const clock = new ManualClock();
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const queue = new MemoryAssemblyQueue(clock);
   let ids = 0;
   const uploads = new UploadService({
     uploads: repository,
@@ -114,3 +78,17 @@ export const openInput = (userId: string, size = 2048) => ({
   contentType: '',
   sha256: '',
 });
+
+type Sessions = ReturnType<typeof memorySessions>;
+
+/** Opens an upload of `file` (chunks of 1 KiB), writes every part to storage and records it. */
+export async function uploaded(s: Sessions, file: Buffer, sha256: string, userId = 'alice') {
+  const upload = await s.uploads.create({ ...openInput(userId, file.length), sha256 });
+  for (let index = 0; index < upload.totalChunks; index++) {
+    const bytes = file.subarray(index * upload.chunkSize, (index + 1) * upload.chunkSize);
+    const etag = s.objects.putPart(upload.multipartUploadId, index + 1, bytes);
+    const sha = createHash('sha256').update(bytes).digest('base64');
+    await s.uploads.recordPart(upload.uploadId, { index, size: bytes.length, sha256: sha, etag });
+  }
+  return upload;
+}

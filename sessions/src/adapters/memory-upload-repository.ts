@@ -33,13 +33,40 @@ export class MemoryUploadStore {
   }
 }
 
-/** Newest first by (createdAt, id); the cursor is the last key returned. */
-function page<T>(items: T[], key: (t: T) => string, limit: number, cursor: string): { items: T[]; nextCursor: string } {
+/**
+ * Newest first by (createdAt, id). The cursor is the last key returned with its owner, base64url
+ * JSON as the DynamoDB adapters' are, and like theirs refused (`invalid_argument`) unless this
+ * owner's listing issued it.
+ */
+function page<T>(
+  items: T[],
+  key: (t: T) => string,
+  owner: string,
+  limit: number,
+  cursor: string,
+): { items: T[]; nextCursor: string } {
+  const after = cursor === '' ? undefined : decodeCursor(cursor, owner);
   const sorted = [...items].sort((a, b) => key(b).localeCompare(key(a)));
-  const start = cursor === '' ? 0 : sorted.findIndex((t) => key(t) < cursor);
-  const slice = start < 0 ? [] : sorted.slice(start, start + limit);
+  const slice = sorted.filter((t) => after === undefined || key(t) < after).slice(0, limit);
   const last = slice.at(-1);
-  return { items: slice, nextCursor: slice.length === limit && last ? key(last) : '' };
+  const nextCursor =
+    slice.length === limit && last
+      ? Buffer.from(JSON.stringify({ owner, after: key(last) })).toString('base64url')
+      : '';
+  return { items: slice, nextCursor };
+}
+
+function decodeCursor(cursor: string, owner: string): string {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      owner?: unknown;
+      after?: unknown;
+    };
+    if (parsed.owner === owner && typeof parsed.after === 'string') return parsed.after;
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppError('invalid_argument', 'invalid cursor', { details: { field: 'cursor' } });
 }
 
 /** Copies of the entries of `items` at `indexes`. */
@@ -83,7 +110,7 @@ export class MemoryUploadRepository implements UploadRepository {
 
   async listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage> {
     const mine = [...this.store.sessions.values()].filter((u) => u.userId === userId && IN_PROGRESS.has(u.status));
-    const out = page(mine, (u) => `${u.createdAt}|${u.uploadId}`, limit, cursor);
+    const out = page(mine, (u) => `${u.createdAt}|${u.uploadId}`, userId, limit, cursor);
     return { uploads: out.items.map((u) => ({ ...u })), nextCursor: out.nextCursor };
   }
 
@@ -133,7 +160,9 @@ export class MemoryUploadRepository implements UploadRepository {
     const current = this.store.sessions.get(upload.uploadId);
     const recorded = this.store.parts.get(upload.uploadId) ?? new Map<number, PartRecord>();
     if (this.store.tombstones.has(upload.userId) || current?.status !== 'UPLOADING') return { kind: 'conflict' };
-    if (parts.some((part) => recorded.has(part.index))) return { kind: 'conflict' };
+    // One transaction cannot write one item twice: a batch naming an index twice writes nothing.
+    const indexes = new Set(parts.map((part) => part.index));
+    if (indexes.size < parts.length || [...indexes].some((index) => recorded.has(index))) return { kind: 'conflict' };
     for (const part of parts) recorded.set(part.index, { ...part });
     this.store.parts.set(upload.uploadId, recorded);
     current.receivedChunks += parts.length;
@@ -142,11 +171,14 @@ export class MemoryUploadRepository implements UploadRepository {
   }
 
   async listParts(uploadId: string): Promise<PartRecord[]> {
-    return [...(this.store.parts.get(uploadId)?.values() ?? [])].sort((a, b) => a.index - b.index);
+    return [...(this.store.parts.get(uploadId)?.values() ?? [])]
+      .map((p) => ({ ...p }))
+      .sort((a, b) => a.index - b.index);
   }
 
   async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
-    return this.store.parts.get(uploadId)?.get(index) ?? null;
+    const part = this.store.parts.get(uploadId)?.get(index);
+    return part ? { ...part } : null;
   }
 
   async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
@@ -174,7 +206,7 @@ export class MemoryUploadRepository implements UploadRepository {
   async complete(uploadId: string, file: StoredFile): Promise<CompleteOutcome> {
     const upload = this.store.sessions.get(uploadId);
     if (this.store.tombstones.has(file.userId)) return 'user_deleted';
-    if (!upload || upload.status !== 'ASSEMBLING' || this.store.files.has(file.fileId)) return 'not_assembling';
+    if (upload?.status !== 'ASSEMBLING' || this.store.files.has(file.fileId)) return 'not_assembling';
     this.store.files.set(file.fileId, { ...file });
     Object.assign(upload, { status: 'COMPLETED', fileId: file.fileId, updatedAt: file.createdAt });
     this.store.usageOf(file.userId).uploadsInProgress -= 1;
@@ -208,13 +240,14 @@ export class MemoryFileRepository implements FileRepository {
   constructor(readonly store: MemoryUploadStore) {}
 
   async get(fileId: string): Promise<StoredFile | null> {
-    return this.store.files.get(fileId) ?? null;
+    const file = this.store.files.get(fileId);
+    return file ? { ...file } : null;
   }
 
   async listByOwner(userId: string, limit: number, cursor: string): Promise<FilePage> {
     const mine = [...this.store.files.values()].filter((f) => f.userId === userId);
-    const out = page(mine, (f) => `${f.createdAt}|${f.fileId}`, limit, cursor);
-    return { files: out.items, nextCursor: out.nextCursor };
+    const out = page(mine, (f) => `${f.createdAt}|${f.fileId}`, userId, limit, cursor);
+    return { files: out.items.map((f) => ({ ...f })), nextCursor: out.nextCursor };
   }
 
   async rename(fileId: string, name: string): Promise<StoredFile> {

@@ -1,24 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '@lfusys/commons';
 import { describe, expect, it, vi } from 'vitest';
-import { memorySessions, openInput } from '../../test/fakes.ts';
+import { memorySessions, uploaded } from '../../test/fakes.ts';
 import { sha256OfStream } from './sha256-stream.ts';
 
 const hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
-
-type Sessions = ReturnType<typeof memorySessions>;
-
-/** Opens an upload of `file` (chunks of 1 KiB), writes every part to storage and records it. */
-async function uploaded(s: Sessions, file: Buffer, sha256: string, userId = 'alice') {
-  const upload = await s.uploads.create({ ...openInput(userId, file.length), sha256 });
-  for (let index = 0; index < upload.totalChunks; index++) {
-    const bytes = file.subarray(index * upload.chunkSize, (index + 1) * upload.chunkSize);
-    const etag = s.objects.putPart(upload.multipartUploadId, index + 1, bytes);
-    await s.uploads.recordPart(upload.uploadId, { index, size: bytes.length, sha256: base64(bytes), etag });
-  }
-  return upload;
-}
 
 /** A stream that yields its first chunk, then fails as a reset connection would. */
 async function* brokenStream(first: Uint8Array): AsyncIterable<Uint8Array> {

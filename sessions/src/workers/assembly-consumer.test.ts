@@ -1,5 +1,6 @@
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { describe, expect, it } from 'vitest';
-import { ManualClock, silentLogger } from '../../test/fakes.ts';
+import { silentLogger } from '../../test/fakes.ts';
 import { type AssemblyResult, PermanentAssemblyError } from '../domain/assembler.ts';
 import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';
 import { AssemblyConsumer } from './assembly-consumer.ts';

@@ -1,3 +1,4 @@
+import { AppError } from '@lfusys/commons';
 import { describe, expect, it } from 'vitest';
 import { memorySessions, openInput } from '../../test/fakes.ts';
 import { sweepOnce } from './sweeper.ts';
@@ -51,5 +52,42 @@ describe('the expiry sweeper', () => {
     await openMany(s, 3);
     s.clock.advance(HOUR - 1);
     expect(await sweepOnce(s.sweeper)).toEqual({ expired: 0, requeued: 0, truncated: false });
+  });
+
+  it("expires a deleted user's forgotten upload too, giving the counters back and aborting its storage", async () => {
+    const s = memorySessions();
+    const [id] = await openMany(s, 1, 'gone');
+    await s.repository.markUserDeleted('gone', 2_000_000_000);
+    s.clock.advance(2 * HOUR);
+    expect(await sweepOnce(s.sweeper)).toEqual({ expired: 1, requeued: 0, truncated: false });
+    expect(await s.repository.get(id ?? '')).toMatchObject({ status: 'EXPIRED' });
+    expect(s.store.usageOf('gone')).toEqual({ uploadsInProgress: 0, reservedBytes: 0 });
+    expect(s.objects.open.size).toBe(0);
+  });
+
+  it('expires an upload even when storage refuses to abort its multipart upload (the bucket rule will)', async () => {
+    const s = memorySessions();
+    await openMany(s, 2);
+    s.objects.abortMultipart = async () => {
+      throw new AppError('unavailable', 'object storage unavailable (abort multipart upload)');
+    };
+    s.clock.advance(2 * HOUR);
+    expect(await sweepOnce(s.sweeper)).toEqual({ expired: 2, requeued: 0, truncated: false });
+    expect(s.store.usageOf('alice')).toEqual({ uploadsInProgress: 0, reservedBytes: 0 });
+  });
+
+  it('skips an upload its owner cancelled after the sweep listed it, counting nothing twice', async () => {
+    const s = memorySessions();
+    const [id] = await openMany(s, 1);
+    s.clock.advance(2 * HOUR);
+    const listByStatus = s.repository.listByStatus.bind(s.repository);
+    s.repository.listByStatus = async (...args) => {
+      const page = await listByStatus(...args);
+      await s.uploads.cancel(id ?? '', 'alice');
+      return page;
+    };
+    expect(await sweepOnce(s.sweeper)).toEqual({ expired: 0, requeued: 0, truncated: false });
+    expect(await s.repository.get(id ?? '')).toMatchObject({ status: 'CANCELLED' });
+    expect(s.store.usageOf('alice')).toEqual({ uploadsInProgress: 0, reservedBytes: 0 });
   });
 });

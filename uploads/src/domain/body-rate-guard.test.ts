@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../test/manual-clock.ts';
 import { BodyRateGuard, isBelowRate, SlowBodyError } from './body-rate-guard.ts';
 
 const policy = { graceMs: 15_000, minBytesPerSecond: 8192 };

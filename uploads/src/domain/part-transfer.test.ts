@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { setImmediate as turn } from 'node:timers/promises';
 import { AppError } from '@lfusys/commons';
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { describe, expect, it } from 'vitest';
-import { FakePartWriter } from '../../test/fake-part-writer.ts';
-import { ManualClock } from '../../test/manual-clock.ts';
+import { MemoryPartWriter } from '../adapters/memory-part-writer.ts';
 import { BodyRateGuard, SlowBodyError } from './body-rate-guard.ts';
 import { PartTransfer, type PartTransferRequest } from './part-transfer.ts';
 import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
@@ -19,7 +19,7 @@ const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64
 
 function setup(slots = 2) {
   const clock = new ManualClock();
-  const writer = new FakePartWriter();
+  const writer = new MemoryPartWriter();
   const limiter = new SlotLimiter(slots, 5000, clock);
   const transfer = new PartTransfer(
     writer,
@@ -62,7 +62,7 @@ describe('PartTransfer', () => {
     stream.end(body);
     await turn();
     await turn();
-    expect(result.value).toMatch(/^"[0-9a-f]{64}"$/);
+    expect(result.value).toMatch(/^"[0-9a-f]{32}"$/);
     expect(writer.writes).toEqual([expect.objectContaining({ bytes: body.length, outcome: 'written' })]);
     expect({ slots: limiter.inUse, timers: clock.pending }).toEqual({ slots: 0, timers: 0 });
   });

@@ -1,5 +1,5 @@
+import { ManualClock } from '@lfusys/commons/manual-clock';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../test/manual-clock.ts';
 import { SlotLimiter, SlotWaitExceededError } from './slot-limiter.ts';
 
 /** Records how a promise settled, so tests can look without awaiting a promise that may never settle. */

@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { UploadSession } from '../src/domain/upload.ts';
+import type { UploadRepository } from '../src/ports/upload-repository.ts';
+import { everyPage, fileOf, part, type Repositories, sessionFor } from './repository-fixtures.ts';
+
+const LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
+
+/**
+ * The behaviour every UploadRepository adapter must have, one suite for the memory adapter (unit)
+ * and DynamoDB against the emulator (integration): each state change is conditional, each
+ * transaction all-or-nothing, and the counters move exactly once per part, open and end.
+ */
+export function uploadRepositoryContract(name: string, create: () => Promise<Repositories>): void {
+  /** A fresh user with one open upload. */
+  async function opened(repo: UploadRepository, overrides: Partial<UploadSession> = {}) {
+    const upload = sessionFor(randomUUID(), overrides);
+    expect(await repo.create(upload, LIMITS)).toBe('created');
+    return upload;
+  }
+
+  describe(`UploadRepository contract: ${name}, opening`, () => {
+    it('writes the session and reserves its bytes and a slot; a replay of the id writes nothing more', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      expect(await uploads.get(upload.uploadId)).toEqual(upload);
+      expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 3000, uploadsInProgress: 1, deleted: false });
+      expect(await uploads.create(upload, LIMITS)).toBe('exists');
+      expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 3000, uploadsInProgress: 1, deleted: false });
+    });
+
+    it('refuses an open beyond the uploads in progress, or beyond the quota, and writes nothing', async () => {
+      const { uploads } = await create();
+      const userId = randomUUID();
+      for (let i = 0; i < LIMITS.maxInProgress; i++) await uploads.create(sessionFor(userId, { size: 100 }), LIMITS);
+      const fourth = sessionFor(userId, { size: 100 });
+      expect(await uploads.create(fourth, LIMITS)).toBe('too_many_uploads');
+      expect(await uploads.get(fourth.uploadId)).toBeNull();
+
+      const other = randomUUID();
+      await uploads.create(sessionFor(other, { size: 6000 }), LIMITS);
+      const tooBig = sessionFor(other, { size: 4001 });
+      expect(await uploads.create(tooBig, LIMITS)).toBe('quota_exceeded');
+      expect(await uploads.create(sessionFor(other, { size: 4000 }), LIMITS)).toBe('created');
+      expect(await uploads.get(tooBig.uploadId)).toBeNull();
+      expect(await uploads.usage(other)).toMatchObject({ reservedBytes: 10_000, uploadsInProgress: 2 });
+    });
+
+    it('refuses an open for a deleted user, whose tombstone reads back', async () => {
+      const { uploads } = await create();
+      const userId = randomUUID();
+      await uploads.markUserDeleted(userId, 2_000_000_000);
+      await uploads.markUserDeleted(userId, 2_000_000_000);
+      const upload = sessionFor(userId);
+      expect(await uploads.create(upload, LIMITS)).toBe('user_deleted');
+      expect(await uploads.get(upload.uploadId)).toBeNull();
+      expect(await uploads.isUserDeleted(userId)).toBe(true);
+      expect(await uploads.usage(userId)).toEqual({ reservedBytes: 0, uploadsInProgress: 0, deleted: true });
+      expect(await uploads.isUserDeleted(randomUUID())).toBe(false);
+    });
+  });
+
+  describe(`UploadRepository contract: ${name}, state changes`, () => {
+    it('moves a session only from the states named, and refuses once the state has moved', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      expect(await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: 'later' })).toBe(true);
+      expect(await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING')).toBe(false);
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ status: 'ASSEMBLING', updatedAt: 'later' });
+      expect(await uploads.transition(randomUUID(), ['UPLOADING'], 'ASSEMBLING')).toBe(false);
+    });
+
+    it('ends a session once: the bytes and the slot go back once, a racing second end changes nothing', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      const ends = await Promise.all([
+        uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'CANCELLED', { updatedAt: '2026-12-01T12:00:00.000Z' }),
+        uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'EXPIRED', { updatedAt: '2026-12-01T12:00:00.000Z' }),
+      ]);
+      expect(ends.sort()).toEqual([false, true]);
+      expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 0, uploadsInProgress: 0, deleted: false });
+      const ended = await uploads.get(upload.uploadId);
+      expect(['CANCELLED', 'EXPIRED']).toContain(ended?.status);
+      expect(await uploads.listInProgress(upload.userId, 10, '')).toEqual({ uploads: [], nextCursor: '' });
+    });
+
+    it('completes an ASSEMBLING session once with its file: the slot goes back, the file keeps the bytes', async () => {
+      const { uploads, files } = await create();
+      const upload = await opened(uploads);
+      const file = fileOf(upload);
+      expect(await uploads.complete(upload.uploadId, file)).toBe('not_assembling');
+      await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING');
+      const [first, second] = await Promise.all([
+        uploads.complete(upload.uploadId, file),
+        uploads.complete(upload.uploadId, { ...file, fileId: randomUUID() }),
+      ]);
+      expect([first, second].sort()).toEqual(['completed', 'not_assembling']);
+      const done = await uploads.get(upload.uploadId);
+      expect(done).toMatchObject({ status: 'COMPLETED' });
+      expect(await files.get(done?.fileId ?? '')).toMatchObject({ uploadId: upload.uploadId, size: 3000 });
+      expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 3000, uploadsInProgress: 0, deleted: false });
+      expect(await uploads.end(upload, ['UPLOADING', 'ASSEMBLING'], 'FAILED', {})).toBe(false);
+    });
+
+    it('refuses to complete the upload of a deleted user, writing no file', async () => {
+      const { uploads, files } = await create();
+      const upload = await opened(uploads);
+      await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING');
+      await uploads.markUserDeleted(upload.userId, 2_000_000_000);
+      const file = fileOf(upload);
+      expect(await uploads.complete(upload.uploadId, file)).toBe('user_deleted');
+      expect(await files.get(file.fileId)).toBeNull();
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ status: 'ASSEMBLING' });
+      expect(await uploads.usage(upload.userId)).toMatchObject({ uploadsInProgress: 1 });
+    });
+
+    it('takes a declared SHA-256 only while UPLOADING with parts missing, and never a second value', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads, { totalChunks: 2, size: 2048 });
+      expect(await uploads.declareSha256(upload.uploadId, 'a'.repeat(64))).toBe(true);
+      expect(await uploads.declareSha256(upload.uploadId, 'a'.repeat(64))).toBe(true);
+      expect(await uploads.declareSha256(upload.uploadId, 'b'.repeat(64))).toBe(false);
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ sha256: 'a'.repeat(64) });
+
+      const full = await opened(uploads, { totalChunks: 2, size: 2048 });
+      await uploads.recordParts(full, [part(0), part(1)]);
+      expect(await uploads.declareSha256(full.uploadId, 'c'.repeat(64))).toBe(false);
+      const assembling = await opened(uploads);
+      await uploads.transition(assembling.uploadId, ['UPLOADING'], 'ASSEMBLING');
+      expect(await uploads.declareSha256(assembling.uploadId, 'c'.repeat(64))).toBe(false);
+      expect(await uploads.get(assembling.uploadId)).toMatchObject({ sha256: '' });
+    });
+  });
+
+  describe(`UploadRepository contract: ${name}, parts`, () => {
+    it('counts a part once: a repeat of its index is a duplicate with the first record, counters unmoved', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      const first = await uploads.recordPart(upload, part(1, 1024));
+      expect(first).toMatchObject({ kind: 'recorded', upload: { receivedChunks: 1, receivedBytes: 1024 } });
+      const repeats = await Promise.all([
+        uploads.recordPart(upload, { ...part(1), etag: '"other"' }),
+        uploads.recordPart(upload, part(1)),
+      ]);
+      for (const repeat of repeats) {
+        expect(repeat).toMatchObject({ kind: 'duplicate', existing: part(1), upload: { receivedChunks: 1 } });
+      }
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ receivedChunks: 1, receivedBytes: 1024 });
+    });
+
+    it('counts every one of many parts recorded at once in parallel', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads, { totalChunks: 3, size: 3000 });
+      await Promise.all([
+        uploads.recordPart(upload, part(0)),
+        uploads.recordPart(upload, part(1)),
+        uploads.recordPart(upload, part(2, 952)),
+      ]);
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ receivedChunks: 3, receivedBytes: 3000 });
+      expect(await uploads.listParts(upload.uploadId)).toEqual([part(0), part(1), part(2, 952)]);
+    });
+
+    it('refuses a part once the session left UPLOADING, or its owner was deleted', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING');
+      expect(await uploads.recordPart(upload, part(0))).toMatchObject({
+        kind: 'not_uploading',
+        upload: { status: 'ASSEMBLING' },
+      });
+      expect(await uploads.recordPart(sessionFor(upload.userId), part(0))).toEqual({
+        kind: 'not_uploading',
+        upload: null,
+      });
+      const other = await opened(uploads);
+      await uploads.markUserDeleted(other.userId, 2_000_000_000);
+      expect(await uploads.recordPart(other, part(0))).toEqual({ kind: 'user_deleted' });
+      expect(await uploads.recordParts(other, [part(1)])).toEqual({ kind: 'conflict' });
+      expect(await uploads.listParts(upload.uploadId)).toEqual([]);
+      expect(await uploads.get(other.uploadId)).toMatchObject({ receivedChunks: 0 });
+    });
+
+    it('records a batch of parts all or nothing: one recorded already means none of the others', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      await uploads.recordPart(upload, part(1));
+      expect(await uploads.recordParts(upload, [part(0), part(1), part(2, 952)])).toEqual({ kind: 'conflict' });
+      expect(await uploads.listParts(upload.uploadId)).toEqual([part(1)]);
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ receivedChunks: 1, receivedBytes: 1024 });
+      const batch = await uploads.recordParts(upload, [part(0), part(2, 952)]);
+      expect(batch).toMatchObject({ kind: 'recorded', upload: { receivedChunks: 3, receivedBytes: 3000 } });
+    });
+
+    it('never counts a batch that names one index twice', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      // A caller's bug (the domain removes repeats first): refused, whichever way, with nothing written.
+      await uploads.recordParts(upload, [part(0), part(0)]).catch(() => undefined);
+      expect(await uploads.get(upload.uploadId)).toMatchObject({ receivedChunks: 0, receivedBytes: 0 });
+      expect(await uploads.listParts(upload.uploadId)).toEqual([]);
+    });
+
+    it('reads back recorded parts by index, and the latest signature of each signed index', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      await uploads.recordParts(upload, [part(0), part(2, 952)]);
+      expect(await uploads.getPart(upload.uploadId, 2)).toEqual(part(2, 952));
+      expect(await uploads.getPart(upload.uploadId, 1)).toBeNull();
+      expect(await uploads.getParts(upload.uploadId, [0, 1, 2])).toEqual(
+        new Map([
+          [0, part(0)],
+          [2, part(2, 952)],
+        ]),
+      );
+      await uploads.saveSignedParts(upload, [
+        { index: 0, size: 1024, sha256: 'x' },
+        { index: 1, size: 1024, sha256: 'y' },
+      ]);
+      await uploads.saveSignedParts(upload, [{ index: 1, size: 1024, sha256: 'z' }]);
+      expect(await uploads.getSignedParts(upload.uploadId, [1, 2])).toEqual(
+        new Map([[1, { index: 1, size: 1024, sha256: 'z' }]]),
+      );
+    });
+  });
+
+  describe(`UploadRepository contract: ${name}, listings`, () => {
+    it("pages a user's uploads in progress newest first, each once, and leaves ended ones out", async () => {
+      const { uploads } = await create();
+      const userId = randomUUID();
+      const made = [];
+      for (const hour of ['10', '11', '12']) {
+        const upload = sessionFor(userId, { createdAt: `2026-12-01T${hour}:00:00.000Z`, size: 10 });
+        await uploads.create(upload, LIMITS);
+        made.push(upload);
+      }
+      await uploads.end(made[1] as UploadSession, ['UPLOADING'], 'CANCELLED', {
+        updatedAt: '2026-12-01T13:00:00.000Z',
+      });
+      const listed = await everyPage(async (cursor) => {
+        const page = await uploads.listInProgress(userId, 1, cursor);
+        return { items: page.uploads, nextCursor: page.nextCursor };
+      });
+      expect(listed.map((u) => u.uploadId)).toEqual([made[2]?.uploadId, made[0]?.uploadId]);
+    });
+
+    it("refuses a listing cursor it did not issue, or issued for another user's listing", async () => {
+      const { uploads } = await create();
+      const userId = randomUUID();
+      for (let i = 0; i < 2; i++) await uploads.create(sessionFor(userId, { size: 10 }), LIMITS);
+      const { nextCursor } = await uploads.listInProgress(userId, 1, '');
+      await expect(uploads.listInProgress(randomUUID(), 1, nextCursor)).rejects.toMatchObject({
+        code: 'invalid_argument',
+      });
+      await expect(uploads.listInProgress(userId, 1, 'not-a-cursor')).rejects.toMatchObject({
+        code: 'invalid_argument',
+      });
+    });
+
+    it('lists the sessions of a status that expired before a time, oldest first, a page at a time', async () => {
+      const { uploads } = await create();
+      // Years no other test uses, so a shared table holds only these before 2001.
+      const old = ['2000-03-01', '2000-01-01', '2000-02-01'].map((day) =>
+        sessionFor(randomUUID(), { expiresAt: `${day}T00:00:00.000Z` }),
+      );
+      for (const upload of old) await uploads.create(upload, LIMITS);
+      await uploads.transition(old[0]?.uploadId ?? '', ['UPLOADING'], 'ASSEMBLING');
+      const before = '2001-01-01T00:00:00.000Z';
+      const listed = await everyPage(async (cursor) => {
+        const page = await uploads.listByStatus('UPLOADING', before, 1, cursor);
+        return { items: page.uploadIds, nextCursor: page.nextCursor };
+      });
+      expect(listed).toEqual([old[1]?.uploadId, old[2]?.uploadId]);
+      expect((await uploads.listByStatus('ASSEMBLING', before, 10, '')).uploadIds).toEqual([old[0]?.uploadId]);
+      expect((await uploads.listByStatus('UPLOADING', '2000-01-15T00:00:00.000Z', 10, '')).uploadIds).toEqual([
+        old[1]?.uploadId,
+      ]);
+    });
+  });
+}
