@@ -221,6 +221,15 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
         new Map([[1, { index: 1, size: 1024, sha256: 'z' }]]),
       );
     });
+
+    it('saves the signatures of a whole signing call, however many (a call signs up to 100)', async () => {
+      const { uploads } = await create();
+      const upload = await opened(uploads);
+      const signed = Array.from({ length: 60 }, (_, index) => ({ index, size: 1024, sha256: `s${index}` }));
+      await uploads.saveSignedParts(upload, signed);
+      const indexes = signed.map((s) => s.index);
+      expect(await uploads.getSignedParts(upload.uploadId, indexes)).toEqual(new Map(signed.map((s) => [s.index, s])));
+    });
   });
 
   describe(`UploadRepository contract: ${name}, listings`, () => {
