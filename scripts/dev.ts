@@ -9,9 +9,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
+import { generateSigningJwk } from '@lfusys/commons/core';
 import { startDevIdentityProvider } from '@lfusys/commons/dev-identity-provider';
 import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';
-import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);

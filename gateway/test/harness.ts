@@ -6,11 +6,11 @@ import { newCredentials, signUp, startStack, TestClient } from '@lfusys/commons/
 
 export { newCredentials, TestClient };
 
+import { generateSigningJwk } from '@lfusys/commons/core';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { inject } from 'vitest';
-import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { createGatewayDeps } from '../src/compose.ts';
 import { type GatewayConfig, gatewayConfigSchema } from '../src/config.ts';
 import { buildApp } from '../src/http/app.ts';
