@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { assembledAt, waitUntilListed } from './completion.ts';
 import { MiB } from './stats.ts';
 import { readRange } from './testfile.ts';

@@ -1,7 +1,7 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
-import type { TestClient } from '@lfusys/commons/testing';
+import type { TestClient } from '@lfusys/testkit';
 import { reservedBytes } from '../test/fixtures.ts';
 import { gatewayCall } from './client.ts';
 

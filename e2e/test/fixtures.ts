@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, type TestClient } from '@lfusys/commons/testing';
+import { type Stack, signUp, type TestClient } from '@lfusys/testkit';
 import { sendChunks, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 const MiB = 1024 * 1024;

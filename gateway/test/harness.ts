@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
-import { newCredentials, signUp, startStack, TestClient } from '@lfusys/commons/testing';
+import { newCredentials, signUp, startStack, TestClient } from '@lfusys/testkit';
 
 export { newCredentials, TestClient };
 
@@ -21,7 +21,7 @@ export interface RunningGateway {
   app: FastifyInstance;
   config: GatewayConfig;
   signingJwk: JWK;
-  /** Where this gateway writes mail (read it with readOutbox from @lfusys/commons/testing). */
+  /** Where this gateway writes mail (read it with readOutbox from @lfusys/testkit). */
   outboxDir: string;
   close(): Promise<void>;
 }

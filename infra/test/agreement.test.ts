@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BUCKET_CORS_RULE, defineResources } from '@lfusys/commons/local-aws';
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
+import { sessionsConfigSchema } from '@lfusys/sessions/config';
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { sessionsConfigSchema } from '../../sessions/src/config.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { block, hcl, type Json, resourceBlocks, root, tfRef } from './support/hcl.ts';
 
 /**

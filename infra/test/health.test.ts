@@ -1,7 +1,7 @@
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { block, first, hcl, type Json, source, tfRef } from './support/hcl.ts';
 
 /**
