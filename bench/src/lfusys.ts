@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { resourceNames } from '@lfusys/commons';
+import { resourceNames, uploadPartition } from '@lfusys/commons';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { assembledAt, waitUntilListed } from './completion.ts';
 import { MiB } from './stats.ts';
@@ -188,7 +188,7 @@ export async function forgetUpload(dynamo: DynamoDBClient, stack: Stack, uploadI
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `UPLOAD#${uploadId}` } },
+      ExpressionAttributeValues: { ':pk': { S: uploadPartition(uploadId) } },
       ProjectionExpression: 'pk, sk',
       ConsistentRead: true,
     }),

@@ -5,6 +5,7 @@
  */
 export * from './auth/session-liveness.ts';
 export * from './aws/resource-names.ts';
+export * from './aws/uploads-table-keys.ts';
 export * from './config/fields.ts';
 export * from './config/load-config.ts';
 export * from './errors/app-error.ts';
@@ -20,3 +21,4 @@ export * from './ops/metrics.ts';
 export * from './request-id.ts';
 export * from './run-service.ts';
 export * from './startup.ts';
+export * from './upload-rules.ts';

@@ -2,6 +2,7 @@
 export * from './aws/clients.ts';
 export * from './aws/dynamo-errors.ts';
 export * from './aws/dynamo-login-sessions.ts';
+export * from './aws/dynamo-pages.ts';
 export * from './aws/sqs-assembly-queue.ts';
 export * from './core.ts';
 export * from './grpc/errors.ts';
