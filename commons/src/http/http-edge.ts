@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
+import { AppError } from '../errors/app-error.ts';
 import { fastifyTimeoutOptions, type HttpTimeouts } from '../http-timeouts.ts';
 import type { Logger } from '../logger.ts';
 import type { ReadinessCheck } from '../ops/health.ts';
@@ -42,11 +43,20 @@ export function createHttpEdge(options: HttpEdgeOptions): FastifyInstance {
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: options.bodyLimit,
     ...fastifyTimeoutOptions(options.timeouts),
+    // Fastify's own 503 while closing is a raw body of its own shape; the hook below answers instead.
+    return503OnClosing: false,
     ...options.fastify,
   });
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+  });
+  // Requests still arriving on kept-alive connections during the drain (Fastify has already asked
+  // for `Connection: close`) are shed with the documented 503; `/readyz` answers that it is shutting down.
+  app.addHook('onRequest', async (request) => {
+    if (closing && request.routeOptions.url !== '/readyz') {
+      throw new AppError('unavailable', 'the server is shutting down', { retryAfterSeconds: 1 });
+    }
   });
   installErrorHandlers(app, {
     metrics: options.metrics,
