@@ -10,7 +10,7 @@ const UPLOAD_ID = 'upload-1';
 /** The worker's HTTP surface with a receiver that answers `receive` as told; the token is always valid for UPLOAD_ID. */
 function app(receive: UploadsAppDeps['receiver']['receive']) {
   return buildUploadsApp({
-    receiver: { receive, receivedIndexes: async () => ({ received: [] }) as never },
+    receiver: { receive, receivedIndexes: async () => ({ received: [], totalChunks: 1 }) },
     verifyToken: async () => ({ sub: 'user-1', [SESSION_ID_CLAIM]: 'session-1', [UPLOAD_ID_CLAIM]: UPLOAD_ID }),
     liveness: new SessionLiveness({
       lookup: async () => ({ userId: 'user-1', revoked: false, expiresAt: Date.now() / 1000 + 3600 }),
@@ -25,12 +25,15 @@ function app(receive: UploadsAppDeps['receiver']['receive']) {
   });
 }
 
+/** A receiver that accepts every chunk it is given. */
+const accepted = async () => ({ index: 0, received: 1, totalChunks: 1, complete: true });
+
 const putChunk = { method: 'PUT' as const, url: `/uploads/${UPLOAD_ID}/chunks/0`, payload: Buffer.from('abc') };
 const octets = { authorization: 'Bearer token', 'content-type': 'application/octet-stream' };
 
 describe('uploads HTTP surface on the shared edge', () => {
   it('answers unknown routes with the documented error shape', async () => {
-    const res = await (await app(async () => ({}) as never)).inject({ url: '/nowhere' });
+    const res = await (await app(accepted)).inject({ url: '/nowhere' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
       error: { code: 'not_found', message: 'no route for GET /nowhere', requestId: res.headers['x-request-id'] },
@@ -38,7 +41,7 @@ describe('uploads HTTP surface on the shared edge', () => {
   });
 
   it('refuses a chunk without a token, in the documented shape', async () => {
-    const res = await (await app(async () => ({}) as never)).inject({
+    const res = await (await app(accepted)).inject({
       ...putChunk,
       headers: { 'x-request-id': 'req-12345678', 'content-type': 'application/octet-stream' },
     });
@@ -56,7 +59,7 @@ describe('uploads HTTP surface on the shared edge', () => {
   });
 
   it('refuses a body of a type no parser takes with unsupported_media_type', async () => {
-    const res = await (await app(async () => ({}) as never)).inject({
+    const res = await (await app(accepted)).inject({
       ...putChunk,
       headers: { ...octets, 'content-type': 'text/xml' },
     });
