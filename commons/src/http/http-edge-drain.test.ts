@@ -61,6 +61,7 @@ describe('createHttpEdge while draining', () => {
     expect(late.status).toBe(503);
     expect(late.head).toContain('retry-after: 1');
     expect(late.head).toContain('connection: close');
+    expect(late.head).toContain('x-request-id: late-request-1');
     expect(late.body).toEqual({
       error: { code: 'unavailable', message: 'the server is shutting down', requestId: 'late-request-1' },
     });

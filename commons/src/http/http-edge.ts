@@ -47,6 +47,8 @@ export function createHttpEdge(options: HttpEdgeOptions): FastifyInstance {
     return503OnClosing: false,
     ...options.fastify,
   });
+  // First, so every answer (a shed request's included) carries the request id.
+  installRequestContext(app, options.metrics);
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -62,7 +64,6 @@ export function createHttpEdge(options: HttpEdgeOptions): FastifyInstance {
     metrics: options.metrics,
     ...(options.httpStatusOf ? { httpStatusOf: options.httpStatusOf } : {}),
   });
-  installRequestContext(app, options.metrics);
   installOpsRoutes(app, {
     readiness: options.readiness,
     metrics: options.metrics,
