@@ -2,7 +2,7 @@
  * Secrets for docker compose or any deployment:
  *
  *   dev-keys                     prints a fresh JWT_PRIVATE_KEYS value (one Ed25519 private JWK)
- *   dev-keys --write-env <path>  writes every secret of dev-secrets.ts to <path> as KEY='value'
+ *   dev-keys --write-env <path>  writes every secret of commons/src/dev-secrets to <path> as KEY='value'
  *                                lines (env-file.ts), unless the file already holds them all
  *
  * (Not `--env-file`: Node 20 takes that flag for itself wherever it appears on the command line.)
@@ -12,8 +12,7 @@
  * secrets once and leaves them alone afterwards. It prints key names, never values.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { generateDevSecrets } from './dev-secrets.ts';
-import { completeSecrets, formatEnvFile, parseEnvFile } from './env-file.ts';
+import { completeSecrets, formatEnvFile, generateDevSecrets, parseEnvFile } from '@lfusys/commons/dev-secrets';
 
 async function readIfPresent(path: string): Promise<string> {
   try {

@@ -6,12 +6,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
+import { generateSigningJwk } from '@lfusys/commons/core';
 import { startDevIdentityProvider } from '@lfusys/commons/dev-identity-provider';
 import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';
-import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const port = Number(process.env.PORT ?? 8080);
@@ -39,7 +40,9 @@ async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: st
   }
 }
 
-function startService(name: string, entry: string, env: Record<string, string>): ChildProcess {
+function startService(name: 'sessions' | 'gateway' | 'uploads', env: Record<string, string>): ChildProcess {
+  // Each service exports its entry point from its package.json: found by name, not by path.
+  const entry = createRequire(import.meta.url).resolve(`@lfusys/${name}/main`);
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -103,10 +106,10 @@ async function main(): Promise<void> {
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
   // Account mail (verify your email, reset your password) lands here as one .eml file per message.
   const outbox = join(root, '.local', 'outbox');
-  children.push(startService('sessions', 'sessions/src/main.ts', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
+  children.push(startService('sessions', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
   await waitFor('http://127.0.0.1:9091/readyz');
   children.push(
-    startService('gateway', 'gateway/src/main.ts', {
+    startService('gateway', {
       ...shared,
       ...(await devSecrets()),
       PORT: String(port),
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
   );
   await waitFor(`http://127.0.0.1:${port}/readyz`);
   children.push(
-    startService('uploads', 'uploads/src/main.ts', {
+    startService('uploads', {
       ...shared,
       PORT: '8081',
       WORKERS: process.env.WORKERS ?? '2',

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readOutbox } from '@lfusys/commons/testing';
+import { readOutbox } from '@lfusys/testkit';
 
 const root = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const dir = process.env.MAIL_OUTBOX_DIR ?? join(root, '.local', 'outbox');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Stack } from '@lfusys/commons/testing';
+import type { Stack } from '@lfusys/testkit';
 import autocannon, { type AutocannonOptions, type AutocannonResult } from 'autocannon';
 import { openUpload, putChunk, sha256, signUp } from './lfusys.ts';
 import { MiB, percentile } from './stats.ts';

@@ -1,4 +1,4 @@
-import type { Stack, TestClient } from '@lfusys/commons/testing';
+import type { Stack, TestClient } from '@lfusys/testkit';
 import { now, sleep } from './time.ts';
 
 /** After the last byte: waiting for the upload to complete and the file to be listed, and what sessions logged. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import type { Stack, TestClient } from '@lfusys/commons/testing';
+import type { Stack, TestClient } from '@lfusys/testkit';
 import { assembledAt, verificationLogged, waitUntilListed } from './completion.ts';
 import { httpDirectApi } from './direct/direct-api.ts';
 import { type PartSenderResult, sendParts } from './direct/part-sender.ts';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { resourceNames } from '@lfusys/commons';
+import { resourceNames, uploadPartition } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { assembledAt, waitUntilListed } from './completion.ts';
 import { MiB } from './stats.ts';
 import { readRange } from './testfile.ts';
@@ -204,7 +204,7 @@ export async function forgetUpload(dynamo: DynamoDBClient, stack: Stack, uploadI
     new QueryCommand({
       TableName: table,
       KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': { S: `UPLOAD#${uploadId}` } },
+      ExpressionAttributeValues: { ':pk': { S: uploadPartition(uploadId) } },
       ProjectionExpression: 'pk, sk',
       ConsistentRead: true,
     }),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { createDynamoClient, createS3Client } from '@lfusys/commons';
 import { startEmulator } from '@lfusys/commons/local-aws';
-import type { Stack } from '@lfusys/commons/testing';
+import type { Stack } from '@lfusys/testkit';
 import { runApiBench } from './api.ts';
 import { Cleanup } from './cleanup.ts';
 import { log } from './format.ts';

@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Stack } from '@lfusys/commons/testing';
+import type { Stack } from '@lfusys/testkit';
 import { fmt, log } from './format.ts';
 import { type BenchEndpoints, cleanUpUpload, signUp, startLfusys, uploadWithLfusys } from './lfusys.ts';
 import type { BenchOptions } from './options.ts';

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Stack, TestClient } from '@lfusys/commons/testing';
+import type { Stack, TestClient } from '@lfusys/testkit';
 import { fmt, log } from './format.ts';
 import { cleanUpUpload, type LfusysUploadResult, uploadWithLfusys } from './lfusys.ts';
 import { type LfusysDirectResult, uploadWithLfusysDirect } from './lfusys-direct.ts';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TestClient, TestResponse } from '@lfusys/commons/testing';
+import type { TestClient, TestResponse } from '@lfusys/testkit';
 
 /** What `POST /uploads` answers (the fields the soak uses). */
 export interface Plan {

@@ -1,7 +1,7 @@
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createS3Client, resourceNames } from '@lfusys/commons';
-import type { TestClient } from '@lfusys/commons/testing';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, createS3Client, queryAll, resourceNames, scanAll, userUsageKey } from '@lfusys/commons';
+import type { TestClient } from '@lfusys/testkit';
 import { reservedBytes } from '../test/fixtures.ts';
 import { gatewayCall } from './client.ts';
 
@@ -110,16 +110,16 @@ export class EndState {
 
   private async purgeRows(userId: string): Promise<void> {
     const table = this.names.uploadsTable;
-    const keys: Array<{ pk: string; sk: string }> = [{ pk: `USER#${userId}`, sk: 'USAGE' }];
+    const keys: Array<{ pk: string; sk: string }> = [userUsageKey(userId)];
     // No index lists a user's finished uploads (only those in progress), so scan: moto answers an
     // index query by scanning the table anyway.
-    const sessions = await this.scanAll({
+    const sessions = await scanAll(this.db, {
       TableName: table,
       FilterExpression: 'userId = :u',
       ExpressionAttributeValues: { ':u': userId },
     });
     for (const pk of new Set(sessions.map((item) => String(item.pk)))) {
-      const rows = await this.queryAll({
+      const rows = await queryAll(this.db, {
         TableName: table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
@@ -132,26 +132,6 @@ export class EndState {
         const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [table]: batch } }));
         batch = (out.UnprocessedItems?.[table] ?? []) as typeof batch;
       }
-    }
-  }
-
-  private async queryAll(input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for (let start: Record<string, unknown> | undefined; ; ) {
-      const page = await this.db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-      if (!start) return items;
-    }
-  }
-
-  private async scanAll(input: ConstructorParameters<typeof ScanCommand>[0]): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    for (let start: Record<string, unknown> | undefined; ; ) {
-      const page = await this.db.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-      if (!start) return items;
     }
   }
 

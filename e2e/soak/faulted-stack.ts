@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { IncomingMessage } from 'node:http';
-import { type Stack, startFaultProxy, startStack } from '@lfusys/commons/testing';
+import { type Stack, startFaultProxy, startStack } from '@lfusys/testkit';
 import type { Draw, RandomFaults } from './random.ts';
 
 /** The stack behind two fault proxies (services → emulator, clients → workers) and a process killer. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { TestClient } from '@lfusys/commons/testing';
+import { TestClient } from '@lfusys/testkit';
 import type { AuditedUser } from './end-state.ts';
 import { Tally } from './hostile.ts';
 

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { signUp, TestClient } from '@lfusys/commons/testing';
+import { signUp, TestClient } from '@lfusys/testkit';
 import { type Plan, sha256, sleep } from './client.ts';
 import type { AuditedUser } from './end-state.ts';
 

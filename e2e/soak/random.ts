@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FaultAction, FaultProxy } from '@lfusys/commons/testing';
+import type { FaultAction, FaultProxy } from '@lfusys/testkit';
 
 /** mulberry32: a small seeded PRNG, so a run's choices can be replayed with its seed. */
 export function prng(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { signUp } from '@lfusys/commons/testing';
+import { signUp } from '@lfusys/testkit';
 import { sleep } from './client.ts';
 import { EndState } from './end-state.ts';
 import { type FaultedStack, startFaultedStack } from './faulted-stack.ts';

@@ -1,4 +1,4 @@
-import { signUp, startStack } from '@lfusys/commons/testing';
+import { signUp, startStack } from '@lfusys/testkit';
 import { sleep } from './client.ts';
 import { type AuditedUser, EndState } from './end-state.ts';
 import { type ChunkSample, type HonestUser, honestUploads, type WindowStats, windowStats } from './honest.ts';

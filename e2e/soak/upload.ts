@@ -1,4 +1,4 @@
-import type { TestClient } from '@lfusys/commons/testing';
+import type { TestClient } from '@lfusys/testkit';
 import { type ChunkResult, gatewayCall, type Plan, sendChunk, sha256, sha256Hex, sleep } from './client.ts';
 import { sendDirectPart } from './direct-part.ts';
 import type { Draw } from './random.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Stack, startStack, TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, startStack, TestClient } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, type UploadPlan } from './chunks.ts';
 import { type SeededUser, seededUser } from './fixtures.ts';

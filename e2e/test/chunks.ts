@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TestClient } from '@lfusys/commons/testing';
+import type { TestClient } from '@lfusys/testkit';
 
 export interface UploadPlan {
   uploadId: string;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, sendChunks, sha256, shuffled, type UploadPlan, type UploadView, waitForUpload } from './chunks.ts';
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sendChunks, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, type TestClient } from '@lfusys/commons/testing';
+import { createDocumentClient, resourceNames, userUsageKey } from '@lfusys/commons';
+import { type Stack, signUp, type TestClient } from '@lfusys/testkit';
 import { sendChunks, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 const MiB = 1024 * 1024;
@@ -46,7 +46,7 @@ export async function reservedBytes(endpoint: string, prefix: string, userId: st
   const usage = await db.send(
     new GetCommand({
       TableName: resourceNames(prefix).uploadsTable,
-      Key: { pk: `USER#${userId}`, sk: 'USAGE' },
+      Key: userUsageKey(userId),
       ConsistentRead: true,
     }),
   );

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {

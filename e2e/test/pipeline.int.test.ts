@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   chunkOf,
@@ -326,7 +326,7 @@ describe('bad requests to the uploads API get a clear 4xx and change nothing', (
     expect((await client.request('POST', '/uploads', { json: { fileName: 'a', size: 10 }, csrf: false })).status).toBe(
       403,
     );
-    const { TestClient } = await import('@lfusys/commons/testing');
+    const { TestClient } = await import('@lfusys/testkit');
     const anonymous = new TestClient(stack.gatewayApi);
     expect((await anonymous.get('/files')).status).toBe(401);
     expect((await anonymous.post('/uploads', { fileName: 'a', size: 10 })).status).toBe(401);

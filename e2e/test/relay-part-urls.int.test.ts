@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sha256, type UploadPlan, waitForUpload } from './chunks.ts';
 

@@ -2,15 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
-import {
-  type FaultAction,
-  type FaultProxy,
-  type Stack,
-  signUp,
-  startFaultProxy,
-  startStack,
-} from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type FaultAction, type FaultProxy, type Stack, signUp, startFaultProxy, startStack } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sendChunks, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 

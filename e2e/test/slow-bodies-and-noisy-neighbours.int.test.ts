@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sha256Hex, type UploadPlan } from './chunks.ts';
 import { type PacedChunk, pacedChunk } from './paced-chunk.ts';

@@ -1,5 +1,5 @@
-import { startFaultProxy, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { startFaultProxy, startStack } from '@lfusys/testkit';
 import { describe, expect, inject, it } from 'vitest';
 
 /**

@@ -3,6 +3,7 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createS3Client, createSqsClient, resourceNames } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
+import type {} from '@lfusys/commons/vitest-global-setup';
 import {
   type FaultAction,
   type FaultProxy,
@@ -11,8 +12,7 @@ import {
   startFaultProxy,
   startStack,
   type TestClient,
-} from '@lfusys/commons/testing';
-import type {} from '@lfusys/commons/vitest-global-setup';
+} from '@lfusys/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, putWithRetry, sha256, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 import { reservedBytes } from './fixtures.ts';

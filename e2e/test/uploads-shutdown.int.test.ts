@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { type Stack, signUp, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack } from '@lfusys/testkit';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { sha256, type UploadPlan } from './chunks.ts';
 

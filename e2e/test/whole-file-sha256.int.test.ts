@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sendChunks, sha256, sha256Hex, shuffled, type UploadPlan, waitForUpload } from './chunks.ts';
 import { reservedBytes } from './fixtures.ts';

@@ -1,5 +1,5 @@
-import { tokenFromMail, waitForMail } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
+import { tokenFromMail, waitForMail } from '@lfusys/testkit';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AppUnderTest, startAppUnderTest } from './app-under-test.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Stack, type StackOptions, startStack } from '@lfusys/commons/testing';
+import { type Stack, type StackOptions, startStack } from '@lfusys/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 

@@ -2,15 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
-import { newCredentials, signUp, startStack, TestClient } from '@lfusys/commons/testing';
+import { newCredentials, signUp, startStack, TestClient } from '@lfusys/testkit';
 
 export { newCredentials, TestClient };
 
+import { generateSigningJwk } from '@lfusys/commons/core';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
 import { inject } from 'vitest';
-import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { createGatewayDeps } from '../src/compose.ts';
 import { type GatewayConfig, gatewayConfigSchema } from '../src/config.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -21,7 +21,7 @@ export interface RunningGateway {
   app: FastifyInstance;
   config: GatewayConfig;
   signingJwk: JWK;
-  /** Where this gateway writes mail (read it with readOutbox from @lfusys/commons/testing). */
+  /** Where this gateway writes mail (read it with readOutbox from @lfusys/testkit). */
   outboxDir: string;
   close(): Promise<void>;
 }

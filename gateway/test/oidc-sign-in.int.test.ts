@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDocumentClient, resourceNames } from '@lfusys/commons';
-import { tokenFromMail, waitForMail } from '@lfusys/commons/testing';
+import { tokenFromMail, waitForMail } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoIdentityRepository } from '../src/adapters/dynamo-identity-repository.ts';
 import { newCredentials, TestClient } from './harness.ts';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { generateSigningJwk } from '@lfusys/commons/core';
 import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { generateSigningJwk } from '../src/auth/signing-keys.ts';
 import { type RunningGateway, startGateway, TestClient, uniquePrefix } from './harness.ts';
 
 let gw: RunningGateway;

@@ -1,4 +1,4 @@
-import { mailTo, readOutbox, tokenFromMail, waitForMail } from '@lfusys/commons/testing';
+import { mailTo, readOutbox, tokenFromMail, waitForMail } from '@lfusys/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireToken } from './account-mail-helpers.ts';
 import { newCredentials, type RunningGateway, signedInClient, startGateway, TestClient } from './harness.ts';

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { generateDevSecrets } from '@lfusys/commons/dev-secrets';
 import { BUCKET_CORS_RULE, defineResources } from '@lfusys/commons/local-aws';
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
+import { sessionsConfigSchema } from '@lfusys/sessions/config';
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { generateDevSecrets } from '../../scripts/dev-secrets.ts';
-import { sessionsConfigSchema } from '../../sessions/src/config.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { loadCompose } from './support/compose.ts';
 import { block, hcl, type Json, resourceBlocks, root, tfRef } from './support/hcl.ts';
 
@@ -348,6 +348,8 @@ const ACTIONS: Record<string, string[]> = {
   GetQueueUrlCommand: ['sqs:GetQueueUrl'],
   SendEmailCommand: ['ses:SendEmail'],
 };
+/** commons/src/aws/dynamo-pages.ts: the SDK's paginators behind these send Query / Scan commands. */
+const PAGED_CALLS: Record<string, string> = { 'queryAll(': 'dynamodb:Query', 'scanAll(': 'dynamodb:Scan' };
 const TRANSACT_ITEMS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
   Update: 'dynamodb:UpdateItem',
@@ -379,6 +381,7 @@ function actionsCalledBy(service: Service): Set<string> {
       for (const action of mapped) actions.add(action);
       if (command === 'TransactWriteCommand') transacts = true;
     }
+    for (const [call, action] of Object.entries(PAGED_CALLS)) if (source.includes(call)) actions.add(action);
   }
   // Transaction items may be built in another file than the one that sends them
   // (sessions' dynamo-upload-transactions.ts), so every file of a transacting service counts.

@@ -4,12 +4,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateDevSecrets, parseEnvFile } from '@lfusys/commons/dev-secrets';
 import { LOCALSTACK_IMAGE } from '@lfusys/commons/local-aws';
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { generateDevSecrets } from '../../scripts/dev-secrets.ts';
-import { parseEnvFile } from '../../scripts/env-file.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { composeSchemaValidator, loadCompose, withoutHostVariables } from './support/compose.ts';
 import { type Json, root, source } from './support/hcl.ts';
 

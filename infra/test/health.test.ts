@@ -1,7 +1,7 @@
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { block, first, hcl, type Json, source, tfRef } from './support/hcl.ts';
 
 /**
@@ -10,14 +10,16 @@ import { block, first, hcl, type Json, source, tfRef } from './support/hcl.ts';
  * the ALB gives up on an idle connection before the target does.
  */
 
-/** The paths each service's code answers, where Terraform probes them. */
-const SERVES = {
-  gateway: source('gateway/src/http/routes/ops/index.ts'),
-  uploads: source('uploads/src/http/app.ts'),
-  sessions: source('commons/src/ops/ops-server.ts'),
+/** The shared HTTP edge answers the ops paths; each service serves through it, where Terraform probes. */
+const EDGE = source('commons/src/http/ops-routes.ts');
+const USES_EDGE = {
+  gateway: source('gateway/src/http/app.ts').includes('createHttpEdge('),
+  uploads: source('uploads/src/http/app.ts').includes('createHttpEdge('),
+  sessions:
+    source('sessions/src/main.ts').includes('startOpsServer(') &&
+    source('commons/src/http/ops-server.ts').includes('createHttpEdge('),
 };
-const serves = (code: string, path: string) =>
-  code.includes(`app.get('${path}'`) || code.includes(`path === '${path}'`);
+const serves = (path: string) => EDGE.includes(`app.get('${path}'`);
 
 describe('container liveness is /healthz, target readiness is /readyz', async () => {
   const stack = await hcl('modules/stack/main.tf');
@@ -31,14 +33,15 @@ describe('container liveness is /healthz, target readiness is /readyz', async ()
     expect(first(serviceVariables.variable?.health_check_path).default).toBe('/healthz');
   });
 
-  for (const [name, code] of Object.entries(SERVES)) {
+  for (const [name, usesEdge] of Object.entries(USES_EDGE)) {
     it(`${name}: the container checks /healthz on a port it serves, and the code answers it`, () => {
       const module = first(stack.module?.[name]);
       expect(module.health_check_path).toBe('/healthz');
       const env = module.environment as Json;
       expect(module.health_check_port).toBe(Number(name === 'sessions' ? env.OPS_PORT : env.PORT));
-      expect(serves(code, '/healthz')).toBe(true);
-      expect(serves(code, '/readyz')).toBe(true);
+      expect(usesEdge).toBe(true);
+      expect(serves('/healthz')).toBe(true);
+      expect(serves('/readyz')).toBe(true);
     });
   }
 
@@ -83,7 +86,9 @@ describe('idle timeouts: the ALB closes an idle connection before its targets do
     // …fed with IDLE_TIMEOUT_MS (the uploads workers build their timeouts in compose.ts).
     for (const file of ['gateway/src/http/app.ts', 'uploads/src/compose.ts'])
       expect(source(file)).toContain('idleMs: config.IDLE_TIMEOUT_MS');
+    // …through the shared edge both serve on.
+    expect(source('commons/src/http/http-edge.ts')).toContain('fastifyTimeoutOptions(');
     for (const file of ['gateway/src/http/app.ts', 'uploads/src/http/app.ts'])
-      expect(source(file)).toContain('fastifyTimeoutOptions(');
+      expect(source(file)).toContain('createHttpEdge(');
   });
 });

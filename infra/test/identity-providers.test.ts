@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from '@cdktf/hcl2json';
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
 
 /**
  * Sign-in with identity providers (DESIGN.md §9.4): Terraform passes the gateway the keys its

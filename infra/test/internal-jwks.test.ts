@@ -1,5 +1,5 @@
+import { uploadsConfigSchema } from '@lfusys/uploads/config';
 import { describe, expect, it } from 'vitest';
-import { uploadsConfigSchema } from '../../uploads/src/config.ts';
 import { block, first, hcl, type Json, source, tfRef } from './support/hcl.ts';
 
 /**

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { completeSecrets, formatEnvFile, parseEnvFile } from '@lfusys/commons/dev-secrets';
 import { describe, expect, it } from 'vitest';
-import { completeSecrets, formatEnvFile, parseEnvFile } from '../../scripts/env-file.ts';
 
 /** docker compose's keys file (scripts/env-file.ts): what `keys` writes, the services' sh reads. */
 

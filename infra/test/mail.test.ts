@@ -1,5 +1,5 @@
+import { gatewayConfigSchema } from '@lfusys/gateway/config';
 import { describe, expect, it } from 'vitest';
-import { gatewayConfigSchema } from '../../gateway/src/config.ts';
 import { block, hcl, type Json, tfRef } from './support/hcl.ts';
 
 /** Terraform against the code for account mail (issue 14): the SES identity it is sent from. */

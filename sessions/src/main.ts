@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, loadConfig, retryStartup, startOpsServer } from '@lfusys/commons';
+import { createLogger, loadConfig, retryStartup, runService } from '@lfusys/commons';
+import { startOpsServer } from '@lfusys/commons/http';
 import { SqsAssemblyInbox } from './adapters/sqs-assembly-inbox.ts';
 import { createSessionsDeps } from './compose.ts';
 import { sessionsConfigSchema } from './config.ts';
@@ -6,8 +7,8 @@ import { startRpcServer } from './rpc/server.ts';
 import { AssemblyConsumer } from './workers/assembly-consumer.ts';
 import { startSweeper } from './workers/sweeper.ts';
 
-/** Composition root: gRPC server, assembly consumer, sweeper, ops endpoints; drains on SIGTERM. */
-async function main(): Promise<void> {
+/** Composition root: gRPC server, assembly consumer, sweeper, ops endpoints; drains on SIGTERM (runService). */
+void runService(async () => {
   const config = loadConfig(sessionsConfigSchema, process.env);
   const logger = createLogger({ service: 'sessions', level: config.LOG_LEVEL });
   // A restart while storage is flaky waits it out instead of exiting at the first reset.
@@ -31,32 +32,22 @@ async function main(): Promise<void> {
   const ops = await startOpsServer({
     host: config.GRPC_HOST,
     port: config.OPS_PORT,
+    logger: deps.logger,
     readiness: deps.readiness,
     metrics: deps.metrics,
     isShuttingDown: () => stopping,
   });
   deps.logger.info({ grpcPort: port, opsPort: config.OPS_PORT }, 'sessions listening');
 
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    deps.logger.info({ signal }, 'shutting down');
-    health.setStatus('', 'NOT_SERVING');
-    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    stopSweeper();
-    Promise.all([consumer.stop(), new Promise<void>((resolve) => server.tryShutdown(() => resolve()))])
-      .then(() => ops.close())
-      .then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+  return {
+    logger: deps.logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
+    close: async () => {
+      stopping = true;
+      health.setStatus('', 'NOT_SERVING');
+      stopSweeper();
+      await Promise.all([consumer.stop(), new Promise<void>((resolve) => server.tryShutdown(() => resolve()))]);
+      await ops.close();
+    },
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-}
-
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
 });

@@ -29,7 +29,7 @@ import { systemClock } from './ports/clock.ts';
 /** Wires a worker from config (shared by main.ts and integration tests). */
 export async function createUploadsDeps(
   config: UploadsConfig,
-  overrides: { logger?: Logger; verifyToken?: TokenVerifier; isShuttingDown?: () => boolean } = {},
+  overrides: { logger?: Logger; verifyToken?: TokenVerifier } = {},
 ): Promise<UploadsAppDeps & { close(): void }> {
   const aws = {
     region: config.AWS_REGION,
@@ -107,7 +107,6 @@ export async function createUploadsDeps(
       requestMs: 0,
       idleMs: config.IDLE_TIMEOUT_MS,
     },
-    isShuttingDown: overrides.isShuttingDown ?? (() => false),
     close: () => sessions.close(),
   };
 }

@@ -1,61 +1,61 @@
 import cluster from 'node:cluster';
-import { ConfigError, createLogger, loadConfig, retryStartup } from '@lfusys/commons';
+import { createLogger, loadConfig, type RunningService, retryStartup, runService } from '@lfusys/commons';
 import { createUploadsDeps } from './compose.ts';
-import { uploadsConfigSchema } from './config.ts';
+import { type UploadsConfig, uploadsConfigSchema } from './config.ts';
 import { buildUploadsApp } from './http/app.ts';
+
+/** How much longer than a worker's grace the primary waits for its workers before exiting anyway. */
+const PRIMARY_GRACE_MARGIN_MS = 5_000;
 
 /**
  * `WORKERS` processes share one port through node:cluster; the primary only supervises (restarts
  * a worker that dies) and forwards SIGTERM so every worker drains its in-flight chunks.
  */
-async function main(): Promise<void> {
-  const config = loadConfig(uploadsConfigSchema, process.env);
-  if (cluster.isPrimary && config.WORKERS > 1) {
-    let stopping = false;
-    for (let i = 0; i < config.WORKERS; i++) cluster.fork();
-    cluster.on('exit', (worker, code) => {
-      if (!stopping) {
-        console.error(`uploads worker ${worker.process.pid} exited (${code}); starting another`);
-        cluster.fork();
-      } else if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-    });
-    const stop = () => {
+async function supervise(config: UploadsConfig): Promise<RunningService> {
+  const logger = createLogger({ service: 'uploads', level: config.LOG_LEVEL });
+  let stopping = false;
+  let allExited = () => {};
+  const exited = new Promise<void>((resolve) => {
+    allExited = resolve;
+  });
+  for (let i = 0; i < config.WORKERS; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (!stopping) {
+      logger.error({ workerPid: worker.process.pid, code }, 'uploads worker exited; starting another');
+      cluster.fork();
+    } else if (Object.keys(cluster.workers ?? {}).length === 0) allExited();
+  });
+  return {
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS + PRIMARY_GRACE_MARGIN_MS,
+    close: () => {
       stopping = true;
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-    return;
-  }
-  let stopping = false;
+      return exited;
+    },
+  };
+}
+
+/** One worker: the chunk receiver on the shared HTTP edge. */
+async function serve(config: UploadsConfig): Promise<RunningService> {
   const logger = createLogger({ service: 'uploads', level: config.LOG_LEVEL });
   // A worker restarted while storage is flaky waits it out instead of exiting at the first reset.
-  const deps = await retryStartup(() => createUploadsDeps(config, { logger, isShuttingDown: () => stopping }), {
+  const deps = await retryStartup(() => createUploadsDeps(config, { logger }), {
     what: 'uploads dependencies',
     totalMs: config.STARTUP_RETRY_MS,
     logger,
   });
   const app = await buildUploadsApp(deps);
   await app.listen({ host: config.HOST, port: config.PORT });
-  const shutdown = () => {
-    if (stopping) return;
-    stopping = true;
-    const force = setTimeout(() => process.exit(1), config.SHUTDOWN_GRACE_MS);
-    force.unref();
+  return {
+    logger,
+    graceMs: config.SHUTDOWN_GRACE_MS,
     // Fastify's close waits for in-flight chunk requests to finish.
-    app.close().then(
-      () => {
-        deps.close();
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
+    close: () => app.close().then(() => deps.close()),
   };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
+void runService(async () => {
+  const config = loadConfig(uploadsConfigSchema, process.env);
+  return cluster.isPrimary && config.WORKERS > 1 ? supervise(config) : serve(config);
 });

@@ -10,10 +10,10 @@ import {
   UPLOAD_TOKEN_TYPE,
   UPLOADS_AUDIENCE,
 } from '@lfusys/commons';
-import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { UploadStatus } from '@lfusys/proto/sessions';
 import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
+import { type Stack, startStack } from '@lfusys/testkit';
 import type { FastifyInstance } from 'fastify';
 import { createLocalJWKSet, exportJWK, generateKeyPair, type KeyObject, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createLogger } from '@lfusys/commons';
-import { type Stack, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
+import { type Stack, startStack } from '@lfusys/testkit';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { SignedUrlPartWriter } from '../src/adapters/signed-url-part-writer.ts';
 import { partWriterContract } from './part-writer-contract.ts';

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { TestClient } from '@lfusys/commons/testing';
+import type { TestClient } from '@lfusys/testkit';
 
 /** The HTTP contract of direct transfer (DESIGN §9.1) as the bench client speaks it. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, ERROR_CODES } from './app-error.ts';
-import { errorCodeFromGrpcStatus, GRPC_STATUS, HTTP_STATUS } from './status-tables.ts';
+import { errorCodeFromGrpcStatus, errorCodeFromHttpStatus, GRPC_STATUS, HTTP_STATUS } from './status-tables.ts';
 
 describe('AppError', () => {
   it('normalises unknown throwables to internal, keeping the cause', () => {
@@ -40,5 +40,16 @@ describe('status tables', () => {
       expect(errorCodeFromGrpcStatus(GRPC_STATUS[code])).toBe(code);
     }
     expect(errorCodeFromGrpcStatus(2)).toBe('internal');
+  });
+
+  it('read an HTTP status a framework raised back as the canonical code for it', () => {
+    expect([413, 415, 404, 429, 409].map(errorCodeFromHttpStatus)).toEqual([
+      'payload_too_large',
+      'unsupported_media_type',
+      'not_found',
+      'resource_exhausted',
+      'already_exists',
+    ]);
+    expect([405, 418, 502].map(errorCodeFromHttpStatus)).toEqual(['invalid_argument', 'invalid_argument', 'internal']);
   });
 });

@@ -3,11 +3,10 @@ import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure, loginSessionKey, storageError } from '@lfusys/commons';
+import { isConditionFailure, loginSessionKey, queryAll, storageError } from '@lfusys/commons';
 import type { RefreshFamilyRecord, RefreshTokenRecord, RefreshTokenStore } from '../ports/refresh-token-store.ts';
 
 const familyKey = loginSessionKey;
@@ -199,31 +198,22 @@ export class DynamoRefreshTokenStore implements RefreshTokenStore {
    * DynamoDB still reads (and bills) them.
    */
   private async userKeys(userId: string, prefix?: string): Promise<string[]> {
-    const keys: string[] = [];
-    let cursor: Record<string, unknown> | undefined;
     try {
-      do {
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            IndexName: 'byUser',
-            KeyConditionExpression: 'userId = :u',
-            ...(prefix === undefined
-              ? { ExpressionAttributeValues: { ':u': userId } }
-              : {
-                  FilterExpression: 'begins_with(pk, :prefix)',
-                  ExpressionAttributeValues: { ':u': userId, ':prefix': prefix },
-                }),
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        for (const item of page.Items ?? []) keys.push(String(item.pk));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      const items = await queryAll(this.db, {
+        TableName: this.table,
+        IndexName: 'byUser',
+        KeyConditionExpression: 'userId = :u',
+        ...(prefix === undefined
+          ? { ExpressionAttributeValues: { ':u': userId } }
+          : {
+              FilterExpression: 'begins_with(pk, :prefix)',
+              ExpressionAttributeValues: { ':u': userId, ':prefix': prefix },
+            }),
+      });
+      return items.map((item) => String(item.pk));
     } catch (err) {
       throw storageError('list sessions', err);
     }
-    return keys;
   }
 
   private async get(key: { pk: string }, operation: string): Promise<Record<string, unknown> | undefined> {

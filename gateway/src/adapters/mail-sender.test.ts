@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOutbox } from '@lfusys/commons/testing';
+import { readOutbox } from '@lfusys/testkit';
 import { describe, expect, it } from 'vitest';
 import { mailSenderContract } from '../../test/mail-sender-contract.ts';
 import { MemoryMailSender } from './memory-mail-sender.ts';

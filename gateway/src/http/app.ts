@@ -4,16 +4,10 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import {
-  fastifyTimeoutOptions,
-  type Logger,
-  type ReadinessCheck,
-  requestIdFrom,
-  type ServiceMetrics,
-  type SessionLiveness,
-} from '@lfusys/commons';
+import type { Logger, ReadinessCheck, ServiceMetrics, SessionLiveness } from '@lfusys/commons';
+import { createHttpEdge } from '@lfusys/commons/http';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { AccessTokens } from '../auth/access-tokens.ts';
 import type { SigningKeyRing } from '../auth/signing-keys.ts';
 import type { UploadTokens } from '../auth/upload-tokens.ts';
@@ -27,11 +21,9 @@ import type { PasswordResetService } from '../domain/password-reset.ts';
 import type { ProviderAccounts } from '../domain/provider-accounts.ts';
 import type { ProviderRegistry } from '../oidc/provider-registry.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
-import { installErrorHandler } from './error-handler.ts';
 import { stateCookieKey } from './oidc-state-cookie.ts';
 import { authenticate } from './plugins/authenticate.ts';
 import { csrf } from './plugins/csrf.ts';
-import { requestContext } from './plugins/request-context.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
@@ -42,7 +34,6 @@ import { oidcRoutes } from './routes/auth/oidc.ts';
 import { passwordResetRoutes } from './routes/auth/password-reset.ts';
 import { loginSessionRoutes } from './routes/auth/sessions.ts';
 import { fileRoutes } from './routes/files/index.ts';
-import { opsRoutes } from './routes/ops/index.ts';
 import { uploadRoutes } from './routes/uploads/index.ts';
 import { emailChangeRoutes } from './routes/users/email-change.ts';
 import { userRoutes } from './routes/users/index.ts';
@@ -77,25 +68,24 @@ const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the gateway as a Fastify instance without listening; `main.ts` listens, tests may `inject`. */
 export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promise<FastifyInstance> {
-  let shuttingDown = false;
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+  const app = createHttpEdge({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
     bodyLimit: BODY_LIMIT_BYTES,
-    // request.ip, which every per-IP limit keys on: see trusted-proxies.ts for the rule.
-    trustProxy: trustProxySetting(config.TRUSTED_PROXY_CIDRS),
-    ...fastifyTimeoutOptions({
+    timeouts: {
       headersMs: config.HEADERS_TIMEOUT_MS,
       requestMs: config.REQUEST_TIMEOUT_MS,
       idleMs: config.IDLE_TIMEOUT_MS,
-    }),
-    return503OnClosing: true,
-    // Closed schemas reject, never strip; no type coercion, so `{"email": 1}` is a 400.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    },
+    fastify: {
+      // request.ip, which every per-IP limit keys on: see trusted-proxies.ts for the rule.
+      trustProxy: trustProxySetting(config.TRUSTED_PROXY_CIDRS),
+      // Closed schemas reject, never strip; no type coercion, so `{"email": 1}` is a 400.
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onClose', async () => {
-    shuttingDown = true;
     deps.sessions.close();
     // Reset links and notices go out after their answers: let those in flight finish.
     await deps.passwordReset.settled();
@@ -103,13 +93,11 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
 
   // JSON only: drop Fastify's text/plain parser so any other body type is a 415.
   app.removeContentTypeParser('text/plain');
-  installErrorHandler(app, deps.metrics);
 
   const secure = config.COOKIE_SECURE;
   const cookies = cookieNames(secure);
   const origins = [new URL(config.PUBLIC_ORIGIN).origin, ...config.CORS_ORIGINS];
 
-  await app.register(requestContext, { metrics: deps.metrics });
   // The secret signs only cookies set with `signed: true`: the provider sign-in state cookie.
   await app.register(cookie, { secret: stateCookieKey(config.CSRF_SECRET) });
   // The web app sends relay chunks to the uploads workers and direct parts to storage, both maybe on other origins.
@@ -142,11 +130,6 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
   });
   await app.register(swaggerUi, { routePrefix: `${API_PREFIX}/docs`, staticCSP: true });
 
-  await app.register(opsRoutes, {
-    readiness: deps.readiness,
-    metrics: deps.metrics,
-    isShuttingDown: () => shuttingDown,
-  });
   await app.register(
     async (api) => {
       api.get(

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { SHA256_BASE64_PATTERN, SHA256_HEX_PATTERN } from '@lfusys/commons/core';
 import { MAX_TOKEN_LENGTH } from '../domain/one-time-tokens.ts';
 import { MAX_PASSWORD_LENGTH } from '../domain/password-policy.ts';
 import { MAX_BIO_LENGTH, MAX_NAME_LENGTH } from '../domain/user.ts';
@@ -74,15 +75,10 @@ export const NoContent = Type.Null();
 /** Server-generated ids (UUIDs); anything else cannot name a resource. */
 export const ResourceId = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 export const IdParams = Type.Object({ id: ResourceId }, closed);
-/** Base64 SHA-256 (44 characters with padding): the form of part checksums (`x-amz-checksum-sha256`). */
-export const Sha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
 /** Hex SHA-256 of a whole file, as `sha256sum` prints it (any case; sessions stores it in lower case). */
-export const Sha256Hex = Type.String({ pattern: '^[0-9a-fA-F]{64}$' });
-
-/** Hex SHA-256 of a whole file, as `sha256sum` prints it (PATCH /uploads/:id). */
-const DeclaredFileSha256 = Type.String({ pattern: '^[0-9a-fA-F]{64}$' });
+const FileSha256 = Type.String({ pattern: SHA256_HEX_PATTERN });
 /** Base64 SHA-256 of one part (44 characters with padding), as S3's x-amz-checksum-sha256 carries it. */
-const PartSha256 = Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' });
+const PartSha256 = Type.String({ pattern: SHA256_BASE64_PATTERN });
 
 /** How parts reach storage: through the uploads workers, or PUT by the client on presigned URLs. */
 export const Transfer = Type.Union([Type.Literal('relay'), Type.Literal('direct')]);
@@ -105,7 +101,7 @@ export const CreateUploadBody = Type.Object(
       Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+(\\s*;[ -~]*)?$' }),
     ),
     /** The whole file's SHA-256, verified when the upload is assembled (a mismatch ends it `failed`). */
-    sha256: Type.Optional(Sha256Hex),
+    sha256: Type.Optional(FileSha256),
     /**
      * Chosen by the client once per file and sent again on every retry of this request: a retry
      * then returns the upload the first attempt opened instead of opening a second one.
@@ -206,7 +202,7 @@ export const ConfirmPartsResponse = Type.Object({
   complete: Type.Boolean(),
 });
 
-export const UploadPatchBody = Type.Object({ sha256: DeclaredFileSha256 }, closed);
+export const UploadPatchBody = Type.Object({ sha256: FileSha256 }, closed);
 export const UploadResponse = Type.Object({ upload: Upload });
 
 export const UploadDetailResponse = Type.Object({

@@ -1,7 +1,14 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { storageError } from '@lfusys/commons';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  PART_SORT_PREFIX,
+  queryAll,
+  signedPartKey,
+  storageError,
+  uploadPartition,
+  uploadPartKey,
+} from '@lfusys/commons';
 import type { PartRecord, SignedPart } from '../domain/upload.ts';
-import { partKey, signedPartKey, toPart, ttlAfter } from './dynamo-upload-items.ts';
+import { toPart, ttlAfter } from './dynamo-upload-items.ts';
 
 /** The most puts one BatchWriteItem carries. */
 const BATCH_WRITE_LIMIT = 25;
@@ -32,7 +39,7 @@ export class DynamoPartBatches {
   ) {}
 
   async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
-    const items = await this.queryRange(uploadId, indexes, partKey);
+    const items = await this.queryRange(uploadId, indexes, uploadPartKey);
     return new Map(items.map((item) => [Number(item.index), toPart(item)]));
   }
 
@@ -64,7 +71,7 @@ export class DynamoPartBatches {
 
   /** Every recorded part of the upload, in index order (the assembler must see all of 10,000). */
   async listParts(uploadId: string): Promise<PartRecord[]> {
-    const items = await this.queryAll('begins_with(sk, :part)', { ':part': 'PART#' }, uploadId, 'list parts');
+    const items = await this.queryAll('begins_with(sk, :part)', { ':part': PART_SORT_PREFIX }, uploadId, 'list parts');
     return items.map(toPart);
   }
 
@@ -91,25 +98,15 @@ export class DynamoPartBatches {
     uploadId: string,
     operation: string,
   ): Promise<Record<string, unknown>[]> {
-    const found: Record<string, unknown>[] = [];
-    let cursor: Record<string, unknown> | undefined;
     try {
-      do {
-        const page = await this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: `pk = :pk AND ${condition}`,
-            ExpressionAttributeValues: { ':pk': `UPLOAD#${uploadId}`, ...values },
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        found.push(...(page.Items ?? []));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
+      return await queryAll(this.db, {
+        TableName: this.table,
+        KeyConditionExpression: `pk = :pk AND ${condition}`,
+        ExpressionAttributeValues: { ':pk': uploadPartition(uploadId), ...values },
+        ConsistentRead: true,
+      });
     } catch (err) {
       throw storageError(operation, err);
     }
-    return found;
   }
 }

@@ -1,28 +1,8 @@
 import { AppError } from '@lfusys/commons';
 import type { PartRecord, UploadSession, UploadStatus } from '../domain/upload.ts';
 
-/**
- * The uploads table's item layout (one table, see commons/src/local-aws/resources.ts):
- * - `UPLOAD#<id>` / `SESSION`: the session; `inProgressUserId` (= its owner) exists only while it
- *   is UPLOADING or ASSEMBLING, so the sparse `inProgressByUser` index holds nothing else.
- * - `UPLOAD#<id>` / `PART#<00000>`: one recorded part.
- * - `UPLOAD#<id>` / `SIGNED#<00000>`: what the last presigned URL for that part was signed for.
- * - `USER#<id>` / `USAGE`: reserved bytes and uploads in progress, the per-user limits' counters.
- * - `USER#<id>` / `DELETED`: the tombstone of a deleted user.
- * Everything but USAGE carries `ttl` (epoch seconds): DynamoDB deletes it some time after that.
- */
-export const sessionKey = (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'SESSION' });
-export const partKey = (uploadId: string, index: number) => ({
-  pk: `UPLOAD#${uploadId}`,
-  sk: `PART#${String(index).padStart(5, '0')}`,
-});
-export const signedPartKey = (uploadId: string, index: number) => ({
-  pk: `UPLOAD#${uploadId}`,
-  sk: `SIGNED#${String(index).padStart(5, '0')}`,
-});
-export const usageKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'USAGE' });
-export const tombstoneKey = (userId: string) => ({ pk: `USER#${userId}`, sk: 'DELETED' });
-
+// The uploads table's keys are commons' (aws/uploads-table-keys.ts), shared with tests and the benchmark.
+// Everything but a user's USAGE item carries `ttl` (epoch seconds): DynamoDB deletes it some time after that.
 export const IN_PROGRESS_INDEX = 'inProgressByUser';
 export const IN_PROGRESS_ATTRIBUTE = 'inProgressUserId';
 

@@ -13,6 +13,9 @@ import {
   isTransactionConflict,
   retryTransactionConflicts,
   storageError,
+  uploadIdOfPartition,
+  uploadSessionKey,
+  userTombstoneKey,
 } from '@lfusys/commons';
 import type { PartRecord, SignedPart, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 import type {
@@ -33,8 +36,6 @@ import {
   IN_PROGRESS_ATTRIBUTE,
   IN_PROGRESS_INDEX,
   numberAttribute,
-  sessionKey,
-  tombstoneKey,
   toSession,
 } from './dynamo-upload-items.ts';
 import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
@@ -83,7 +84,7 @@ export class DynamoUploadRepository implements UploadRepository {
   async get(uploadId: string): Promise<UploadSession | null> {
     try {
       const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.uploadsTable, Key: sessionKey(uploadId), ConsistentRead: true }),
+        new GetCommand({ TableName: this.uploadsTable, Key: uploadSessionKey(uploadId), ConsistentRead: true }),
       );
       return Item ? toSession(Item) : null;
     } catch (err) {
@@ -259,7 +260,7 @@ export class DynamoUploadRepository implements UploadRepository {
         }),
       );
       return {
-        uploadIds: (page.Items ?? []).map((i) => String(i.pk).slice('UPLOAD#'.length)),
+        uploadIds: (page.Items ?? []).map((i) => uploadIdOfPartition(String(i.pk))),
         nextCursor: encodeCursor(page.LastEvaluatedKey),
       };
     } catch (err) {
@@ -270,7 +271,7 @@ export class DynamoUploadRepository implements UploadRepository {
   async markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void> {
     try {
       await this.db.send(
-        new PutCommand({ TableName: this.uploadsTable, Item: { ...tombstoneKey(userId), ttl: untilEpochSeconds } }),
+        new PutCommand({ TableName: this.uploadsTable, Item: { ...userTombstoneKey(userId), ttl: untilEpochSeconds } }),
       );
     } catch (err) {
       throw storageError('mark user deleted', err);
@@ -280,7 +281,7 @@ export class DynamoUploadRepository implements UploadRepository {
   async isUserDeleted(userId: string): Promise<boolean> {
     try {
       const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.uploadsTable, Key: tombstoneKey(userId), ConsistentRead: true }),
+        new GetCommand({ TableName: this.uploadsTable, Key: userTombstoneKey(userId), ConsistentRead: true }),
       );
       return Item !== undefined;
     } catch (err) {

@@ -1,6 +1,7 @@
+import { uploadPartKey, uploadSessionKey, userTombstoneKey, userUsageKey } from '@lfusys/commons';
 import type { PartRecord, StoredFile, UploadSession, UploadStatus } from '../domain/upload.ts';
 import type { CreateLimits } from '../ports/upload-repository.ts';
-import { IN_PROGRESS_ATTRIBUTE, partKey, sessionKey, tombstoneKey, ttlAfter, usageKey } from './dynamo-upload-items.ts';
+import { IN_PROGRESS_ATTRIBUTE, ttlAfter } from './dynamo-upload-items.ts';
 
 /** Where the items live and how long finished records are kept. */
 export interface UploadTables {
@@ -26,7 +27,7 @@ export class UploadTransactions {
         Put: {
           TableName: this.t.uploadsTable,
           Item: {
-            ...sessionKey(upload.uploadId),
+            ...uploadSessionKey(upload.uploadId),
             ...upload,
             [IN_PROGRESS_ATTRIBUTE]: upload.userId,
             // A backstop only: the sweeper ends every upload long before this.
@@ -38,7 +39,7 @@ export class UploadTransactions {
       {
         Update: {
           TableName: this.t.uploadsTable,
-          Key: usageKey(upload.userId),
+          Key: userUsageKey(upload.userId),
           UpdateExpression: 'ADD reservedBytes :size, uploadsInProgress :one',
           ConditionExpression:
             '(attribute_not_exists(reservedBytes) OR reservedBytes <= :room) AND ' +
@@ -86,7 +87,7 @@ export class UploadTransactions {
         // Parts cannot be touched when the upload ends (there may be 10,000), so they expire a
         // retention period after the upload's own deadline, by which it has ended.
         Item: {
-          ...partKey(upload.uploadId, part.index),
+          ...uploadPartKey(upload.uploadId, part.index),
           ...part,
           ttl: ttlAfter(upload.expiresAt, this.t.finishedRetentionSeconds),
         },
@@ -100,7 +101,7 @@ export class UploadTransactions {
     return {
       Update: {
         TableName: this.t.uploadsTable,
-        Key: sessionKey(uploadId),
+        Key: uploadSessionKey(uploadId),
         UpdateExpression: 'ADD receivedChunks :parts, receivedBytes :size',
         ConditionExpression: '#status = :uploading',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -122,7 +123,7 @@ export class UploadTransactions {
       {
         Update: {
           TableName: this.t.uploadsTable,
-          Key: usageKey(upload.userId),
+          Key: userUsageKey(upload.userId),
           UpdateExpression: 'ADD reservedBytes :minus, uploadsInProgress :minusOne',
           ExpressionAttributeValues: { ':minus': -upload.size, ':minusOne': -1 },
         },
@@ -147,7 +148,7 @@ export class UploadTransactions {
         // The bytes stay reserved: the file holds them until it is deleted.
         Update: {
           TableName: this.t.uploadsTable,
-          Key: usageKey(file.userId),
+          Key: userUsageKey(file.userId),
           UpdateExpression: 'ADD uploadsInProgress :minusOne',
           ExpressionAttributeValues: { ':minusOne': -1 },
         },
@@ -173,7 +174,7 @@ export class UploadTransactions {
     const remove = finishedAt ? ` REMOVE ${IN_PROGRESS_ATTRIBUTE}` : '';
     return {
       TableName: this.t.uploadsTable,
-      Key: sessionKey(uploadId),
+      Key: uploadSessionKey(uploadId),
       UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}${remove}`,
       ConditionExpression: `#status IN (${Object.keys(fromValues).join(', ')})`,
       ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([k], i) => [`#f${i}`, k])) },
@@ -189,7 +190,7 @@ export class UploadTransactions {
   declareSha256(uploadId: string, sha256: string) {
     return {
       TableName: this.t.uploadsTable,
-      Key: sessionKey(uploadId),
+      Key: uploadSessionKey(uploadId),
       UpdateExpression: 'SET sha256 = :h',
       ConditionExpression:
         '#status = :uploading AND receivedChunks < totalChunks AND ' +
@@ -203,7 +204,7 @@ export class UploadTransactions {
     return {
       ConditionCheck: {
         TableName: this.t.uploadsTable,
-        Key: tombstoneKey(userId),
+        Key: userTombstoneKey(userId),
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };

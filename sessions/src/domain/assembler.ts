@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Logger } from '@lfusys/commons';
+import { AppError, expectedChunkLength, type Logger } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { sha256OfStream } from './sha256-stream.ts';
-import { expectedChunkLength, type PartRecord, type StoredFile, type UploadSession } from './upload.ts';
+import type { PartRecord, StoredFile, UploadSession } from './upload.ts';
 
 /**
  * `discarded`: the owner was deleted, so the upload was cancelled and its bytes removed instead.

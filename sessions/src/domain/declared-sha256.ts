@@ -1,10 +1,7 @@
-import { AppError } from '@lfusys/commons';
+import { AppError, SHA256_HEX } from '@lfusys/commons';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { ownedUpload } from './part-batch.ts';
 import type { UploadSession } from './upload.ts';
-
-/** Hex SHA-256, as `sha256sum` prints it (either case accepted, stored lower-case). */
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 
 /**
  * Declares the whole file's SHA-256 (DESIGN §9.2), which the assembly verifies. Only before the

@@ -1,10 +1,9 @@
-import { AppError } from '@lfusys/commons';
+import { AppError, expectedChunkLength, SHA256_BASE64 } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { checkBatch, checkRange, ownedUpload, requireUploading } from './part-batch.ts';
-import { expectedChunkLength, type UploadSession } from './upload.ts';
-import { SHA256_BASE64 } from './upload-input.ts';
+import type { UploadSession } from './upload.ts';
 
 /** The most a part URL may live (DESIGN §9.1); `PART_URL_TTL_SECONDS` may shorten it. */
 export const MAX_PART_URL_SECONDS = 900;

@@ -1,11 +1,10 @@
-import { AppError } from '@lfusys/commons';
+import { AppError, expectedChunkLength, SHA256_BASE64 } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { checkRange, requireUploading } from './part-batch.ts';
 import { MAX_PART_URL_SECONDS, type PartUrl, partUrlLifetime } from './part-urls.ts';
-import { expectedChunkLength, type PartRecord } from './upload.ts';
-import { SHA256_BASE64 } from './upload-input.ts';
+import type { PartRecord } from './upload.ts';
 
 /** A relay chunk a worker is about to store: the token's user, and what the client declared. */
 export interface RelayChunk {

@@ -1,10 +1,6 @@
-import { AppError } from '@lfusys/commons';
+import { AppError, SHA256_HEX } from '@lfusys/commons';
 import { sanitizeFileName } from './file-name.ts';
 
-/** Base64 SHA-256 (44 characters with padding): the form of part checksums (`x-amz-checksum-sha256`). */
-export const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
-/** Hex SHA-256 (64 characters, as `sha256sum` prints it): the form of the whole file's hash (DESIGN §9.2). */
-export const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface CreateUploadInput {

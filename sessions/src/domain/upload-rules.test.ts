@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { expectedChunkLength } from '@lfusys/commons';
 import { describe, expect, it } from 'vitest';
 import { compositeEtag } from './assembler.ts';
 import { attachmentDisposition } from './content-disposition.ts';
 import { sanitizeFileName } from './file-name.ts';
-import { expectedChunkLength, MAX_PARTS, planChunks } from './upload.ts';
+import { MAX_PARTS, planChunks } from './upload.ts';
 
 const MiB = 1024 * 1024;
 const policy = { defaultChunkBytes: 16 * MiB, alignBytes: MiB };

@@ -1,20 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@lfusys/commons';
+import { AppError, expectedChunkLength, type Logger, SHA256_BASE64 } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CreateOutcome, UploadPage, UploadRepository } from '../ports/upload-repository.ts';
 import { type RecordedPart, recordCheckedPart } from './part-recording.ts';
 import { resolveTransfer, type TransferPolicy } from './transfer-mode.ts';
-import {
-  type ChunkPolicy,
-  expectedChunkLength,
-  objectKeyFor,
-  type PartRecord,
-  planChunks,
-  type UploadSession,
-} from './upload.ts';
-import { type CreateUploadInput, checkCreateInput, SHA256_BASE64 } from './upload-input.ts';
+import { type ChunkPolicy, objectKeyFor, type PartRecord, planChunks, type UploadSession } from './upload.ts';
+import { type CreateUploadInput, checkCreateInput } from './upload-input.ts';
 
 export interface UploadLimits extends ChunkPolicy {
   maxFileBytes: number;

@@ -85,15 +85,6 @@ export function planChunks(size: number, policy: ChunkPolicy): { chunkSize: numb
   return { chunkSize, totalChunks: Math.max(1, Math.ceil(size / chunkSize)) };
 }
 
-/** The exact byte length expected for chunk `index`. */
-export function expectedChunkLength(
-  upload: Pick<UploadSession, 'size' | 'chunkSize' | 'totalChunks'>,
-  index: number,
-): number {
-  if (index < upload.totalChunks - 1) return upload.chunkSize;
-  return upload.size - upload.chunkSize * (upload.totalChunks - 1);
-}
-
 /** Object keys depend only on server-generated ids, so retries land on the same key. */
 export function objectKeyFor(userId: string, uploadId: string): string {
   return `files/${userId}/${uploadId}`;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError } from '@lfusys/commons';
+import { AppError, expectedChunkLength, SHA256_BASE64 } from '@lfusys/commons';
 import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
 import type { InFlightPerUser } from './in-flight-per-user.ts';
@@ -40,7 +40,6 @@ export interface ChunkReceiverDeps {
 }
 
 const CANONICAL_INDEX = /^(0|[1-9][0-9]{0,4})$/;
-const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Caches sessions briefly so a burst of chunks costs one lookup, not one per chunk. */
 class SessionCache {
@@ -135,8 +134,7 @@ export class ChunkReceiver {
     if (Date.parse(upload.expiresAt) <= Date.now()) throw new AppError('failed_precondition', 'upload has expired');
     if (index >= upload.totalChunks)
       throw new AppError('invalid_argument', `chunk index must be below ${upload.totalChunks}`);
-    const expected =
-      index < upload.totalChunks - 1 ? upload.chunkSize : upload.size - upload.chunkSize * (upload.totalChunks - 1);
+    const expected = expectedChunkLength(upload, index);
     if (req.declaredLength === undefined) throw new AppError('invalid_argument', 'Content-Length is required');
     if (req.declaredLength > expected)
       throw new AppError('payload_too_large', `chunk ${index} must be ${expected} bytes`);

@@ -1,32 +1,22 @@
 import cors from '@fastify/cors';
 import {
   AppError,
-  fastifyTimeoutOptions,
-  HTTP_STATUS,
   type HttpTimeouts,
   type Logger,
-  REQUEST_ID_HEADER,
   type ReadinessCheck,
-  requestIdFrom,
-  runReadiness,
   SESSION_ID_CLAIM,
   type ServiceMetrics,
   type SessionLiveness,
   type TokenVerifier,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
+import { createHttpEdge } from '@lfusys/commons/http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SlowBodyError } from '../domain/body-rate-guard.ts';
 import type { ChunkReceiver } from '../domain/chunk-receiver.ts';
 
 export interface UploadsAppDeps {
-  receiver: ChunkReceiver;
+  receiver: Pick<ChunkReceiver, 'receive' | 'receivedIndexes'>;
   verifyToken: TokenVerifier;
   /** Refuses upload tokens of ended login sessions (logout, password change, account deletion). */
   liveness: SessionLiveness;
@@ -36,7 +26,6 @@ export interface UploadsAppDeps {
   corsOrigins: readonly string[];
   maxChunkBytes: number;
   timeouts: HttpTimeouts;
-  isShuttingDown: () => boolean;
 }
 
 async function authorise(
@@ -64,10 +53,10 @@ async function authorise(
 }
 
 /**
- * The one code → status table, with one exception: a body the client sent too slowly is its own
+ * The one exception to the code → status table: a body the client sent too slowly is its own
  * request timing out (408), not a deadline of ours upstream (the table's 504 for the same code).
  */
-const statusOf = (err: AppError) => (err instanceof SlowBodyError ? err.httpStatus : HTTP_STATUS[err.code]);
+const httpStatusOf = (err: AppError) => (err instanceof SlowBodyError ? err.httpStatus : undefined);
 
 /** An AbortSignal that fires when the client goes away before its answer was written. */
 function clientGone(reply: FastifyReply): AbortSignal {
@@ -78,59 +67,18 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return controller.signal;
 }
 
-/** The chunk receiver's HTTP surface: PUT a chunk, GET received indexes, ops endpoints. */
+/** The chunk receiver's HTTP surface on the shared edge: PUT a chunk, GET received indexes. */
 export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInstance> {
-  const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    genReqId: (req) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+  const app = createHttpEdge({
+    logger: deps.logger,
+    metrics: deps.metrics,
+    readiness: deps.readiness,
     bodyLimit: deps.maxChunkBytes,
-    ...fastifyTimeoutOptions(deps.timeouts),
+    timeouts: deps.timeouts,
+    httpStatusOf,
   });
   // Chunks are never buffered: the raw request stream goes straight to S3.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    deps.metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-  });
-  app.setErrorHandler((err, request, reply) => {
-    const status = (err as { statusCode?: number }).statusCode;
-    const appError =
-      err instanceof AppError
-        ? err
-        : status === 413
-          ? new AppError('payload_too_large', 'chunk too large')
-          : status === 415
-            ? new AppError('unsupported_media_type', 'chunks must be application/octet-stream')
-            : status && status < 500
-              ? new AppError('invalid_argument', (err as Error).message)
-              : AppError.from(err);
-    const code = statusOf(appError);
-    deps.metrics.errors.inc({ code: appError.code });
-    const limit = appError.details?.limit;
-    // Logged once, here; a refusal names the limit that fired (the request's logger carries userId).
-    if (limit !== undefined)
-      request.log.warn({ code: appError.code, reason: appError.message, ...appError.details }, 'chunk request refused');
-    else if (code >= 500) request.log.error({ err: appError.cause ?? appError }, 'chunk request failed');
-    else request.log.info({ code: appError.code, reason: appError.message }, 'chunk request rejected');
-    if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(appError.retryAfterSeconds));
-    // Stop reading a rejected body: the client learns at once instead of uploading the rest, and
-    // a refused slow body gives its connection back.
-    if (!request.raw.complete) reply.header('connection', 'close');
-    return reply.status(code).send({
-      error: {
-        code: appError.code,
-        message: code >= 500 && appError.code === 'internal' ? 'internal error' : appError.message,
-        requestId: request.id,
-        ...(appError.details && code < 500 ? { details: appError.details } : {}),
-      },
-    });
-  });
   await app.register(cors, {
     origin: [...deps.corsOrigins],
     methods: ['GET', 'PUT'],
@@ -169,15 +117,5 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
     return deps.receiver.receivedIndexes(request.params.uploadId, userId, request.id);
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async (_request, reply) => {
-    if (deps.isShuttingDown()) return reply.status(503).send({ ready: false, shuttingDown: true });
-    const report = await runReadiness(deps.readiness);
-    return reply.status(report.ready ? 200 : 503).send(report);
-  });
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { HTTP_STATUS, type ServiceMetrics } from '@lfusys/commons';
+import { toAppError } from '@lfusys/commons/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as client from 'openid-client';
 import type { AuthService } from '../../../domain/auth-service.ts';
@@ -7,7 +8,6 @@ import type { ProviderAccounts } from '../../../domain/provider-accounts.ts';
 import type { ProviderRegistry } from '../../../oidc/provider-registry.ts';
 import { signInError, signInReasonOf } from '../../../oidc/sign-in-error.ts';
 import { API_PREFIX } from '../../cookies.ts';
-import { toAppError } from '../../error-handler.ts';
 import { OidcStateCookie, safeReturnTo, sameState } from '../../oidc-state-cookie.ts';
 import { rateLimitRefusal } from '../../rate-limit-refusal.ts';
 import { type SessionCookieSettings, setSessionCookies } from '../../session-cookies.ts';

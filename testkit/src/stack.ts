@@ -1,15 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { SIGNING_ALGORITHM } from '../jwt/jwks-verifier.ts';
-import { bootstrapPrefix } from '../local-aws/bootstrap.ts';
-import { freePort } from '../local-aws/emulator.ts';
+import { generateSigningJwk } from '@lfusys/commons/core';
+import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
+import type { JWK } from 'jose';
 import { type ServiceProcess, spawnService } from './service-process.ts';
 
-const entry = (service: string) => fileURLToPath(new URL(`../../../${service}/src/main.ts`, import.meta.url));
+/** A service's entry point, found by package name (each service exports `./main`), never by path. */
+const entry = (service: 'gateway' | 'sessions' | 'uploads') =>
+  createRequire(import.meta.url).resolve(`@lfusys/${service}/main`);
 
 export interface StackOptions {
   endpoint: string;
@@ -49,13 +50,6 @@ export interface Stack {
 }
 
 const newPrefix = () => `t-${randomUUID().slice(0, 12)}`;
-
-async function newSigningJwk() {
-  const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const { d: _private, ...publicPart } = jwk;
-  return { ...jwk, kid: await calculateJwkThumbprint(publicPart) };
-}
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = options.prefix ?? newPrefix();
@@ -99,7 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       readyUrl: `${sessionsOps}/readyz`,
       ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
     });
-  const signingJwk = await newSigningJwk();
+  const signingJwk = await generateSigningJwk();
   const processes: Stack['processes'] = { sessions: await startSessions() };
   try {
     if (options.gateway || options.uploads) {

@@ -1,6 +1,6 @@
 /** Every secret the services need to run locally (docker compose's keys file), generated fresh. */
 import { randomBytes } from 'node:crypto';
-import { generateSigningJwk } from '../gateway/src/auth/signing-keys.ts';
+import { generateSigningJwk } from '../jwt/signing-jwk.ts';
 
 export interface DevSecrets {
   /** Gateway: the keys user tokens are signed with (a JSON array with one private Ed25519 JWK). */
