@@ -20,3 +20,4 @@ export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './request-id.ts';
 export * from './startup.ts';
+export * from './telemetry/spans.ts';

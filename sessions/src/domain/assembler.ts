@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, type Logger } from '@lfusys/commons';
+import { AppError, inSpan, type Logger, UPLOAD_ID_ATTRIBUTE } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
@@ -54,7 +54,9 @@ export class Assembler {
     const parts = await this.deps.uploads.listParts(uploadId);
     this.checkParts(upload, parts);
     await this.completeObject(upload, parts);
-    const verdict = await this.verifySha256(upload);
+    const verdict = await inSpan('upload.verify_sha256', { attributes: { [UPLOAD_ID_ATTRIBUTE]: uploadId } }, () =>
+      this.verifySha256(upload),
+    );
     if (!verdict.ok) return this.rejectChecksum(upload, verdict.reason);
     const file: StoredFile = {
       fileId: upload.uploadId,

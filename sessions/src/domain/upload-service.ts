@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, type Logger } from '@lfusys/commons';
+import { AppError, type Logger, tagUpload } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -83,6 +83,7 @@ export class UploadService {
     if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId, limits);
     const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
+    tagUpload(uploadId);
     const contentType = input.contentType || 'application/octet-stream';
     const replay = (existing: UploadSession) => {
       const same =

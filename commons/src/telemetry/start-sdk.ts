@@ -1,0 +1,58 @@
+import { register } from 'node:module';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { flushSpans } from './spans.ts';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { FileSpanExporter } from './file-span-exporter.ts';
+import type { TelemetrySettings } from './settings.ts';
+
+/** Probes and scrapes: thousands a day, no one's request, not worth a span. */
+const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+const isOpsPath = (url: string | undefined) => OPS_PATHS.has((url ?? '').split('?')[0] ?? '');
+
+/**
+ * Starts the OpenTelemetry SDK with the instrumentations of what the services use: Fastify, HTTP
+ * (in and out), fetch (undici), gRPC client and server, the AWS SDK (DynamoDB, S3, SQS; SQS
+ * messages carry the trace context in their attributes). Only traces: logs stay pino's, metrics
+ * stay Prometheus'. The exporter, sampler and batch sizes come from the standard `OTEL_*` keys
+ * (the SDK reads them), except that `TRACES_DIR` writes OTLP/JSON lines to a local file instead.
+ *
+ * ES modules are patched through import-in-the-middle's loader hook, told to wrap only the
+ * modules an instrumentation asked for, so every other import loads untouched.
+ * https://github.com/open-telemetry/opentelemetry-js/blob/main/doc/esm-support.md
+ */
+export async function startTelemetry(settings: TelemetrySettings): Promise<NodeSDK> {
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+  const file = settings.tracesDir ? new FileSpanExporter(settings.tracesDir, settings.serviceName) : undefined;
+  const sdk = new NodeSDK({
+    serviceName: settings.serviceName,
+    ...(file ? { spanProcessors: [new BatchSpanProcessor({ exporter: file })] } : {}),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [
+      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isOpsPath(req.url) }),
+      new UndiciInstrumentation(),
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        ignorePaths: (route) => isOpsPath(route.url),
+      }),
+      // The standard health service is polled by the gateway's readiness probe.
+      new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
+      // One span per AWS call, without the HTTP request span under it.
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
+  });
+  sdk.start();
+  await waitForAllMessagesAcknowledged();
+  // The services drain on these signals and then exit, which would drop the spans still
+  // batched: flush them as the drain begins (the spans of the drain itself may still be lost).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void flushSpans());
+  if (file) console.error(`tracing: ${settings.serviceName} writes spans to ${file.path}`);
+  return sdk;
+}
