@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames } from '@lfusys/commons';
 import { type Stack, signUp, startStack, type TestClient } from '@lfusys/commons/testing';
@@ -21,7 +23,26 @@ export const BENCH_GATEWAY_ENV = {
   LOG_LEVEL: 'warn',
 };
 
-export async function startLfusys(endpoint: string, chunkMiB: number, workers: number): Promise<Stack> {
+/**
+ * The environment that turns tracing on in every service (BENCH_TRACING): the deployed sampler at
+ * `ratio`, spans written as OTLP/JSON lines to a temp dir (serialised and written like an export).
+ */
+function tracingEnv(ratio: number | undefined): Record<string, string> {
+  if (ratio === undefined) return {};
+  return {
+    TRACES_DIR: join(tmpdir(), 'lfusys-bench-traces'),
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(ratio),
+  };
+}
+
+export async function startLfusys(
+  endpoint: string,
+  chunkMiB: number,
+  workers: number,
+  tracingRatio: number | undefined,
+): Promise<Stack> {
+  const tracing = tracingEnv(tracingRatio);
   return startStack({
     endpoint,
     gateway: true,
@@ -33,11 +54,12 @@ export async function startLfusys(endpoint: string, chunkMiB: number, workers: n
         USER_QUOTA_BYTES: String(1024 * 1024 * MiB),
         MAX_FILE_BYTES: String(64 * 1024 * MiB),
         UPLOADS_IN_PROGRESS_MAX: '10000000',
+        ...tracing,
       },
-      gateway: BENCH_GATEWAY_ENV,
+      gateway: { ...BENCH_GATEWAY_ENV, ...tracing },
       // Per-request access logs of 16 MiB chunks are noise here; errors still show. One user sends
       // up to 16 chunks at once (the memory run): the per-user cap (default 8) must not refuse them.
-      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49' },
+      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49', ...tracing },
     },
   });
 }
