@@ -143,7 +143,9 @@ async function main(): Promise<void> {
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
     `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n  traces: ${
-      tracing.TRACES_DIR ? `${tracesDir} (one upload's: make trace UPLOAD=<id>)` : `OTEL_TRACES_EXPORTER=${process.env.OTEL_TRACES_EXPORTER}`
+      tracing.TRACES_DIR
+        ? `${tracesDir} (one upload's: make trace UPLOAD=<id>)`
+        : `OTEL_TRACES_EXPORTER=${process.env.OTEL_TRACES_EXPORTER}`
     }\n`,
   );
 }

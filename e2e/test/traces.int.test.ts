@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UPLOAD_ID_ATTRIBUTE } from '@lfusys/commons';
-import { type Stack, signUp, startStack } from '@lfusys/commons/testing';
 import { readSpans, type StoredSpan, uploadTraces } from '@lfusys/commons/telemetry/traces';
+import { type Stack, signUp, startStack } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
@@ -37,7 +37,11 @@ afterAll(async () => {
 /** The span's ancestors within its trace, nearest first. */
 function ancestors(span: StoredSpan, trace: readonly StoredSpan[]): StoredSpan[] {
   const out: StoredSpan[] = [];
-  for (let s = trace.find((p) => p.spanId === span.parentSpanId); s; s = trace.find((p) => p.spanId === s?.parentSpanId))
+  for (
+    let s = trace.find((p) => p.spanId === span.parentSpanId);
+    s;
+    s = trace.find((p) => p.spanId === s?.parentSpanId)
+  )
     out.push(s);
   return out;
 }

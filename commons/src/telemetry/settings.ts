@@ -9,26 +9,26 @@ import { loadConfig } from '../config/load-config.ts';
  * https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
 const telemetryKeys = z.object({
-    /** The standard kill switch: `true` starts no SDK whatever else is set. */
-    OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
-    /** `otlp` (X-Ray through the collector or CloudWatch's OTLP endpoint), `console`, `zipkin`; unset or `none`: no export. */
-    OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'zipkin', 'none']).default('none'),
-    /** Local development: write spans as OTLP/JSON lines to `<dir>/<service>-<pid>.jsonl` (replaces OTEL_TRACES_EXPORTER). */
-    TRACES_DIR: z.string().min(1).optional(),
-    /** `gateway`, `sessions` or `uploads`: the `service.name` of every span. */
-    OTEL_SERVICE_NAME: z.string().min(1).optional(),
-    OTEL_TRACES_SAMPLER: z
-      .enum([
-        'always_on',
-        'always_off',
-        'traceidratio',
-        'parentbased_always_on',
-        'parentbased_always_off',
-        'parentbased_traceidratio',
-      ])
-      .optional(),
-    /** The ratio of a `*traceidratio` sampler, 0 to 1. */
-    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  /** The standard kill switch: `true` starts no SDK whatever else is set. */
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  /** `otlp` (X-Ray through the collector or CloudWatch's OTLP endpoint), `console`, `zipkin`; unset or `none`: no export. */
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'zipkin', 'none']).default('none'),
+  /** Local development: write spans as OTLP/JSON lines to `<dir>/<service>-<pid>.jsonl` (replaces OTEL_TRACES_EXPORTER). */
+  TRACES_DIR: z.string().min(1).optional(),
+  /** `gateway`, `sessions` or `uploads`: the `service.name` of every span. */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ])
+    .optional(),
+  /** The ratio of a `*traceidratio` sampler, 0 to 1. */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
 });
 
 const isOn = (s: z.output<typeof telemetryKeys>) =>

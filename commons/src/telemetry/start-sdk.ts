@@ -5,11 +5,11 @@ import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { flushSpans } from './spans.ts';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { FileSpanExporter } from './file-span-exporter.ts';
 import type { TelemetrySettings } from './settings.ts';
+import { flushSpans } from './spans.ts';
 
 /** Probes and scrapes: thousands a day, no one's request, not worth a span. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);

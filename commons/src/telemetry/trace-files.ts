@@ -47,7 +47,8 @@ interface OtlpRequest {
   resourceSpans?: { resource?: { attributes?: OtlpKeyValue[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-const scalar = (v: OtlpValue | undefined) => v?.stringValue ?? v?.boolValue ?? v?.doubleValue ?? Number(v?.intValue ?? 0);
+const scalar = (v: OtlpValue | undefined) =>
+  v?.stringValue ?? v?.boolValue ?? v?.doubleValue ?? Number(v?.intValue ?? 0);
 const attributesOf = (list: OtlpKeyValue[] | undefined) =>
   Object.fromEntries((list ?? []).map((a) => [a.key, scalar(a.value)]));
 const millis = (nanos: string | number) => Number(BigInt(String(nanos)) / 1000n) / 1000;

@@ -39,10 +39,9 @@ export function renderWaterfall(trace: readonly StoredSpan[]): string {
     const bar = `${' '.repeat(from)}${'█'.repeat(Math.min(width, BAR_WIDTH - from))}`.padEnd(BAR_WIDTH);
     const label = `${'  '.repeat(depth)}${span.statusCode === 2 ? '! ' : ''}${span.name}`;
     const name = label.length > NAME_WIDTH ? `${label.slice(0, NAME_WIDTH - 1)}…` : label.padEnd(NAME_WIDTH);
-    lines.push(
-      `  ${span.service.padEnd(9)} ${name} │${bar}│ ${(span.endMs - span.startMs).toFixed(1).padStart(8)} ms`,
-    );
-    for (const link of span.links) lines.push(`  ${''.padEnd(9)} ${'  '.repeat(depth + 1)}↪ linked to trace ${link.traceId}`);
+    lines.push(`  ${span.service.padEnd(9)} ${name} │${bar}│ ${(span.endMs - span.startMs).toFixed(1).padStart(8)} ms`);
+    for (const link of span.links)
+      lines.push(`  ${''.padEnd(9)} ${'  '.repeat(depth + 1)}↪ linked to trace ${link.traceId}`);
   }
   return lines.join('\n');
 }

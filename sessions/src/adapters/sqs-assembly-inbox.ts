@@ -1,10 +1,10 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { parseAssemblyMessage } from '@lfusys/commons';
 import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';
 

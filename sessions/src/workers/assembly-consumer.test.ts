@@ -135,7 +135,13 @@ describe('AssemblyConsumer', () => {
 
   it('drops a malformed message without assembling anything', async () => {
     const { assembler, consumer, inbox, clock } = setup();
-    await consumer.handle({ uploadId: undefined, body: 'not json', receiveCount: 1, receipt: 'r-bad', traceContext: {} });
+    await consumer.handle({
+      uploadId: undefined,
+      body: 'not json',
+      receiveCount: 1,
+      receipt: 'r-bad',
+      traceContext: {},
+    });
     expect(inbox.removed).toEqual(['r-bad']);
     expect(assembler.failed).toEqual([]);
     expect(clock.pending).toBe(0);
