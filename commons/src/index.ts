@@ -20,4 +20,5 @@ export * from './ops/metrics.ts';
 export * from './ops/ops-server.ts';
 export * from './request-id.ts';
 export * from './startup.ts';
+export { TELEMETRY_KEYS, telemetryConfigShape } from './telemetry/settings.ts';
 export * from './telemetry/spans.ts';

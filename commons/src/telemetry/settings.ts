@@ -3,15 +3,16 @@ import { loadConfig } from '../config/load-config.ts';
 
 /**
  * The tracing keys the preload reads (register.ts), validated like every service config so a bad
- * value stops the start listing every bad key. The SDK reads the other `OTEL_*` keys itself
- * (endpoints, headers, batch sizes); the ones checked here are those that decide whether, what
- * and how much is traced.
+ * value stops the start listing every bad key; they are in every service's config too
+ * (baseConfigShape), so the service, the preload and the infra agreement tests agree. The SDK
+ * reads the other `OTEL_*` keys itself (headers, batch sizes); the ones here decide whether, what,
+ * where and how much is traced.
  * https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
  */
-const telemetryKeys = z.object({
+export const telemetryConfigShape = {
   /** The standard kill switch: `true` starts no SDK whatever else is set. */
   OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
-  /** `otlp` (X-Ray through the collector or CloudWatch's OTLP endpoint), `console`, `zipkin`; unset or `none`: no export. */
+  /** `otlp` (X-Ray through the collector sidecar), `console`, `zipkin`; `none` (the default): no export. */
   OTEL_TRACES_EXPORTER: z.enum(['otlp', 'console', 'zipkin', 'none']).default('none'),
   /** Local development: write spans as OTLP/JSON lines to `<dir>/<service>-<pid>.jsonl` (replaces OTEL_TRACES_EXPORTER). */
   TRACES_DIR: z.string().min(1).optional(),
@@ -29,7 +30,12 @@ const telemetryKeys = z.object({
     .optional(),
   /** The ratio of a `*traceidratio` sampler, 0 to 1. */
   OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
-});
+  /** Where `otlp` sends (the collector sidecar: http://127.0.0.1:4318). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['grpc', 'http/protobuf', 'http/json']).optional(),
+};
+
+const telemetryKeys = z.object(telemetryConfigShape);
 
 const isOn = (s: z.output<typeof telemetryKeys>) =>
   s.OTEL_SDK_DISABLED === 'false' && (s.TRACES_DIR !== undefined || s.OTEL_TRACES_EXPORTER !== 'none');
