@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { chunkOf, putChunk, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 const MiB = 1024 * 1024;
+const ONE_TIME_TOKEN = 'one-time-s3cr3t-7f3a';
 let stack: Stack;
 let tracesDir: string;
 
@@ -84,6 +85,8 @@ describe('OpenTelemetry traces across the real processes', () => {
       expect(res.status).toBe(200);
     }
     await waitForUpload(client, plan.uploadId, 'completed');
+    // A mailed one-time link, as a hostile reader of traces would like to find it.
+    await fetch(`${stack.gatewayBase}/verify-email?token=${ONE_TIME_TOKEN}`).then((r) => r.arrayBuffer());
 
     // Each process exports on its own schedule: wait until every part has arrived.
     const traces = await eventually((spans) => {
@@ -131,7 +134,15 @@ describe('OpenTelemetry traces across the real processes', () => {
     const assemblyTrace = traces.find((t) => t[0]?.traceId === assemble.traceId) ?? [];
     expect(assemblyTrace.map((s) => s.name)).toContain('upload.verify_sha256');
 
-    // 4. trace_id in the log lines of all three services, for these traces.
+    // 4. No secret in any span: the presigned part URLs' signatures, the upload token, a mailed token.
+    const everything = JSON.stringify(await readSpans(tracesDir));
+    expect(everything).toContain('X-Amz-Signature=REDACTED');
+    expect(everything).not.toMatch(/X-Amz-(Signature|Credential|Security-Token)=(?!REDACTED)/);
+    expect(everything).toContain('/verify-email?token=REDACTED');
+    expect(everything).not.toContain(ONE_TIME_TOKEN);
+    expect(everything).not.toContain(plan.uploadToken);
+
+    // 5. trace_id in the log lines of all three services, for these traces.
     const output = (name: 'gateway' | 'sessions' | 'uploads') => stack.processes[name]?.output() ?? '';
     expect(loggedTraceIds(output('gateway'))).toContain(root.traceId);
     const uploadsLogged = loggedTraceIds(output('uploads'));

@@ -8,6 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { FileSpanExporter } from './file-span-exporter.ts';
+import { REDACTED_QUERY_PARAMS, redactTarget, redactUrl } from './redact-url.ts';
 import type { TelemetrySettings } from './settings.ts';
 import { flushSpans } from './spans.ts';
 
@@ -36,11 +37,23 @@ export async function startTelemetry(settings: TelemetrySettings): Promise<NodeS
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => isOpsPath(req.url) }),
-      new UndiciInstrumentation(),
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req) => isOpsPath(req.url),
+        redactedQueryParamsServer: REDACTED_QUERY_PARAMS,
+        redactedQueryParams: REDACTED_QUERY_PARAMS,
+      }),
+      // Replaces the URL attributes it would record whole (a presigned part URL's signature).
+      new UndiciInstrumentation({
+        startSpanHook: (request) => {
+          const url = redactUrl(new URL(request.path, request.origin));
+          return { 'url.full': url.toString(), 'url.query': url.search };
+        },
+      }),
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         ignorePaths: (route) => isOpsPath(route.url),
+        // It records request.url, query string included.
+        requestHook: (span, request) => span.setAttribute('url.path', redactTarget(request.url)),
       }),
       // The standard health service is polled by the gateway's readiness probe.
       new GrpcInstrumentation({ ignoreGrpcMethods: ['Check', 'Watch'] }),
