@@ -52,6 +52,9 @@ export async function startTelemetry(settings: TelemetrySettings): Promise<NodeS
       new FastifyOtelInstrumentation({
         registerOnInitialization: true,
         ignorePaths: (route) => isOpsPath(route.url),
+        // preHandler is where authentication and limits run (and call DynamoDB); a span for every
+        // other hook of every request would cost more than it tells.
+        instrumentHooks: ['preHandler'],
         // It records request.url, query string included.
         requestHook: (span, request) => span.setAttribute('url.path', redactTarget(request.url)),
       }),
