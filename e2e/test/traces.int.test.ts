@@ -101,7 +101,14 @@ describe('OpenTelemetry traces across the real processes', () => {
     const assemble = traces.flat().find((s) => s.name === 'upload.assemble') as StoredSpan;
 
     // 1. POST /uploads: the gateway's server span → the gRPC CreateUpload client and server → DynamoDB.
-    const createTrace = traces.find((t) => t.some((s) => s.service === 'sessions' && s.name.endsWith('/CreateUpload')));
+    const createTrace = traces.find((t) =>
+      t.some(
+        (s) =>
+          s.service === 'sessions' &&
+          s.name.endsWith('/CreateUpload') &&
+          s.attributes[UPLOAD_ID_ATTRIBUTE] === plan.uploadId,
+      ),
+    );
     expect(createTrace).toBeDefined();
     const create = createTrace ?? [];
     const dynamo = create.find((s) => s.service === 'sessions' && s.attributes['rpc.service'] === 'DynamoDB');
@@ -128,6 +135,7 @@ describe('OpenTelemetry traces across the real processes', () => {
 
     // 3. The assembly: a trace of its own, linked to the SQS send of the chunk that completed the set.
     expect(assemble).toMatchObject({ service: 'sessions', parentSpanId: '' });
+    expect(assemble.attributes[UPLOAD_ID_ATTRIBUTE]).toBe(plan.uploadId);
     expect(assemble.links).toHaveLength(1);
     const linked = chunkTraces.flat().find((s) => s.spanId === assemble.links[0]?.spanId);
     expect(linked).toMatchObject({ service: 'uploads', kind: 4, traceId: assemble.links[0]?.traceId });
