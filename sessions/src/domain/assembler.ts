@@ -54,9 +54,7 @@ export class Assembler {
     const parts = await this.deps.uploads.listParts(uploadId);
     this.checkParts(upload, parts);
     await this.completeObject(upload, parts);
-    const verdict = await inSpan('upload.verify_sha256', { attributes: { [UPLOAD_ID_ATTRIBUTE]: uploadId } }, () =>
-      this.verifySha256(upload),
-    );
+    const verdict = await this.verifySha256(upload);
     if (!verdict.ok) return this.rejectChecksum(upload, verdict.reason);
     const file: StoredFile = {
       fileId: upload.uploadId,
@@ -124,7 +122,11 @@ export class Assembler {
   private async verifySha256(upload: UploadSession): Promise<Verdict> {
     if (upload.sha256 === '') return { ok: true, sha256: '' };
     const started = this.deps.clock.now();
-    const actual = await sha256OfStream(await this.deps.objects.read(upload.objectKey));
+    const actual = await inSpan(
+      'upload.verify_sha256',
+      { attributes: { [UPLOAD_ID_ATTRIBUTE]: upload.uploadId } },
+      async () => sha256OfStream(await this.deps.objects.read(upload.objectKey)),
+    );
     const ms = this.deps.clock.now() - started;
     const match = actual.sha256 === upload.sha256.toLowerCase() && actual.bytes === upload.size;
     this.deps.logger.info(
