@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED := true
 
-.PHONY: outbox bench soak soak-tenants fuzz dev test test-unit test-unit-node24 test-node24 test-int lint typecheck format install browser tf-check clean proto proto-check
+.PHONY: trace outbox bench soak soak-tenants fuzz dev test test-unit test-unit-node24 test-node24 test-int lint typecheck format install browser tf-check clean proto proto-check
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CHROMIUM ?= /usr/bin/chromium
 
@@ -15,6 +15,10 @@ node_modules/.installed: package-lock.json
 ## dev: emulator + resources + services on http://localhost:8080 (Ctrl-C stops everything)
 dev: install
 	node --import tsx scripts/dev.ts
+
+## trace: one upload's traces as terminal waterfalls, from the spans make dev wrote to .local/traces (UPLOAD=<id>)
+trace: install
+	node --import tsx scripts/trace.ts $(UPLOAD)
 
 ## outbox: the newest mail make dev wrote to .local/outbox, decoded (N=3 messages)
 outbox: install

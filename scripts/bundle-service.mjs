@@ -5,10 +5,11 @@
  *   node scripts/bundle-service.mjs <gateway|sessions|uploads|bootstrap|dev-keys>
  *
  * writes `<ws>/dist/main.mjs` (+ `main.mjs.map`) from `<ws>/src/main.ts` (the one-shots of docker
- * compose: `scripts/<name>.ts` → `scripts/dist/<name>/<name>.mjs`), and next to it `node_modules/` with
- * the packages the bundle leaves external, plus their production dependencies, copied from the
- * installed node_modules (so the versions are the lockfile's). The runtime image needs nothing but
- * that `dist/` directory.
+ * compose: `scripts/<name>.ts` → `scripts/dist/<name>/<name>.mjs`), for a service also
+ * `dist/telemetry.mjs`, the tracing preload (`node --import ./dist/telemetry.mjs dist/main.mjs`), and
+ * next to them `dist/node_modules/` with the packages the bundles leave external, plus their
+ * production dependencies, copied from the installed node_modules (so the versions are the
+ * lockfile's). The runtime image needs nothing but that `dist/` directory.
  *
  * Externals are the packages esbuild cannot bundle correctly; each was found by running the bundle:
  * a native addon, or code that reads files relative to its own `__dirname` (undefined in an ESM
@@ -33,6 +34,11 @@ const EXTERNALS = {
   // With a TTY on stdout the logger uses a pino-pretty transport: a worker thread started from
   // pino's lib/worker.js (through __dirname) that require()s pino-pretty by name.
   pino: 'transports run lib/worker.js through __dirname in a worker thread',
+  // OpenTelemetry patches a library as Node loads it (require-in-the-middle, import-in-the-middle):
+  // a copy inlined in the bundle is never loaded, so never traced. Fastify and fetch need nothing
+  // (they publish diagnostics channels); these do.
+  '@grpc/grpc-js': 'patched as it loads by @opentelemetry/instrumentation-grpc (client and server spans)',
+  '@smithy/core': "patched as it loads by @opentelemetry/instrumentation-aws-sdk (the AWS SDK clients' send)",
 };
 
 /** Loaded by name at run time, which esbuild cannot see: shipped when the key is. */
@@ -46,19 +52,20 @@ const NEVER_AT_RUNTIME = {
 
 /** Bundled files that mention __dirname, each checked to be harmless in the bundle. */
 const DIRNAME_REVIEWED = {
-  '@grpc/grpc-js/build/src/channelz.js': 'only when the channelz admin service is added (we do not)',
-  '@grpc/grpc-js/build/src/orca.js': 'only with ORCA metrics (grpc.server_call_metric_recording, WRR balancing)',
   '@fastify/swagger/lib/util/read-package-json.js': 'in try/catch; only defaults info.title/version, which we set',
 };
 
 const TARGETS = {
-  gateway: { entry: 'gateway/src/main.ts', outfile: 'gateway/dist/main.mjs' },
-  sessions: { entry: 'sessions/src/main.ts', outfile: 'sessions/dist/main.mjs' },
-  uploads: { entry: 'uploads/src/main.ts', outfile: 'uploads/dist/main.mjs' },
+  gateway: { entry: 'gateway/src/main.ts', outfile: 'gateway/dist/main.mjs', traced: true },
+  sessions: { entry: 'sessions/src/main.ts', outfile: 'sessions/dist/main.mjs', traced: true },
+  uploads: { entry: 'uploads/src/main.ts', outfile: 'uploads/dist/main.mjs', traced: true },
   // Each in its own directory: a bundle's directory is emptied before it is written.
-  bootstrap: { entry: 'scripts/bootstrap.ts', outfile: 'scripts/dist/bootstrap/bootstrap.mjs' },
-  'dev-keys': { entry: 'scripts/dev-keys.ts', outfile: 'scripts/dist/dev-keys/dev-keys.mjs' },
+  bootstrap: { entry: 'scripts/bootstrap.ts', outfile: 'scripts/dist/bootstrap/bootstrap.mjs', traced: false },
+  'dev-keys': { entry: 'scripts/dev-keys.ts', outfile: 'scripts/dist/dev-keys/dev-keys.mjs', traced: false },
 };
+
+/** The tracing preload (commons/src/telemetry/register.ts); it loads the SDK only when tracing is on. */
+const TELEMETRY_ENTRY = 'commons/src/telemetry/register.ts';
 
 const name = process.argv[2];
 const target = TARGETS[name];
@@ -111,6 +118,25 @@ for (const output of Object.values(result.metafile.outputs)) {
   }
 }
 for (const pkg of [...imported]) for (const extra of RUNTIME_COMPANIONS[pkg] ?? []) imported.add(extra);
+
+// The tracing preload keeps every package external: the SDK and its import-in-the-middle loader
+// hook must be the node_modules copies the hook's wrapper modules import, not inlined ones.
+if (target.traced) {
+  const preload = await build({
+    absWorkingDir: root,
+    entryPoints: [join(root, TELEMETRY_ENTRY)],
+    outfile: join(outdir, 'telemetry.mjs'),
+    bundle: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  for (const output of Object.values(preload.metafile.outputs))
+    for (const imp of output.imports) if (imp.external && !isBuiltin(imp.path)) imported.add(packageOf(imp.path));
+}
 
 // Anything bundled that still refers to __dirname/__filename would throw (or look in the wrong
 // place) in the ESM bundle: report it unless it was reviewed and found harmless.

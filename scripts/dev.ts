@@ -23,6 +23,15 @@ const appOrigins = [publicOrigin, `http://127.0.0.1:${port}`];
 const prefix = process.env.RESOURCE_PREFIX ?? 'lfusys-local';
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const idpPort = Number(process.env.DEV_IDP_PORT ?? 8090);
+/**
+ * Spans go to .local/traces as OTLP/JSON lines (`make trace UPLOAD=<id>` reads them), every trace
+ * sampled and flushed each second; an OTEL_TRACES_EXPORTER of your own (a local Jaeger: `otlp`)
+ * replaces the files.
+ */
+const tracesDir = process.env.TRACES_DIR ?? join(root, '.local', 'traces');
+const tracing: Record<string, string> = process.env.OTEL_TRACES_EXPORTER
+  ? {}
+  : { TRACES_DIR: tracesDir, OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000' };
 
 /** Development secrets are generated once and kept in .local/ (git-ignored) so sessions survive restarts. */
 async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: string }> {
@@ -43,9 +52,9 @@ async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: st
 function startService(name: 'sessions' | 'gateway' | 'uploads', env: Record<string, string>): ChildProcess {
   // Each service exports its entry point from its package.json: found by name, not by path.
   const entry = createRequire(import.meta.url).resolve(`@lfusys/${name}/main`);
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', '@lfusys/commons/telemetry/register', entry], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, OTEL_SERVICE_NAME: name, ...tracing, ...env },
     stdio: 'inherit',
   });
   child.on('exit', (code, signal) => {
@@ -140,7 +149,11 @@ async function main(): Promise<void> {
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n`,
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n  traces: ${
+      tracing.TRACES_DIR
+        ? `${tracesDir} (one upload's: make trace UPLOAD=<id>)`
+        : `OTEL_TRACES_EXPORTER=${process.env.OTEL_TRACES_EXPORTER}`
+    }\n`,
   );
 }
 

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BatchWriteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { resourceNames, uploadPartition } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
@@ -23,6 +25,19 @@ export const BENCH_GATEWAY_ENV = {
 };
 
 /**
+ * The environment that turns tracing on in every service (BENCH_TRACING): the deployed sampler at
+ * `ratio`, spans written as OTLP/JSON lines to a temp dir (serialised and written like an export).
+ */
+function tracingEnv(ratio: number | undefined): Record<string, string> {
+  if (ratio === undefined) return {};
+  return {
+    TRACES_DIR: join(tmpdir(), 'lfusys-bench-traces'),
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(ratio),
+  };
+}
+
+/**
  * Where the stack's AWS is: one emulator for everything, or (BENCH_EMULATORS=split) S3 on its own,
  * as AWS serves S3 apart from DynamoDB and SQS.
  */
@@ -31,7 +46,13 @@ export interface BenchEndpoints {
   s3Endpoint?: string | undefined;
 }
 
-export async function startLfusys(where: BenchEndpoints, chunkMiB: number, workers: number): Promise<Stack> {
+export async function startLfusys(
+  where: BenchEndpoints,
+  chunkMiB: number,
+  workers: number,
+  tracingRatio: number | undefined,
+): Promise<Stack> {
+  const tracing = tracingEnv(tracingRatio);
   const prefix = `b-${randomUUID().slice(0, 12)}`;
   const s3: Record<string, string> = where.s3Endpoint ? { AWS_ENDPOINT_URL_S3: where.s3Endpoint } : {};
   // The stack makes its resources on the main endpoint; S3's own emulator needs the bucket too.
@@ -49,11 +70,12 @@ export async function startLfusys(where: BenchEndpoints, chunkMiB: number, worke
         MAX_FILE_BYTES: String(64 * 1024 * MiB),
         UPLOADS_IN_PROGRESS_MAX: '10000000',
         ...s3,
+        ...tracing,
       },
-      gateway: { ...BENCH_GATEWAY_ENV, ...s3 },
+      gateway: { ...BENCH_GATEWAY_ENV, ...s3, ...tracing },
       // Per-request access logs of 16 MiB chunks are noise here; errors still show. One user sends
       // up to 16 chunks at once (the memory run): the per-user cap (default 8) must not refuse them.
-      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49' },
+      uploads: { LOG_LEVEL: 'warn', CHUNKS_IN_FLIGHT_PER_USER: '49', ...tracing },
     },
   });
 }

@@ -48,6 +48,7 @@ function describe(options: BenchOptions): string {
     `sizes ${options.sizesMiB.join(',')} MiB`,
     `A chunk ${options.chunkMiB} MiB × ${options.concurrency}, ${options.workers} workers`,
     `sweep ${options.sweepChunksMiB.join(',')} MiB × ${options.sweepConcurrency.join(',')} on ${options.sweepSizeMiB} MiB`,
+    `tracing ${options.tracingRatio === undefined ? 'off' : `on, ${options.tracingRatio * 100} % sampled`}`,
     `timeout ${options.timeoutMinutes} min`,
     `out ${options.outDir}`,
   ].join('; ');
@@ -121,7 +122,7 @@ async function main(): Promise<number> {
 
     let stack: Stack | undefined;
     if (has('throughput') || has('assembly') || has('api') || has('sweep')) {
-      stack = await startLfusys(where, options.chunkMiB, options.workers);
+      stack = await startLfusys(where, options.chunkMiB, options.workers, options.tracingRatio);
       const running = stack;
       cleanup.add('lfusys stack', () => running.stop());
       log(`lfusys: gateway ${stack.gatewayBase}, uploads ${stack.uploadsBase}, prefix ${stack.prefix}`);

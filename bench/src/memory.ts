@@ -27,7 +27,7 @@ export async function runMemory(
       failures.push(`${workers} worker(s): skipped (BENCH_TIMEOUT_MINUTES reached)`);
       continue;
     }
-    const stack = await startLfusys(where, options.chunkMiB, workers);
+    const stack = await startLfusys(where, options.chunkMiB, workers, options.tracingRatio);
     try {
       const primary = stack.processes.uploads?.pid;
       if (primary === undefined) throw new Error('uploads did not start');

@@ -44,6 +44,11 @@ export interface BenchOptions {
   tusTunedChunkMiB: number;
   /** Whole-run bound: phases not started by then are skipped (and reported as skipped). */
   timeoutMinutes: number;
+  /**
+   * Tracing in every lfusys service, for its cost: undefined = off (no SDK loaded, the default);
+   * otherwise the share of traces sampled (`parentbased_traceidratio`), spans written to a temp dir.
+   */
+  tracingRatio: number | undefined;
   /** Where results.json, results.md and throughput.svg go (a temp dir for quick runs, unless BENCH_OUT). */
   outDir: string;
 }
@@ -86,6 +91,14 @@ function oneOf<T extends string>(raw: string, allowed: readonly T[], name: strin
 }
 
 const truthy = (raw: string | undefined) => raw !== undefined && !['', '0', 'false', 'no'].includes(raw.toLowerCase());
+
+/** `BENCH_TRACING`: off (default), `on` (5 % of traces, the deployed default) or a ratio in (0, 1]. */
+function tracingRatio(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '' || raw === 'off') return undefined;
+  const ratio = raw === 'on' ? 0.05 : Number(raw);
+  if (!(ratio > 0 && ratio <= 1)) throw new Error(`BENCH_TRACING must be off, on or a ratio in (0, 1], got "${raw}"`);
+  return ratio;
+}
 
 export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): BenchOptions {
   const values = new Map<string, string | undefined>(Object.entries(env).filter(([k]) => k.startsWith('BENCH_')));
@@ -131,6 +144,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): B
     tusTunedPartMiB: int(get('TUS_PART_MIB'), 16, 'BENCH_TUS_PART_MIB', 5, 512),
     tusTunedChunkMiB: int(get('TUS_CHUNK_MIB'), 0, 'BENCH_TUS_CHUNK_MIB', 0, 4096),
     timeoutMinutes: int(get('TIMEOUT_MINUTES'), quick ? 15 : 45, 'BENCH_TIMEOUT_MINUTES', 1, 600),
+    tracingRatio: tracingRatio(get('TRACING')),
     outDir: resolve(REPO_ROOT, get('OUT') ?? (quick ? join(tmpdir(), 'lfusys-bench-quick') : 'docs/benchmarks')),
   };
 }

@@ -33,7 +33,7 @@ export async function runSweep(
     const own = !(mainStack && chunkMiB === options.chunkMiB);
     let stack: Stack | undefined;
     try {
-      stack = own ? await startLfusys(where, chunkMiB, options.workers) : mainStack;
+      stack = own ? await startLfusys(where, chunkMiB, options.workers, options.tracingRatio) : mainStack;
       if (!stack) throw new Error('no stack');
       const { client } = await signUp(stack.gatewayApi);
       // Untimed warm-up on each stack (JIT, connections, caches), as in the throughput phase.

@@ -7,3 +7,5 @@ export * from './aws/sqs-assembly-queue.ts';
 export * from './core.ts';
 export * from './grpc/errors.ts';
 export * from './grpc/unary.ts';
+export { TELEMETRY_KEYS, telemetryConfigShape } from './telemetry/settings.ts';
+export * from './telemetry/spans.ts';

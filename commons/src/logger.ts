@@ -1,4 +1,5 @@
 import { type Logger, type LoggerOptions, pino } from 'pino';
+import { traceFields } from './telemetry/spans.ts';
 
 export type { Logger } from 'pino';
 
@@ -9,7 +10,11 @@ export interface LoggerSettings {
   pretty?: boolean;
 }
 
-/** Options for a pino logger (also what Fastify's `logger` option takes): JSON lines, `err` serialiser, ISO time. */
+/**
+ * Options for a pino logger (also what Fastify's `logger` option takes): JSON lines, `err`
+ * serialiser, ISO time, and the active span's `trace_id`/`span_id` on every line logged inside
+ * one (none with tracing off), so a log line leads to its trace and back.
+ */
 export function loggerOptions(settings: LoggerSettings): LoggerOptions {
   const pretty = settings.pretty ?? process.stdout.isTTY === true;
   return {
@@ -17,6 +22,7 @@ export function loggerOptions(settings: LoggerSettings): LoggerOptions {
     // pid tells apart the workers of a clustered service sharing one log stream.
     base: { service: settings.service, pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    mixin: traceFields,
     serializers: { err: pino.stdSerializers.err, req: requestFields },
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],

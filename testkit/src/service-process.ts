@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
-/** A service started the way users start it (`node --import tsx src/main.ts`), for end-to-end tests. */
+/**
+ * A service started the way users start it (`node --import tsx --import
+ * @lfusys/commons/telemetry/register src/main.ts`, named by OTEL_SERVICE_NAME), for end-to-end tests.
+ */
 export interface ServiceProcess {
   readonly name: string;
   readonly pid: number;
@@ -25,8 +28,9 @@ export interface SpawnServiceOptions {
 
 /** Spawns a service process and waits until it is ready; fails with its output if it exits or never gets ready. */
 export async function spawnService(options: SpawnServiceOptions): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.entry], {
-    env: { ...process.env, ...options.env },
+  const args = ['--import', 'tsx', '--import', '@lfusys/commons/telemetry/register', options.entry];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    env: { ...process.env, OTEL_SERVICE_NAME: options.name, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so stopping it also stops any workers it forked.
     detached: true,

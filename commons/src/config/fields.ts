@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { telemetryConfigShape } from '../telemetry/settings.ts';
 
 /** Reusable parsers for environment variables (always strings). */
 export const env = {
@@ -44,4 +45,6 @@ export const baseConfigShape = {
   /** How long a starting service retries its dependency set-up (queue lookup, table checks) before it exits. */
   STARTUP_RETRY_MS: env.int(60_000, 0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Tracing (commons/src/telemetry): read by the preload before the service starts; listed here so config agrees. */
+  ...telemetryConfigShape,
 };

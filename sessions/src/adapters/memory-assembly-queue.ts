@@ -107,6 +107,8 @@ export class MemoryAssemblyQueue implements AssemblyQueue, AssemblyInbox {
         body: message.body,
         receiveCount: message.receiveCount,
         receipt: message.receipt,
+        // No message attributes in memory: an assembly here starts a trace of its own.
+        traceContext: {},
       });
     }
     return out;

@@ -1,11 +1,24 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  type MessageAttributeValue,
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { parseAssemblyMessage } from '@lfusys/commons';
 import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';
+
+/**
+ * The string message attributes: the trace context the OpenTelemetry AWS SDK instrumentation put
+ * there when sending (and asks SQS to return when receiving), nothing with tracing off.
+ */
+function stringAttributes(attributes: Record<string, MessageAttributeValue> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attributes ?? {})) {
+    if (value.DataType === 'String' && value.StringValue !== undefined) out[name] = value.StringValue;
+  }
+  return out;
+}
 
 /** The assembly FIFO queue read through SQS long polling. */
 export class SqsAssemblyInbox implements AssemblyInbox {
@@ -33,6 +46,7 @@ export class SqsAssemblyInbox implements AssemblyInbox {
       body: (m.Body ?? '').slice(0, 200),
       receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
       receipt: m.ReceiptHandle ?? '',
+      traceContext: stringAttributes(m.MessageAttributes),
     }));
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AppError, expectedChunkLength, type Logger } from '@lfusys/commons';
+import { AppError, expectedChunkLength, inSpan, type Logger, UPLOAD_ID_ATTRIBUTE } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
@@ -122,7 +122,11 @@ export class Assembler {
   private async verifySha256(upload: UploadSession): Promise<Verdict> {
     if (upload.sha256 === '') return { ok: true, sha256: '' };
     const started = this.deps.clock.now();
-    const actual = await sha256OfStream(await this.deps.objects.read(upload.objectKey));
+    const actual = await inSpan(
+      'upload.verify_sha256',
+      { attributes: { [UPLOAD_ID_ATTRIBUTE]: upload.uploadId } },
+      async () => sha256OfStream(await this.deps.objects.read(upload.objectKey)),
+    );
     const ms = this.deps.clock.now() - started;
     const match = actual.sha256 === upload.sha256.toLowerCase() && actual.bytes === upload.size;
     this.deps.logger.info(

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AppError, expectedChunkLength, type Logger, SHA256_BASE64 } from '@lfusys/commons';
+import { AppError, expectedChunkLength, type Logger, SHA256_BASE64, tagUpload } from '@lfusys/commons';
 import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
@@ -76,6 +76,7 @@ export class UploadService {
     if (input.size > limits.quotaBytes) throw this.refusal('quota_exceeded', input.userId, limits);
     const key = input.idempotencyKey ?? '';
     const uploadId = key === '' ? this.newId() : idempotentUploadId(input.userId, key);
+    tagUpload(uploadId);
     const contentType = input.contentType || 'application/octet-stream';
     const replay = (existing: UploadSession) => {
       const same =

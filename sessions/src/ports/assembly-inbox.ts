@@ -8,6 +8,11 @@ export interface AssemblyDelivery {
   receiveCount: number;
   /** Opaque handle for `extend` and `remove`. */
   receipt: string;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the chunk request that queued the
+   * message, so its assembly links back to it; empty when tracing was off there.
+   */
+  traceContext: Record<string, string>;
 }
 
 /** The consuming side of the assembly FIFO queue (the producing side is `AssemblyQueue`). */

@@ -64,6 +64,7 @@ function setup(maxReceiveCount = 5) {
     body: '',
     receiveCount,
     receipt: 'r-1',
+    traceContext: {},
   });
   return { clock, inbox, assembler, consumer, delivery };
 }
@@ -135,7 +136,13 @@ describe('AssemblyConsumer', () => {
 
   it('drops a malformed message without assembling anything', async () => {
     const { assembler, consumer, inbox, clock } = setup();
-    await consumer.handle({ uploadId: undefined, body: 'not json', receiveCount: 1, receipt: 'r-bad' });
+    await consumer.handle({
+      uploadId: undefined,
+      body: 'not json',
+      receiveCount: 1,
+      receipt: 'r-bad',
+      traceContext: {},
+    });
     expect(inbox.removed).toEqual(['r-bad']);
     expect(assembler.failed).toEqual([]);
     expect(clock.pending).toBe(0);

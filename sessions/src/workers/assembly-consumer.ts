@@ -1,4 +1,4 @@
-import type { Logger } from '@lfusys/commons';
+import { inSpan, type Logger, linksFrom, UPLOAD_ID_ATTRIBUTE } from '@lfusys/commons';
 import { type Assembler, PermanentAssemblyError } from '../domain/assembler.ts';
 import type { AssemblyDelivery, AssemblyInbox } from '../ports/assembly-inbox.ts';
 import { type Scheduler, systemScheduler } from '../ports/clock.ts';
@@ -85,7 +85,14 @@ export class AssemblyConsumer {
     }
     const stopHeartbeat = this.keepHidden(delivery, log);
     try {
-      const result = await assembler.assemble(uploadId);
+      // A trace of its own (an assembly can outlive the request by minutes), linked to the chunk
+      // request that queued it.
+      const span = {
+        root: true,
+        links: linksFrom(delivery.traceContext),
+        attributes: { [UPLOAD_ID_ATTRIBUTE]: uploadId, 'messaging.sqs.receive_count': receiveCount },
+      };
+      const result = await inSpan('upload.assemble', span, () => assembler.assemble(uploadId));
       log.info({ result }, 'assembly message handled');
       await inbox.remove(delivery.receipt);
     } catch (err) {

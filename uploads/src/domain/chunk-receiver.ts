@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { AppError, expectedChunkLength, SHA256_BASE64 } from '@lfusys/commons';
+import { AppError, expectedChunkLength, inSpan, SHA256_BASE64, UPLOAD_ID_ATTRIBUTE } from '@lfusys/commons';
 import { type PreparePartResponse, type Upload, UploadStatus } from '@lfusys/proto/sessions';
 import type { AssemblyQueue, SessionsPort } from '../ports/sessions-port.ts';
 import type { InFlightPerUser } from './in-flight-per-user.ts';
@@ -93,19 +93,21 @@ export class ChunkReceiver {
         : undefined;
     // A retry of a stored chunk is verified but not stored again. Rule (DESIGN.md §4.2): a
     // checksum mismatch is rejected and nothing is recorded (nor written: the transfer aborts).
-    const etag = await this.deps.transfer
-      .transfer({ body: req.body, destination, expected, sha256, signal: req.signal })
-      .catch(async (err: unknown) => {
-        if (!(err instanceof AppError))
-          throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
-        // A storage failure may mean the upload ended meanwhile (cancelled, expired, assembled) and
-        // its multipart upload is gone: ask sessions afresh so the client gets a 409, not a retry.
-        if (err.code === 'unavailable' && !(err instanceof SlotWaitExceededError)) await this.assertStillOpen(req);
-        throw err;
-      });
-    const recorded = await this.sessions.recordPart(
-      { uploadId: req.uploadId, index, size: expected, sha256, etag },
-      { requestId: req.requestId },
+    const attributes = { [UPLOAD_ID_ATTRIBUTE]: req.uploadId, 'lfusys.chunk.index': index };
+    const etag = await inSpan('chunk.verify', { attributes }, () =>
+      this.deps.transfer.transfer({ body: req.body, destination, expected, sha256, signal: req.signal }),
+    ).catch(async (err: unknown) => {
+      if (!(err instanceof AppError)) throw new AppError('invalid_argument', 'chunk body was cut off', { cause: err });
+      // A storage failure may mean the upload ended meanwhile (cancelled, expired, assembled) and
+      // its multipart upload is gone: ask sessions afresh so the client gets a 409, not a retry.
+      if (err.code === 'unavailable' && !(err instanceof SlotWaitExceededError)) await this.assertStillOpen(req);
+      throw err;
+    });
+    const recorded = await inSpan('chunk.record', { attributes }, () =>
+      this.sessions.recordPart(
+        { uploadId: req.uploadId, index, size: expected, sha256, etag },
+        { requestId: req.requestId },
+      ),
     );
     // The chunk is durable and recorded whatever happens next: a failed enqueue must not turn
     // into an error the client retries. The status read (GET /uploads/:id) and the sweeper

@@ -205,6 +205,29 @@ resource "aws_iam_role_policy" "uploads" {
   policy = data.aws_iam_policy_document.uploads.json
 }
 
+# Traces: the ADOT collector beside each service sends segments to X-Ray with the task role. X-Ray
+# has no resource-level permissions for these actions, hence "*".
+# https://docs.aws.amazon.com/xray/latest/devguide/security_iam_id-based-policy-examples.html
+data "aws_iam_policy_document" "tracing" {
+  statement {
+    sid       = "XRayWrite"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "tracing" {
+  for_each = var.tracing_enabled ? {
+    gateway  = aws_iam_role.gateway.id
+    sessions = aws_iam_role.sessions.id
+    uploads  = aws_iam_role.uploads.id
+  } : {}
+
+  name   = "${var.prefix}-${each.key}-tracing"
+  role   = each.value
+  policy = data.aws_iam_policy_document.tracing.json
+}
+
 # ---------------------------------------------------------------------------------------------
 # Task execution role (used by the ECS agent, not by the application)
 # ---------------------------------------------------------------------------------------------

@@ -57,3 +57,9 @@ variable "mail_from_address" {
   type        = string
   description = "The only From address the gateway may send with (ses:FromAddress condition)."
 }
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "Whether the task roles may send trace segments to X-Ray (the collector sidecar signs with the task role)."
+  default     = false
+}

@@ -1,11 +1,53 @@
 # One ECS Fargate service: task definition (non-root, all Linux capabilities dropped, init
-# process, JSON logs to CloudWatch, health check), optional ALB target group and Cloud Map
+# process, JSON logs to CloudWatch, health check, optional OpenTelemetry collector sidecar), optional ALB target group and Cloud Map
 # registration, and target-tracking autoscaling on CPU and/or an SQS backlog per task.
 
 data "aws_region" "current" {}
 
 locals {
-  environment = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] } if var.environment[key] != ""]
+  # Tracing: the service exports OTLP/HTTP to the collector beside it in the task (loopback), which
+  # batches, retries and signs for X-Ray with the task role. The keys are the standard OTEL_* ones
+  # (commons/src/telemetry/settings.ts validates them; infra/test/agreement.test.ts checks them).
+  tracing_keys = {
+    OTEL_SERVICE_NAME           = var.name
+    OTEL_TRACES_EXPORTER        = "otlp"
+    OTEL_EXPORTER_OTLP_PROTOCOL = "http/protobuf"
+    OTEL_EXPORTER_OTLP_ENDPOINT = "http://127.0.0.1:4318"
+    OTEL_TRACES_SAMPLER         = "parentbased_traceidratio"
+    OTEL_TRACES_SAMPLER_ARG     = try(tostring(var.tracing.sampling_ratio), "")
+  }
+  tracing_environment = var.tracing == null ? {} : local.tracing_keys
+  all_environment     = merge(var.environment, local.tracing_environment)
+  environment         = [for key in sort(keys(local.all_environment)) : { name = key, value = local.all_environment[key] } if local.all_environment[key] != ""]
+
+  # The collector's pipeline: OTLP/HTTP on loopback in, X-Ray out (W3C trace ids are accepted as
+  # they are). https://aws-otel.github.io/docs/getting-started/x-ray
+  collector_config = yamlencode({
+    receivers  = { otlp = { protocols = { http = { endpoint = "127.0.0.1:4318" } } } }
+    processors = { batch = { timeout = "5s" } }
+    exporters  = { awsxray = { region = data.aws_region.current.name, indexed_attributes = ["lfusys.upload.id"] } }
+    service    = { pipelines = { traces = { receivers = ["otlp"], processors = ["batch"], exporters = ["awsxray"] } } }
+  })
+  collector_container = var.tracing == null ? [] : [{
+    name      = "otel-collector"
+    image     = var.tracing.collector_image
+    essential = false # losing spans must never stop the service
+    # ADOT reads its configuration from this variable instead of a file.
+    environment = [{ name = "AOT_CONFIG_CONTENT", value = local.collector_config }]
+    linuxParameters = {
+      initProcessEnabled = true
+      capabilities       = { drop = ["ALL"] }
+    }
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        "awslogs-group"         = aws_cloudwatch_log_group.this.name
+        "awslogs-region"        = data.aws_region.current.name
+        "awslogs-stream-prefix" = "${var.name}-otel-collector"
+        "mode"                  = "non-blocking"
+      }
+    }
+  }]
   # A secret whose ARN is "" is not configured (an identity provider that is off): left out too.
   secrets = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] } if var.secrets[key] != ""]
 }
@@ -29,7 +71,7 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  container_definitions = jsonencode([
+  container_definitions = jsonencode(concat([
     {
       name      = var.name
       image     = var.image
@@ -79,7 +121,7 @@ resource "aws_ecs_task_definition" "this" {
         }
       }
     }
-  ])
+  ], local.collector_container))
 }
 
 resource "aws_service_discovery_service" "this" {

@@ -97,6 +97,23 @@ variable "environment" {
   default     = {}
 }
 
+variable "tracing" {
+  type = object({
+    # Share of traces kept (parentbased_traceidratio): a trace is kept or dropped whole, decided
+    # once from its id, so every service keeps the same traces.
+    sampling_ratio = number
+    # The AWS Distro for OpenTelemetry collector, run as a sidecar that forwards to X-Ray.
+    collector_image = string
+  })
+  description = "OpenTelemetry traces to X-Ray through an ADOT collector sidecar; null = tracing off (no SDK is loaded)."
+  default     = null
+
+  validation {
+    condition     = var.tracing == null || (try(var.tracing.sampling_ratio, 0) >= 0 && try(var.tracing.sampling_ratio, 0) <= 1)
+    error_message = "tracing.sampling_ratio must be between 0 and 1."
+  }
+}
+
 variable "secrets" {
   type        = map(string)
   description = "Environment variables injected from Secrets Manager (name => secret ARN; \"\" = leave out); the execution role must be allowed to read them."

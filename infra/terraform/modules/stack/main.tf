@@ -14,6 +14,12 @@ data "aws_partition" "current" {}
 locals {
   app_origin = "https://${var.domain_name}"
 
+  # OpenTelemetry traces to X-Ray, the same sampling in every service (docs/tracing.md).
+  tracing = var.tracing_enabled ? {
+    sampling_ratio  = var.trace_sampling_ratio
+    collector_image = var.otel_collector_image
+  } : null
+
   # gateway and uploads reach sessions through Cloud Map: sessions.<prefix>.internal:50051.
   sessions_address = "sessions.${module.cluster.namespace_name}:50051"
 
@@ -108,6 +114,7 @@ module "iam" {
   log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
   mail_identity_arn        = module.mail.identity_arn
   mail_from_address        = module.mail.from_address
+  tracing_enabled          = var.tracing_enabled
 }
 
 module "cluster" {
@@ -173,6 +180,7 @@ module "gateway" {
   security_group_ids = [module.network.gateway_security_group_id]
   log_group_name     = local.log_group_names.gateway
   log_retention_days = var.log_retention_days
+  tracing            = local.tracing
 
   load_balancer = {
     target_group_arn = module.edge.gateway_target_group_arn
@@ -249,6 +257,7 @@ module "sessions" {
   security_group_ids = [module.network.sessions_security_group_id]
   log_group_name     = local.log_group_names.sessions
   log_retention_days = var.log_retention_days
+  tracing            = local.tracing
 
   service_discovery = {
     namespace_id = module.cluster.namespace_id
@@ -307,6 +316,7 @@ module "uploads" {
   security_group_ids = [module.network.uploads_security_group_id]
   log_group_name     = local.log_group_names.uploads
   log_retention_days = var.log_retention_days
+  tracing            = local.tracing
 
   load_balancer = {
     target_group_arn = module.edge.uploads_target_group_arn

@@ -302,3 +302,26 @@ variable "oidc_providers_enabled" {
   description = "Offer the OIDC issuers listed in the <prefix>/OIDC_PROVIDERS secret (a JSON array of {id, name, issuer, clientId, clientSecret})."
   default     = false
 }
+
+variable "tracing_enabled" {
+  type        = bool
+  description = "OpenTelemetry traces of every service to X-Ray, through an ADOT collector sidecar per task (docs/tracing.md); false loads no tracing SDK at all."
+  default     = true
+}
+
+variable "trace_sampling_ratio" {
+  type        = number
+  description = "Share of traces kept (parentbased_traceidratio, decided once per trace from its id). 5 % keeps the cost under the 5 % throughput budget and still shows every slow path within minutes."
+  default     = 0.05
+
+  validation {
+    condition     = var.trace_sampling_ratio >= 0 && var.trace_sampling_ratio <= 1
+    error_message = "trace_sampling_ratio must be between 0 and 1."
+  }
+}
+
+variable "otel_collector_image" {
+  type        = string
+  description = "The AWS Distro for OpenTelemetry collector image of the tracing sidecar (an exact release; pin its digest where the registry is reachable)."
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+}
