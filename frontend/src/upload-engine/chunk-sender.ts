@@ -33,6 +33,7 @@ export class ChunkSender {
       sentAt: undefined,
       parallel: 0,
     };
+    task.meter.sending(this.core.clock.now());
     task.inFlight.set(index, run);
     this.core.active++;
     void this.send(task, session, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));
