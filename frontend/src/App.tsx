@@ -1,9 +1,11 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
+import { SessionExpiredBanner } from './account/SessionExpiredBanner.tsx';
 import { VerifyEmailBanner } from './account/VerifyEmailBanner.tsx';
 import { api } from './api/client.ts';
 import { errorMessage, keys, signedOut, useMe, useSignOut } from './api/queries.ts';
+import { sessionExpiry } from './api/session-expiry.ts';
 import { Files } from './pages/Files.tsx';
 import { ForgotPassword } from './pages/ForgotPassword.tsx';
 import { Landing } from './pages/Landing.tsx';
@@ -38,12 +40,19 @@ export function App() {
   );
 }
 
-/** A failed silent refresh anywhere means the server ended the session: the UI ends it too. */
+/**
+ * A failed silent refresh anywhere means the session is over. A signed-in user signs in again in
+ * place (SessionExpiredBanner) while the requests that met it wait; an anonymous visit's refresh
+ * fails too, and that is no news.
+ */
 function SessionWatcher() {
   const client = useQueryClient();
   useEffect(() => {
-    // Only a session that was there can have ended (an anonymous visit's refresh fails too).
-    api.onSignedOut = () => signedOut(client, Boolean(client.getQueryData(keys.me)));
+    api.reauthenticate = () => {
+      if (client.getQueryData(keys.me)) return sessionExpiry.wait();
+      signedOut(client, false);
+      return Promise.resolve(false);
+    };
   }, [client]);
   return null;
 }
@@ -68,6 +77,7 @@ function RequireUser() {
   return (
     <UploadEngineProvider>
       <Header name={me.data.name} />
+      <SessionExpiredBanner user={me.data} />
       <VerifyEmailBanner user={me.data} />
       <div id="content" tabIndex={-1}>
         <Outlet />

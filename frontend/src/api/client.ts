@@ -12,12 +12,14 @@ const NO_REFRESH = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/
 /**
  * The one way the app talks to the gateway: cookies only (no tokens in JS), the CSRF header on
  * unsafe requests, and on a 401 one silent refresh shared by every request that hit it
- * (single-flight), then one replay. When the refresh fails the session is over: `onSignedOut` runs.
+ * (single-flight), then one replay. When the refresh fails, `reauthenticate` decides: the app
+ * lets a signed-in user sign in again in place (the requests wait, then replay) and otherwise
+ * ends the session; it resolves whether the requests may be replayed.
  */
 export class ApiClient {
   private csrf: Promise<string> | undefined;
   private refreshing: Promise<boolean> | undefined;
-  onSignedOut: () => void = () => {};
+  reauthenticate: () => Promise<boolean> = () => Promise.resolve(false);
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
     const first = await this.send(method, path, body);
@@ -65,21 +67,26 @@ export class ApiClient {
   }
 
   /**
-   * Single-flight: concurrent 401s wait for the same refresh, and a failed one signs out once (a
-   * second sign-out, seeing the first one's cleared state, would tell the page otherwise).
+   * Single-flight: concurrent 401s wait for the same refresh, and a failed one asks
+   * `reauthenticate` once (a second ask, seeing the first one's cleared state, would tell the page
+   * otherwise); requests meeting a 401 meanwhile wait for the same answer.
    */
   private refresh(): Promise<boolean> {
     this.refreshing ??= this.send('POST', '/auth/refresh')
       .then((res) => res.ok)
       .catch(() => false)
-      .then((ok) => {
-        if (!ok) this.onSignedOut();
-        return ok;
-      })
+      .then((ok) => ok || this.signInAgain())
       .finally(() => {
         this.refreshing = undefined;
       });
     return this.refreshing;
+  }
+
+  /** Signed in again: the CSRF cookie changed with the session, so the next unsafe request fetches it anew. */
+  private async signInAgain(): Promise<boolean> {
+    const again = await this.reauthenticate();
+    if (again) this.resetCsrf();
+    return again;
   }
 
   private async parse<T>(res: Response): Promise<T> {

@@ -1,6 +1,7 @@
 import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { disposeUploadEngine } from '../uploads/engine-instance.ts';
 import { ApiError, api } from './client.ts';
+import { sessionExpiry } from './session-expiry.ts';
 import type { FileItem, FilePage, UploadItem, User } from './types.ts';
 
 export const keys = {
@@ -64,6 +65,8 @@ export function useSignOut() {
  */
 export function signedOut(client: QueryClient, ended = false): void {
   disposeUploadEngine();
+  // Requests waiting for a sign-in in place fail now (as unauthenticated).
+  sessionExpiry.settle(false);
   api.resetCsrf();
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
   client.setQueryData(keys.sessionEnded, ended);
