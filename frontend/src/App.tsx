@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
 import { SessionExpiredBanner } from './account/SessionExpiredBanner.tsx';
 import { VerifyEmailBanner } from './account/VerifyEmailBanner.tsx';
@@ -15,6 +15,7 @@ import { ResetPassword } from './pages/ResetPassword.tsx';
 import { Uploads } from './pages/Uploads.tsx';
 import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { UploadEngineProvider } from './uploads/engine-context.tsx';
+import { UploadPanel } from './uploads/UploadPanel.tsx';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: true, retry: 1 } } });
 
@@ -82,8 +83,28 @@ function RequireUser() {
       <div id="content" tabIndex={-1}>
         <Outlet />
       </div>
+      <UploadPanel />
+      <HeadingFocus />
     </UploadEngineProvider>
   );
+}
+
+/** After a page change focus goes to the new page's heading, not to the document body. */
+function HeadingFocus() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the page change is the trigger.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>('#content h1');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [pathname]);
+  return null;
 }
 
 function Header({ name }: { name: string }) {

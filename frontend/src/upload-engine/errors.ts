@@ -48,7 +48,7 @@ export function isThrottled(error: unknown): boolean {
 
 /** Why the server refused to open (or continue) an upload, as a {@link FailureReason}. */
 export function failureReasonOf(error: unknown): FailureReason {
-  if (!(error instanceof ApiError)) return 'other';
+  if (!(error instanceof ApiError)) return error instanceof TypeError ? 'connection' : 'other';
   if (error.status === 401) return 'session';
   if (error.status === 404) return 'gone';
   if (error.code === 'payload_too_large' || error.status === 413) return 'too_large';

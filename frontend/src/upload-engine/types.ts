@@ -196,9 +196,11 @@ export type FileWait = NetworkWait | 'queue';
  * conflicts past the attempts), `refused` (the server will refuse these bytes again), `session`
  * (signed out), `gone` (the server upload ended: expired, cancelled, failed), `file_changed`,
  * `checksum` (the assembled file's SHA-256 did not match), `unreadable` (the local file could not
- * be read), `too_large`, `quota`, `too_many_uploads` (the open was refused), `other`.
+ * be read), `too_large`, `quota`, `too_many_uploads` (the open was refused), `connection` (no
+ * answer from the server), `other`.
  */
 export type FailureReason =
+  | 'connection'
   | 'server'
   | 'refused'
   | 'session'

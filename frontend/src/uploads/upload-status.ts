@@ -1,4 +1,5 @@
-import type { EngineSnapshot, FileProgress, FileStatus } from '../upload-engine/index.ts';
+import { formatBytes } from '../format.ts';
+import type { EngineSnapshot, FailureReason, FileProgress, FileStatus } from '../upload-engine/index.ts';
 
 const STATUS_TEXT: Record<FileStatus, string> = {
   queued: 'Queued',
@@ -49,4 +50,52 @@ export function summarize(snapshot: EngineSnapshot): OverallSummary {
     completed: count((f) => f.status === 'completed'),
     percent: Math.floor(snapshot.percent),
   };
+}
+
+/** A failure in plain words, and whether trying again can help. */
+export interface FailureText {
+  message: string;
+  retry: boolean;
+}
+
+const FAILURE_TEXT: Record<FailureReason, FailureText> = {
+  server: { message: 'The server had a problem and kept refusing this file', retry: true },
+  refused: { message: 'The server refused this file', retry: false },
+  session: { message: 'Your session ended — sign in, then retry', retry: true },
+  gone: { message: 'This upload ended on the server (expired or cancelled)', retry: true },
+  file_changed: { message: 'The file changed since this upload started', retry: true },
+  checksum: { message: 'The file changed while uploading or was corrupted', retry: true },
+  unreadable: { message: 'The file could not be read from this device', retry: false },
+  too_large: { message: 'This file is too large', retry: false },
+  quota: { message: 'Not enough storage space left', retry: true },
+  too_many_uploads: { message: 'Too many uploads in progress — finish or cancel some first', retry: true },
+  connection: { message: 'Connection lost', retry: true },
+  other: { message: 'Something went wrong with this file', retry: true },
+};
+
+/** What a failed row says, in plain words; the technical detail stays in `file.error`. */
+export function failureText(file: FileProgress): FailureText {
+  return FAILURE_TEXT[file.failure ?? 'other'];
+}
+
+/** The limits a file is checked against before anything is sent. */
+export interface StorageLimits {
+  usedBytes: number;
+  /** 0: no quota. */
+  quotaBytes: number;
+  maxFileBytes: number;
+}
+
+/**
+ * Why a picked file cannot be uploaded, in plain words with the numbers, before any chunk is
+ * sent; `pendingBytes`: what the files already accepted in this batch will take.
+ */
+export function precheck(size: number, limits: StorageLimits, pendingBytes = 0): string | undefined {
+  if (size > limits.maxFileBytes) return `Too large: files may be at most ${formatBytes(limits.maxFileBytes)}`;
+  if (limits.quotaBytes === 0) return undefined;
+  const free = Math.max(0, limits.quotaBytes - limits.usedBytes - pendingBytes);
+  if (size > free) {
+    return `Not enough space: ${formatBytes(size)} needed, ${formatBytes(free)} free of ${formatBytes(limits.quotaBytes)}`;
+  }
+  return undefined;
 }

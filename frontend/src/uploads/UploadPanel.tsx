@@ -1,0 +1,67 @@
+import { useEffect, useState } from 'react';
+import { Link, useLocation } from 'react-router';
+import { setUploadTitle } from '../page-title.ts';
+import { useUploadEngine } from './engine-context.tsx';
+import { OverallLine } from './OverallLine.tsx';
+import { statusText, summarize } from './upload-status.ts';
+
+/**
+ * Uploads follow the user: on every page but Uploads a compact panel shows each file of the
+ * session; on every page the tab title carries the progress, and closing the tab while files are
+ * sending asks first (the browser's own prompt).
+ */
+export function UploadPanel() {
+  const { snapshot } = useUploadEngine();
+  const { pathname } = useLocation();
+  const [open, setOpen] = useState(true);
+  const summary = summarize(snapshot);
+  const sending = summary.sending > 0;
+
+  useEffect(() => {
+    setUploadTitle(sending ? `${summary.percent}% uploading · ` : '');
+  }, [sending, summary.percent]);
+  useEffect(() => () => setUploadTitle(''), []);
+  useEffect(() => {
+    if (!sending) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [sending]);
+
+  if (pathname === '/uploads' || snapshot.files.length === 0) return null;
+  return (
+    <aside className="upload-panel" aria-labelledby="upload-panel-title">
+      <div className="panel-head">
+        <h2 id="upload-panel-title">
+          Uploads{' '}
+          <span className="panel-count">
+            {sending ? `${summary.sending} sending · ${summary.percent}%` : `${summary.completed} done`}
+          </span>
+        </h2>
+        <button
+          type="button"
+          className="secondary small"
+          aria-expanded={open}
+          aria-controls="upload-panel-body"
+          onClick={() => setOpen(!open)}
+        >
+          {open ? 'Hide' : 'Show'}
+        </button>
+      </div>
+      <div id="upload-panel-body" hidden={!open}>
+        <OverallLine snapshot={snapshot} />
+        <ul>
+          {snapshot.files.map((file) => (
+            <li key={file.id} data-status={file.status} aria-label={file.name}>
+              <span className="name">{file.name}</span>
+              <span className="status">{statusText(file)}</span>
+              <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
+              {file.status === 'completed' && <Link to="/files">Open in Files</Link>}
+            </li>
+          ))}
+        </ul>
+        <Link to="/uploads">All uploads</Link>
+      </div>
+    </aside>
+  );
+}
