@@ -2,7 +2,7 @@ import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { disposeUploadEngine } from '../uploads/engine-instance.ts';
 import { ApiError, api } from './client.ts';
 import { sessionExpiry } from './session-expiry.ts';
-import type { FileItem, FilePage, Storage, UploadItem, User } from './types.ts';
+import type { FileItem, FilePage, StorageUsage, UploadItem, User } from './types.ts';
 
 export const keys = {
   me: ['me'] as const,
@@ -112,7 +112,7 @@ export function useDeleteFile() {
 export function useStorage() {
   return useQuery({
     queryKey: keys.storage,
-    queryFn: async () => (await api.get<{ storage: Storage }>('/users/me/storage')).storage,
+    queryFn: async () => (await api.get<{ usage: StorageUsage }>('/uploads/usage')).usage,
   });
 }
 

@@ -51,8 +51,8 @@ export interface LoginSession {
   current: boolean;
 }
 
-/** `GET /users/me/storage`: what the account stores and may store. */
-export interface Storage {
+/** `GET /uploads/usage`: what the account stores and may store. */
+export interface StorageUsage {
   /** Bytes of stored files and of uploads in progress (reserved at open). */
   usedBytes: number;
   /** The account's quota in bytes (smaller until the email is verified). */
