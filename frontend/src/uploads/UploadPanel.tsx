@@ -52,7 +52,7 @@ export function UploadPanel() {
         <OverallLine snapshot={snapshot} />
         <ul>
           {snapshot.files.map((file) => (
-            <li key={file.id} data-status={file.status} aria-label={file.name}>
+            <li key={file.id} data-status={file.status} data-acked={file.bytesAcked} aria-label={file.name}>
               <span className="name">{file.name}</span>
               <span className="status">{statusText(file)}</span>
               <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
