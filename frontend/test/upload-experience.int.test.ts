@@ -24,13 +24,20 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const CHUNK = 256 * KiB;
 const MAX_FILE = 8 * MiB;
+/** Every test user's quota (sessions' USER_QUOTA_BYTES): small enough to meet. */
+const QUOTA = 10 * MiB;
 const PASSWORD = 'browser password 123';
 const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots', import.meta.url));
 let app: AppUnderTest;
 
 beforeAll(async () => {
   app = await startAppUnderTest(inject('awsEndpoint'), {
-    sessions: { CHUNK_SIZE_BYTES: String(CHUNK), CHUNK_ALIGN_BYTES: String(CHUNK), MAX_FILE_BYTES: String(MAX_FILE) },
+    sessions: {
+      CHUNK_SIZE_BYTES: String(CHUNK),
+      CHUNK_ALIGN_BYTES: String(CHUNK),
+      MAX_FILE_BYTES: String(MAX_FILE),
+      USER_QUOTA_BYTES: String(QUOTA),
+    },
   });
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 180_000);
@@ -148,7 +155,7 @@ describe('uploads as people expect them', () => {
       if (r.method() === 'PUT') opens.push(r.url());
     });
     const storage = page.getByRole('region', { name: 'Storage' });
-    await storage.getByText('0 B of 1.0 GB used').waitFor();
+    await storage.getByText('0 B of 10 MB used').waitFor();
     await storage.getByText('files up to 8.0 MB').waitFor();
 
     await page.getByRole('link', { name: 'Upload files' }).click();
@@ -162,11 +169,19 @@ describe('uploads as people expect them', () => {
 
     await page.locator('input[type=file]').setInputFiles(await sampleFile(app, 'kept.bin', randomBytes(3 * MiB)));
     await row(page, 'kept.bin').and(page.locator('[data-status=completed]')).waitFor({ timeout: 60_000 });
-    await page.getByRole('region', { name: 'Storage' }).getByText('3.0 MB of 1.0 GB used').waitFor();
+    await page.getByRole('region', { name: 'Storage' }).getByText('3.0 MB of 10 MB used').waitFor();
+    // The free space is checked too, with the numbers, before anything is sent.
+    const sent = opens.length;
+    await page.locator('input[type=file]').setInputFiles(await sampleFile(app, 'more.bin', randomBytes(MAX_FILE)));
+    await page
+      .getByRole('alert')
+      .getByText('more.bin was not uploaded. Not enough space: 8.0 MB needed, 7.0 MB free of 10 MB.')
+      .waitFor();
+    expect(opens).toHaveLength(sent);
     await page.getByRole('link', { name: 'Files' }).click();
     await page.getByRole('button', { name: 'Delete kept.bin' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await page.getByRole('region', { name: 'Storage' }).getByText('0 B of 1.0 GB used').waitFor();
+    await page.getByRole('region', { name: 'Storage' }).getByText('0 B of 10 MB used').waitFor();
     await page.context().close();
   }, 120_000);
 
@@ -195,7 +210,7 @@ describe('uploads as people expect them', () => {
     expect(page.isClosed()).toBe(false);
 
     await panel.locator('li[aria-label="trip.mp4"][data-status=completed]').waitFor({ timeout: 60_000 });
-    await panel.getByRole('link', { name: 'Open in Files' }).click();
+    await panel.getByRole('link', { name: 'Open trip.mp4' }).click();
     await page.locator('td.name .file-name').getByText('trip.mp4', { exact: true }).waitFor();
     await expect.poll(() => page.title()).toBe('Files — lfusys');
     await page.context().close();

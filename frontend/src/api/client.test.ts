@@ -93,6 +93,33 @@ describe('ApiClient', () => {
     expect(calls.filter((c) => c.url.endsWith('/auth/refresh'))).toHaveLength(1);
   });
 
+  it('waits for the sign-in when the expired cookies took the CSRF cookie too (403 csrf, then 401)', async () => {
+    let session = 'expired';
+    let csrfCookie = 'gone';
+    fakeServer((url, init) => {
+      if (url.endsWith('/auth/csrf')) {
+        csrfCookie = 'fresh';
+        return json(200, { csrfToken: 'fresh' });
+      }
+      const sent = (init.headers as Record<string, string>)['x-csrf-token'];
+      if (init.method === 'PATCH' && sent !== csrfCookie)
+        return json(403, { error: { code: 'permission_denied', message: 'csrf', details: { reason: 'csrf_token' } } });
+      if (session === 'expired') return json(401, { error: { code: 'unauthenticated', message: 'sign in required' } });
+      return json(200, { renamed: true });
+    });
+    const client = new ApiClient();
+    // A token fetched before the cookies expired.
+    await client.post('/auth/logout').catch(() => undefined);
+    csrfCookie = 'gone';
+    let signIn: (again: boolean) => void = () => {};
+    client.reauthenticate = vi.fn(() => new Promise<boolean>((resolve) => (signIn = resolve)));
+    const rename = client.patch('/files/f1', { name: 'b' });
+    await vi.waitFor(() => expect(client.reauthenticate).toHaveBeenCalledOnce());
+    session = 'fresh';
+    signIn(true);
+    expect(await rename).toEqual({ renamed: true });
+  });
+
   it('never refreshes for a failed login', async () => {
     const calls = fakeServer((url) => {
       if (url.endsWith('/auth/csrf')) return json(200, { csrfToken: 't' });

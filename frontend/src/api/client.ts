@@ -22,13 +22,9 @@ export class ApiClient {
   reauthenticate: () => Promise<boolean> = () => Promise.resolve(false);
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const first = await this.send(method, path, body);
-    if (first.status === 401 && !NO_REFRESH.has(path)) {
-      if (await this.refresh()) return this.parse<T>(await this.send(method, path, body));
-    }
-    if (first.status === 403 && UNSAFE.has(method) && (await isCsrfRefusal(first.clone()))) {
-      this.csrf = undefined;
-      return this.parse<T>(await this.send(method, path, body));
+    const first = await this.sendWithCsrf(method, path, body);
+    if (first.status === 401 && !NO_REFRESH.has(path) && (await this.refresh())) {
+      return this.parse<T>(await this.sendWithCsrf(method, path, body));
     }
     return this.parse<T>(first);
   }
@@ -55,6 +51,17 @@ export class ApiClient {
     });
   }
 
+  /**
+   * Sends; a CSRF refusal (the token no longer matches its cookie, e.g. the cookies expired) is
+   * sent once more with a fresh token, so what the server says next (a 401) is about the session.
+   */
+  private async sendWithCsrf(method: Method, path: string, body?: unknown): Promise<Response> {
+    const res = await this.send(method, path, body);
+    if (res.status !== 403 || !UNSAFE.has(method) || !(await isCsrfRefusal(res.clone()))) return res;
+    this.csrf = undefined;
+    return this.send(method, path, body);
+  }
+
   private csrfToken(): Promise<string> {
     this.csrf ??= fetch(`${API_BASE}/auth/csrf`, { credentials: 'same-origin' })
       .then((res) => this.parse<{ csrfToken: string }>(res))
@@ -72,7 +79,7 @@ export class ApiClient {
    * otherwise); requests meeting a 401 meanwhile wait for the same answer.
    */
   private refresh(): Promise<boolean> {
-    this.refreshing ??= this.send('POST', '/auth/refresh')
+    this.refreshing ??= this.sendWithCsrf('POST', '/auth/refresh')
       .then((res) => res.ok)
       .catch(() => false)
       .then((ok) => ok || this.signInAgain())

@@ -56,7 +56,11 @@ export function UploadPanel() {
               <span className="name">{file.name}</span>
               <span className="status">{statusText(file)}</span>
               <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
-              {file.status === 'completed' && <Link to="/files">Open in Files</Link>}
+              {file.status === 'completed' && (
+                <Link to="/files" aria-label={`Open ${file.name}`}>
+                  Open
+                </Link>
+              )}
             </li>
           ))}
         </ul>

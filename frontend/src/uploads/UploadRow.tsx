@@ -101,7 +101,9 @@ export function UploadRow({ file }: { file: FileProgress }) {
         )}
         {file.status === 'completed' && file.fileId && (
           <>
-            <Link to="/files">Open in Files</Link>
+            <Link to="/files" aria-label={`Open ${file.name}`}>
+              Open
+            </Link>
             <button
               type="button"
               onClick={() =>
