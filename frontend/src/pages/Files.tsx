@@ -167,7 +167,13 @@ function FileRow({ file, onDeleted }: { file: FileItem; onDeleted(name: string):
             <button
               type="button"
               className="danger"
-              onClick={() => remove.mutate(file.id, { onSuccess: () => onDeleted(file.name) })}
+              // The row unmounts when the list refreshes, before a `mutate` callback would run.
+              onClick={() =>
+                remove.mutateAsync(file.id).then(
+                  () => onDeleted(file.name),
+                  () => undefined, // shown by the row (remove.error)
+                )
+              }
               disabled={remove.isPending}
             >
               Yes, delete

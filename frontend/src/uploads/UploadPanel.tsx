@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { setUploadTitle } from '../page-title.ts';
 import { useUploadEngine } from './engine-context.tsx';
@@ -14,6 +14,16 @@ export function UploadPanel() {
   const { snapshot } = useUploadEngine();
   const { pathname } = useLocation();
   const [open, setOpen] = useState(true);
+  const panel = useRef<HTMLElement>(null);
+  const [height, setHeight] = useState(0);
+  // The panel floats over the page's end: a spacer as tall as it lets everything scroll clear of it.
+  useEffect(() => {
+    const element = panel.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setHeight(element.offsetHeight));
+    observer.observe(element);
+    return () => observer.disconnect();
+  });
   const summary = summarize(snapshot);
   const sending = summary.sending > 0;
 
@@ -30,42 +40,45 @@ export function UploadPanel() {
 
   if (pathname === '/uploads' || snapshot.files.length === 0) return null;
   return (
-    <aside className="upload-panel" aria-labelledby="upload-panel-title">
-      <div className="panel-head">
-        <h2 id="upload-panel-title">
-          Uploads{' '}
-          <span className="panel-count">
-            {sending ? `${summary.sending} sending · ${summary.percent}%` : `${summary.completed} done`}
-          </span>
-        </h2>
-        <button
-          type="button"
-          className="secondary small"
-          aria-expanded={open}
-          aria-controls="upload-panel-body"
-          onClick={() => setOpen(!open)}
-        >
-          {open ? 'Hide' : 'Show'}
-        </button>
-      </div>
-      <div id="upload-panel-body" hidden={!open}>
-        <OverallLine snapshot={snapshot} />
-        <ul>
-          {snapshot.files.map((file) => (
-            <li key={file.id} data-status={file.status} data-acked={file.bytesAcked} aria-label={file.name}>
-              <span className="name">{file.name}</span>
-              <span className="status">{statusText(file)}</span>
-              <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
-              {file.status === 'completed' && (
-                <Link to="/files" aria-label={`Open ${file.name}`}>
-                  Open
-                </Link>
-              )}
-            </li>
-          ))}
-        </ul>
-        <Link to="/uploads">All uploads</Link>
-      </div>
-    </aside>
+    <>
+      <div className="panel-spacer" style={{ height: height + 16 }} />
+      <aside className="upload-panel" aria-labelledby="upload-panel-title" ref={panel}>
+        <div className="panel-head">
+          <h2 id="upload-panel-title">
+            Uploads{' '}
+            <span className="panel-count">
+              {sending ? `${summary.sending} sending · ${summary.percent}%` : `${summary.completed} done`}
+            </span>
+          </h2>
+          <button
+            type="button"
+            className="secondary small"
+            aria-expanded={open}
+            aria-controls="upload-panel-body"
+            onClick={() => setOpen(!open)}
+          >
+            {open ? 'Hide' : 'Show'}
+          </button>
+        </div>
+        <div id="upload-panel-body" hidden={!open}>
+          <OverallLine snapshot={snapshot} />
+          <ul>
+            {snapshot.files.map((file) => (
+              <li key={file.id} data-status={file.status} data-acked={file.bytesAcked} aria-label={file.name}>
+                <span className="name">{file.name}</span>
+                <span className="status">{statusText(file)}</span>
+                <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
+                {file.status === 'completed' && (
+                  <Link to="/files" aria-label={`Open ${file.name}`}>
+                    Open
+                  </Link>
+                )}
+              </li>
+            ))}
+          </ul>
+          <Link to="/uploads">All uploads</Link>
+        </div>
+      </aside>
+    </>
   );
 }
