@@ -161,9 +161,16 @@ describe('accessibility of the web app', () => {
       const box = await button.boundingBox();
       expect(box).not.toBeNull();
       expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= PHONE.width).toBe(true);
+      expect((box?.y ?? -1) >= 0 && (box?.y ?? 0) + (box?.height ?? 0) <= PHONE.height).toBe(true);
+      // Nothing (the upload panel) covers it.
+      const hit = await button.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+      });
+      expect(hit).toBe(true);
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
-    await page.screenshot({ path: join(SCREENSHOTS, '10-delete-phone.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, '10-delete-phone.png') });
     await keep.click();
     await expect.poll(() => focused(page)).toBe(`Delete ${LONG_NAME}`);
 

@@ -109,8 +109,11 @@ function FileRow({ file, onDeleted }: { file: FileItem; onDeleted(name: string):
   // "Keep" when asked to confirm, and back to the button that started it afterwards.
   useEffect(() => {
     if (mode === 'rename') renameInput.current?.select();
-    else if (mode === 'confirm-delete') keepButton.current?.focus();
-    else if (previous.current === 'rename') renameButton.current?.focus();
+    else if (mode === 'confirm-delete') {
+      keepButton.current?.focus({ preventScroll: true });
+      // scrollIntoView (unlike focus) honours the scroll-padding that keeps it clear of the upload panel.
+      keepButton.current?.scrollIntoView({ block: 'nearest' });
+    } else if (previous.current === 'rename') renameButton.current?.focus();
     else if (previous.current === 'confirm-delete') deleteButton.current?.focus();
     previous.current = mode;
   }, [mode]);

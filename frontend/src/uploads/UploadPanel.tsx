@@ -5,6 +5,9 @@ import { useUploadEngine } from './engine-context.tsx';
 import { OverallLine } from './OverallLine.tsx';
 import { statusText, summarize } from './upload-status.ts';
 
+/** Phones: the panel starts as one line. */
+const NARROW = '(max-width: 640px)';
+
 /**
  * Uploads follow the user: on every page but Uploads a compact panel shows each file of the
  * session; on every page the tab title carries the progress, and closing the tab while files are
@@ -13,19 +16,27 @@ import { statusText, summarize } from './upload-status.ts';
 export function UploadPanel() {
   const { snapshot } = useUploadEngine();
   const { pathname } = useLocation();
-  const [open, setOpen] = useState(true);
+  // Until the user opens or hides it, the list shows while files are sending on a wide screen;
+  // otherwise the panel is one line (it must not cover a phone's page).
+  const [chosen, setChosen] = useState<boolean>();
   const panel = useRef<HTMLElement>(null);
-  const [height, setHeight] = useState(0);
-  // The panel floats over the page's end: a spacer as tall as it lets everything scroll clear of it.
+  // The panel floats over the page's end. Its height, as --upload-panel-height, sizes a spacer
+  // (everything can scroll clear of it) and the page's scroll-padding (what gets focus or is
+  // scrolled to lands above it, not under it).
   useEffect(() => {
     const element = panel.current;
     if (!element) return;
-    const observer = new ResizeObserver(() => setHeight(element.offsetHeight));
+    const root = document.documentElement.style;
+    const observer = new ResizeObserver(() => root.setProperty('--upload-panel-height', `${element.offsetHeight}px`));
     observer.observe(element);
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      root.removeProperty('--upload-panel-height');
+    };
   });
   const summary = summarize(snapshot);
   const sending = summary.sending > 0;
+  const open = chosen ?? (sending && !window.matchMedia(NARROW).matches);
 
   useEffect(() => {
     setUploadTitle(sending ? `${summary.percent}% uploading · ` : '');
@@ -41,7 +52,7 @@ export function UploadPanel() {
   if (pathname === '/uploads' || snapshot.files.length === 0) return null;
   return (
     <>
-      <div className="panel-spacer" style={{ height: height + 16 }} />
+      <div className="panel-spacer" />
       <aside className="upload-panel" aria-labelledby="upload-panel-title" ref={panel}>
         <div className="panel-head">
           <h2 id="upload-panel-title">
@@ -55,7 +66,7 @@ export function UploadPanel() {
             className="secondary small"
             aria-expanded={open}
             aria-controls="upload-panel-body"
-            onClick={() => setOpen(!open)}
+            onClick={() => setChosen(!open)}
           >
             {open ? 'Hide' : 'Show'}
           </button>
