@@ -16,8 +16,8 @@ const NARROW = '(max-width: 640px)';
 export function UploadPanel() {
   const { snapshot } = useUploadEngine();
   const { pathname } = useLocation();
-  // Until the user opens or hides it, the list shows while files are sending on a wide screen;
-  // otherwise the panel is one line (it must not cover a phone's page).
+  // Until the user opens or hides it, the list shows on a wide screen; on a phone the panel is
+  // one line (it must not cover the page).
   const [chosen, setChosen] = useState<boolean>();
   const panel = useRef<HTMLElement>(null);
   // The panel floats over the page's end. Its height, as --upload-panel-height, sizes a spacer
@@ -36,7 +36,7 @@ export function UploadPanel() {
   });
   const summary = summarize(snapshot);
   const sending = summary.sending > 0;
-  const open = chosen ?? (sending && !window.matchMedia(NARROW).matches);
+  const open = chosen ?? !window.matchMedia(NARROW).matches;
 
   useEffect(() => {
     setUploadTitle(sending ? `${summary.percent}% uploading · ` : '');
