@@ -80,15 +80,11 @@ export class UploadEngine {
     });
   }
 
-  /**
-   * Starts one failed file again, or every failed file: it resumes the server upload where that
-   * is still open (only missing chunks are sent) or opens a new one. The file keeps its id.
-   */
+  /** Starts one or every failed file again (same id): it resumes its server upload, or opens a new one. */
   retry(id?: string): void {
     const { tasks } = this.core;
     this.core.batch(() => {
-      for (const task of this.targets(id)) {
-        if (task.status !== 'failed') continue;
+      for (const task of this.targets(id).filter((t) => t.status === 'failed')) {
         tasks.splice(tasks.indexOf(task), 1, new FileTask(task.id, task.source));
       }
       this.core.statusChanged();
