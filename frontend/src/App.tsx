@@ -1,9 +1,11 @@
 import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 import { BrowserRouter, Navigate, NavLink, Outlet, Route, Routes, useLocation } from 'react-router';
+import { SessionExpiredBanner } from './account/SessionExpiredBanner.tsx';
 import { VerifyEmailBanner } from './account/VerifyEmailBanner.tsx';
 import { api } from './api/client.ts';
 import { errorMessage, keys, signedOut, useMe, useSignOut } from './api/queries.ts';
+import { sessionExpiry } from './api/session-expiry.ts';
 import { Files } from './pages/Files.tsx';
 import { ForgotPassword } from './pages/ForgotPassword.tsx';
 import { Landing } from './pages/Landing.tsx';
@@ -13,6 +15,7 @@ import { ResetPassword } from './pages/ResetPassword.tsx';
 import { Uploads } from './pages/Uploads.tsx';
 import { VerifyEmail } from './pages/VerifyEmail.tsx';
 import { UploadEngineProvider } from './uploads/engine-context.tsx';
+import { UploadPanel } from './uploads/UploadPanel.tsx';
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { refetchOnWindowFocus: true, retry: 1 } } });
 
@@ -38,12 +41,19 @@ export function App() {
   );
 }
 
-/** A failed silent refresh anywhere means the server ended the session: the UI ends it too. */
+/**
+ * A failed silent refresh anywhere means the session is over. A signed-in user signs in again in
+ * place (SessionExpiredBanner) while the requests that met it wait; an anonymous visit's refresh
+ * fails too, and that is no news.
+ */
 function SessionWatcher() {
   const client = useQueryClient();
   useEffect(() => {
-    // Only a session that was there can have ended (an anonymous visit's refresh fails too).
-    api.onSignedOut = () => signedOut(client, Boolean(client.getQueryData(keys.me)));
+    api.reauthenticate = () => {
+      if (client.getQueryData(keys.me)) return sessionExpiry.wait();
+      signedOut(client, false);
+      return Promise.resolve(false);
+    };
   }, [client]);
   return null;
 }
@@ -68,12 +78,33 @@ function RequireUser() {
   return (
     <UploadEngineProvider>
       <Header name={me.data.name} />
+      <SessionExpiredBanner user={me.data} />
       <VerifyEmailBanner user={me.data} />
       <div id="content" tabIndex={-1}>
         <Outlet />
       </div>
+      <UploadPanel />
+      <HeadingFocus />
     </UploadEngineProvider>
   );
+}
+
+/** After a page change focus goes to the new page's heading, not to the document body. */
+function HeadingFocus() {
+  const { pathname } = useLocation();
+  const first = useRef(true);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the page change is the trigger.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = document.querySelector<HTMLElement>('#content h1');
+    if (!heading) return;
+    heading.tabIndex = -1;
+    heading.focus();
+  }, [pathname]);
+  return null;
 }
 
 function Header({ name }: { name: string }) {

@@ -83,10 +83,11 @@ describe('signed-in devices on the profile page', () => {
       .waitFor();
     await expect.poll(() => deviceRows(laptop).count()).toBe(1);
 
-    // The desktop's next request finds its session ended: the app says so on the sign-in page.
+    // The desktop's next request finds its session ended: the app says so in place, with a way to
+    // sign in again (the page and any upload stay).
     await desktop.getByRole('link', { name: 'Profile' }).click();
     await desktop.getByRole('alert').filter({ hasText: 'Your session ended' }).waitFor();
-    await desktop.getByRole('form', { name: 'Sign in' }).waitFor();
+    await desktop.getByRole('form', { name: 'Sign in again' }).waitFor();
 
     // Signed in again on the desktop, then "Sign out everywhere else" from the laptop.
     await signIn(desktop, email);
@@ -103,7 +104,8 @@ describe('signed-in devices on the profile page', () => {
     await expect.poll(() => deviceRows(laptop).count()).toBe(1);
     await laptop.getByRole('button', { name: 'Sign out everywhere else' }).waitFor({ state: 'detached' });
 
-    await desktop.getByRole('link', { name: 'Files' }).click();
+    // (Signing in again from a fresh load landed it on Files.)
+    await desktop.getByRole('link', { name: 'Profile' }).click();
     await desktop.getByRole('alert').filter({ hasText: 'Your session ended' }).waitFor();
   });
 

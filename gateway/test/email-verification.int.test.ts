@@ -132,6 +132,25 @@ describe('the unverified quota (UNVERIFIED_QUOTA_BYTES, 1 GiB by default)', () =
     await client.post('/auth/email/verify', { token: await verificationToken(creds.email) });
     expect((await open(GiB + 1)).status).toBe(201);
   });
+
+  it('GET /uploads/usage names the bytes used and the limits an open meets, before and after verifying', async () => {
+    const { client, creds } = await signedInClient(gw);
+    const usage = async () => {
+      const res = await client.get('/uploads/usage');
+      expect(res.status).toBe(200);
+      return (res.body as { usage: { usedBytes: number; quotaBytes: number; maxFileBytes: number } }).usage;
+    };
+    // sessions' defaults: MAX_FILE_BYTES 50 GiB, USER_QUOTA_BYTES 100 GiB.
+    expect(await usage()).toEqual({ usedBytes: 0, quotaBytes: GiB, maxFileBytes: 50 * GiB });
+    const opened = await client.post('/uploads', { fileName: 'a.bin', size: 1234, transfer: 'relay' });
+    expect((await usage()).usedBytes).toBe(1234);
+    await client.request('DELETE', `/uploads/${(opened.body as { uploadId: string }).uploadId}`);
+    expect((await usage()).usedBytes).toBe(0);
+
+    await client.post('/auth/email/verify', { token: await verificationToken(creds.email) });
+    expect((await usage()).quotaBytes).toBe(100 * GiB);
+    expect((await new TestClient(gw.api).get('/uploads/usage')).status).toBe(401);
+  });
 });
 
 describe('POST /users/me/email', () => {

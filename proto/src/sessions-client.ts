@@ -36,6 +36,7 @@ export function createSessionsClient(address: string, deadlineMs = 5000) {
     signParts: call(client.signParts),
     confirmParts: call(client.confirmParts),
     declareSha256: call(client.declareSha256),
+    getUsage: call(client.getUsage),
     close: () => client.close(),
   };
 }

@@ -12,21 +12,19 @@ const NO_REFRESH = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/
 /**
  * The one way the app talks to the gateway: cookies only (no tokens in JS), the CSRF header on
  * unsafe requests, and on a 401 one silent refresh shared by every request that hit it
- * (single-flight), then one replay. When the refresh fails the session is over: `onSignedOut` runs.
+ * (single-flight), then one replay. When the refresh fails, `reauthenticate` decides: the app
+ * lets a signed-in user sign in again in place (the requests wait, then replay) and otherwise
+ * ends the session; it resolves whether the requests may be replayed.
  */
 export class ApiClient {
   private csrf: Promise<string> | undefined;
   private refreshing: Promise<boolean> | undefined;
-  onSignedOut: () => void = () => {};
+  reauthenticate: () => Promise<boolean> = () => Promise.resolve(false);
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const first = await this.send(method, path, body);
-    if (first.status === 401 && !NO_REFRESH.has(path)) {
-      if (await this.refresh()) return this.parse<T>(await this.send(method, path, body));
-    }
-    if (first.status === 403 && UNSAFE.has(method) && (await isCsrfRefusal(first.clone()))) {
-      this.csrf = undefined;
-      return this.parse<T>(await this.send(method, path, body));
+    const first = await this.sendWithCsrf(method, path, body);
+    if (first.status === 401 && !NO_REFRESH.has(path) && (await this.refresh())) {
+      return this.parse<T>(await this.sendWithCsrf(method, path, body));
     }
     return this.parse<T>(first);
   }
@@ -53,6 +51,17 @@ export class ApiClient {
     });
   }
 
+  /**
+   * Sends; a CSRF refusal (the token no longer matches its cookie, e.g. the cookies expired) is
+   * sent once more with a fresh token, so what the server says next (a 401) is about the session.
+   */
+  private async sendWithCsrf(method: Method, path: string, body?: unknown): Promise<Response> {
+    const res = await this.send(method, path, body);
+    if (res.status !== 403 || !UNSAFE.has(method) || !(await isCsrfRefusal(res.clone()))) return res;
+    this.csrf = undefined;
+    return this.send(method, path, body);
+  }
+
   private csrfToken(): Promise<string> {
     this.csrf ??= fetch(`${API_BASE}/auth/csrf`, { credentials: 'same-origin' })
       .then((res) => this.parse<{ csrfToken: string }>(res))
@@ -65,21 +74,26 @@ export class ApiClient {
   }
 
   /**
-   * Single-flight: concurrent 401s wait for the same refresh, and a failed one signs out once (a
-   * second sign-out, seeing the first one's cleared state, would tell the page otherwise).
+   * Single-flight: concurrent 401s wait for the same refresh, and a failed one asks
+   * `reauthenticate` once (a second ask, seeing the first one's cleared state, would tell the page
+   * otherwise); requests meeting a 401 meanwhile wait for the same answer.
    */
   private refresh(): Promise<boolean> {
-    this.refreshing ??= this.send('POST', '/auth/refresh')
+    this.refreshing ??= this.sendWithCsrf('POST', '/auth/refresh')
       .then((res) => res.ok)
       .catch(() => false)
-      .then((ok) => {
-        if (!ok) this.onSignedOut();
-        return ok;
-      })
+      .then((ok) => ok || this.signInAgain())
       .finally(() => {
         this.refreshing = undefined;
       });
     return this.refreshing;
+  }
+
+  /** Signed in again: the CSRF cookie changed with the session, so the next unsafe request fetches it anew. */
+  private async signInAgain(): Promise<boolean> {
+    const again = await this.reauthenticate();
+    if (again) this.resetCsrf();
+    return again;
   }
 
   private async parse<T>(res: Response): Promise<T> {

@@ -1,13 +1,15 @@
 import { type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { disposeUploadEngine } from '../uploads/engine-instance.ts';
 import { ApiError, api } from './client.ts';
-import type { FileItem, FilePage, UploadItem, User } from './types.ts';
+import { sessionExpiry } from './session-expiry.ts';
+import type { FileItem, FilePage, StorageUsage, UploadItem, User } from './types.ts';
 
 export const keys = {
   me: ['me'] as const,
   files: ['files'] as const,
   uploads: ['uploads'] as const,
   loginSessions: ['login-sessions'] as const,
+  storage: ['storage'] as const,
   /** Set when the server ended the session (not the user signing out): the sign-in page says so. */
   sessionEnded: ['session-ended'] as const,
 };
@@ -32,7 +34,9 @@ export function useMe() {
 export function useSignIn() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (input: { email: string; password: string }) => api.post<{ user: User }>('/auth/login', input),
+    // `source`: which form asked (it shows the error); not sent.
+    mutationFn: ({ email, password }: { email: string; password: string; source?: 'sign-in' | 'register' }) =>
+      api.post<{ user: User }>('/auth/login', { email, password }),
     onSuccess: ({ user }) => {
       api.resetCsrf();
       client.setQueryData(keys.sessionEnded, false);
@@ -64,6 +68,8 @@ export function useSignOut() {
  */
 export function signedOut(client: QueryClient, ended = false): void {
   disposeUploadEngine();
+  // Requests waiting for a sign-in in place fail now (as unauthenticated).
+  sessionExpiry.settle(false);
   api.resetCsrf();
   client.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
   client.setQueryData(keys.sessionEnded, ended);
@@ -94,7 +100,19 @@ export function useDeleteFile() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (id: string) => api.delete<void>(`/files/${id}`),
-    onSuccess: () => client.invalidateQueries({ queryKey: keys.files }),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: keys.files }),
+        client.invalidateQueries({ queryKey: keys.storage }),
+      ]),
+  });
+}
+
+/** Storage used and the limits: shown up front, and checked before a file is sent. */
+export function useStorage() {
+  return useQuery({
+    queryKey: keys.storage,
+    queryFn: async () => (await api.get<{ usage: StorageUsage }>('/uploads/usage')).usage,
   });
 }
 

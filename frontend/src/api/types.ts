@@ -50,3 +50,13 @@ export interface LoginSession {
   userAgent: string;
   current: boolean;
 }
+
+/** `GET /uploads/usage`: what the account stores and may store. */
+export interface StorageUsage {
+  /** Bytes of stored files and of uploads in progress (reserved at open). */
+  usedBytes: number;
+  /** The account's quota in bytes (smaller until the email is verified). */
+  quotaBytes: number;
+  /** The largest file the server accepts, in bytes. */
+  maxFileBytes: number;
+}

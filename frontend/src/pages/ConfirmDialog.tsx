@@ -4,6 +4,8 @@ export interface ConfirmDialogProps {
   title: string;
   children: ReactNode;
   confirmLabel: string;
+  /** The button that closes without acting (default "Cancel"). */
+  cancelLabel?: string;
   /** The action is running: the confirm button waits. */
   pending: boolean;
   /** Why the last attempt failed, shown in the dialog so the user can retry or cancel. */
@@ -20,6 +22,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Cancel',
   pending,
   error,
   onConfirm,
@@ -51,7 +54,7 @@ export function ConfirmDialog({
       )}
       <div className="dialog-actions">
         <button type="button" className="secondary" onClick={onCancel}>
-          Cancel
+          {cancelLabel}
         </button>
         <button type="button" className="danger" onClick={onConfirm} disabled={pending}>
           {confirmLabel}

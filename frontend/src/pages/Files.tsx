@@ -3,11 +3,20 @@ import { Link } from 'react-router';
 import { downloadFile, errorMessage, useDeleteFile, useFiles, useRenameFile } from '../api/queries.ts';
 import type { FileItem } from '../api/types.ts';
 import { formatBytes, formatDate } from '../format.ts';
+import { usePageTitle } from '../page-title.ts';
+import { StorageMeter } from '../uploads/StorageMeter.tsx';
 
 /** Your files, newest first, a page at a time: download, rename, delete. */
 export function Files() {
+  usePageTitle('Files');
   const files = useFiles();
   const items = files.data?.pages.flatMap((p) => p.files) ?? [];
+  const [deleted, setDeleted] = useState<string>();
+  const notice = useRef<HTMLParagraphElement>(null);
+  // A deleted row takes its buttons with it: focus goes to the notice that says what happened.
+  useEffect(() => {
+    if (deleted) notice.current?.focus();
+  }, [deleted]);
   return (
     <main>
       <div className="page-head">
@@ -16,6 +25,10 @@ export function Files() {
           Upload files
         </Link>
       </div>
+      <StorageMeter />
+      <p role="status" className="notice" tabIndex={-1} ref={notice}>
+        {deleted && `“${deleted}” was deleted.`}
+      </p>
       {files.isPending && <p role="status">Loading your files…</p>}
       {files.isError && (
         <div role="alert" className="error">
@@ -44,7 +57,7 @@ export function Files() {
           </thead>
           <tbody>
             {items.map((file) => (
-              <FileRow key={file.id} file={file} />
+              <FileRow key={file.id} file={file} onDeleted={setDeleted} />
             ))}
           </tbody>
         </table>
@@ -80,15 +93,29 @@ function Sha256({ fileName, sha256 }: { fileName: string; sha256: string }) {
   );
 }
 
-function FileRow({ file }: { file: FileItem }) {
+type RowMode = 'view' | 'rename' | 'confirm-delete';
+
+function FileRow({ file, onDeleted }: { file: FileItem; onDeleted(name: string): void }) {
   const rename = useRenameFile();
   const remove = useDeleteFile();
-  const [mode, setMode] = useState<'view' | 'rename' | 'confirm-delete'>('view');
+  const [mode, setMode] = useState<RowMode>('view');
   const [downloadError, setDownloadError] = useState<string>();
   const renameInput = useRef<HTMLInputElement>(null);
-  // Keyboard users land in the field they asked for.
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const keepButton = useRef<HTMLButtonElement>(null);
+  const previous = useRef<RowMode>('view');
+  // Focus follows the controls that replaced the ones pressed: the name field when renaming,
+  // "Keep" when asked to confirm, and back to the button that started it afterwards.
   useEffect(() => {
     if (mode === 'rename') renameInput.current?.select();
+    else if (mode === 'confirm-delete') {
+      keepButton.current?.focus({ preventScroll: true });
+      // scrollIntoView (unlike focus) honours the scroll-padding that keeps it clear of the upload panel.
+      keepButton.current?.scrollIntoView({ block: 'nearest' });
+    } else if (previous.current === 'rename') renameButton.current?.focus();
+    else if (previous.current === 'confirm-delete') deleteButton.current?.focus();
+    previous.current = mode;
   }, [mode]);
   const onRename = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -112,6 +139,8 @@ function FileRow({ file }: { file: FileItem }) {
               maxLength={255}
               required
               ref={renameInput}
+              aria-invalid={rename.isError || undefined}
+              aria-describedby={rename.isError ? `file-error-${file.id}` : undefined}
             />
             <button type="submit" disabled={rename.isPending}>
               Save
@@ -127,7 +156,7 @@ function FileRow({ file }: { file: FileItem }) {
           <Sha256 fileName={file.name} sha256={file.sha256} />
         )}
         {(error || downloadError) && (
-          <p role="alert" className="error">
+          <p role="alert" className="error" id={`file-error-${file.id}`}>
             {downloadError ?? errorMessage(error)}
           </p>
         )}
@@ -137,11 +166,22 @@ function FileRow({ file }: { file: FileItem }) {
       <td className="actions">
         {mode === 'confirm-delete' ? (
           <>
-            <span>Delete “{file.name}”?</span>
-            <button type="button" className="danger" onClick={() => remove.mutate(file.id)} disabled={remove.isPending}>
+            <span className="question">Delete “{file.name}”?</span>
+            <button
+              type="button"
+              className="danger"
+              // The row unmounts when the list refreshes, before a `mutate` callback would run.
+              onClick={() =>
+                remove.mutateAsync(file.id).then(
+                  () => onDeleted(file.name),
+                  () => undefined, // shown by the row (remove.error)
+                )
+              }
+              disabled={remove.isPending}
+            >
               Yes, delete
             </button>
-            <button type="button" onClick={() => setMode('view')}>
+            <button type="button" onClick={() => setMode('view')} ref={keepButton}>
               Keep
             </button>
           </>
@@ -154,10 +194,20 @@ function FileRow({ file }: { file: FileItem }) {
             >
               Download
             </button>
-            <button type="button" onClick={() => setMode('rename')} aria-label={`Rename ${file.name}`}>
+            <button
+              type="button"
+              onClick={() => setMode('rename')}
+              aria-label={`Rename ${file.name}`}
+              ref={renameButton}
+            >
               Rename
             </button>
-            <button type="button" onClick={() => setMode('confirm-delete')} aria-label={`Delete ${file.name}`}>
+            <button
+              type="button"
+              onClick={() => setMode('confirm-delete')}
+              aria-label={`Delete ${file.name}`}
+              ref={deleteButton}
+            >
               Delete
             </button>
           </>

@@ -1,9 +1,11 @@
 import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { accountErrorMessage, useForgotPassword } from '../account/queries.ts';
+import { usePageTitle } from '../page-title.ts';
 
 /** Asks for a reset link; the answer never says whether the address has an account. */
 export function ForgotPassword() {
+  usePageTitle('Forgot password');
   const forgot = useForgotPassword();
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

@@ -1,6 +1,8 @@
 import { Link } from 'react-router';
+import { usePageTitle } from '../page-title.ts';
 
 export function NotFound() {
+  usePageTitle('Page not found');
   return (
     <main>
       <h1>Page not found</h1>

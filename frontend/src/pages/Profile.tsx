@@ -1,11 +1,13 @@
 import { type FormEvent, useState } from 'react';
 import { EmailForm } from '../account/EmailForm.tsx';
 import { errorMessage, useChangePassword, useDeleteAccount, useMe, useUpdateProfile } from '../api/queries.ts';
+import { usePageTitle } from '../page-title.ts';
 import { Devices } from './Devices.tsx';
 import { LinkedIdentities } from './LinkedIdentities.tsx';
 
 /** Name and bio, password, linked sign-in providers, signed-in devices, and deleting the account. */
 export function Profile() {
+  usePageTitle('Profile');
   const me = useMe();
   const user = me.data;
   if (!user) return null;

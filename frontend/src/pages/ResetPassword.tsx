@@ -2,9 +2,11 @@ import type { FormEvent } from 'react';
 import { Link } from 'react-router';
 import { accountErrorMessage, isBadLink, useResetPassword } from '../account/queries.ts';
 import { useLinkToken } from '../account/use-link-token.ts';
+import { usePageTitle } from '../page-title.ts';
 
 /** Reached from the mailed link: chooses a new password with the link's token. */
 export function ResetPassword() {
+  usePageTitle('Reset password');
   const token = useLinkToken();
   const reset = useResetPassword();
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {

@@ -1,46 +1,54 @@
 import { type DragEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.ts';
-import { errorMessage, useServerUploads } from '../api/queries.ts';
-import { formatBytes, formatDuration } from '../format.ts';
-import type { EngineSnapshot, FileProgress } from '../upload-engine/index.ts';
+import { errorMessage, useServerUploads, useStorage } from '../api/queries.ts';
+import { formatBytes } from '../format.ts';
+import { usePageTitle } from '../page-title.ts';
+import type { EngineSnapshot } from '../upload-engine/index.ts';
 import { useUploadEngine } from '../uploads/engine-context.tsx';
+import { OverallLine } from '../uploads/OverallLine.tsx';
+import { StorageMeter } from '../uploads/StorageMeter.tsx';
+import { UploadRow } from '../uploads/UploadRow.tsx';
+import { isSending, precheck, statusText, summarize } from '../uploads/upload-status.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
-const STATUS_TEXT: Record<FileProgress['status'], string> = {
-  queued: 'Waiting',
-  preparing: 'Preparing',
-  uploading: 'Uploading',
-  paused: 'Paused',
-  processing: 'Processing',
-  completed: 'Complete',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-};
-
-/** What the row says: the status, or why the network holds a sending file up (never a failure). */
-function statusText(file: FileProgress): string {
-  if (file.waiting === 'offline') return 'Offline — will resume';
-  if (file.waiting === 'network') return 'Waiting for network…';
-  return STATUS_TEXT[file.status];
-}
-
-/** Pick or drop files; watch, pause, resume and cancel them; resume interrupted uploads. */
+/** Pick or drop files; watch, pause, resume, cancel and retry them; resume interrupted uploads. */
 export function Uploads() {
+  usePageTitle('Uploads');
   const { engine, snapshot } = useUploadEngine();
+  const storage = useStorage();
   const [dragging, setDragging] = useState(false);
-  const input = useRef<HTMLInputElement>(null);
+  const [refused, setRefused] = useState<string[]>([]);
+  const [confirmCancelAll, setConfirmCancelAll] = useState(false);
+  // Size and free space are checked before anything is sent; the server checks again at open.
   const add = (list: FileList | null) => {
-    if (list && list.length > 0) engine.add([...list]);
+    if (!list || list.length === 0) return;
+    let pending = snapshot.files
+      .filter((f) => f.status === 'queued' || f.status === 'preparing')
+      .reduce((sum, f) => sum + f.size, 0);
+    const accepted: File[] = [];
+    const messages: string[] = [];
+    for (const file of list) {
+      const problem = storage.data && precheck(file.size, storage.data, pending);
+      if (problem) messages.push(`${file.name} was not uploaded. ${problem}.`);
+      else {
+        accepted.push(file);
+        pending += file.size;
+      }
+    }
+    setRefused(messages);
+    if (accepted.length > 0) engine.add(accepted);
   };
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
     add(e.dataTransfer.files);
   };
-  const active = snapshot.files.some((f) => ['queued', 'preparing', 'uploading', 'processing'].includes(f.status));
-  const paused = snapshot.files.some((f) => f.status === 'paused');
+  const summary = summarize(snapshot);
+  const active = summary.sending > 0;
   return (
     <main>
       <h1>Uploads</h1>
+      <StorageMeter />
       <section
         className={`dropzone${dragging ? ' dragging' : ''}`}
         onDragOver={(e) => {
@@ -55,46 +63,58 @@ export function Uploads() {
         <label className="button">
           Choose files
           <input
-            ref={input}
             type="file"
             multiple
             className="visually-hidden"
+            aria-describedby="dropzone-hint"
             onChange={(e) => {
               add(e.currentTarget.files);
               e.currentTarget.value = '';
             }}
           />
         </label>
-        <p className="hint">Picking a file you already started continues it where it stopped.</p>
+        <p className="hint" id="dropzone-hint">
+          {storage.data && `Files up to ${formatBytes(storage.data.maxFileBytes)}. `}
+          Picking a file you already started continues it where it stopped.
+        </p>
       </section>
+      {refused.length > 0 && (
+        <div role="alert" className="error refused">
+          {refused.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
+      )}
       <Announcer snapshot={snapshot} />
       {snapshot.files.length > 0 && (
         <section aria-labelledby="queue-title">
           <div className="page-head">
             <h2 id="queue-title">This session</h2>
             <div className="actions">
-              {active && (
+              {summary.failed > 0 && (
+                <button type="button" onClick={() => engine.retry()}>
+                  Retry all
+                </button>
+              )}
+              {active ? (
                 <button type="button" onClick={() => engine.pause()}>
                   Pause all
                 </button>
+              ) : (
+                summary.paused > 0 && (
+                  <button type="button" onClick={() => engine.resume()}>
+                    Resume all
+                  </button>
+                )
               )}
-              {paused && (
-                <button type="button" onClick={() => engine.resume()}>
-                  Resume all
-                </button>
-              )}
-              {(active || paused) && (
-                <button type="button" className="danger" onClick={() => engine.cancel()}>
+              {(active || summary.paused > 0) && (
+                <button type="button" className="secondary" onClick={() => setConfirmCancelAll(true)}>
                   Cancel all
                 </button>
               )}
             </div>
           </div>
-          <p className="overall">
-            Overall: {formatBytes(snapshot.bytesAcked)} of {formatBytes(snapshot.totalBytes)} ·{' '}
-            {Math.floor(snapshot.percent)}% · {formatBytes(snapshot.speedBytesPerSecond)}/s ·{' '}
-            {formatDuration(snapshot.etaSeconds)} left
-          </p>
+          <OverallLine snapshot={snapshot} />
           <ul className="queue">
             {snapshot.files.map((file) => (
               <UploadRow key={file.id} file={file} />
@@ -102,75 +122,24 @@ export function Uploads() {
           </ul>
         </section>
       )}
+      {confirmCancelAll && (
+        <ConfirmDialog
+          title="Cancel every upload?"
+          confirmLabel="Cancel all"
+          cancelLabel="Keep uploading"
+          pending={false}
+          error={null}
+          onConfirm={() => {
+            setConfirmCancelAll(false);
+            engine.cancel();
+          }}
+          onCancel={() => setConfirmCancelAll(false)}
+        >
+          <p>What was already uploaded of the unfinished files is discarded.</p>
+        </ConfirmDialog>
+      )}
       <Interrupted localUploadIds={new Set(snapshot.files.map((f) => f.uploadId).filter(Boolean) as string[])} />
     </main>
-  );
-}
-
-function UploadRow({ file }: { file: FileProgress }) {
-  const { engine } = useUploadEngine();
-  const running = ['queued', 'preparing', 'uploading'].includes(file.status);
-  return (
-    <li
-      className={`upload ${file.status}${file.waiting ? ' waiting' : ''}`}
-      data-status={file.status}
-      data-waiting={file.waiting}
-      data-acked={file.bytesAcked}
-      data-transfer={file.transfer}
-      aria-label={file.name}
-    >
-      <div className="row">
-        <strong className="name">{file.name}</strong>
-        <span className="status">{statusText(file)}</span>
-      </div>
-      {/* The bar and the figures count what the server acknowledged: they never move backwards. */}
-      <progress max={100} value={file.percent} aria-label={`${file.name} progress`} />
-      <div className="row small">
-        <span>
-          {formatBytes(file.bytesAcked)} of {formatBytes(file.size)} ({Math.floor(file.percent)}%)
-          {file.bytesInFlight > 0 && ` · ${formatBytes(file.bytesInFlight)} on the way`}
-          {file.resumedChunks > 0 && ` · resumed, ${file.resumedChunks} chunks already uploaded`}
-        </span>
-        {file.status === 'uploading' && !file.waiting && (
-          <span>
-            {formatBytes(file.speedBytesPerSecond)}/s · {formatDuration(file.etaSeconds)} left
-          </span>
-        )}
-        {file.status === 'processing' && <span>Assembling the file on the server…</span>}
-      </div>
-      {file.error && (
-        <p role="alert" className="error">
-          {file.error}
-        </p>
-      )}
-      <div className="actions">
-        {running && (
-          <button type="button" onClick={() => engine.pause(file.id)} aria-label={`Pause ${file.name}`}>
-            Pause
-          </button>
-        )}
-        {file.status === 'paused' && (
-          <button type="button" onClick={() => engine.resume(file.id)} aria-label={`Resume ${file.name}`}>
-            Resume
-          </button>
-        )}
-        {(running || file.status === 'paused') && (
-          <button
-            type="button"
-            className="danger"
-            onClick={() => engine.cancel(file.id)}
-            aria-label={`Cancel ${file.name}`}
-          >
-            Cancel
-          </button>
-        )}
-        {['completed', 'failed', 'cancelled'].includes(file.status) && (
-          <button type="button" onClick={() => engine.remove(file.id)} aria-label={`Clear ${file.name}`}>
-            Clear
-          </button>
-        )}
-      </div>
-    </li>
   );
 }
 
@@ -201,7 +170,8 @@ function Interrupted({ localUploadIds }: { localUploadIds: Set<string> }) {
             <progress max={u.size} value={u.receivedBytes} aria-label={`${u.fileName} progress`} />
             <button
               type="button"
-              className="danger"
+              className="secondary"
+              aria-label={`Discard ${u.fileName}`}
               onClick={() =>
                 api
                   .delete(`/uploads/${u.uploadId}`)
@@ -218,14 +188,18 @@ function Interrupted({ localUploadIds }: { localUploadIds: Set<string> }) {
   );
 }
 
-/** Screen readers hear each file's status change once (not every progress tick). */
+/** Progress milestones announced once per file. */
+const MILESTONES = [25, 50, 75];
+
+/** Screen readers hear each file's status change once, and its 25/50/75 % milestones (not every tick). */
 function Announcer({ snapshot }: { snapshot: EngineSnapshot }) {
   const seen = useRef(new Map<string, string>());
   const [message, setMessage] = useState('');
   useEffect(() => {
     const changes: string[] = [];
     for (const file of snapshot.files) {
-      const text = statusText(file);
+      const reached = isSending(file) ? MILESTONES.filter((m) => file.percent >= m).pop() : undefined;
+      const text = reached && file.status === 'uploading' ? `${reached}% uploaded` : statusText(file);
       if (seen.current.get(file.id) !== text) {
         seen.current.set(file.id, text);
         changes.push(`${file.name}: ${text}`);

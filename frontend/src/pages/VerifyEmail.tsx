@@ -3,9 +3,11 @@ import { Link } from 'react-router';
 import { accountErrorMessage, useVerifyEmail } from '../account/queries.ts';
 import { useLinkToken } from '../account/use-link-token.ts';
 import { useMe } from '../api/queries.ts';
+import { usePageTitle } from '../page-title.ts';
 
 /** Reached from the mailed link: verifies the email as soon as the page opens. */
 export function VerifyEmail() {
+  usePageTitle('Verify your email');
   const token = useLinkToken();
   const verify = useVerifyEmail();
   const me = useMe();

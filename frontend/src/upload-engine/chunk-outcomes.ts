@@ -10,7 +10,7 @@ import {
 } from './errors.ts';
 import type { ChunkRun, FileTask } from './file-task.ts';
 import { type TaskLifecycle, UPLOAD_GONE } from './task-lifecycle.ts';
-import type { ChunkResponse, ServerUploadState } from './types.ts';
+import type { ChunkResponse, FailureReason, ServerUploadState } from './types.ts';
 
 /** Shown when the login session behind the upload has ended (logout, password change, deletion). */
 export const SESSION_ENDED = 'Your session ended — sign in again';
@@ -40,7 +40,7 @@ export class ChunkOutcomes {
     const { index } = run;
     if (status >= 200 && status < 300) this.acknowledge(task, run, response);
     else if (status === 401) this.renewToken(task, run);
-    else if (status === 404) this.lifecycle.fail(task, UPLOAD_GONE, true);
+    else if (status === 404) this.lifecycle.fail(task, UPLOAD_GONE, true, 'gone');
     else if (status === 409) void this.resolveConflict(task, index);
     else if (status === 429 || status === 408) {
       // 429: a per-user limit (DESIGN.md §9.3), wait as told. 408: the body came in too slowly
@@ -50,7 +50,7 @@ export class ChunkOutcomes {
     } else if (isRetryableStatus(status))
       this.resend(task, index, 'attempt', `HTTP ${status}`, response.retryAfterSeconds);
     // 400, 413, 415 and the like: the same bytes would be refused again.
-    else this.lifecycle.fail(task, `chunk ${index} was refused (HTTP ${status})`, true);
+    else this.lifecycle.fail(task, `chunk ${index} was refused (HTTP ${status})`, true, 'refused');
     if (status !== 401) task.renewals.delete(index);
   }
 
@@ -63,7 +63,7 @@ export class ChunkOutcomes {
 
   /** Hashing the chunk failed (the file became unreadable?): a counted attempt. */
   localFailure(task: FileTask, index: number, reason: string): void {
-    this.resend(task, index, 'attempt', reason);
+    this.resend(task, index, 'attempt', reason, undefined, 'unreadable');
   }
 
   /**
@@ -94,14 +94,21 @@ export class ChunkOutcomes {
   }
 
   /** Schedules the resend after a backoff; a counted failure past `maxAttempts` fails the file. */
-  private resend(task: FileTask, index: number, kind: FailureKind, reason: string, retryAfterSeconds?: number): void {
+  private resend(
+    task: FileTask,
+    index: number,
+    kind: FailureKind,
+    reason: string,
+    retryAfterSeconds?: number,
+    cause: FailureReason = 'server',
+  ): void {
     const tries = (task.tries.get(index) ?? 0) + 1;
     task.tries.set(index, tries);
     if (kind === 'attempt') {
       const attempt = (task.attempts.get(index) ?? 0) + 1;
       task.attempts.set(index, attempt);
       if (attempt >= this.core.settings.maxAttempts) {
-        this.lifecycle.fail(task, `chunk ${index} failed after ${attempt} attempts (${reason})`, false);
+        this.lifecycle.fail(task, `chunk ${index} failed after ${attempt} attempts (${reason})`, false, cause);
         return;
       }
     }
@@ -143,7 +150,7 @@ export class ChunkOutcomes {
     if (!session) return;
     const renewals = (task.renewals.get(index) ?? 0) + 1;
     if (renewals > MAX_RENEWALS) {
-      this.lifecycle.fail(task, `${SESSION_ENDED} (the upload token was refused)`, false);
+      this.lifecycle.fail(task, `${SESSION_ENDED} (the upload token was refused)`, false, 'session');
       return;
     }
     task.renewals.set(index, renewals);
@@ -195,9 +202,9 @@ export class ChunkOutcomes {
 
   private lookupFailed(task: FileTask, index: number, error: unknown): void {
     if (!this.core.isSending(task)) return;
-    if (isNotFound(error)) this.lifecycle.fail(task, UPLOAD_GONE, true);
+    if (isNotFound(error)) this.lifecycle.fail(task, UPLOAD_GONE, true, 'gone');
     // The resume entry stays: after signing in again, picking the file continues it.
-    else if (isUnauthenticated(error)) this.lifecycle.fail(task, SESSION_ENDED, false);
+    else if (isUnauthenticated(error)) this.lifecycle.fail(task, SESSION_ENDED, false, 'session');
     else {
       if (isNetworkFailure(error)) this.core.network.failed(false);
       const kind = isNetworkFailure(error) || isThrottled(error) ? 'wait' : 'attempt';

@@ -41,6 +41,7 @@ export class ChunkSender {
       parallel: 0,
       storedAt: undefined,
     };
+    task.meter.sending(this.core.clock.now());
     task.inFlight.set(index, run);
     this.core.active++;
     void this.send(task, session, run).then((outcome) => this.core.batch(() => this.settle(task, run, outcome)));

@@ -4,6 +4,7 @@ import { realClock } from './clock.ts';
 import type { FileTask } from './file-task.ts';
 import { NetworkGate, type NetworkState } from './network-gate.ts';
 import { alwaysOnline } from './network-port.ts';
+import { OverallRate } from './overall-rate.ts';
 import { ParallelismController } from './parallelism.ts';
 import type { PreparationContext } from './preparation.ts';
 import { SnapshotPublisher } from './publisher.ts';
@@ -46,6 +47,7 @@ export class EngineCore {
   readonly network: NetworkGate;
   readonly parallelism: ParallelismController;
   readonly tasks: FileTask[] = [];
+  private readonly overallRate = new OverallRate();
   /** Chunk requests under way (hashing included), across all files. */
   active = 0;
   disposed = false;
@@ -73,7 +75,7 @@ export class EngineCore {
     this.publisher = new SnapshotPublisher(
       this.clock,
       this.timers,
-      (now, previous) => buildSnapshot(this.tasks, now, previous, WAIT_OF[this.network.state]),
+      (now, previous) => buildSnapshot(this.tasks, now, previous, WAIT_OF[this.network.state], this.overallRate),
       PROGRESS_THROTTLE_MS,
     );
     this.parallelism = new ParallelismController({

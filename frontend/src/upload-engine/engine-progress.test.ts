@@ -12,6 +12,7 @@ describe('UploadEngine: snapshots and progress', () => {
       totalBytes: 0,
       bytesAcked: 0,
       bytesInFlight: 0,
+      pausedBytes: 0,
       percent: 0,
       speedBytesPerSecond: 0,
       etaSeconds: null,
@@ -90,10 +91,9 @@ describe('UploadEngine: snapshots and progress', () => {
     // One chunk acknowledged since sending started.
     expect(file.speedBytesPerSecond).toBe(Math.round((KIB * 1000) / (h.clock.now() - startedAt)));
     expect(file.etaSeconds).toBe(Math.ceil((3 * KIB) / file.speedBytesPerSecond));
-    expect(h.engine.getSnapshot()).toMatchObject({
-      bytesAcked: KIB,
-      speedBytesPerSecond: file.speedBytesPerSecond,
-    });
+    // The overall speed is the files' speeds smoothed (overall-rate.test.ts): moving, not yet equal.
+    expect(h.engine.getSnapshot().bytesAcked).toBe(KIB);
+    expect(h.engine.getSnapshot().speedBytesPerSecond).toBeGreaterThan(0);
 
     // Smoothed: with no acknowledgement for a while the speed decays, it does not drop to 0.
     await h.clock.advance(6000);

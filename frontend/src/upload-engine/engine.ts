@@ -1,7 +1,7 @@
 import { ChunkOutcomes, SESSION_ENDED } from './chunk-outcomes.ts';
 import { ChunkSender } from './chunk-sender.ts';
 import { EngineCore } from './engine-core.ts';
-import { describeError, isUnauthenticated } from './errors.ts';
+import { describeError, failureReasonOf, isUnauthenticated } from './errors.ts';
 import { FileTask } from './file-task.ts';
 import type { NetworkState } from './network-gate.ts';
 import { type Prepared, prepareUpload } from './preparation.ts';
@@ -76,6 +76,18 @@ export class UploadEngine {
   cancel(id?: string): void {
     this.core.batch(() => {
       for (const task of this.targets(id)) this.cancelTask(task);
+      this.pump();
+    });
+  }
+
+  /** Starts one or every failed file again (same id): it resumes its server upload, or opens a new one. */
+  retry(id?: string): void {
+    const { tasks } = this.core;
+    this.core.batch(() => {
+      for (const task of this.targets(id).filter((t) => t.status === 'failed')) {
+        tasks.splice(tasks.indexOf(task), 1, new FileTask(task.id, task.source));
+      }
+      this.core.statusChanged();
       this.pump();
     });
   }
@@ -227,7 +239,7 @@ export class UploadEngine {
         core.batch(() => {
           task.preparing = false;
           const message = isUnauthenticated(error) ? SESSION_ENDED : describeError(error);
-          if (!this.abandoned(task)) this.lifecycle.fail(task, message, false);
+          if (!this.abandoned(task)) this.lifecycle.fail(task, message, false, failureReasonOf(error));
           this.pump();
         }),
     );

@@ -1,4 +1,4 @@
-import { ApiError } from './types.ts';
+import { ApiError, type FailureReason } from './types.ts';
 
 /** A short human-readable description of a failure. */
 export function describeError(error: unknown): string {
@@ -44,4 +44,15 @@ export function isUnauthenticated(error: unknown): boolean {
 /** A 429 from the API: wait for `Retry-After`; not a failed attempt. */
 export function isThrottled(error: unknown): boolean {
   return error instanceof ApiError && error.status === 429;
+}
+
+/** Why the server refused to open (or continue) an upload, as a {@link FailureReason}. */
+export function failureReasonOf(error: unknown): FailureReason {
+  if (!(error instanceof ApiError)) return error instanceof TypeError ? 'connection' : 'other';
+  if (error.status === 401) return 'session';
+  if (error.status === 404) return 'gone';
+  if (error.code === 'payload_too_large' || error.status === 413) return 'too_large';
+  if (error.details?.reason === 'quota_exceeded') return 'quota';
+  if (error.code === 'too_many_uploads') return 'too_many_uploads';
+  return error.status >= 500 ? 'server' : 'refused';
 }

@@ -1,7 +1,7 @@
 import type { ChunkTransport } from './chunk-transport.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
 import type { Timer } from './timers.ts';
-import type { FileProgress, FileStatus, NetworkWait, ServerUploadState, UploadSource } from './types.ts';
+import type { FailureReason, FileProgress, FileStatus, NetworkWait, ServerUploadState, UploadSource } from './types.ts';
 
 /** The server upload a file's chunks go to, and how they travel. */
 export interface ChunkSession {
@@ -49,6 +49,7 @@ export interface ChunkRun {
 export class FileTask {
   status: FileStatus = 'queued';
   error: string | undefined;
+  failure: FailureReason | undefined;
   fileId: string | undefined;
   fingerprint: string | undefined;
   session: ChunkSession | undefined;
@@ -196,7 +197,8 @@ export class FileTask {
     const done = this.status === 'completed' || this.allAcked;
     const bytesAcked = done ? size : this.ackedBytes;
     const percent = size > 0 ? Math.min(100, (bytesAcked * 100) / size) : done ? 100 : 0;
-    const speed = this.status === 'uploading' && !waiting ? Math.round(this.meter.rate(now)) : 0;
+    const queued = !waiting && this.waitsForTurn();
+    const speed = this.status === 'uploading' && !waiting && !queued ? Math.round(this.meter.rate(now)) : 0;
     const progress: FileProgress = {
       id: this.id,
       name: this.source.name,
@@ -215,8 +217,25 @@ export class FileTask {
     }
     if (this.fileId !== undefined) progress.fileId = this.fileId;
     if (this.error !== undefined) progress.error = this.error;
+    if (this.status === 'failed' && this.failure !== undefined) progress.failure = this.failure;
     if (waiting && (this.status === 'preparing' || this.status === 'uploading')) progress.waiting = waiting;
+    else if (queued) progress.waiting = 'queue';
     return progress;
+  }
+
+  /**
+   * Uploading with chunks to send and none under way (no request, backoff or token renewal): the
+   * request slots are all taken by the files before it. Its meter restarts when a chunk leaves.
+   */
+  private waitsForTurn(): boolean {
+    return (
+      this.status === 'uploading' &&
+      this.inFlight.size === 0 &&
+      this.retryTimers.size === 0 &&
+      !this.renewing &&
+      this.lookup === undefined &&
+      this.hasPending()
+    );
   }
 
   /** `index` is the last chunk never sent, and the last is held back. */

@@ -1,6 +1,6 @@
 import { SESSION_ENDED } from './chunk-outcomes.ts';
 import type { EngineCore } from './engine-core.ts';
-import { describeError, isNotFound, isUnauthenticated } from './errors.ts';
+import { describeError, failureReasonOf, isNotFound, isUnauthenticated } from './errors.ts';
 import type { ChunkSession, FileTask } from './file-task.ts';
 import { type PreparationContext, withApiRetry } from './preparation.ts';
 import { bestEffort, type TaskLifecycle, UPLOAD_GONE } from './task-lifecycle.ts';
@@ -65,11 +65,17 @@ export class Sha256Declarations {
     if (error instanceof ApiError && error.code === 'already_exists') {
       const { uploadId } = session;
       bestEffort(() => this.core.server.cancelUpload(uploadId));
-      this.lifecycle.fail(task, FILE_CHANGED, true);
+      this.lifecycle.fail(task, FILE_CHANGED, true, 'file_changed');
     } else if (error instanceof ApiError && error.status === 409) void this.followServer(task, session);
-    else if (isNotFound(error)) this.lifecycle.fail(task, UPLOAD_GONE, true);
-    else if (isUnauthenticated(error)) this.lifecycle.fail(task, SESSION_ENDED, false);
-    else this.lifecycle.fail(task, `could not declare the file's SHA-256 (${describeError(error)})`, false);
+    else if (isNotFound(error)) this.lifecycle.fail(task, UPLOAD_GONE, true, 'gone');
+    else if (isUnauthenticated(error)) this.lifecycle.fail(task, SESSION_ENDED, false, 'session');
+    else
+      this.lifecycle.fail(
+        task,
+        `could not declare the file's SHA-256 (${describeError(error)})`,
+        false,
+        failureReasonOf(error),
+      );
   }
 
   /** 409 `failed_precondition`: the upload left `uploading` (completed elsewhere, cancelled…). */
@@ -83,7 +89,7 @@ export class Sha256Declarations {
       });
     } catch (error) {
       this.core.batch(() => {
-        if (this.core.isSending(task)) this.lifecycle.fail(task, describeError(error), false);
+        if (this.core.isSending(task)) this.lifecycle.fail(task, describeError(error), false, failureReasonOf(error));
       });
     }
   }

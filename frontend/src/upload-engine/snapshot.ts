@@ -1,4 +1,5 @@
 import type { FileTask } from './file-task.ts';
+import type { OverallRate } from './overall-rate.ts';
 import type { EngineSnapshot, FileProgress, FileStatus, NetworkWait } from './types.ts';
 
 /** Files still expected to move bytes: the ETA counts their remaining bytes. */
@@ -10,6 +11,7 @@ export const EMPTY_SNAPSHOT: EngineSnapshot = Object.freeze({
   totalBytes: 0,
   bytesAcked: 0,
   bytesInFlight: 0,
+  pausedBytes: 0,
   percent: 0,
   speedBytesPerSecond: 0,
   etaSeconds: null,
@@ -22,13 +24,16 @@ function sameProgress(a: FileProgress, b: FileProgress): boolean {
 
 /**
  * The engine's state at `now` as an immutable snapshot. File entries equal to the previous ones
- * keep their identity, and when nothing changed the previous snapshot itself is returned.
+ * keep their identity, and when nothing changed the previous snapshot itself is returned. The
+ * overall speed is `rate`'s smoothing of the files' speeds; the ETA counts the files still
+ * expected to move (paused ones are shown apart, as `pausedBytes`).
  */
 export function buildSnapshot(
   tasks: readonly FileTask[],
   now: number,
   previous: EngineSnapshot,
   waiting: NetworkWait | undefined,
+  rate: OverallRate,
 ): EngineSnapshot {
   const files = tasks.map((task) => {
     const next = task.progress(now, waiting);
@@ -42,6 +47,7 @@ export function buildSnapshot(
   let bytesInFlight = 0;
   let speed = 0;
   let remaining = 0;
+  let pausedBytes = 0;
   let counted = 0;
   let finished = 0;
   for (const file of files) {
@@ -52,9 +58,11 @@ export function buildSnapshot(
     bytesInFlight += file.bytesInFlight;
     speed += file.speedBytesPerSecond;
     if (MOVING.has(file.status)) remaining += file.size - file.bytesAcked;
+    if (file.status === 'paused') pausedBytes += file.size - file.bytesAcked;
     if (file.percent >= 100) finished++;
   }
   const percent = totalBytes > 0 ? (bytesAcked * 100) / totalBytes : counted > 0 && finished === counted ? 100 : 0;
+  speed = rate.update(now, speed);
   const etaSeconds = speed > 0 ? Math.ceil(remaining / speed) : null;
 
   const unchanged =
@@ -63,6 +71,7 @@ export function buildSnapshot(
     totalBytes === previous.totalBytes &&
     bytesAcked === previous.bytesAcked &&
     bytesInFlight === previous.bytesInFlight &&
+    pausedBytes === previous.pausedBytes &&
     percent === previous.percent &&
     speed === previous.speedBytesPerSecond &&
     etaSeconds === previous.etaSeconds;
@@ -72,6 +81,7 @@ export function buildSnapshot(
     totalBytes,
     bytesAcked,
     bytesInFlight,
+    pausedBytes,
     percent,
     speedBytesPerSecond: speed,
     etaSeconds,

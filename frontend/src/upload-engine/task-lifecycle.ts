@@ -1,7 +1,7 @@
 import type { EngineCore } from './engine-core.ts';
 import { isNotFound, retryAfterOf } from './errors.ts';
 import type { ChunkRun, FileTask, StopReason } from './file-task.ts';
-import type { ServerUploadState } from './types.ts';
+import type { FailureReason, ServerUploadState } from './types.ts';
 
 export const UPLOAD_GONE = 'upload no longer exists';
 /** Shown for `failureCode: "checksum_mismatch"`: the assembled file is not the one whose SHA-256 was declared. */
@@ -11,6 +11,11 @@ export const CHECKSUM_MISMATCH = 'The file changed while uploading or was corrup
 function failureMessage(state: ServerUploadState): string {
   if (state.failureCode === 'checksum_mismatch') return CHECKSUM_MISMATCH;
   return state.failureReason ?? `upload ${state.status}`;
+}
+
+/** What a server-ended upload means for the user. */
+function failureReasonOfState(state: ServerUploadState): FailureReason {
+  return state.failureCode === 'checksum_mismatch' ? 'checksum' : 'gone';
 }
 
 /** Runs `work` and drops its failure (best-effort calls: cancelling, forgetting). */
@@ -70,9 +75,10 @@ export class TaskLifecycle {
     if (key !== undefined) bestEffort(() => this.core.store.delete(key));
   }
 
-  fail(task: FileTask, message: string, forgetUpload: boolean): void {
+  fail(task: FileTask, message: string, forgetUpload: boolean, reason: FailureReason): void {
     task.status = 'failed';
     task.error = message;
+    task.failure = reason;
     this.stopTransfers(task, 'stop');
     if (forgetUpload) this.forget(task);
     this.core.statusChanged();
@@ -98,7 +104,7 @@ export class TaskLifecycle {
         this.core.statusChanged();
         break;
       default:
-        this.fail(task, failureMessage(state), true);
+        this.fail(task, failureMessage(state), true, failureReasonOfState(state));
     }
   }
 
@@ -140,7 +146,7 @@ export class TaskLifecycle {
     } catch (error) {
       core.batch(() => {
         if (core.disposed || task.status !== 'processing') return;
-        if (isNotFound(error)) return this.fail(task, UPLOAD_GONE, true);
+        if (isNotFound(error)) return this.fail(task, UPLOAD_GONE, true, 'gone');
         task.pollFailures++;
         const delay = core.backoff(task.pollFailures, retryAfterOf(error));
         this.schedulePoll(task, Math.max(core.settings.pollIntervalMs, delay));
@@ -156,7 +162,7 @@ export class TaskLifecycle {
         case 'failed':
         case 'expired':
         case 'cancelled':
-          return this.fail(task, failureMessage(state), true);
+          return this.fail(task, failureMessage(state), true, failureReasonOfState(state));
         default:
           this.schedulePoll(task, core.settings.pollIntervalMs);
       }

@@ -14,6 +14,8 @@ const MIN_SPAN_MS = 1000;
 export class ThroughputMeter {
   private samples: { at: number; bytes: number }[] = [];
   private anchorAt: number | undefined;
+  /** A request left since {@link start}. */
+  private sent = false;
 
   constructor(
     private readonly windowMs = 20_000,
@@ -24,12 +26,24 @@ export class ThroughputMeter {
   start(now: number): void {
     this.anchorAt = now;
     this.samples = [];
+    this.sent = false;
   }
 
   /** Stops measuring: the rate is 0 until the next {@link start}. */
   stop(): void {
     this.anchorAt = undefined;
     this.samples = [];
+  }
+
+  /**
+   * A request left at `now`: the first one since {@link start} moves the start here, as time a
+   * file spent waiting for its turn is not time it was sending (its first speed would read far
+   * too low).
+   */
+  sending(now: number): void {
+    if (this.anchorAt === undefined || this.sent) return;
+    this.sent = true;
+    this.anchorAt = now;
   }
 
   get running(): boolean {

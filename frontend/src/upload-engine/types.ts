@@ -185,6 +185,34 @@ export type FileStatus =
  */
 export type NetworkWait = 'offline' | 'network';
 
+/**
+ * Why a file that is sending has nothing moving: the network (see {@link NetworkWait}), or
+ * `queue`: it has chunks to send but every request slot is taken by the files before it.
+ */
+export type FileWait = NetworkWait | 'queue';
+
+/**
+ * Why a file failed, for the UI to say in plain words and offer a way forward: `server` (5xx or
+ * conflicts past the attempts), `refused` (the server will refuse these bytes again), `session`
+ * (signed out), `gone` (the server upload ended: expired, cancelled, failed), `file_changed`,
+ * `checksum` (the assembled file's SHA-256 did not match), `unreadable` (the local file could not
+ * be read), `too_large`, `quota`, `too_many_uploads` (the open was refused), `connection` (no
+ * answer from the server), `other`.
+ */
+export type FailureReason =
+  | 'connection'
+  | 'server'
+  | 'refused'
+  | 'session'
+  | 'gone'
+  | 'file_changed'
+  | 'checksum'
+  | 'unreadable'
+  | 'too_large'
+  | 'quota'
+  | 'too_many_uploads'
+  | 'other';
+
 /** One file as the UI shows it; snapshots are immutable. */
 export interface FileProgress {
   id: string;
@@ -207,10 +235,12 @@ export interface FileProgress {
   /** How the chunks travel, once the upload is open. */
   transfer?: TransferMode;
   fileId?: string;
-  /** Human-readable reason for `failed`. */
+  /** The technical reason for `failed` (for a "Details" line; the UI words `failure`). */
   error?: string;
-  /** Set while the file is preparing or uploading and the network holds it up. */
-  waiting?: NetworkWait;
+  /** Why the file failed, when it did. */
+  failure?: FailureReason;
+  /** Set while the file is preparing or uploading and the network, or its turn, holds it up. */
+  waiting?: FileWait;
 }
 
 export interface EngineSnapshot {
@@ -219,8 +249,13 @@ export interface EngineSnapshot {
   /** Acknowledged bytes of every file not cancelled. */
   bytesAcked: number;
   bytesInFlight: number;
+  /** Bytes paused files still have to send: not counted in the ETA. */
+  pausedBytes: number;
+  /** Acknowledged bytes of every file not cancelled, in percent of their sizes. */
   percent: number;
+  /** The files' acknowledged speeds summed and smoothed over a few seconds; 0 when nothing moves. */
   speedBytesPerSecond: number;
+  /** Time left for the files still expected to move (not the paused ones); null when unknown. */
   etaSeconds: number | null;
 }
 

@@ -29,6 +29,7 @@ export function UploadEngineProvider({ children }: { children: ReactNode }) {
         completed = now;
         void client.invalidateQueries({ queryKey: keys.files });
         void client.invalidateQueries({ queryKey: keys.uploads });
+        void client.invalidateQueries({ queryKey: keys.storage });
       }
     });
   }, [engine, client]);

@@ -38,6 +38,8 @@ export class FakeServer extends FakePutEndpoint implements UploadServer {
   };
   /** Makes `getUpload` fail (return an error to throw). */
   onGetUpload: (uploadId: string) => Error | undefined = () => undefined;
+  /** Runs before each open: return an error to refuse it (too large, over quota…). */
+  onOpen: (input: { fileName: string; size: number }) => Error | undefined = () => undefined;
   /** Runs before each sign, confirm or declare: return an error to fail it, or a promise to hold it. */
   beforeApi: (call: ApiCall) => Error | Promise<void> | undefined = () => undefined;
 
@@ -105,6 +107,8 @@ export class FakeServer extends FakePutEndpoint implements UploadServer {
     idempotencyKey?: string;
   }): Promise<UploadPlan> {
     this.opened.push(input);
+    const refusal = this.onOpen(input);
+    if (refusal) throw refusal;
     const known = input.idempotencyKey === undefined ? undefined : this.byKey.get(input.idempotencyKey);
     const upload = known ?? this.createUpload(input);
     if (input.idempotencyKey !== undefined) this.byKey.set(input.idempotencyKey, upload);

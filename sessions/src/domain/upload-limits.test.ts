@@ -82,11 +82,12 @@ describe('uploads in progress per user (UPLOADS_IN_PROGRESS_MAX)', () => {
     expect(s.objects.open.size).toBe(1);
   });
 
-  it('refuses a file larger than the whole quota before touching storage', async () => {
+  it('refuses a file larger than the whole quota before touching storage, naming the quota', async () => {
     const s = memorySessions({ quotaBytes: 1000 });
     await expect(s.uploads.create(openInput('alice', 1001))).rejects.toMatchObject({
       code: 'permission_denied',
-      details: { reason: 'quota_exceeded' },
+      message: expect.stringContaining('quota of 1000 bytes'),
+      details: { reason: 'quota_exceeded', quotaBytes: 1000 },
     });
     expect(s.objects.open.size).toBe(0);
   });

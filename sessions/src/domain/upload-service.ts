@@ -5,6 +5,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { CreateOutcome, UploadPage, UploadRepository } from '../ports/upload-repository.ts';
 import { type RecordedPart, recordCheckedPart } from './part-recording.ts';
+import { type StorageUsage, storageUsage, withQuotaCap } from './storage-usage.ts';
 import { resolveTransfer, type TransferPolicy } from './transfer-mode.ts';
 import { type ChunkPolicy, objectKeyFor, type PartRecord, planChunks, type UploadSession } from './upload.ts';
 import { type CreateUploadInput, checkCreateInput } from './upload-input.ts';
@@ -48,11 +49,6 @@ export function idempotentUploadId(userId: string, key: string): string {
   // Version 8 (custom) and the RFC 9562 variant, so it is a well-formed UUID like the random ones.
   const variant = ((Number.parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The limits with the quota lowered to the caller's cap (an unverified account's), if it gave a smaller one. */
-function withQuotaCap(limits: UploadLimits, cap: number | undefined): UploadLimits {
-  return cap !== undefined && cap > 0 && cap < limits.quotaBytes ? { ...limits, quotaBytes: cap } : limits;
 }
 
 /** Opening, inspecting, cancelling uploads and recording their parts, within the per-user limits. */
@@ -199,9 +195,11 @@ export class UploadService {
           },
           'upload open refused',
         );
-        return new AppError('permission_denied', 'storage quota exceeded; delete files or cancel uploads first', {
-          details: { reason: 'quota_exceeded' },
-        });
+        return new AppError(
+          'permission_denied',
+          `storage quota of ${limits.quotaBytes} bytes exceeded; delete files or cancel uploads first`,
+          { details: { reason: 'quota_exceeded', quotaBytes: limits.quotaBytes } },
+        );
       case 'contended':
         // The user's own burst of opens kept colliding on their usage record: slow down, not a 5xx.
         logger.info({ userId, limit: 'usage record contention' }, 'upload open refused');
@@ -214,6 +212,11 @@ export class UploadService {
           details: { reason: 'user_deleted' },
         });
     }
+  }
+
+  /** The user's storage against their limits; `quotaCap` as in `create` (an unverified account's). */
+  usage(userId: string, quotaCap: number): Promise<StorageUsage> {
+    return storageUsage(this.deps.uploads, this.deps.limits, userId, quotaCap);
   }
 
   /**

@@ -132,6 +132,7 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
     confirmParts: unaryHandler('ConfirmParts', logger, async (r) =>
       deps.partConfirmation.confirm(r.uploadId, requireUser(r.userId), r.indexes),
     ),
+    getUsage: unaryHandler('GetUsage', logger, async (r) => uploads.usage(requireUser(r.userId), r.quotaBytes)),
     declareSha256: unaryHandler('DeclareSha256', logger, async (r) =>
       encodeUpload(await declareSha256(deps.repository, r.uploadId, requireUser(r.userId), r.sha256)),
     ),

@@ -20,6 +20,7 @@ import {
 } from '../../schemas.ts';
 import { publicUpload } from '../../wire.ts';
 import { directPartRoutes } from './direct-parts.ts';
+import { usageRoutes } from './usage.ts';
 
 export interface UploadRoutesOptions {
   sessions: SessionsClient;
@@ -200,6 +201,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   );
 
   await app.register(directPartRoutes, { sessions });
+  await app.register(usageRoutes, { sessions, accounts, unverifiedQuotaBytes });
 
   app.delete(
     '/:id',

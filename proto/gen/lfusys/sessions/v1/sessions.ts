@@ -348,6 +348,18 @@ export interface DeclareSha256Request {
   sha256: string;
 }
 
+export interface GetUsageRequest {
+  userId: string;
+  /** The caller's cap on this user's quota in bytes, as in CreateUploadRequest; 0 = none. */
+  quotaBytes: number;
+}
+
+export interface Usage {
+  usedBytes: number;
+  quotaBytes: number;
+  maxFileBytes: number;
+}
+
 function createBaseUpload(): Upload {
   return {
     uploadId: "",
@@ -4172,6 +4184,212 @@ export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
   },
 };
 
+function createBaseGetUsageRequest(): GetUsageRequest {
+  return { userId: "", quotaBytes: 0 };
+}
+
+export const GetUsageRequest: MessageFns<GetUsageRequest> = {
+  encode(message: GetUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.userId !== "") {
+      writer.uint32(10).string(message.userId);
+    }
+    if (message.quotaBytes !== 0) {
+      writer.uint32(16).uint64(message.quotaBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetUsageRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetUsageRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quotaBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetUsageRequest {
+    return {
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      quotaBytes: isSet(object.quotaBytes)
+        ? globalThis.Number(object.quotaBytes)
+        : isSet(object.quota_bytes)
+        ? globalThis.Number(object.quota_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: GetUsageRequest): unknown {
+    const obj: any = {};
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.quotaBytes !== 0) {
+      obj.quotaBytes = Math.round(message.quotaBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetUsageRequest>, I>>(base?: I): GetUsageRequest {
+    return GetUsageRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetUsageRequest>, I>>(object: I): GetUsageRequest {
+    const message = createBaseGetUsageRequest();
+    message.userId = object.userId ?? "";
+    message.quotaBytes = object.quotaBytes ?? 0;
+    return message;
+  },
+};
+
+function createBaseUsage(): Usage {
+  return { usedBytes: 0, quotaBytes: 0, maxFileBytes: 0 };
+}
+
+export const Usage: MessageFns<Usage> = {
+  encode(message: Usage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.usedBytes !== 0) {
+      writer.uint32(8).uint64(message.usedBytes);
+    }
+    if (message.quotaBytes !== 0) {
+      writer.uint32(16).uint64(message.quotaBytes);
+    }
+    if (message.maxFileBytes !== 0) {
+      writer.uint32(24).uint64(message.maxFileBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Usage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.usedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.quotaBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxFileBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Usage {
+    return {
+      usedBytes: isSet(object.usedBytes)
+        ? globalThis.Number(object.usedBytes)
+        : isSet(object.used_bytes)
+        ? globalThis.Number(object.used_bytes)
+        : 0,
+      quotaBytes: isSet(object.quotaBytes)
+        ? globalThis.Number(object.quotaBytes)
+        : isSet(object.quota_bytes)
+        ? globalThis.Number(object.quota_bytes)
+        : 0,
+      maxFileBytes: isSet(object.maxFileBytes)
+        ? globalThis.Number(object.maxFileBytes)
+        : isSet(object.max_file_bytes)
+        ? globalThis.Number(object.max_file_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: Usage): unknown {
+    const obj: any = {};
+    if (message.usedBytes !== 0) {
+      obj.usedBytes = Math.round(message.usedBytes);
+    }
+    if (message.quotaBytes !== 0) {
+      obj.quotaBytes = Math.round(message.quotaBytes);
+    }
+    if (message.maxFileBytes !== 0) {
+      obj.maxFileBytes = Math.round(message.maxFileBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Usage>, I>>(base?: I): Usage {
+    return Usage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Usage>, I>>(object: I): Usage {
+    const message = createBaseUsage();
+    message.usedBytes = object.usedBytes ?? 0;
+    message.quotaBytes = object.quotaBytes ?? 0;
+    message.maxFileBytes = object.maxFileBytes ?? 0;
+    return message;
+  },
+};
+
 /**
  * The sessions service owns upload sessions, their parts and the files they become.
  * Callers: the gateway (on behalf of a signed-in user) and the uploads workers.
@@ -4363,6 +4581,20 @@ export const SessionsServiceService = {
     responseSerialize: (value: Upload): Buffer => Buffer.from(Upload.encode(value).finish()),
     responseDeserialize: (value: Buffer): Upload => Upload.decode(value),
   },
+  /**
+   * What the user stores and may store: bytes reserved (stored files and uploads in progress,
+   * counted in full at open), the quota that applies (the smaller of USER_QUOTA_BYTES and the
+   * caller's cap) and MAX_FILE_BYTES. The web app shows them and checks a file before opening.
+   */
+  getUsage: {
+    path: "/lfusys.sessions.v1.SessionsService/GetUsage" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetUsageRequest): Buffer => Buffer.from(GetUsageRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetUsageRequest => GetUsageRequest.decode(value),
+    responseSerialize: (value: Usage): Buffer => Buffer.from(Usage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Usage => Usage.decode(value),
+  },
 } as const;
 
 export interface SessionsServiceServer extends UntypedServiceImplementation {
@@ -4418,6 +4650,12 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
    * Repeating the same value is a no-op; another value once one is declared is a conflict.
    */
   declareSha256: handleUnaryCall<DeclareSha256Request, Upload>;
+  /**
+   * What the user stores and may store: bytes reserved (stored files and uploads in progress,
+   * counted in full at open), the quota that applies (the smaller of USER_QUOTA_BYTES and the
+   * caller's cap) and MAX_FILE_BYTES. The web app shows them and checks a file before opening.
+   */
+  getUsage: handleUnaryCall<GetUsageRequest, Usage>;
 }
 
 export interface SessionsServiceClient extends Client {
@@ -4693,6 +4931,23 @@ export interface SessionsServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: Upload) => void,
+  ): ClientUnaryCall;
+  /**
+   * What the user stores and may store: bytes reserved (stored files and uploads in progress,
+   * counted in full at open), the quota that applies (the smaller of USER_QUOTA_BYTES and the
+   * caller's cap) and MAX_FILE_BYTES. The web app shows them and checks a file before opening.
+   */
+  getUsage(request: GetUsageRequest, callback: (error: ServiceError | null, response: Usage) => void): ClientUnaryCall;
+  getUsage(
+    request: GetUsageRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Usage) => void,
+  ): ClientUnaryCall;
+  getUsage(
+    request: GetUsageRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Usage) => void,
   ): ClientUnaryCall;
 }
 
