@@ -1,5 +1,6 @@
 import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { REQUEST_ID_HEADER } from '../request-id.ts';
+import { type CallAssertion, CALLER_TOKEN_METADATA_KEY, type CallerTokenSigner } from './caller-token.ts';
 import { fromGrpcError } from './errors.ts';
 
 type UnaryMethod<Req, Res> = (
@@ -15,19 +16,30 @@ export interface CallContext {
   deadlineMs?: number;
 }
 
+export interface UnaryCallSettings {
+  /** The method path (`/package.Service/Method`), signed into the caller token so it serves no other RPC. */
+  path: string;
+  defaultDeadlineMs: number;
+  sign: CallerTokenSigner;
+}
+
 /**
  * Promise form of a generated grpc-js unary method: every call has a deadline, carries the
- * request id in metadata, and fails with an AppError.
+ * request id and the caller's signed assertion (who calls, for which user and upload) in
+ * metadata, and fails with an AppError.
  */
-export function unary<Req, Res>(method: UnaryMethod<Req, Res>, target: object, defaultDeadlineMs: number) {
-  return (request: Req, context: CallContext = {}): Promise<Res> =>
-    new Promise((resolve, reject) => {
-      const metadata = new Metadata();
-      if (context.requestId) metadata.set(REQUEST_ID_HEADER, context.requestId);
-      const deadline = new Date(Date.now() + (context.deadlineMs ?? defaultDeadlineMs));
+export function unary<Req, Res>(method: UnaryMethod<Req, Res>, target: object, settings: UnaryCallSettings) {
+  return async (request: Req, assertion: Omit<CallAssertion, 'rpc'>, context: CallContext = {}): Promise<Res> => {
+    const metadata = new Metadata();
+    if (context.requestId) metadata.set(REQUEST_ID_HEADER, context.requestId);
+    const token = await settings.sign({ ...assertion, rpc: settings.path });
+    metadata.set(CALLER_TOKEN_METADATA_KEY, `Bearer ${token}`);
+    const deadline = new Date(Date.now() + (context.deadlineMs ?? settings.defaultDeadlineMs));
+    return new Promise((resolve, reject) => {
       method.call(target, request, metadata, { deadline }, (error, response) => {
         if (error) reject(fromGrpcError(error));
         else resolve(response);
       });
     });
+  };
 }

@@ -1,3 +1,4 @@
+export * from './caller-keys.ts';
 export * from './fault-proxy.ts';
 export * from './gateway-client.ts';
 export * from './outbox.ts';
