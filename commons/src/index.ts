@@ -10,6 +10,7 @@ export * from './errors/app-error.ts';
 export * from './errors/status-tables.ts';
 export * from './grpc/caller-token.ts';
 export * from './grpc/errors.ts';
+export * from './grpc/sessions-caller-config.ts';
 export * from './grpc/unary.ts';
 export * from './http-timeouts.ts';
 export * from './jwt/ed25519-jwk.ts';

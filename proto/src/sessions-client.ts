@@ -1,5 +1,6 @@
-import { type ChannelCredentials, credentials } from '@grpc/grpc-js';
-import { type CallContext, type CallerTokenSigner, unary } from '@lfusys/commons';
+import { type ChannelCredentials, Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { AppError, type CallContext, type CallerTokenSigner, fromGrpcError, unary } from '@lfusys/commons';
+import { service as healthService } from 'grpc-health-check';
 import {
   CreateUploadRequest,
   ListUploadsRequest,
@@ -26,6 +27,9 @@ type ForUser<Req> = Req & { userId: string };
  * makes the client resolve the name again, so new tasks get traffic without a client restart.
  * https://github.com/grpc/grpc/blob/master/doc/service_config.md
  */
+/** The name sessions reports its health under (grpc.health.v1). */
+const HEALTH_SERVICE_NAME = 'lfusys.sessions.v1.SessionsService';
+
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
 const channelCredentials = (caPem: string | undefined): ChannelCredentials =>
@@ -36,13 +40,18 @@ const channelCredentials = (caPem: string | undefined): ChannelCredentials =>
  * signed assertion (service, RPC, user, upload) on every call, AppError on failure.
  */
 export function createSessionsClient(options: SessionsClientOptions) {
-  const client = new SessionsServiceClient(options.address, channelCredentials(options.tlsCaPem), {
+  const channelOptions = {
     'grpc.service_config': SERVICE_CONFIG,
     'grpc.keepalive_time_ms': 30_000,
     // Reconnect fast after a sessions restart.
     'grpc.initial_reconnect_backoff_ms': 200,
     'grpc.max_reconnect_backoff_ms': 2000,
-  });
+  };
+  const channel = channelCredentials(options.tlsCaPem);
+  const client = new SessionsServiceClient(options.address, channel, channelOptions);
+  const health = new Client(options.address, channel, channelOptions);
+  const healthCheck = healthService.Check;
+  if (!healthCheck) throw new Error('grpc-health-check defines no Check method');
   const defaultDeadlineMs = options.deadlineMs ?? 5000;
   const call = <Req, Res>(method: Parameters<typeof unary<Req, Res>>[0], path: string) => {
     const send = unary(method, client, { path, defaultDeadlineMs, sign: options.sign });
@@ -79,7 +88,33 @@ export function createSessionsClient(options: SessionsClientOptions) {
     signParts: call(client.signParts, rpc.signParts.path),
     confirmParts: call(client.confirmParts, rpc.confirmParts.path),
     declareSha256: call(client.declareSha256, rpc.declareSha256.path),
-    close: () => client.close(),
+    /**
+     * The standard gRPC health check (grpc.health.v1, which needs no caller credential): resolves
+     * when a sessions task answers SERVING. For readiness probes of callers with no RPC of their own
+     * to probe with (the uploads workers' RPCs all need an upload).
+     */
+    checkServing: (deadlineMs: number) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = new Date(Date.now() + deadlineMs);
+        health.makeUnaryRequest(
+          healthCheck.path,
+          healthCheck.requestSerialize,
+          healthCheck.responseDeserialize,
+          { service: HEALTH_SERVICE_NAME },
+          new Metadata(),
+          { deadline },
+          (err: ServiceError | null, res?: { status?: unknown }) => {
+            if (err) reject(fromGrpcError(err));
+            else if (res?.status !== 'SERVING')
+              reject(new AppError('unavailable', `sessions is ${String(res?.status)}`));
+            else resolve();
+          },
+        );
+      }),
+    close: () => {
+      client.close();
+      health.close();
+    },
   };
 }
 

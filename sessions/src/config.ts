@@ -15,8 +15,8 @@ export const sessionsConfigSchema = z
      */
     GRPC_CALLER_PUBLIC_KEYS: jsonEnv(callerPublicKeysSchema, 'a map of service to public Ed25519 JWKs'),
     /** PEM certificate chain and key the gRPC port serves TLS with; both unset = plaintext. */
-    GRPC_TLS_CERT_PEM: z.string().includes('BEGIN CERTIFICATE').optional(),
-    GRPC_TLS_KEY_PEM: z.string().includes('PRIVATE KEY').optional(),
+    GRPC_TLS_CERT_PEM: env.pem('CERTIFICATE').optional(),
+    GRPC_TLS_KEY_PEM: env.pem('PRIVATE KEY').optional(),
     /**
      * A client connection is closed (GOAWAY) after this long, so clients resolve the service's name
      * again and spread over tasks started since; in-flight calls get GRPC_MAX_CONNECTION_AGE_GRACE_MS.

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createS3Client, loadConfig } from '@lfusys/commons';
-import { newCallerKeys, type TestCallerKeys } from '@lfusys/commons/testing';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
+import { newCallerKeys, type TestCallerKeys } from '@lfusys/commons/testing';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { PartTarget, Upload } from '@lfusys/proto/sessions';
 import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';

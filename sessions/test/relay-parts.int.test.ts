@@ -103,7 +103,7 @@ describe('PreparePart (relay workers) against the emulator', () => {
     const userId = randomUUID();
     const upload = await openRelay(userId, 1500);
     await s.client.cancelUpload({ uploadId: upload.uploadId, userId });
-    const err = await s.client
+    const err = await s.uploadsClient
       .preparePart({ uploadId: upload.uploadId, userId, index: 0, sha256: sha256Base64(randomBytes(8)), length: 1024 })
       .catch((e: unknown) => e);
     expect(AppError.isCode(err, 'failed_precondition')).toBe(true);

@@ -252,7 +252,14 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
     );
     const late = randomBytes(1024);
     await expect(
-      s.uploadsClient.recordPart({ uploadId: upload.uploadId, userId, index: 1, size: 1024, sha256: sha256Base64(late), etag: '"x"' }),
+      s.uploadsClient.recordPart({
+        uploadId: upload.uploadId,
+        userId,
+        index: 1,
+        size: 1024,
+        sha256: sha256Base64(late),
+        etag: '"x"',
+      }),
     ).rejects.toMatchObject({ code: 'failed_precondition' });
     expect(await reservedBytes(userId)).toBe(0);
     expect(await openMultipartUploads()).toBe(0);

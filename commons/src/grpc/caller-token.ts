@@ -20,6 +20,9 @@ export const CALLER_TOKEN_MAX_TTL_SECONDS = 60;
 /** The metadata key the token travels in (lower case: gRPC metadata keys are). */
 export const CALLER_TOKEN_METADATA_KEY = 'authorization';
 
+/** `details.reason` of a PERMISSION_DENIED that refuses the calling service (not a user's action). */
+export const CALLER_NOT_ALLOWED_REASON = 'caller_not_allowed';
+
 export const CALLER_SERVICES = ['gateway', 'uploads'] as const;
 export type CallerService = (typeof CALLER_SERVICES)[number];
 
@@ -43,13 +46,18 @@ export async function createCallerTokenSigner(
   privateJwk: JWK,
   ttlSeconds = 30,
 ): Promise<CallerTokenSigner> {
-  if (ttlSeconds > CALLER_TOKEN_MAX_TTL_SECONDS) throw new Error(`caller tokens live at most ${CALLER_TOKEN_MAX_TTL_SECONDS} s`);
+  if (ttlSeconds > CALLER_TOKEN_MAX_TTL_SECONDS)
+    throw new Error(`caller tokens live at most ${CALLER_TOKEN_MAX_TTL_SECONDS} s`);
   const kid = privateJwk.kid;
   if (!kid) throw new Error('the caller key needs a kid');
   const key = (await importJWK(privateJwk, SIGNING_ALGORITHM)) as KeyObject;
   return (assertion) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ rpc: assertion.rpc, user: assertion.user, ...(assertion.upload ? { upload: assertion.upload } : {}) })
+    return new SignJWT({
+      rpc: assertion.rpc,
+      user: assertion.user,
+      ...(assertion.upload ? { upload: assertion.upload } : {}),
+    })
       .setProtectedHeader({ alg: SIGNING_ALGORITHM, typ: CALLER_TOKEN_TYPE, kid })
       .setSubject(service)
       .setAudience(SESSIONS_AUDIENCE)

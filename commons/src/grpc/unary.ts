@@ -1,6 +1,12 @@
 import { type CallOptions, type ClientUnaryCall, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { AppError } from '../errors/app-error.ts';
 import { REQUEST_ID_HEADER } from '../request-id.ts';
-import { type CallAssertion, CALLER_TOKEN_METADATA_KEY, type CallerTokenSigner } from './caller-token.ts';
+import {
+  CALLER_NOT_ALLOWED_REASON,
+  CALLER_TOKEN_METADATA_KEY,
+  type CallAssertion,
+  type CallerTokenSigner,
+} from './caller-token.ts';
 import { fromGrpcError } from './errors.ts';
 
 type UnaryMethod<Req, Res> = (
@@ -24,6 +30,19 @@ export interface UnaryCallSettings {
 }
 
 /**
+ * The callee refusing this service's own credential is a deployment fault (a key not published,
+ * clocks apart), never the end user's: it must not reach them as a 401/403, and is logged as ours.
+ */
+function asOwnFault(err: AppError): AppError {
+  const refused =
+    err.code === 'unauthenticated' ||
+    (err.code === 'permission_denied' && err.details?.reason === CALLER_NOT_ALLOWED_REASON);
+  return refused
+    ? new AppError('internal', `the callee refused this service's credential: ${err.message}`, { cause: err })
+    : err;
+}
+
+/**
  * Promise form of a generated grpc-js unary method: every call has a deadline, carries the
  * request id and the caller's signed assertion (who calls, for which user and upload) in
  * metadata, and fails with an AppError.
@@ -37,7 +56,7 @@ export function unary<Req, Res>(method: UnaryMethod<Req, Res>, target: object, s
     const deadline = new Date(Date.now() + (context.deadlineMs ?? settings.defaultDeadlineMs));
     return new Promise((resolve, reject) => {
       method.call(target, request, metadata, { deadline }, (error, response) => {
-        if (error) reject(fromGrpcError(error));
+        if (error) reject(asOwnFault(fromGrpcError(error)));
         else resolve(response);
       });
     });

@@ -3,10 +3,11 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { SIGNING_ALGORITHM } from '../jwt/jwks-verifier.ts';
+import type { JWK } from 'jose';
+import { generateEd25519Jwk } from '../jwt/ed25519-jwk.ts';
 import { bootstrapPrefix } from '../local-aws/bootstrap.ts';
 import { freePort } from '../local-aws/emulator.ts';
+import { newCallerKeys, type TestCallerKeys } from './caller-keys.ts';
 import { type ServiceProcess, spawnService } from './service-process.ts';
 
 const entry = (service: string) => fileURLToPath(new URL(`../../../${service}/src/main.ts`, import.meta.url));
@@ -41,6 +42,8 @@ export interface Stack {
   processes: { sessions: ServiceProcess; gateway?: ServiceProcess; uploads?: ServiceProcess };
   /** The gateway's private signing key (a JWK), for tests that forge or skew tokens. */
   signingJwk: JWK;
+  /** The keys the gateway and uploads sign their calls to sessions with (tests that call sessions as one of them). */
+  callerKeys: TestCallerKeys;
   /** Where the gateway writes mail (one .eml file per message), unique to this stack. */
   outboxDir: string;
   /** Starts sessions again on the same ports (after a test stopped or killed it). */
@@ -49,13 +52,6 @@ export interface Stack {
 }
 
 const newPrefix = () => `t-${randomUUID().slice(0, 12)}`;
-
-async function newSigningJwk() {
-  const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const { d: _private, ...publicPart } = jwk;
-  return { ...jwk, kid: await calculateJwkThumbprint(publicPart) };
-}
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const prefix = options.prefix ?? newPrefix();
@@ -82,6 +78,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sessionsOps = `http://127.0.0.1:${opsPort}`;
   const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
   const outboxDir = join(tmpdir(), `lfusys-outbox-${prefix}`);
+  const callerKeys = await newCallerKeys();
 
   const startSessions = () =>
     spawnService({
@@ -94,12 +91,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // Most e2e tests drive the uploads workers, so opens that name no transfer relay here;
         // the product's default is direct, and direct-mode tests ask for it (or set this key).
         UPLOAD_TRANSFER_DEFAULT: 'relay',
+        GRPC_CALLER_PUBLIC_KEYS: callerKeys.publicKeys,
         ...options.env?.sessions,
       },
       readyUrl: `${sessionsOps}/readyz`,
       ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
     });
-  const signingJwk = await newSigningJwk();
+  const signingJwk = await generateEd25519Jwk();
   const processes: Stack['processes'] = { sessions: await startSessions() };
   try {
     if (options.gateway || options.uploads) {
@@ -114,6 +112,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           JWT_PRIVATE_KEYS: JSON.stringify([signingJwk]),
           CSRF_SECRET: randomBytes(32).toString('hex'),
           SESSIONS_ADDRESS: sessionsAddress,
+          SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.gateway),
           UPLOADS_PUBLIC_URL: uploadsBase,
           RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
           RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
@@ -137,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PORT: String(uploadsPort),
           WORKERS: String(options.uploadsWorkers ?? 2),
           SESSIONS_ADDRESS: sessionsAddress,
+          SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.uploads),
           JWKS_URL: `${gatewayBase}/api/v1/.well-known/jwks.json`,
           CORS_ORIGINS: appOrigin,
           ...options.env?.uploads,
@@ -159,6 +159,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     uploadsBase,
     processes,
     signingJwk,
+    callerKeys,
     outboxDir,
     async restartSessions() {
       processes.sessions = await startSessions();

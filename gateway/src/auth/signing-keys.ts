@@ -1,5 +1,5 @@
 import { SIGNING_ALGORITHM } from '@lfusys/commons';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK, type KeyObject } from 'jose';
+import { calculateJwkThumbprint, importJWK, type JWK, type KeyObject } from 'jose';
 
 export interface SigningKey {
   kid: string;
@@ -28,12 +28,4 @@ export async function loadSigningKeys(privateJwks: readonly JWK[]): Promise<Sign
   const [active] = keys;
   if (!active) throw new Error('at least one signing key is required');
   return { active, jwks: { keys: keys.map((k) => k.publicJwk) } };
-}
-
-/** A new private Ed25519 JWK with a thumbprint `kid` (for `make dev` and tests). */
-export async function generateSigningJwk(): Promise<JWK> {
-  const { privateKey } = await generateKeyPair(SIGNING_ALGORITHM, { crv: 'Ed25519', extractable: true });
-  const jwk = await exportJWK(privateKey);
-  const { d: _private, ...publicPart } = jwk;
-  return { ...jwk, kid: await calculateJwkThumbprint(publicPart) };
 }

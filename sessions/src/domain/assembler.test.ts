@@ -15,7 +15,12 @@ async function uploaded(s: Sessions, file: Buffer, sha256: string, userId = 'ali
   for (let index = 0; index < upload.totalChunks; index++) {
     const bytes = file.subarray(index * upload.chunkSize, (index + 1) * upload.chunkSize);
     const etag = s.objects.putPart(upload.multipartUploadId, index + 1, bytes);
-    await s.uploads.recordPart(upload.uploadId, upload.userId, { index, size: bytes.length, sha256: base64(bytes), etag });
+    await s.uploads.recordPart(upload.uploadId, upload.userId, {
+      index,
+      size: bytes.length,
+      sha256: base64(bytes),
+      etag,
+    });
   }
   return upload;
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import {
   AppError,
+  CALLER_NOT_ALLOWED_REASON,
   CALLER_TOKEN_METADATA_KEY,
   type CallerService,
   type CallerTokenVerifier,
@@ -37,6 +38,9 @@ export const RPC_CALLERS: Readonly<Record<RpcName, readonly CallerService[]>> = 
 /** Services whose every call must be scoped to one upload (the uploads workers act for one upload token). */
 const UPLOAD_SCOPED: ReadonlySet<CallerService> = new Set(['uploads']);
 
+const refuse = (message: string) =>
+  new AppError('permission_denied', message, { details: { reason: CALLER_NOT_ALLOWED_REASON } });
+
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 
 /**
@@ -53,16 +57,17 @@ export async function authorizeCall(
   const match = header.length === 1 && typeof header[0] === 'string' ? BEARER.exec(header[0]) : null;
   if (!match?.[1]) throw new AppError('unauthenticated', 'caller credential required');
   const caller = await verify(match[1]);
-  if (caller.rpc !== SessionsServiceService[rpc].path) throw new AppError('unauthenticated', 'caller credential was signed for another call');
+  if (caller.rpc !== SessionsServiceService[rpc].path)
+    throw new AppError('unauthenticated', 'caller credential was signed for another call');
   if (!RPC_CALLERS[rpc].includes(caller.service)) {
-    throw new AppError('permission_denied', `${caller.service} may not call ${rpc}`);
+    throw refuse(`${caller.service} may not call ${rpc}`);
   }
   const uploadId = (request as { uploadId?: unknown }).uploadId;
   if (UPLOAD_SCOPED.has(caller.service) && caller.upload === undefined) {
-    throw new AppError('permission_denied', `${caller.service} calls must name their upload`);
+    throw refuse(`${caller.service} calls must name their upload`);
   }
   if (caller.upload !== undefined && caller.upload !== uploadId) {
-    throw new AppError('permission_denied', 'caller credential is for another upload');
+    throw refuse('caller credential is for another upload');
   }
   return caller;
 }

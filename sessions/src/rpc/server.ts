@@ -4,8 +4,8 @@ import {
   type CallerTokenVerifier,
   type Logger,
   REQUEST_ID_HEADER,
-  type ServiceMetrics,
   requestIdFrom,
+  type ServiceMetrics,
   toGrpcError,
   type VerifiedCaller,
 } from '@lfusys/commons';
@@ -39,8 +39,8 @@ import type { RelayParts } from '../domain/relay-parts.ts';
 import type { UploadService } from '../domain/upload-service.ts';
 import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
-import { authorizeCall, type RpcName } from './rpc-access.ts';
 import { encodeFile, encodePart, encodePreparedPart, encodeUpload } from './encode.ts';
+import { authorizeCall, type RpcName } from './rpc-access.ts';
 
 export interface RpcDeps {
   uploads: UploadService;
@@ -110,8 +110,7 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
     labelNames: ['grpc_method', 'grpc_code'] as const,
     registers: [deps.metrics.registry],
   });
-  const on = <Req, Res>(rpc: RpcName, handler: Handler<Req, Res>) =>
-    unaryHandler(rpc, { ...deps, handled }, handler);
+  const on = <Req, Res>(rpc: RpcName, handler: Handler<Req, Res>) => unaryHandler(rpc, { ...deps, handled }, handler);
   return {
     createUpload: on('createUpload', async (r: CreateUploadRequest, { caller }) =>
       encodeUpload(
