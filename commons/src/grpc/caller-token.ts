@@ -76,8 +76,6 @@ export const callerPublicKeysSchema = z
     return new Set(kids).size === kids.length;
   }, 'every key needs its own kid, across services');
 
-export type CallerPublicKeys = z.output<typeof callerPublicKeysSchema>;
-
 const claimsSchema = z.object({
   sub: z.enum(CALLER_SERVICES),
   rpc: z.string().min(1),
@@ -95,7 +93,9 @@ const refuse = (reason: string, cause?: unknown) =>
  * (a gateway key cannot speak for uploads), issued at most 60 s ago and living at most 60 s.
  * Every refusal is `unauthenticated`.
  */
-export async function createCallerTokenVerifier(keys: CallerPublicKeys): Promise<CallerTokenVerifier> {
+export async function createCallerTokenVerifier(
+  keys: Partial<Record<CallerService, JWK[]>>,
+): Promise<CallerTokenVerifier> {
   const byKid = new Map<string, { service: CallerService; key: KeyObject }>();
   for (const [service, jwks] of Object.entries(keys) as [CallerService, JWK[]][]) {
     for (const jwk of jwks) {
