@@ -52,6 +52,7 @@ export async function startGateway(
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     SESSIONS_ADDRESS: sessions.sessionsAddress,
     SESSIONS_CALLER_KEY: JSON.stringify(sessions.callerKeys.gateway),
+    SESSIONS_TLS_CA_PEM: sessions.sessionsTlsCaPem,
     // The stack's own (unique, removed when it stops).
     MAIL_OUTBOX_DIR: sessions.outboxDir,
     ...env,

@@ -38,6 +38,7 @@ beforeAll(async () => {
     client: createSessionsClient({
       address: stack.sessionsAddress,
       sign: await stack.callerKeys.signer('gateway'),
+      tlsCaPem: stack.sessionsTlsCaPem,
       deadlineMs: 30_000,
     }),
   };
@@ -49,6 +50,7 @@ beforeAll(async () => {
     RESOURCE_PREFIX: stack.prefix,
     SESSIONS_ADDRESS: stack.sessionsAddress,
     SESSIONS_CALLER_KEY: JSON.stringify(stack.callerKeys.uploads),
+    SESSIONS_TLS_CA_PEM: stack.sessionsTlsCaPem,
     LOG_LEVEL: 'silent',
     SESSION_CACHE_MS: '0',
     SESSION_LIVENESS_CACHE_MS: '0',

@@ -8,6 +8,7 @@ import { generateEd25519Jwk } from '../jwt/ed25519-jwk.ts';
 import { bootstrapPrefix } from '../local-aws/bootstrap.ts';
 import { freePort } from '../local-aws/emulator.ts';
 import { newCallerKeys, type TestCallerKeys } from './caller-keys.ts';
+import { generateDevTls } from './dev-tls.ts';
 import { type ServiceProcess, spawnService } from './service-process.ts';
 
 const entry = (service: string) => fileURLToPath(new URL(`../../../${service}/src/main.ts`, import.meta.url));
@@ -44,6 +45,8 @@ export interface Stack {
   signingJwk: JWK;
   /** The keys the gateway and uploads sign their calls to sessions with (tests that call sessions as one of them). */
   callerKeys: TestCallerKeys;
+  /** The CA of sessions' TLS certificate (sessions serves gRPC over TLS in every stack). */
+  sessionsTlsCaPem: string;
   /** Where the gateway writes mail (one .eml file per message), unique to this stack. */
   outboxDir: string;
   /** Starts sessions again on the same ports (after a test stopped or killed it). */
@@ -78,7 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sessionsOps = `http://127.0.0.1:${opsPort}`;
   const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
   const outboxDir = join(tmpdir(), `lfusys-outbox-${prefix}`);
-  const callerKeys = await newCallerKeys();
+  const [callerKeys, tls] = await Promise.all([newCallerKeys(), generateDevTls()]);
 
   const startSessions = () =>
     spawnService({
@@ -92,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // the product's default is direct, and direct-mode tests ask for it (or set this key).
         UPLOAD_TRANSFER_DEFAULT: 'relay',
         GRPC_CALLER_PUBLIC_KEYS: callerKeys.publicKeys,
+        GRPC_TLS_CERT_PEM: tls.certPem,
+        GRPC_TLS_KEY_PEM: tls.keyPem,
         ...options.env?.sessions,
       },
       readyUrl: `${sessionsOps}/readyz`,
@@ -113,6 +118,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           CSRF_SECRET: randomBytes(32).toString('hex'),
           SESSIONS_ADDRESS: sessionsAddress,
           SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.gateway),
+          SESSIONS_TLS_CA_PEM: tls.caPem,
           UPLOADS_PUBLIC_URL: uploadsBase,
           RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
           RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
@@ -137,6 +143,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           WORKERS: String(options.uploadsWorkers ?? 2),
           SESSIONS_ADDRESS: sessionsAddress,
           SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.uploads),
+          SESSIONS_TLS_CA_PEM: tls.caPem,
           JWKS_URL: `${gatewayBase}/api/v1/.well-known/jwks.json`,
           CORS_ORIGINS: appOrigin,
           ...options.env?.uploads,
@@ -160,6 +167,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     processes,
     signingJwk,
     callerKeys,
+    sessionsTlsCaPem: tls.caPem,
     outboxDir,
     async restartSessions() {
       processes.sessions = await startSessions();
