@@ -58,17 +58,17 @@ export interface RpcDeps {
   metrics: ServiceMetrics;
 }
 
-/** What a handler knows of its call: the verified caller (service, user, upload) and a log bound to it. */
+/** What a handler knows of its call: the verified caller (service, user, upload). */
 interface CallContext {
   caller: VerifiedCaller;
-  log: Logger;
 }
 
 type Handler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 
 /**
  * Adapts a promise handler: request id from metadata into the log, the caller authenticated and
- * authorised before anything else (rpc-access.ts), AppError → gRPC status, one log per failure.
+ * authorised before anything else (rpc-access.ts; a refused caller is a warning: a misconfigured
+ * key or someone on the port), AppError → gRPC status, one log per failure.
  */
 function unaryHandler<Req, Res>(
   rpc: RpcName,
@@ -78,11 +78,13 @@ function unaryHandler<Req, Res>(
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const requestId = requestIdFrom(call.metadata.get(REQUEST_ID_HEADER)[0]);
     let log = deps.logger.child({ requestId, rpc });
+    let authorized = false;
     authorizeCall(deps.verifyCaller, rpc, call.metadata, call.request)
       .then((caller) => {
+        authorized = true;
         // The caller and its user, so each refusal is logged once with them.
         log = log.child({ caller: caller.service, userId: caller.user });
-        return handler(call.request, { caller, log });
+        return handler(call.request, { caller });
       })
       .then(
         (response) => {
@@ -94,6 +96,7 @@ function unaryHandler<Req, Res>(
           deps.handled.inc({ grpc_method: rpc, grpc_code: appError.code });
           if (appError.code === 'internal' || appError.code === 'unavailable')
             log.error({ err: appError.cause ?? appError }, 'rpc failed');
+          else if (!authorized) log.warn({ code: appError.code, reason: appError.message }, 'rpc caller refused');
           else log.debug({ code: appError.code, reason: appError.message }, 'rpc rejected');
           callback(toGrpcError(appError));
         },
