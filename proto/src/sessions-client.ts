@@ -21,15 +21,16 @@ export interface SessionsClientOptions {
 /** A request as callers write it: the message plus the user the call is made for (signed, never sent in the message). */
 type ForUser<Req> = Req & { userId: string };
 
+/** The service name sessions registers and reports its health under (grpc.health.v1). */
+const SERVICE_NAME = 'lfusys.sessions.v1.SessionsService';
+
 /**
  * Round robin over every address the target resolves to, so each sessions task gets calls; sessions
  * closes connections after a maximum age (GRPC_MAX_CONNECTION_AGE_MS), and a closed connection
  * makes the client resolve the name again, so new tasks get traffic without a client restart.
+ * (Calls wait for ready meanwhile: commons `unary`.)
  * https://github.com/grpc/grpc/blob/master/doc/service_config.md
  */
-/** The name sessions reports its health under (grpc.health.v1). */
-const HEALTH_SERVICE_NAME = 'lfusys.sessions.v1.SessionsService';
-
 const SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
 const channelCredentials = (caPem: string | undefined): ChannelCredentials =>
@@ -100,7 +101,7 @@ export function createSessionsClient(options: SessionsClientOptions) {
           healthCheck.path,
           healthCheck.requestSerialize,
           healthCheck.responseDeserialize,
-          { service: HEALTH_SERVICE_NAME },
+          { service: SERVICE_NAME },
           new Metadata(),
           { deadline },
           (err: ServiceError | null, res?: { status?: unknown }) => {

@@ -50,6 +50,9 @@ function asOwnFault(err: AppError): AppError {
 export function unary<Req, Res>(method: UnaryMethod<Req, Res>, target: object, settings: UnaryCallSettings) {
   return async (request: Req, assertion: Omit<CallAssertion, 'rpc'>, context: CallContext = {}): Promise<Res> => {
     const metadata = new Metadata();
+    // While every server is reconnecting (a restart), round robin fails calls at once; wait for a
+    // connection instead, bounded by the deadline (grpc-js ignores the service config's waitForReady).
+    metadata.setOptions({ waitForReady: true });
     if (context.requestId) metadata.set(REQUEST_ID_HEADER, context.requestId);
     const token = await settings.sign({ ...assertion, rpc: settings.path });
     metadata.set(CALLER_TOKEN_METADATA_KEY, `Bearer ${token}`);
