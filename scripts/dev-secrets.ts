@@ -12,11 +12,14 @@ export interface DevSecrets {
   UPLOADS_SESSIONS_CALLER_KEY: string;
   /** Sessions: the public halves of the two caller keys. */
   GRPC_CALLER_PUBLIC_KEYS: string;
-  /** Sessions serves TLS with these; the callers trust SESSIONS_TLS_CA_PEM. */
+  /** Sessions serves TLS with these; the callers trust SESSIONS_TLS_CA_PEM. One line each (newlines written `\n`). */
   GRPC_TLS_CERT_PEM: string;
   GRPC_TLS_KEY_PEM: string;
   SESSIONS_TLS_CA_PEM: string;
 }
+
+/** PEM on one line, its newlines written `\n`: env files hold one line per value, and the PEM keys accept it. */
+const oneLine = (pem: string) => pem.trimEnd().replaceAll('\n', '\\n');
 
 export async function generateDevSecrets(): Promise<DevSecrets> {
   const [signing, gateway, uploads] = await Promise.all([
@@ -31,19 +34,18 @@ export async function generateDevSecrets(): Promise<DevSecrets> {
     GATEWAY_SESSIONS_CALLER_KEY: JSON.stringify(gateway),
     UPLOADS_SESSIONS_CALLER_KEY: JSON.stringify(uploads),
     GRPC_CALLER_PUBLIC_KEYS: JSON.stringify({ gateway: [publicJwkOf(gateway)], uploads: [publicJwkOf(uploads)] }),
-    GRPC_TLS_CERT_PEM: tls.certPem,
-    GRPC_TLS_KEY_PEM: tls.keyPem,
-    SESSIONS_TLS_CA_PEM: tls.caPem,
+    GRPC_TLS_CERT_PEM: oneLine(tls.certPem),
+    GRPC_TLS_KEY_PEM: oneLine(tls.keyPem),
+    SESSIONS_TLS_CA_PEM: oneLine(tls.caPem),
   };
 }
 
 /**
- * One `KEY=value` line per secret, readable by docker compose's env_file and by a shell's `source`:
- * JSON single-quoted (literal in both), PEM double-quoted with its newlines written `\n` (compose
- * turns them back into newlines; the services' PEM keys accept either form).
+ * One `KEY='value'` line per secret, for docker compose's env_file and a shell's `source`: inside
+ * single quotes a POSIX shell takes every character literally but the quote itself (written `'\\''`).
  */
 export function toEnvLines(secrets: DevSecrets): string {
   return Object.entries(secrets)
-    .map(([key, value]) => (value.includes('\n') ? `${key}="${value.replaceAll('\n', '\\n')}"` : `${key}='${value}'`))
+    .map(([key, value]) => `${key}='${value.replaceAll("'", "'\\''")}'`)
     .join('\n');
 }
