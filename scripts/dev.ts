@@ -10,8 +10,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
-import { generateSigningJwk } from '@lfusys/commons/core';
+import { generateEd25519Jwk } from '@lfusys/commons/core';
 import { startDevIdentityProvider } from '@lfusys/commons/dev-identity-provider';
+import { type DevSecrets, generateDevSecrets } from '@lfusys/commons/dev-secrets';
 import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,20 +34,20 @@ const tracing: Record<string, string> = process.env.OTEL_TRACES_EXPORTER
   ? {}
   : { TRACES_DIR: tracesDir, OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '1000' };
 
-/** Development secrets are generated once and kept in .local/ (git-ignored) so sessions survive restarts. */
-async function devSecrets(): Promise<{ JWT_PRIVATE_KEYS: string; CSRF_SECRET: string }> {
+/**
+ * Development secrets (user-token and caller keys, CSRF secret, a dev CA and sessions' certificate)
+ * are generated once and kept in .local/ (git-ignored) so sign-ins survive restarts; a file from an
+ * older version gains the secrets it lacks.
+ */
+async function devSecrets(): Promise<DevSecrets> {
   const file = join(root, '.local', 'dev-secrets.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8'));
-  } catch {
-    const secrets = {
-      JWT_PRIVATE_KEYS: JSON.stringify([await generateSigningJwk()]),
-      CSRF_SECRET: randomBytes(32).toString('base64url'),
-    };
+  const stored = (await readFile(file, 'utf8').then(JSON.parse, () => ({}))) as Partial<DevSecrets>;
+  const secrets = { ...(await generateDevSecrets()), ...stored };
+  if (Object.keys(stored).length < Object.keys(secrets).length) {
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    return secrets;
   }
+  return secrets;
 }
 
 function startService(name: 'sessions' | 'gateway' | 'uploads', env: Record<string, string>): ChildProcess {
@@ -113,19 +114,33 @@ async function main(): Promise<void> {
   console.log(`[dev] dev identity provider at ${idp.issuer}`);
 
   const shared = { AWS_ENDPOINT_URL: emulator.endpoint, AWS_REGION: region, RESOURCE_PREFIX: prefix };
+  const secrets = await devSecrets();
+  // gRPC to sessions over TLS (a dev CA), every call signed with the caller's own key.
+  const toSessions = { SESSIONS_ADDRESS: '127.0.0.1:50051', SESSIONS_TLS_CA_PEM: secrets.SESSIONS_TLS_CA_PEM };
   // Account mail (verify your email, reset your password) lands here as one .eml file per message.
   const outbox = join(root, '.local', 'outbox');
-  children.push(startService('sessions', { ...shared, GRPC_PORT: '50051', OPS_PORT: '9091' }));
+  children.push(
+    startService('sessions', {
+      ...shared,
+      GRPC_PORT: '50051',
+      OPS_PORT: '9091',
+      GRPC_CALLER_PUBLIC_KEYS: secrets.GRPC_CALLER_PUBLIC_KEYS,
+      GRPC_TLS_CERT_PEM: secrets.GRPC_TLS_CERT_PEM,
+      GRPC_TLS_KEY_PEM: secrets.GRPC_TLS_KEY_PEM,
+    }),
+  );
   await waitFor('http://127.0.0.1:9091/readyz');
   children.push(
     startService('gateway', {
       ...shared,
-      ...(await devSecrets()),
+      JWT_PRIVATE_KEYS: secrets.JWT_PRIVATE_KEYS,
+      CSRF_SECRET: secrets.CSRF_SECRET,
+      ...toSessions,
+      SESSIONS_CALLER_KEY: secrets.GATEWAY_SESSIONS_CALLER_KEY,
       PORT: String(port),
       PUBLIC_ORIGIN: publicOrigin,
       CORS_ORIGINS: appOrigins.join(','),
       COOKIE_SECURE: 'false',
-      SESSIONS_ADDRESS: '127.0.0.1:50051',
       UPLOADS_PUBLIC_URL: 'http://localhost:8081',
       // Direct transfer: the browser PUTs parts to the URLs sessions presigns on the emulator
       // (path-style, same endpoint), so the CSP must let the app connect there.
@@ -142,14 +157,15 @@ async function main(): Promise<void> {
       ...shared,
       PORT: '8081',
       WORKERS: process.env.WORKERS ?? '2',
-      SESSIONS_ADDRESS: '127.0.0.1:50051',
+      ...toSessions,
+      SESSIONS_CALLER_KEY: secrets.UPLOADS_SESSIONS_CALLER_KEY,
       JWKS_URL: `http://127.0.0.1:${port}/api/v1/.well-known/jwks.json`,
       CORS_ORIGINS: appOrigins.join(','),
     }),
   );
   await waitFor('http://127.0.0.1:8081/readyz');
   console.log(
-    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC: 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n  traces: ${
+    `\n  lfusys is running — open ${publicOrigin}\n  API docs: ${publicOrigin}/api/v1/docs\n  uploads workers: http://localhost:8081, sessions gRPC (TLS, dev CA): 127.0.0.1:50051, storage: ${emulator.endpoint}\n  mail (verification and reset links): ${outbox} (read it with: make outbox)\n  traces: ${
       tracing.TRACES_DIR
         ? `${tracesDir} (one upload's: make trace UPLOAD=<id>)`
         : `OTEL_TRACES_EXPORTER=${process.env.OTEL_TRACES_EXPORTER}`

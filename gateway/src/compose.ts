@@ -1,6 +1,7 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  createCallerTokenSigner,
   createDocumentClient,
   createLogger,
   createServiceMetrics,
@@ -85,7 +86,12 @@ export async function createGatewayDeps(config: GatewayConfig, logger?: Logger):
     logger: log,
   });
   const signingKeys = await loadSigningKeys(config.JWT_PRIVATE_KEYS);
-  const sessions = createSessionsClient(config.SESSIONS_ADDRESS, config.SESSIONS_DEADLINE_MS);
+  const sessions = createSessionsClient({
+    address: config.SESSIONS_ADDRESS,
+    sign: await createCallerTokenSigner('gateway', config.SESSIONS_CALLER_KEY),
+    tlsCaPem: config.SESSIONS_TLS_CA_PEM,
+    deadlineMs: config.SESSIONS_DEADLINE_MS,
+  });
   const files = {
     async deleteAll(userId: string) {
       await sessions.deleteUserData({ userId }, { deadlineMs: config.SESSIONS_DEADLINE_MS * 10 });

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { baseConfigShape, env } from '@lfusys/commons';
+import { baseConfigShape, env, sessionsCallerConfigShape } from '@lfusys/commons';
 import type { JWK } from 'jose';
 import { z } from 'zod';
 import { accountMailConfigShape } from './account-mail-config.ts';
@@ -62,6 +62,7 @@ const gatewayConfigObject = z.object({
   UPLOAD_TOKEN_TTL_SECONDS: env.int(3600, 60, 24 * 3600),
   /** gRPC address of the sessions service. */
   SESSIONS_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  ...sessionsCallerConfigShape,
   /** Deadline for each call to sessions (account deletion gets ten times this). */
   SESSIONS_DEADLINE_MS: env.int(10_000, 100, 120_000),
   /** Base URL browsers use to reach the uploads workers; chunks go to `{this}/uploads/:id/chunks/:index`. */

@@ -1,12 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '@lfusys/commons';
+import { generateEd25519Jwk, loadConfig } from '@lfusys/commons';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import { newCredentials, signUp, startStack, TestClient } from '@lfusys/testkit';
 
 export { newCredentials, TestClient };
 
-import { generateSigningJwk } from '@lfusys/commons/core';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { FastifyInstance } from 'fastify';
 import type { JWK } from 'jose';
@@ -39,7 +38,7 @@ export async function startGateway(
   const prefix = env.RESOURCE_PREFIX ?? uniquePrefix();
   await bootstrapPrefix(prefix, endpoint);
   const sessions = await startStack({ endpoint, prefix, env: { sessions: { LOG_LEVEL: 'warn', ...sessionsEnv } } });
-  const signingJwk = await generateSigningJwk();
+  const signingJwk = await generateEd25519Jwk();
   const config = loadConfig(gatewayConfigSchema, {
     AWS_ENDPOINT_URL: endpoint,
     RESOURCE_PREFIX: prefix,
@@ -52,6 +51,8 @@ export async function startGateway(
     RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
     RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
     SESSIONS_ADDRESS: sessions.sessionsAddress,
+    SESSIONS_CALLER_KEY: JSON.stringify(sessions.callerKeys.gateway),
+    SESSIONS_TLS_CA_PEM: sessions.sessionsTlsCaPem,
     // The stack's own (unique, removed when it stops).
     MAIL_OUTBOX_DIR: sessions.outboxDir,
     ...env,

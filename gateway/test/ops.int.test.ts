@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { generateSigningJwk } from '@lfusys/commons/core';
+import { generateEd25519Jwk } from '@lfusys/commons/core';
 import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type RunningGateway, startGateway, TestClient, uniquePrefix } from './harness.ts';
@@ -134,7 +134,8 @@ describe('the gateway process', () => {
         AWS_ENDPOINT_URL: inject('awsEndpoint'),
         RESOURCE_PREFIX: prefix,
         PORT: String(port),
-        JWT_PRIVATE_KEYS: JSON.stringify([await generateSigningJwk()]),
+        JWT_PRIVATE_KEYS: JSON.stringify([await generateEd25519Jwk()]),
+        SESSIONS_CALLER_KEY: JSON.stringify(await generateEd25519Jwk()),
         CSRF_SECRET: randomBytes(32).toString('hex'),
         LOG_LEVEL: 'info',
       },

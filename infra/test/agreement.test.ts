@@ -228,7 +228,9 @@ describe('service configuration: every key a service requires is set, and only k
         const service = compose.services[name] ?? {};
         // A service whose entrypoint sources the keys file gets the secrets of dev-secrets.ts too
         // (infra/test/compose.test.ts runs that entrypoint); it ignores those it does not read.
-        const sourced = service.volumes?.includes('keys:/keys:ro') ? secretNames : [];
+        const sourced = service.volumes?.includes('keys:/keys:ro') ? [...secretNames] : [];
+        // …and the caller key its entrypoint picks from them (compose.test.ts checks which).
+        if (String(service.entrypoint?.[2] ?? '').includes('SESSIONS_CALLER_KEY=')) sourced.push('SESSIONS_CALLER_KEY');
         const keys = Object.keys(service.environment ?? {});
         for (const key of [...required, 'AWS_ENDPOINT_URL', 'RESOURCE_PREFIX'])
           expect([...keys, ...sourced], `${name}: ${key}`).toContain(key);

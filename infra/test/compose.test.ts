@@ -91,7 +91,10 @@ describe('secrets: a one-shot keys service, kept across ups', () => {
       expect(service.volumes).toEqual(['keys:/keys:ro']);
       const [shell, flag, script] = service.entrypoint as string[];
       expect([shell, flag]).toEqual(['sh', '-c']);
-      expect(withoutHostVariables(script as string)).toBe('set -a && . /keys/keys.env && set +a && exec "$@"');
+      // A caller of sessions takes its own key from the file as SESSIONS_CALLER_KEY.
+      const callerKey = name === 'gateway' ? 'GATEWAY' : name.startsWith('uploads') ? 'UPLOADS' : undefined;
+      const setKey = callerKey ? ` && SESSIONS_CALLER_KEY="$${callerKey}_SESSIONS_CALLER_KEY"` : '';
+      expect(withoutHostVariables(script as string)).toBe(`set -a && . /keys/keys.env${setKey} && set +a && exec "$@"`);
       // An entrypoint clears the image's CMD: compose repeats it, and must repeat it exactly.
       const dockerfile = (service.build as Json).dockerfile as string;
       expect(service.command).toEqual(cmd(stage(dockerfile, 'runtime')));
@@ -128,6 +131,14 @@ describe('secrets: a one-shot keys service, kept across ups', () => {
     expect(received).toMatchObject(parseEnvFile(written));
     expect(gatewayConfigSchema.shape.JWT_PRIVATE_KEYS.safeParse(received.JWT_PRIVATE_KEYS).success).toBe(true);
     expect(gatewayConfigSchema.shape.CSRF_SECRET.safeParse(received.CSRF_SECRET).success).toBe(true);
+    // The gateway calls sessions with its own key, which sessions' public map lists under "gateway",
+    // over TLS with the CA that issued sessions' certificate (in the same file).
+    expect(received.SESSIONS_CALLER_KEY).toBe(received.GATEWAY_SESSIONS_CALLER_KEY);
+    expect(gatewayConfigSchema.shape.SESSIONS_CALLER_KEY.safeParse(received.SESSIONS_CALLER_KEY).success).toBe(true);
+    const callerKid = (JSON.parse(String(received.SESSIONS_CALLER_KEY)) as { kid: string }).kid;
+    const publicKeys = JSON.parse(String(received.GRPC_CALLER_PUBLIC_KEYS)) as Record<string, { kid: string }[]>;
+    expect(publicKeys.gateway?.map((key) => key.kid)).toEqual([callerKid]);
+    expect(gatewayConfigSchema.shape.SESSIONS_TLS_CA_PEM.safeParse(received.SESSIONS_TLS_CA_PEM).success).toBe(true);
   }, 60_000);
 });
 

@@ -2,6 +2,8 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
+  type CallerTokenVerifier,
+  createCallerTokenVerifier,
   createDocumentClient,
   createLogger,
   createS3Client,
@@ -44,6 +46,7 @@ export interface SessionsDeps {
   bucket: string;
   readiness: ReadinessCheck[];
   metrics: ServiceMetrics;
+  verifyCaller: CallerTokenVerifier;
 }
 
 /** Wires real adapters from config (shared by main.ts and integration tests). */
@@ -119,5 +122,6 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
       },
     ],
     metrics: createServiceMetrics('sessions'),
+    verifyCaller: await createCallerTokenVerifier(config.GRPC_CALLER_PUBLIC_KEYS),
   };
 }

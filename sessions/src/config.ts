@@ -1,4 +1,4 @@
-import { baseConfigShape, env } from '@lfusys/commons';
+import { baseConfigShape, callerPublicKeysSchema, env, jsonEnv } from '@lfusys/commons';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -8,6 +8,21 @@ export const sessionsConfigSchema = z
     ...baseConfigShape,
     GRPC_HOST: z.string().default('127.0.0.1'),
     GRPC_PORT: env.port(50051),
+    /**
+     * The public keys of the services allowed to call, `{"gateway": [JWK...], "uploads": [JWK...]}`:
+     * every call must carry a token signed by one of them (docs/security.md "Internal calls").
+     * Several keys per service while one rotates.
+     */
+    GRPC_CALLER_PUBLIC_KEYS: jsonEnv(callerPublicKeysSchema, 'a map of service to public Ed25519 JWKs'),
+    /** PEM certificate chain and key the gRPC port serves TLS with; both unset = plaintext. */
+    GRPC_TLS_CERT_PEM: env.pem('CERTIFICATE').optional(),
+    GRPC_TLS_KEY_PEM: env.pem('PRIVATE KEY').optional(),
+    /**
+     * A client connection is closed (GOAWAY) after this long, so clients resolve the service's name
+     * again and spread over tasks started since; in-flight calls get GRPC_MAX_CONNECTION_AGE_GRACE_MS.
+     */
+    GRPC_MAX_CONNECTION_AGE_MS: env.int(60_000, 1000),
+    GRPC_MAX_CONNECTION_AGE_GRACE_MS: env.int(120_000, 0),
     OPS_PORT: env.port(9091),
     /** Default chunk size; `make bench` tunes it. */
     CHUNK_SIZE_BYTES: env.int(16 * MiB, 1024),
@@ -43,6 +58,10 @@ export const sessionsConfigSchema = z
      * URLs are signed for this host (SigV4 signs the host). Unset: the endpoint the service uses.
      */
     S3_PUBLIC_ENDPOINT_URL: z.url().optional(),
+  })
+  .refine((c) => (c.GRPC_TLS_CERT_PEM === undefined) === (c.GRPC_TLS_KEY_PEM === undefined), {
+    path: ['GRPC_TLS_KEY_PEM'],
+    message: 'GRPC_TLS_CERT_PEM and GRPC_TLS_KEY_PEM are set together or not at all',
   })
   .refine((c) => c.DIRECT_TRANSFER_ENABLED || c.UPLOAD_TRANSFER_DEFAULT !== 'direct', {
     path: ['UPLOAD_TRANSFER_DEFAULT'],

@@ -17,7 +17,15 @@ void runService(async () => {
     totalMs: config.STARTUP_RETRY_MS,
     logger,
   });
-  const { server, port, health } = await startRpcServer(deps, `${config.GRPC_HOST}:${config.GRPC_PORT}`);
+  const { server, port, health } = await startRpcServer(deps, {
+    address: `${config.GRPC_HOST}:${config.GRPC_PORT}`,
+    tls:
+      config.GRPC_TLS_CERT_PEM && config.GRPC_TLS_KEY_PEM
+        ? { certPem: config.GRPC_TLS_CERT_PEM, keyPem: config.GRPC_TLS_KEY_PEM }
+        : undefined,
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+  });
   const consumer = new AssemblyConsumer({
     inbox: new SqsAssemblyInbox(deps.sqs, deps.queueUrl),
     assembler: deps.assembler,
@@ -37,7 +45,10 @@ void runService(async () => {
     metrics: deps.metrics,
     isShuttingDown: () => stopping,
   });
-  deps.logger.info({ grpcPort: port, opsPort: config.OPS_PORT }, 'sessions listening');
+  deps.logger.info(
+    { grpcPort: port, opsPort: config.OPS_PORT, tls: config.GRPC_TLS_CERT_PEM !== undefined },
+    'sessions listening',
+  );
 
   return {
     logger: deps.logger,

@@ -157,7 +157,7 @@ describe('direct transfer against the emulator', () => {
       parts: chunks.map((c, index) => ({ index, sha256: sha256Base64(c), length: c.length })),
     });
     const s3 = createS3Client({ region: 'us-east-1', endpoint: s.config.AWS_ENDPOINT_URL });
-    const target = (await s.client.getUpload({ uploadId: upload.uploadId, userId: '' })).target;
+    const target = (await s.uploadsClient.getUpload({ uploadId: upload.uploadId, userId })).target;
     await s3.send(
       new UploadPartCommand({
         Bucket: target?.bucket,

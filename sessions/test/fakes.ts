@@ -88,7 +88,7 @@ export async function uploaded(s: Sessions, file: Buffer, sha256: string, userId
     const bytes = file.subarray(index * upload.chunkSize, (index + 1) * upload.chunkSize);
     const etag = s.objects.putPart(upload.multipartUploadId, index + 1, bytes);
     const sha = createHash('sha256').update(bytes).digest('base64');
-    await s.uploads.recordPart(upload.uploadId, { index, size: bytes.length, sha256: sha, etag });
+    await s.uploads.recordPart(upload.uploadId, upload.userId, { index, size: bytes.length, sha256: sha, etag });
   }
   return upload;
 }

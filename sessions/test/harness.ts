@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { createS3Client, loadConfig } from '@lfusys/commons';
+import { newCallerKeys, type TestCallerKeys } from '@lfusys/commons/dev-secrets';
 import { bootstrapPrefix } from '@lfusys/commons/local-aws';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import type { PartTarget } from '@lfusys/proto/sessions';
+import type { PartTarget, Upload } from '@lfusys/proto/sessions';
 import { createSessionsClient, type SessionsClient } from '@lfusys/proto/sessions-client';
 import { inject } from 'vitest';
 import { SqsAssemblyInbox } from '../src/adapters/sqs-assembly-inbox.ts';
@@ -13,7 +14,12 @@ import { startRpcServer } from '../src/rpc/server.ts';
 import { AssemblyConsumer } from '../src/workers/assembly-consumer.ts';
 
 export interface RunningSessions {
+  /** Calls as the gateway does (for the user each request names). */
   client: SessionsClient;
+  /** Calls as the uploads workers do (scoped to the upload each request names). */
+  uploadsClient: SessionsClient;
+  /** The callers' keys sessions trusts here (tests that forge or mint their own credentials). */
+  callerKeys: TestCallerKeys;
   deps: SessionsDeps;
   config: SessionsConfig;
   address: string;
@@ -26,16 +32,22 @@ export async function startSessions(env: Record<string, string> = {}): Promise<R
   const endpoint = inject('awsEndpoint');
   const prefix = env.RESOURCE_PREFIX ?? `t-${randomUUID().slice(0, 12)}`;
   await bootstrapPrefix(prefix, endpoint);
+  const callerKeys = await newCallerKeys();
   const config = loadConfig(sessionsConfigSchema, {
     AWS_ENDPOINT_URL: endpoint,
     RESOURCE_PREFIX: prefix,
     LOG_LEVEL: 'silent',
     CHUNK_SIZE_BYTES: '1024',
     CHUNK_ALIGN_BYTES: '1024',
+    GRPC_CALLER_PUBLIC_KEYS: callerKeys.publicKeys,
     ...env,
   });
   const deps = await createSessionsDeps(config);
-  const { server, port } = await startRpcServer({ ...deps, logger: deps.logger }, '127.0.0.1:0');
+  const { server, port } = await startRpcServer(deps, {
+    address: '127.0.0.1:0',
+    maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+    maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+  });
   const consumer = new AssemblyConsumer({
     inbox: new SqsAssemblyInbox(deps.sqs, deps.queueUrl, 1),
     assembler: deps.assembler,
@@ -48,15 +60,19 @@ export async function startSessions(env: Record<string, string> = {}): Promise<R
   consumer.start();
   const address = `127.0.0.1:${port}`;
   // A generous deadline: moto on a loaded 2-core CI machine can take seconds per transaction.
-  const client = createSessionsClient(address, 30_000);
+  const client = createSessionsClient({ address, sign: await callerKeys.signer('gateway'), deadlineMs: 30_000 });
+  const uploadsClient = createSessionsClient({ address, sign: await callerKeys.signer('uploads'), deadlineMs: 30_000 });
   return {
     client,
+    uploadsClient,
+    callerKeys,
     deps,
     config,
     address,
     consumer,
     close: async () => {
       client.close();
+      uploadsClient.close();
       await consumer.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     },
@@ -71,10 +87,15 @@ export function sha256Base64(bytes: Uint8Array): string {
 const targets = new Map<string, PartTarget>();
 let s3: S3Client | undefined;
 
-export async function sendPart(s: RunningSessions, uploadId: string, index: number, bytes: Uint8Array) {
+export async function sendPart(
+  s: RunningSessions,
+  { uploadId, userId }: Pick<Upload, 'uploadId' | 'userId'>,
+  index: number,
+  bytes: Uint8Array,
+) {
   let target = targets.get(uploadId);
   if (!target) {
-    target = (await s.client.getUpload({ uploadId, userId: '' })).target;
+    target = (await s.uploadsClient.getUpload({ uploadId, userId })).target;
     if (!target) throw new Error('no part target');
     targets.set(uploadId, target);
   }
@@ -91,7 +112,14 @@ export async function sendPart(s: RunningSessions, uploadId: string, index: numb
       ChecksumSHA256: sha256Base64(bytes),
     }),
   );
-  return s.client.recordPart({ uploadId, index, size: bytes.length, sha256: sha256Base64(bytes), etag: ETag ?? '' });
+  return s.uploadsClient.recordPart({
+    uploadId,
+    userId,
+    index,
+    size: bytes.length,
+    sha256: sha256Base64(bytes),
+    etag: ETag ?? '',
+  });
 }
 
 export async function waitForStatus(

@@ -93,7 +93,7 @@ describe('finished uploads', () => {
   it('expire: ending or completing sets the retention TTL and leaves the in-progress index', async () => {
     const userId = randomUUID();
     const cancelled = await open(userId, 2048);
-    await sendPart(s, cancelled.uploadId, 0, randomBytes(1024));
+    await sendPart(s, cancelled, 0, randomBytes(1024));
     const part = await item(`UPLOAD#${cancelled.uploadId}`, 'PART#00000');
     expect(part?.ttl).toBe(Math.floor(Date.parse(cancelled.expiresAt) / 1000) + RETENTION);
     expect(await session(cancelled.uploadId)).toMatchObject({ inProgressUserId: userId });
@@ -103,7 +103,7 @@ describe('finished uploads', () => {
     expect(ended?.ttl).toBe(Math.floor(Date.parse(String(ended?.updatedAt)) / 1000) + RETENTION);
 
     const completed = await open(userId, 1024);
-    await sendPart(s, completed.uploadId, 0, randomBytes(1024));
+    await sendPart(s, completed, 0, randomBytes(1024));
     await s.deps.sweeper.queue.enqueue(completed.uploadId);
     await waitForStatus(s, completed.uploadId, userId, UploadStatus.UPLOAD_STATUS_COMPLETED);
     const done = await session(completed.uploadId);
@@ -171,7 +171,7 @@ describe('a deleted user', () => {
   it('cannot open or record anything racing the deletion, and is left with no upload in progress', async () => {
     const userId = randomUUID();
     const inFlight = await open(userId, 2048);
-    await sendPart(s, inFlight.uploadId, 0, randomBytes(1024));
+    await sendPart(s, inFlight, 0, randomBytes(1024));
     // Opens racing the deletion: each either lands before the tombstone (and is cancelled) or is refused.
     const racing = Array.from({ length: 6 }, () => open(userId).catch((err: unknown) => err));
     const deleted = await s.client.deleteUserData({ userId });
@@ -192,13 +192,13 @@ describe('a deleted user', () => {
   it('a chunk recorded between the tombstone and the cancel is refused, and an assembling upload makes no file', async () => {
     const userId = randomUUID();
     const uploading = await open(userId, 2048);
-    await sendPart(s, uploading.uploadId, 0, randomBytes(1024));
+    await sendPart(s, uploading, 0, randomBytes(1024));
     const assembling = await open(userId, 1024);
-    await sendPart(s, assembling.uploadId, 0, randomBytes(1024));
+    await sendPart(s, assembling, 0, randomBytes(1024));
     await s.deps.userData.repository.transition(assembling.uploadId, ['UPLOADING'], 'ASSEMBLING');
     // The moment after the tombstone is written, before deleteUserData reaches the uploads.
     await s.deps.userData.repository.markUserDeleted(userId, Math.floor(Date.now() / 1000) + 3600);
-    await expect(sendPart(s, uploading.uploadId, 1, randomBytes(1024))).rejects.toMatchObject({
+    await expect(sendPart(s, uploading, 1, randomBytes(1024))).rejects.toMatchObject({
       code: 'failed_precondition',
       details: { reason: 'user_deleted' },
     });

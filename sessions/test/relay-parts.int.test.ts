@@ -16,7 +16,7 @@ async function openRelay(userId: string, size: number) {
 }
 
 async function signedUrl(uploadId: string, userId: string, index: number, bytes: Buffer) {
-  const { outcome } = await s.client.preparePart({
+  const { outcome } = await s.uploadsClient.preparePart({
     uploadId,
     userId,
     index,
@@ -60,14 +60,15 @@ describe('PreparePart (relay workers) against the emulator', () => {
       const etag = res.headers.get('etag') ?? '';
       // Nothing is recorded until the worker says so.
       expect((await s.client.listParts({ uploadId: upload.uploadId, userId })).parts).toHaveLength(index);
-      await s.client.recordPart({
+      await s.uploadsClient.recordPart({
         uploadId: upload.uploadId,
+        userId,
         index,
         size: chunk.length,
         sha256: sha256Base64(chunk),
         etag,
       });
-      const again = await s.client.preparePart({
+      const again = await s.uploadsClient.preparePart({
         uploadId: upload.uploadId,
         userId,
         index,
@@ -94,7 +95,7 @@ describe('PreparePart (relay workers) against the emulator', () => {
     const userId = randomUUID();
     const upload = await openRelay(userId, 1500);
     const request = { uploadId: upload.uploadId, userId, index: 0, sha256: sha256Base64(randomBytes(8)), length: 1024 };
-    const err = await s.client.preparePart({ ...request, ...change }).catch((e: unknown) => e);
+    const err = await s.uploadsClient.preparePart({ ...request, ...change }).catch((e: unknown) => e);
     expect(AppError.isCode(err, code as 'not_found')).toBe(true);
   });
 
@@ -102,7 +103,7 @@ describe('PreparePart (relay workers) against the emulator', () => {
     const userId = randomUUID();
     const upload = await openRelay(userId, 1500);
     await s.client.cancelUpload({ uploadId: upload.uploadId, userId });
-    const err = await s.client
+    const err = await s.uploadsClient
       .preparePart({ uploadId: upload.uploadId, userId, index: 0, sha256: sha256Base64(randomBytes(8)), length: 1024 })
       .catch((e: unknown) => e);
     expect(AppError.isCode(err, 'failed_precondition')).toBe(true);

@@ -45,7 +45,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
     const results = [];
     // Two chunks are sent twice (a client retry after a lost response) before the set completes.
     const sequence = [...order.slice(0, 5), order[0] as number, order[1] as number, ...order.slice(5)];
-    for (const i of sequence) results.push(await sendPart(s, upload.uploadId, i, chunks[i] as Buffer));
+    for (const i of sequence) results.push(await sendPart(s, upload, i, chunks[i] as Buffer));
     expect(results.filter((r) => r.newlyRecorded)).toHaveLength(11);
     expect(results.filter((r) => !r.newlyRecorded)).toHaveLength(2);
     expect(results.at(-1)).toMatchObject({ receivedChunks: 11, complete: true, newlyRecorded: true });
@@ -84,7 +84,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       Array.from({ length: 8 }, async () => {
         while (next < chunks.length) {
           const i = next++;
-          await sendPart(s, upload.uploadId, i, chunks[i] as Buffer);
+          await sendPart(s, upload, i, chunks[i] as Buffer);
         }
       }),
     );
@@ -108,11 +108,11 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       idempotencyKey: '',
     });
     const chunks = chunksOf(bytes, upload.chunkSize);
-    await sendPart(s, upload.uploadId, 0, chunks[0] as Buffer);
-    await sendPart(s, upload.uploadId, 1, chunks[1] as Buffer);
+    await sendPart(s, upload, 0, chunks[0] as Buffer);
+    await sendPart(s, upload, 1, chunks[1] as Buffer);
     const last = await Promise.all([
-      sendPart(s, upload.uploadId, 2, chunks[2] as Buffer),
-      sendPart(s, upload.uploadId, 3, chunks[3] as Buffer),
+      sendPart(s, upload, 2, chunks[2] as Buffer),
+      sendPart(s, upload, 3, chunks[3] as Buffer),
     ]);
     expect(last.some((r) => r.complete)).toBe(true);
     // Both workers may believe they completed the set; both enqueue, as the uploads workers do.
@@ -137,16 +137,17 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       sha256: '',
       idempotencyKey: '',
     });
-    await sendPart(s, upload.uploadId, 0, Buffer.alloc(1024, 1));
-    await expect(sendPart(s, upload.uploadId, 0, Buffer.alloc(1024, 2))).rejects.toMatchObject({ code: 'aborted' });
+    await sendPart(s, upload, 0, Buffer.alloc(1024, 1));
+    await expect(sendPart(s, upload, 0, Buffer.alloc(1024, 2))).rejects.toMatchObject({ code: 'aborted' });
     await expect(s.client.getUpload({ uploadId: upload.uploadId, userId: randomUUID() })).rejects.toMatchObject({
       code: 'not_found',
     });
     const cancelled = await s.client.cancelUpload({ uploadId: upload.uploadId, userId });
     expect(cancelled.status).toBe(UploadStatus.UPLOAD_STATUS_CANCELLED);
     await expect(
-      s.client.recordPart({
+      s.uploadsClient.recordPart({
         uploadId: upload.uploadId,
+        userId,
         index: 1,
         size: 1024,
         sha256: sha256Base64(Buffer.alloc(1024)),
@@ -242,7 +243,7 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
       sha256: '',
       idempotencyKey: '',
     });
-    await sendPart(s, upload.uploadId, 0, randomBytes(1024));
+    await sendPart(s, upload, 0, randomBytes(1024));
     const later = Date.now() + 2 * 24 * 3600 * 1000;
     const swept = await sweepOnce({ ...s.deps.sweeper, clock: { now: () => later } });
     expect(swept.expired).toBeGreaterThanOrEqual(1);
@@ -251,7 +252,14 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
     );
     const late = randomBytes(1024);
     await expect(
-      s.client.recordPart({ uploadId: upload.uploadId, index: 1, size: 1024, sha256: sha256Base64(late), etag: '"x"' }),
+      s.uploadsClient.recordPart({
+        uploadId: upload.uploadId,
+        userId,
+        index: 1,
+        size: 1024,
+        sha256: sha256Base64(late),
+        etag: '"x"',
+      }),
     ).rejects.toMatchObject({ code: 'failed_precondition' });
     expect(await reservedBytes(userId)).toBe(0);
     expect(await openMultipartUploads()).toBe(0);
@@ -272,8 +280,9 @@ describe('an upload over gRPC, assembled from the FIFO queue', () => {
     });
     // Recorded, but never written to S3: CompleteMultipartUpload answers InvalidPart.
     const bytes = randomBytes(1024);
-    const recorded = await s.client.recordPart({
+    const recorded = await s.uploadsClient.recordPart({
       uploadId: upload.uploadId,
+      userId,
       index: 0,
       size: 1024,
       sha256: sha256Base64(bytes),

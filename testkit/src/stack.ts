@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateSigningJwk } from '@lfusys/commons/core';
+import { generateEd25519Jwk } from '@lfusys/commons/core';
+import { generateDevTls, newCallerKeys, type TestCallerKeys } from '@lfusys/commons/dev-secrets';
 import { bootstrapPrefix, freePort } from '@lfusys/commons/local-aws';
 import type { JWK } from 'jose';
 import { type ServiceProcess, spawnService } from './service-process.ts';
@@ -42,6 +43,10 @@ export interface Stack {
   processes: { sessions: ServiceProcess; gateway?: ServiceProcess; uploads?: ServiceProcess };
   /** The gateway's private signing key (a JWK), for tests that forge or skew tokens. */
   signingJwk: JWK;
+  /** The keys the gateway and uploads sign their calls to sessions with (tests that call sessions as one of them). */
+  callerKeys: TestCallerKeys;
+  /** The CA of sessions' TLS certificate (sessions serves gRPC over TLS in every stack). */
+  sessionsTlsCaPem: string;
   /** Where the gateway writes mail (one .eml file per message), unique to this stack. */
   outboxDir: string;
   /** Starts sessions again on the same ports (after a test stopped or killed it). */
@@ -76,6 +81,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sessionsOps = `http://127.0.0.1:${opsPort}`;
   const uploadsBase = `http://127.0.0.1:${uploadsPort}`;
   const outboxDir = join(tmpdir(), `lfusys-outbox-${prefix}`);
+  const [callerKeys, tls] = await Promise.all([newCallerKeys(), generateDevTls()]);
 
   const startSessions = () =>
     spawnService({
@@ -88,12 +94,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         // Most e2e tests drive the uploads workers, so opens that name no transfer relay here;
         // the product's default is direct, and direct-mode tests ask for it (or set this key).
         UPLOAD_TRANSFER_DEFAULT: 'relay',
+        GRPC_CALLER_PUBLIC_KEYS: callerKeys.publicKeys,
+        GRPC_TLS_CERT_PEM: tls.certPem,
+        GRPC_TLS_KEY_PEM: tls.keyPem,
         ...options.env?.sessions,
       },
       readyUrl: `${sessionsOps}/readyz`,
       ...(options.readyTimeoutMs ? { timeoutMs: options.readyTimeoutMs } : {}),
     });
-  const signingJwk = await generateSigningJwk();
+  const signingJwk = await generateEd25519Jwk();
   const processes: Stack['processes'] = { sessions: await startSessions() };
   try {
     if (options.gateway || options.uploads) {
@@ -108,6 +117,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           JWT_PRIVATE_KEYS: JSON.stringify([signingJwk]),
           CSRF_SECRET: randomBytes(32).toString('hex'),
           SESSIONS_ADDRESS: sessionsAddress,
+          SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.gateway),
+          SESSIONS_TLS_CA_PEM: tls.caPem,
           UPLOADS_PUBLIC_URL: uploadsBase,
           RATE_LIMIT_AUTH_PER_IP_PER_MINUTE: '10000',
           RATE_LIMIT_GLOBAL_PER_MINUTE: '100000',
@@ -131,6 +142,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           PORT: String(uploadsPort),
           WORKERS: String(options.uploadsWorkers ?? 2),
           SESSIONS_ADDRESS: sessionsAddress,
+          SESSIONS_CALLER_KEY: JSON.stringify(callerKeys.uploads),
+          SESSIONS_TLS_CA_PEM: tls.caPem,
           JWKS_URL: `${gatewayBase}/api/v1/.well-known/jwks.json`,
           CORS_ORIGINS: appOrigin,
           ...options.env?.uploads,
@@ -153,6 +166,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     uploadsBase,
     processes,
     signingJwk,
+    callerKeys,
+    sessionsTlsCaPem: tls.caPem,
     outboxDir,
     async restartSessions() {
       processes.sessions = await startSessions();

@@ -1,5 +1,6 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
+  createCallerTokenSigner,
   createDocumentClient,
   createJwksVerifier,
   createLogger,
@@ -40,7 +41,11 @@ export async function createUploadsDeps(
   const sqs = createSqsClient(aws);
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
-  const sessions = createSessionsClient(config.SESSIONS_ADDRESS);
+  const sessions = createSessionsClient({
+    address: config.SESSIONS_ADDRESS,
+    sign: await createCallerTokenSigner('uploads', config.SESSIONS_CALLER_KEY),
+    tlsCaPem: config.SESSIONS_TLS_CA_PEM,
+  });
   const logger = overrides.logger ?? createLogger({ service: 'uploads', level: config.LOG_LEVEL });
   // One slot per pooled storage socket: the limiter, not the agent's unbounded queue, decides who waits.
   const slots = new SlotLimiter(config.S3_MAX_SOCKETS, config.S3_SLOT_WAIT_MS, systemClock);
@@ -95,7 +100,8 @@ export async function createUploadsDeps(
     readiness: [
       {
         name: 'sessions',
-        check: async () => void (await sessions.listUploads({ userId: 'readiness-probe' }, { deadlineMs: 1000 })),
+        // The standard health check: every RPC a worker may call is scoped to one upload.
+        check: () => sessions.checkServing(1000),
       },
     ],
     corsOrigins: config.CORS_ORIGINS,

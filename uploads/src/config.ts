@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { baseConfigShape, env } from '@lfusys/commons';
+import { baseConfigShape, env, sessionsCallerConfigShape } from '@lfusys/commons';
 import { z } from 'zod';
 
 export const uploadsConfigSchema = z
@@ -10,6 +10,7 @@ export const uploadsConfigSchema = z
     /** Worker processes sharing the port (node:cluster); default one per core. */
     WORKERS: env.int(availableParallelism(), 1, 64),
     SESSIONS_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+    ...sessionsCallerConfigShape,
     /** Where the gateway publishes its signing keys. */
     JWKS_URL: z.url().default('http://127.0.0.1:8080/api/v1/.well-known/jwks.json'),
     JWT_ISSUER: z.string().min(1).default('lfusys'),

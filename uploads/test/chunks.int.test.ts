@@ -34,7 +34,14 @@ beforeAll(async () => {
     endpoint: inject('awsEndpoint'),
     env: { sessions: { CHUNK_SIZE_BYTES: '1024', CHUNK_ALIGN_BYTES: '1024', LOG_LEVEL: 'warn' } },
   });
-  sessions = { client: createSessionsClient(stack.sessionsAddress, 30_000) };
+  sessions = {
+    client: createSessionsClient({
+      address: stack.sessionsAddress,
+      sign: await stack.callerKeys.signer('gateway'),
+      tlsCaPem: stack.sessionsTlsCaPem,
+      deadlineMs: 30_000,
+    }),
+  };
   const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
   privateKey = pair.privateKey as KeyObject;
   const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'EdDSA' }] };
@@ -42,6 +49,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL: stack.endpoint,
     RESOURCE_PREFIX: stack.prefix,
     SESSIONS_ADDRESS: stack.sessionsAddress,
+    SESSIONS_CALLER_KEY: JSON.stringify(stack.callerKeys.uploads),
+    SESSIONS_TLS_CA_PEM: stack.sessionsTlsCaPem,
     LOG_LEVEL: 'silent',
     SESSION_CACHE_MS: '0',
     SESSION_LIVENESS_CACHE_MS: '0',

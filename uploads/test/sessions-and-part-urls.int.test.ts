@@ -17,7 +17,12 @@ beforeAll(async () => {
     endpoint: inject('awsEndpoint'),
     env: { sessions: { CHUNK_SIZE_BYTES: '1024', CHUNK_ALIGN_BYTES: '1024', LOG_LEVEL: 'warn' } },
   });
-  client = createSessionsClient(stack.sessionsAddress, 30_000);
+  client = createSessionsClient({
+    address: stack.sessionsAddress,
+    sign: await stack.callerKeys.signer('uploads'),
+    tlsCaPem: stack.sessionsTlsCaPem,
+    deadlineMs: 30_000,
+  });
 });
 afterAll(async () => {
   client.close();

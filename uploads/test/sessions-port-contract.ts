@@ -22,6 +22,7 @@ const request = (upload: Upload, index: number, length: number, sha = sha256(`ch
 });
 const record = (upload: Upload, index: number, size: number, sha = sha256(`chunk ${index}`)) => ({
   uploadId: upload.uploadId,
+  userId: upload.userId,
   index,
   size,
   sha256: sha,

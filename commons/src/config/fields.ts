@@ -23,6 +23,15 @@ export const env = {
           .filter((s) => s.length > 0),
       ),
   url: () => z.url(),
+  /**
+   * PEM text (`marker`: `CERTIFICATE`, `PRIVATE KEY`). Newlines may be real or written `\n`, as
+   * one-line env files and secret stores often carry them.
+   */
+  pem: (marker: string) =>
+    z
+      .string()
+      .transform((v) => v.replaceAll('\\n', '\n'))
+      .pipe(z.string().includes(`-----BEGIN ${marker}-----`, { error: `must be PEM (-----BEGIN ${marker}-----)` })),
 };
 
 /** Keys every service shares: where AWS is, how resources are named, how to log. */

@@ -47,3 +47,13 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('env.pem', () => {
+  const pem = z.object({ CERT: env.pem('CERTIFICATE') });
+  it('takes real or escaped newlines, and refuses what is not PEM', () => {
+    const text = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+    expect(loadConfig(pem, { CERT: text }).CERT).toBe(text);
+    expect(loadConfig(pem, { CERT: text.replaceAll('\n', '\\n') }).CERT).toBe(text);
+    expect(() => loadConfig(pem, { CERT: 'hunter2' })).toThrow(/CERT/);
+  });
+});

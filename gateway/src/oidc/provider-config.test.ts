@@ -5,6 +5,7 @@ import { isSecureOrLoopback } from './provider-config.ts';
 
 const base = {
   JWT_PRIVATE_KEYS: JSON.stringify([{ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd' }]),
+  SESSIONS_CALLER_KEY: JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: 'x', d: 'd', kid: 'k' }),
   CSRF_SECRET: 'c'.repeat(32),
 };
 const provider = {

@@ -39,8 +39,8 @@ describe('declareSha256', () => {
 
   it('refuses once every part is received, or the upload is no longer uploading', async () => {
     const { s, upload, declare } = await openUpload();
-    await s.uploads.recordPart(upload.uploadId, part(0));
-    await s.uploads.recordPart(upload.uploadId, part(1));
+    await s.uploads.recordPart(upload.uploadId, upload.userId, part(0));
+    await s.uploads.recordPart(upload.uploadId, upload.userId, part(1));
     await expect(declare(HEX)).rejects.toMatchObject({
       code: 'failed_precondition',
       details: { reason: 'parts_complete' },

@@ -94,7 +94,7 @@ describe('PartUrls.sign', () => {
 
   it('refuses an index already recorded with another hash, and signs the same hash again', async () => {
     const { s, upload } = await directUpload();
-    await s.uploads.recordPart(upload.uploadId, { index: 0, size: 1024, sha256: A, etag: '"e0"' });
+    await s.uploads.recordPart(upload.uploadId, upload.userId, { index: 0, size: 1024, sha256: A, etag: '"e0"' });
     await expect(s.partUrls.sign(upload.uploadId, 'u1', [{ index: 0, sha256: B, length: 1024 }])).rejects.toMatchObject(
       { code: 'already_exists', details: { index: 0 } },
     );

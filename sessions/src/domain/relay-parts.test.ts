@@ -47,7 +47,7 @@ describe('RelayParts.prepare', () => {
 
   it('answers a recorded index with its sha256 and size, and signs nothing', async () => {
     const { s, upload, chunk } = await relayUpload();
-    await s.uploads.recordPart(upload.uploadId, { index: 1, size: 1024, sha256: A, etag: '"e1"' });
+    await s.uploads.recordPart(upload.uploadId, upload.userId, { index: 1, size: 1024, sha256: A, etag: '"e1"' });
     // Whatever the new chunk's hash: the worker compares and refuses different bytes (409).
     for (const sha256 of [A, B]) {
       await expect(s.relayParts.prepare(chunk(1, 1024, sha256))).resolves.toEqual({
@@ -72,7 +72,7 @@ describe('RelayParts.prepare', () => {
 
   it("answers not_found for another user's upload, even for a recorded index", async () => {
     const { s, upload, chunk } = await relayUpload();
-    await s.uploads.recordPart(upload.uploadId, { index: 0, size: 1024, sha256: A, etag: '"e0"' });
+    await s.uploads.recordPart(upload.uploadId, upload.userId, { index: 0, size: 1024, sha256: A, etag: '"e0"' });
     for (const index of [0, 1]) {
       await expect(s.relayParts.prepare({ ...chunk(index, 1024), userId: 'u2' })).rejects.toMatchObject({
         code: 'not_found',
@@ -98,7 +98,7 @@ describe('RelayParts.prepare', () => {
       details: { status: 'CANCELLED' },
     });
     const small = await s.uploads.create({ ...openInput('u1', 10), transfer: 'relay' });
-    await s.uploads.recordPart(small.uploadId, { index: 0, size: 10, sha256: A, etag: '"e"' });
+    await s.uploads.recordPart(small.uploadId, 'u1', { index: 0, size: 10, sha256: A, etag: '"e"' });
     await s.assembler.assemble(small.uploadId).catch(() => undefined);
     const status = (await s.repository.get(small.uploadId))?.status;
     expect(status).not.toBe('UPLOADING');

@@ -119,25 +119,32 @@ describe('UploadService: ownership', () => {
     expect(s.objects.open.size).toBe(1);
   });
 
-  it('lets an internal caller (no user) read any upload, and re-enqueues a complete one it reads', async () => {
+  it('reads an upload only for its owner: an empty user is no internal pass, and reads nothing', async () => {
     const s = memorySessions();
     const upload = await s.uploads.create(openInput('alice', 1024));
-    await s.uploads.recordPart(upload.uploadId, { index: 0, size: 1024, sha256: `${'A'.repeat(43)}=`, etag: '"e"' });
-    expect(await s.uploads.get(upload.uploadId, '')).toMatchObject({ userId: 'alice', receivedChunks: 1 });
+    await s.uploads.recordPart(upload.uploadId, 'alice', {
+      index: 0,
+      size: 1024,
+      sha256: `${'A'.repeat(43)}=`,
+      etag: '"e"',
+    });
     expect(s.queue.sent).toEqual([upload.uploadId]);
+    expect(await s.uploads.get(upload.uploadId, 'alice')).toMatchObject({ userId: 'alice', receivedChunks: 1 });
+    await expect(s.uploads.get(upload.uploadId, '')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(s.uploads.get(upload.uploadId, 'bob')).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('refuses a recorded part of the wrong size or outside the upload, and counts nothing', async () => {
     const s = memorySessions();
     const upload = await s.uploads.create(openInput('alice', 2048));
     const part = { index: 0, size: 1024, sha256: `${'A'.repeat(43)}=`, etag: '"e"' };
-    await expect(s.uploads.recordPart(upload.uploadId, { ...part, size: 1000 })).rejects.toMatchObject({
+    await expect(s.uploads.recordPart(upload.uploadId, 'alice', { ...part, size: 1000 })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
-    await expect(s.uploads.recordPart(upload.uploadId, { ...part, index: 2 })).rejects.toMatchObject({
+    await expect(s.uploads.recordPart(upload.uploadId, 'alice', { ...part, index: 2 })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
-    await expect(s.uploads.recordPart(upload.uploadId, { ...part, sha256: 'x' })).rejects.toMatchObject({
+    await expect(s.uploads.recordPart(upload.uploadId, 'alice', { ...part, sha256: 'x' })).rejects.toMatchObject({
       code: 'invalid_argument',
     });
     expect(await s.repository.get(upload.uploadId)).toMatchObject({ receivedChunks: 0 });

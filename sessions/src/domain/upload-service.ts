@@ -220,13 +220,13 @@ export class UploadService {
   }
 
   /**
-   * The upload, owner-checked unless `userId` is empty (internal callers). Another user's upload
-   * is `not_found`. Reading a complete-but-unassembled upload re-enqueues it: the fallback for a
+   * The upload, owner-checked (always: no user, internal or not, reads another's). Another user's
+   * upload is `not_found`. Reading a complete-but-unassembled upload re-enqueues it: the fallback for a
    * worker that crashed between recording the last part and sending the message.
    */
   async get(uploadId: string, userId: string): Promise<UploadSession> {
     const upload = await this.deps.uploads.get(uploadId);
-    if (!upload || (userId !== '' && upload.userId !== userId)) throw new AppError('not_found', 'upload not found');
+    if (!upload || upload.userId !== userId) throw new AppError('not_found', 'upload not found');
     if (upload.status === 'UPLOADING' && upload.receivedChunks === upload.totalChunks) {
       await this.deps.queue.enqueue(uploadId);
     }
@@ -265,9 +265,9 @@ export class UploadService {
   }
 
   /** Records a verified part. Same bytes again: success, counted once. Different bytes: `aborted` (409). */
-  async recordPart(uploadId: string, part: PartRecord): Promise<RecordedPart> {
+  async recordPart(uploadId: string, userId: string, part: PartRecord): Promise<RecordedPart> {
     const upload = await this.deps.uploads.get(uploadId);
-    if (!upload) throw new AppError('not_found', 'upload not found');
+    if (!upload || upload.userId !== userId) throw new AppError('not_found', 'upload not found');
     if (!Number.isInteger(part.index) || part.index < 0 || part.index >= upload.totalChunks) {
       throw new AppError('invalid_argument', `chunk index must be 0..${upload.totalChunks - 1}`);
     }

@@ -30,7 +30,7 @@ describe('deleting a user', () => {
       code: 'failed_precondition',
       details: { reason: 'user_deleted' },
     });
-    await expect(s.uploads.recordPart(upload.uploadId, part(0))).rejects.toMatchObject({
+    await expect(s.uploads.recordPart(upload.uploadId, upload.userId, part(0))).rejects.toMatchObject({
       code: 'failed_precondition',
       details: { reason: 'user_deleted' },
     });
@@ -41,7 +41,7 @@ describe('deleting a user', () => {
   it('discards an upload whose assembly races the deletion instead of creating a file', async () => {
     const s = memorySessions();
     const upload = await s.uploads.create(openInput('alice', 1024));
-    await s.uploads.recordPart(upload.uploadId, part(0));
+    await s.uploads.recordPart(upload.uploadId, upload.userId, part(0));
     await s.repository.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING');
     // deleteUserData cannot cancel it (it is assembling); the assembler must not complete it.
     expect(await deleteUserData(s.userData, 'alice')).toEqual({ uploadsCancelled: 0, filesDeleted: 0 });

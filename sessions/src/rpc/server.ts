@@ -1,7 +1,37 @@
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { AppError, type Logger, REQUEST_ID_HEADER, requestIdFrom, toGrpcError } from '@lfusys/commons';
-import { type SessionsServiceServer, SessionsServiceService } from '@lfusys/proto/sessions';
+import {
+  AppError,
+  type CallerTokenVerifier,
+  type Logger,
+  REQUEST_ID_HEADER,
+  requestIdFrom,
+  type ServiceMetrics,
+  toGrpcError,
+  type VerifiedCaller,
+} from '@lfusys/commons';
+import {
+  type CancelUploadRequest,
+  type ConfirmPartsRequest,
+  type CreateUploadRequest,
+  type DeclareSha256Request,
+  type DeleteFileRequest,
+  type DeleteUserDataRequest,
+  type GetDownloadUrlRequest,
+  type GetFileRequest,
+  type GetUploadRequest,
+  type GetUsageRequest,
+  type ListFilesRequest,
+  type ListPartsRequest,
+  type ListUploadsRequest,
+  type PreparePartRequest,
+  type RecordPartRequest,
+  type RenameFileRequest,
+  type SessionsServiceServer,
+  SessionsServiceService,
+  type SignPartsRequest,
+} from '@lfusys/proto/sessions';
 import { HealthImplementation } from 'grpc-health-check';
+import { Counter } from 'prom-client';
 import { declareSha256 } from '../domain/declared-sha256.ts';
 import type { FileService } from '../domain/file-service.ts';
 import type { PartConfirmation } from '../domain/part-confirmation.ts';
@@ -11,6 +41,7 @@ import type { UploadService } from '../domain/upload-service.ts';
 import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { encodeFile, encodePart, encodePreparedPart, encodeUpload } from './encode.ts';
+import { authorizeCall, type RpcName } from './rpc-access.ts';
 
 export interface RpcDeps {
   uploads: UploadService;
@@ -23,42 +54,72 @@ export interface RpcDeps {
   userData: UserDataDeps;
   bucket: string;
   logger: Logger;
+  /** Verifies the caller token every call carries (commons `createCallerTokenVerifier`). */
+  verifyCaller: CallerTokenVerifier;
+  metrics: ServiceMetrics;
 }
 
-type Handler<Req, Res> = (request: Req, log: Logger) => Promise<Res>;
+/** What a handler knows of its call: the verified caller (service, user, upload). */
+interface CallContext {
+  caller: VerifiedCaller;
+}
 
-/** Adapts a promise handler: request id from metadata into the log, AppError → gRPC status, one log per failure. */
-function unaryHandler<Req, Res>(name: string, logger: Logger, handler: Handler<Req, Res>) {
+type Handler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
+
+/**
+ * Adapts a promise handler: request id from metadata into the log, the caller authenticated and
+ * authorised before anything else (rpc-access.ts; a refused caller is a warning: a misconfigured
+ * key or someone on the port), AppError → gRPC status, one log per failure.
+ */
+function unaryHandler<Req, Res>(
+  rpc: RpcName,
+  deps: Pick<RpcDeps, 'logger' | 'verifyCaller'> & { handled: Counter<'grpc_method' | 'grpc_code'> },
+  handler: Handler<Req, Res>,
+) {
   return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
     const requestId = requestIdFrom(call.metadata.get(REQUEST_ID_HEADER)[0]);
-    // The caller's user (where the request names one), so each refusal is logged once with it.
-    const userId = (call.request as { userId?: unknown }).userId;
-    const log = logger.child({ requestId, rpc: name, ...(typeof userId === 'string' && userId ? { userId } : {}) });
-    handler(call.request, log).then(
-      (response) => callback(null, response),
-      (err: unknown) => {
-        const appError = AppError.from(err);
-        if (appError.code === 'internal' || appError.code === 'unavailable')
-          log.error({ err: appError.cause ?? appError }, 'rpc failed');
-        else log.debug({ code: appError.code, reason: appError.message }, 'rpc rejected');
-        callback(toGrpcError(appError));
-      },
-    );
+    let log = deps.logger.child({ requestId, rpc });
+    let authorized = false;
+    authorizeCall(deps.verifyCaller, rpc, call.metadata, call.request)
+      .then((caller) => {
+        authorized = true;
+        // The caller and its user, so each refusal is logged once with them.
+        log = log.child({ caller: caller.service, userId: caller.user });
+        return handler(call.request, { caller });
+      })
+      .then(
+        (response) => {
+          deps.handled.inc({ grpc_method: rpc, grpc_code: 'ok' });
+          callback(null, response);
+        },
+        (err: unknown) => {
+          const appError = AppError.from(err);
+          deps.handled.inc({ grpc_method: rpc, grpc_code: appError.code });
+          if (appError.code === 'internal' || appError.code === 'unavailable')
+            log.error({ err: appError.cause ?? appError }, 'rpc failed');
+          else if (!authorized) log.warn({ code: appError.code, reason: appError.message }, 'rpc caller refused');
+          else log.debug({ code: appError.code, reason: appError.message }, 'rpc rejected');
+          callback(toGrpcError(appError));
+        },
+      );
   };
 }
 
-function requireUser(userId: string): string {
-  if (userId === '') throw new AppError('invalid_argument', 'user_id is required');
-  return userId;
-}
-
 export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
-  const { uploads, files, userData, bucket, logger } = deps;
+  const { uploads, files, userData, bucket } = deps;
+  // The go-grpc-prometheus name, so dashboards read it as they read any gRPC server's.
+  const handled = new Counter({
+    name: 'grpc_server_handled_total',
+    help: 'gRPC calls answered, by method and error code (ok when it succeeded)',
+    labelNames: ['grpc_method', 'grpc_code'] as const,
+    registers: [deps.metrics.registry],
+  });
+  const on = <Req, Res>(rpc: RpcName, handler: Handler<Req, Res>) => unaryHandler(rpc, { ...deps, handled }, handler);
   return {
-    createUpload: unaryHandler('CreateUpload', logger, async (r) =>
+    createUpload: on('createUpload', async (r: CreateUploadRequest, { caller }) =>
       encodeUpload(
         await uploads.create({
-          userId: requireUser(r.userId),
+          userId: caller.user,
           fileName: r.fileName,
           size: r.size,
           contentType: r.contentType,
@@ -69,18 +130,19 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
         }),
       ),
     ),
-    getUpload: unaryHandler('GetUpload', logger, async (r) =>
-      encodeUpload(await uploads.get(r.uploadId, r.userId), r.userId === '' ? bucket : undefined),
+    // Where parts are written is for the uploads workers only.
+    getUpload: on('getUpload', async (r: GetUploadRequest, { caller }) =>
+      encodeUpload(await uploads.get(r.uploadId, caller.user), caller.service === 'uploads' ? bucket : undefined),
     ),
-    listUploads: unaryHandler('ListUploads', logger, async (r) => {
-      const page = await uploads.list(requireUser(r.userId), r.limit, r.cursor);
+    listUploads: on('listUploads', async (r: ListUploadsRequest, { caller }) => {
+      const page = await uploads.list(caller.user, r.limit, r.cursor);
       return { uploads: page.uploads.map((u) => encodeUpload(u)), nextCursor: page.nextCursor };
     }),
-    cancelUpload: unaryHandler('CancelUpload', logger, async (r) =>
-      encodeUpload(await uploads.cancel(r.uploadId, requireUser(r.userId))),
+    cancelUpload: on('cancelUpload', async (r: CancelUploadRequest, { caller }) =>
+      encodeUpload(await uploads.cancel(r.uploadId, caller.user)),
     ),
-    recordPart: unaryHandler('RecordPart', logger, async (r) => {
-      const out = await uploads.recordPart(r.uploadId, {
+    recordPart: on('recordPart', async (r: RecordPartRequest, { caller }) => {
+      const out = await uploads.recordPart(r.uploadId, caller.user, {
         index: r.index,
         size: r.size,
         sha256: r.sha256,
@@ -93,63 +155,82 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
         newlyRecorded: out.newlyRecorded,
       };
     }),
-    preparePart: unaryHandler('PreparePart', logger, async (r) =>
+    preparePart: on('preparePart', async (r: PreparePartRequest, { caller }) =>
       encodePreparedPart(
         r.index,
         await deps.relayParts.prepare({
           uploadId: r.uploadId,
-          userId: requireUser(r.userId),
+          userId: caller.user,
           index: r.index,
           sha256: r.sha256,
           length: r.length,
         }),
       ),
     ),
-    listParts: unaryHandler('ListParts', logger, async (r) => ({
-      parts: (await uploads.listParts(r.uploadId, r.userId)).map(encodePart),
+    listParts: on('listParts', async (r: ListPartsRequest, { caller }) => ({
+      parts: (await uploads.listParts(r.uploadId, caller.user)).map(encodePart),
     })),
-    listFiles: unaryHandler('ListFiles', logger, async (r) => {
-      const page = await files.list(requireUser(r.userId), r.limit, r.cursor);
+    listFiles: on('listFiles', async (r: ListFilesRequest, { caller }) => {
+      const page = await files.list(caller.user, r.limit, r.cursor);
       return { files: page.files.map(encodeFile), nextCursor: page.nextCursor };
     }),
-    getFile: unaryHandler('GetFile', logger, async (r) => encodeFile(await files.get(r.fileId, requireUser(r.userId)))),
-    renameFile: unaryHandler('RenameFile', logger, async (r) =>
-      encodeFile(await files.rename(r.fileId, requireUser(r.userId), r.name)),
+    getFile: on('getFile', async (r: GetFileRequest, { caller }) => encodeFile(await files.get(r.fileId, caller.user))),
+    renameFile: on('renameFile', async (r: RenameFileRequest, { caller }) =>
+      encodeFile(await files.rename(r.fileId, caller.user, r.name)),
     ),
-    deleteFile: unaryHandler('DeleteFile', logger, async (r) => {
-      await files.delete(r.fileId, requireUser(r.userId));
+    deleteFile: on('deleteFile', async (r: DeleteFileRequest, { caller }) => {
+      await files.delete(r.fileId, caller.user);
       return {};
     }),
-    getDownloadUrl: unaryHandler('GetDownloadUrl', logger, async (r) =>
-      files.downloadUrl(r.fileId, requireUser(r.userId)),
+    getDownloadUrl: on('getDownloadUrl', async (r: GetDownloadUrlRequest, { caller }) =>
+      files.downloadUrl(r.fileId, caller.user),
     ),
-    deleteUserData: unaryHandler('DeleteUserData', logger, async (r) =>
-      deleteUserData(userData, requireUser(r.userId)),
+    deleteUserData: on('deleteUserData', async (_r: DeleteUserDataRequest, { caller }) =>
+      deleteUserData(userData, caller.user),
     ),
-    signParts: unaryHandler('SignParts', logger, async (r) => ({
-      parts: await deps.partUrls.sign(r.uploadId, requireUser(r.userId), r.parts),
+    signParts: on('signParts', async (r: SignPartsRequest, { caller }) => ({
+      parts: await deps.partUrls.sign(r.uploadId, caller.user, r.parts),
     })),
-    confirmParts: unaryHandler('ConfirmParts', logger, async (r) =>
-      deps.partConfirmation.confirm(r.uploadId, requireUser(r.userId), r.indexes),
+    confirmParts: on('confirmParts', async (r: ConfirmPartsRequest, { caller }) =>
+      deps.partConfirmation.confirm(r.uploadId, caller.user, r.indexes),
     ),
-    getUsage: unaryHandler('GetUsage', logger, async (r) => uploads.usage(requireUser(r.userId), r.quotaBytes)),
-    declareSha256: unaryHandler('DeclareSha256', logger, async (r) =>
-      encodeUpload(await declareSha256(deps.repository, r.uploadId, requireUser(r.userId), r.sha256)),
+    getUsage: on('getUsage', async (r: GetUsageRequest, { caller }) => uploads.usage(caller.user, r.quotaBytes)),
+    declareSha256: on('declareSha256', async (r: DeclareSha256Request, { caller }) =>
+      encodeUpload(await declareSha256(deps.repository, r.uploadId, caller.user, r.sha256)),
     ),
   };
+}
+
+export interface RpcServerOptions {
+  address: string;
+  /** PEM certificate chain and key: TLS on the port; absent = plaintext. */
+  tls?: { certPem: string; keyPem: string } | undefined;
+  maxConnectionAgeMs: number;
+  maxConnectionAgeGraceMs: number;
 }
 
 /** Binds the sessions service and the standard gRPC health service; returns the bound port. */
 export async function startRpcServer(
   deps: RpcDeps,
-  address: string,
+  options: RpcServerOptions,
 ): Promise<{ server: Server; port: number; health: HealthImplementation }> {
-  const server = new Server({ 'grpc.max_receive_message_length': 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 1024 * 1024,
+    // GOAWAY after this age: clients reconnect, re-resolve, and round-robin over new tasks too.
+    'grpc.max_connection_age_ms': options.maxConnectionAgeMs,
+    'grpc.max_connection_age_grace_ms': options.maxConnectionAgeGraceMs,
+  });
   server.addService(SessionsServiceService, sessionsHandlers(deps));
+  // Unauthenticated by design: it tells only whether the process serves (load balancers, probes).
   const health = new HealthImplementation({ '': 'SERVING', 'lfusys.sessions.v1.SessionsService': 'SERVING' });
   health.addToServer(server);
+  const credentials = options.tls
+    ? ServerCredentials.createSsl(null, [
+        { cert_chain: Buffer.from(options.tls.certPem), private_key: Buffer.from(options.tls.keyPem) },
+      ])
+    : ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))),
+    server.bindAsync(options.address, credentials, (err, bound) => (err ? reject(err) : resolve(bound))),
   );
   return { server, port, health };
 }

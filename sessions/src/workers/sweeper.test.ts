@@ -26,7 +26,7 @@ describe('the expiry sweeper', () => {
     const s = memorySessions({ maxInProgress: 1000 });
     const ids = await openMany(s, 5);
     for (const id of ids.slice(0, 3)) {
-      await s.uploads.recordPart(id, { index: 0, size: 1024, sha256: `${'A'.repeat(43)}=`, etag: '"e"' });
+      await s.uploads.recordPart(id, 'alice', { index: 0, size: 1024, sha256: `${'A'.repeat(43)}=`, etag: '"e"' });
     }
     s.clock.advance(2 * HOUR);
     expect(await sweepOnce(s.sweeper, { batchSize: 2 })).toEqual({ expired: 2, requeued: 3, truncated: false });

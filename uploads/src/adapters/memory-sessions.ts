@@ -70,13 +70,13 @@ export class MemorySessions implements SessionsPort {
     if (upload) upload.status = status;
   }
 
-  /** `userId` empty: any owner (a worker reads the session, then checks the owner itself). */
+  /** The owner's upload only: the user comes from the worker's signed credential, never empty. */
   async getUpload(request: { uploadId: string; userId: string }): Promise<Upload> {
     this.calls.push('getUpload');
     return { ...this.owned(request.uploadId, request.userId) };
   }
 
-  async preparePart(request: PreparePartRequest): Promise<PreparePartResponse> {
+  async preparePart(request: PreparePartRequest & { userId: string }): Promise<PreparePartResponse> {
     this.calls.push('preparePart');
     if (!SHA256_BASE64.test(request.sha256)) {
       throw new AppError('invalid_argument', 'x-chunk-sha256 must be the base64 SHA-256 of the body');
@@ -113,9 +113,9 @@ export class MemorySessions implements SessionsPort {
   }
 
   /** As sessions records a part a worker stored: checks the part, then counts it once (no deadline check). */
-  async recordPart(request: RecordPartRequest): Promise<RecordPartResponse> {
+  async recordPart(request: RecordPartRequest & { userId: string }): Promise<RecordPartResponse> {
     this.calls.push('recordPart');
-    const upload = this.owned(request.uploadId, '');
+    const upload = this.owned(request.uploadId, request.userId);
     this.checkIndex(upload, request.index);
     if (request.size !== expectedLength(upload, request.index)) {
       throw new AppError(
@@ -161,7 +161,7 @@ export class MemorySessions implements SessionsPort {
 
   private owned(uploadId: string, userId: string): Upload {
     const upload = this.uploads.get(uploadId);
-    if (!upload || (userId !== '' && upload.userId !== userId)) throw new AppError('not_found', 'upload not found');
+    if (!upload || upload.userId !== userId) throw new AppError('not_found', 'upload not found');
     return upload;
   }
 

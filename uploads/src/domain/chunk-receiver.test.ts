@@ -80,6 +80,7 @@ describe('ChunkReceiver: one PreparePart per chunk', () => {
     const { receiver, calls, writer, sessions, upload, chunk } = setup();
     await sessions.recordPart({
       uploadId: upload.uploadId,
+      userId: upload.userId,
       index: 0,
       size: body.length,
       sha256: sha256(body),
@@ -97,6 +98,7 @@ describe('ChunkReceiver: one PreparePart per chunk', () => {
     const { receiver, calls, writer, sessions, upload, chunk } = setup();
     await sessions.recordPart({
       uploadId: upload.uploadId,
+      userId: upload.userId,
       index: 0,
       size: body.length,
       sha256: sha256('other'),

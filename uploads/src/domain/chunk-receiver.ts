@@ -105,7 +105,7 @@ export class ChunkReceiver {
     });
     const recorded = await inSpan('chunk.record', { attributes }, () =>
       this.sessions.recordPart(
-        { uploadId: req.uploadId, index, size: expected, sha256, etag },
+        { uploadId: req.uploadId, userId: req.userId, index, size: expected, sha256, etag },
         { requestId: req.requestId },
       ),
     );
@@ -194,9 +194,10 @@ export class ChunkReceiver {
   private async session(uploadId: string, userId: string, requestId: string): Promise<Upload> {
     let upload = this.cache.get(uploadId);
     if (!upload) {
-      upload = await this.sessions.getUpload({ uploadId, userId: '' }, { requestId });
+      upload = await this.sessions.getUpload({ uploadId, userId }, { requestId });
       this.cache.set(upload);
     }
+    // Sessions checks the owner too, but the cache may hold an upload read for its owner.
     if (upload.userId !== userId) throw new AppError('not_found', 'upload not found');
     return upload;
   }

@@ -41,6 +41,25 @@ resource "aws_secretsmanager_secret_version" "csrf_secret" {
   secret_string = terraform_data.csrf.output
 }
 
+# Calls to sessions (docs/security.md "Internal calls"): each caller signs every call with its own
+# private Ed25519 JWK, and sessions holds their public halves. Like JWT_PRIVATE_KEYS, Terraform
+# creates the secrets empty so no private key enters the state; the operator puts the three values
+# that one run of `node --import tsx scripts/dev-keys.ts --env` prints under the same names.
+
+resource "aws_secretsmanager_secret" "sessions_caller_key" {
+  for_each = toset(["GATEWAY", "UPLOADS"])
+
+  name                    = "${var.prefix}/${each.key}_SESSIONS_CALLER_KEY"
+  description             = "lfusys ${lower(each.key)}: private Ed25519 JWK signing its calls to sessions (set with put-secret-value; generate with scripts/dev-keys.ts --env)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret" "grpc_caller_public_keys" {
+  name                    = "${var.prefix}/GRPC_CALLER_PUBLIC_KEYS"
+  description             = "lfusys sessions: JSON map service -> public JWKs of its callers (set with put-secret-value; generate with scripts/dev-keys.ts --env)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
 # Sign-in with identity providers (docs/security.md). Each secret exists only when its provider is
 # enabled, and like JWT_PRIVATE_KEYS Terraform creates it empty: the operator puts the value, so
 # client secrets never enter Terraform state.

@@ -8,6 +8,21 @@ output "csrf_secret_arn" {
   value       = aws_secretsmanager_secret.csrf_secret.arn
 }
 
+output "gateway_sessions_caller_key_secret_arn" {
+  description = "ARN of the gateway's SESSIONS_CALLER_KEY secret; its value must be put by the operator (see README)."
+  value       = aws_secretsmanager_secret.sessions_caller_key["GATEWAY"].arn
+}
+
+output "uploads_sessions_caller_key_secret_arn" {
+  description = "ARN of the uploads workers' SESSIONS_CALLER_KEY secret; its value must be put by the operator (see README)."
+  value       = aws_secretsmanager_secret.sessions_caller_key["UPLOADS"].arn
+}
+
+output "grpc_caller_public_keys_secret_arn" {
+  description = "ARN of sessions' GRPC_CALLER_PUBLIC_KEYS secret; its value must be put by the operator (see README)."
+  value       = aws_secretsmanager_secret.grpc_caller_public_keys.arn
+}
+
 output "github_client_secret_arn" {
   description = "ARN of the GITHUB_CLIENT_SECRET secret, or \"\" when GitHub sign-in is off (the service module then leaves it out)."
   value       = try(aws_secretsmanager_secret.github_client_secret[0].arn, "")
@@ -24,9 +39,11 @@ output "oidc_providers_secret_arn" {
 }
 
 output "secret_arns" {
-  description = "Every secret ARN the gateway's task execution role may read."
+  description = "Every secret ARN the task execution role may read (to inject into the containers)."
   value = concat(
     [aws_secretsmanager_secret.jwt_private_keys.arn, aws_secretsmanager_secret.csrf_secret.arn],
+    [for secret in aws_secretsmanager_secret.sessions_caller_key : secret.arn],
+    [aws_secretsmanager_secret.grpc_caller_public_keys.arn],
     aws_secretsmanager_secret.github_client_secret[*].arn,
     aws_secretsmanager_secret.google_client_secret[*].arn,
     aws_secretsmanager_secret.oidc_providers[*].arn,

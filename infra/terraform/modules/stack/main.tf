@@ -223,6 +223,8 @@ module "gateway" {
   secrets = {
     JWT_PRIVATE_KEYS = module.secrets.jwt_private_keys_secret_arn
     CSRF_SECRET      = module.secrets.csrf_secret_arn
+    # Signs every call to sessions (docs/security.md "Internal calls").
+    SESSIONS_CALLER_KEY = module.secrets.gateway_sessions_caller_key_secret_arn
     # "" when the provider is off; the service module leaves those out.
     GITHUB_CLIENT_SECRET = module.secrets.github_client_secret_arn
     GOOGLE_CLIENT_SECRET = module.secrets.google_client_secret_arn
@@ -286,7 +288,10 @@ module "sessions" {
     PART_URL_TTL_SECONDS                = tostring(var.part_url_ttl_seconds)
   }
 
-  secrets = {}
+  secrets = {
+    # The public keys every call's token is verified with (docs/security.md "Internal calls").
+    GRPC_CALLER_PUBLIC_KEYS = module.secrets.grpc_caller_public_keys_secret_arn
+  }
 }
 
 module "uploads" {
@@ -340,5 +345,8 @@ module "uploads" {
     CORS_ORIGINS = local.app_origin
   }
 
-  secrets = {}
+  secrets = {
+    # Signs every call to sessions, scoped to the upload token's user and upload.
+    SESSIONS_CALLER_KEY = module.secrets.uploads_sessions_caller_key_secret_arn
+  }
 }

@@ -221,8 +221,8 @@ run "identity_providers_off_by_default" {
   }
 
   assert {
-    condition     = length(module.secrets.secret_arns) == 2
-    error_message = "without identity providers the gateway reads only JWT_PRIVATE_KEYS and CSRF_SECRET"
+    condition     = length(module.secrets.secret_arns) == 5
+    error_message = "without identity providers the tasks read only JWT_PRIVATE_KEYS, CSRF_SECRET and the three sessions caller-key secrets"
   }
 }
 
@@ -237,7 +237,7 @@ run "identity_providers_on" {
   }
 
   assert {
-    condition     = length(module.secrets.secret_arns) == 5
+    condition     = length(module.secrets.secret_arns) == 8
     error_message = "each enabled provider's secret (GitHub, Google, OIDC_PROVIDERS) is one more secret the gateway reads"
   }
 }

@@ -106,7 +106,7 @@ export interface Upload {
   failureReason: string;
   /** Hex SHA-256 of the whole file, if the client declared it (verified at assembly). */
   sha256: string;
-  /** Only in answers to internal callers (GetUpload without user_id): where parts are written. */
+  /** Only in answers to the uploads workers: where parts are written. */
   target:
     | PartTarget
     | undefined;
@@ -122,7 +122,6 @@ export interface Upload {
  * PERMISSION_DENIED (reason "quota_exceeded") when the bytes would not fit the user's quota.
  */
 export interface CreateUploadRequest {
-  userId: string;
   fileName: string;
   size: number;
   contentType: string;
@@ -147,12 +146,9 @@ export interface CreateUploadRequest {
 
 export interface GetUploadRequest {
   uploadId: string;
-  /** Empty only for internal callers (uploads workers), which authorise by the upload token. */
-  userId: string;
 }
 
 export interface ListUploadsRequest {
-  userId: string;
   /** 1..100; 0 means 100. */
   limit: number;
   /** Opaque cursor from a previous page; empty for the first page. */
@@ -167,7 +163,6 @@ export interface ListUploadsResponse {
 
 export interface CancelUploadRequest {
   uploadId: string;
-  userId: string;
 }
 
 export interface RecordPartRequest {
@@ -191,7 +186,6 @@ export interface RecordPartResponse {
 
 export interface ListPartsRequest {
   uploadId: string;
-  userId: string;
 }
 
 export interface Part {
@@ -202,8 +196,6 @@ export interface Part {
 
 export interface PreparePartRequest {
   uploadId: string;
-  /** The upload token's subject. */
-  userId: string;
   index: number;
   /** Base64 SHA-256 of the chunk, as the client declared it. */
   sha256: string;
@@ -245,7 +237,6 @@ export interface File {
 }
 
 export interface ListFilesRequest {
-  userId: string;
   limit: number;
   /** Opaque cursor from a previous page; empty for the first page. */
   cursor: string;
@@ -258,18 +249,15 @@ export interface ListFilesResponse {
 
 export interface GetFileRequest {
   fileId: string;
-  userId: string;
 }
 
 export interface RenameFileRequest {
   fileId: string;
-  userId: string;
   name: string;
 }
 
 export interface DeleteFileRequest {
   fileId: string;
-  userId: string;
 }
 
 export interface DeleteFileResponse {
@@ -277,7 +265,6 @@ export interface DeleteFileResponse {
 
 export interface GetDownloadUrlRequest {
   fileId: string;
-  userId: string;
 }
 
 export interface DownloadUrl {
@@ -286,7 +273,6 @@ export interface DownloadUrl {
 }
 
 export interface DeleteUserDataRequest {
-  userId: string;
 }
 
 export interface DeleteUserDataResponse {
@@ -304,7 +290,6 @@ export interface PartToSign {
 
 export interface SignPartsRequest {
   uploadId: string;
-  userId: string;
   /** 1..100 entries. */
   parts: PartToSign[];
 }
@@ -330,7 +315,6 @@ export interface SignPartsResponse {
 
 export interface ConfirmPartsRequest {
   uploadId: string;
-  userId: string;
   /** 1..100 entries. */
   indexes: number[];
 }
@@ -343,13 +327,11 @@ export interface ConfirmPartsResponse {
 
 export interface DeclareSha256Request {
   uploadId: string;
-  userId: string;
   /** 64 hex characters. */
   sha256: string;
 }
 
 export interface GetUsageRequest {
-  userId: string;
   /** The caller's cap on this user's quota in bytes, as in CreateUploadRequest; 0 = none. */
   quotaBytes: number;
 }
@@ -775,23 +757,11 @@ export const Upload: MessageFns<Upload> = {
 };
 
 function createBaseCreateUploadRequest(): CreateUploadRequest {
-  return {
-    userId: "",
-    fileName: "",
-    size: 0,
-    contentType: "",
-    sha256: "",
-    idempotencyKey: "",
-    transfer: "",
-    quotaBytes: 0,
-  };
+  return { fileName: "", size: 0, contentType: "", sha256: "", idempotencyKey: "", transfer: "", quotaBytes: 0 };
 }
 
 export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
   encode(message: CreateUploadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
     if (message.fileName !== "") {
       writer.uint32(18).string(message.fileName);
     }
@@ -829,14 +799,6 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 18) {
               break;
@@ -907,11 +869,6 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
 
   fromJSON(object: any): CreateUploadRequest {
     return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       fileName: isSet(object.fileName)
         ? globalThis.String(object.fileName)
         : isSet(object.file_name)
@@ -940,9 +897,6 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
 
   toJSON(message: CreateUploadRequest): unknown {
     const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
     if (message.fileName !== "") {
       obj.fileName = message.fileName;
     }
@@ -972,7 +926,6 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<CreateUploadRequest>, I>>(object: I): CreateUploadRequest {
     const message = createBaseCreateUploadRequest();
-    message.userId = object.userId ?? "";
     message.fileName = object.fileName ?? "";
     message.size = object.size ?? 0;
     message.contentType = object.contentType ?? "";
@@ -985,16 +938,13 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
 };
 
 function createBaseGetUploadRequest(): GetUploadRequest {
-  return { uploadId: "", userId: "" };
+  return { uploadId: "" };
 }
 
 export const GetUploadRequest: MessageFns<GetUploadRequest> = {
   encode(message: GetUploadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -1020,14 +970,6 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
             message.uploadId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1047,11 +989,6 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -1059,9 +996,6 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -1072,20 +1006,16 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetUploadRequest>, I>>(object: I): GetUploadRequest {
     const message = createBaseGetUploadRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
 
 function createBaseListUploadsRequest(): ListUploadsRequest {
-  return { userId: "", limit: 0, cursor: "" };
+  return { limit: 0, cursor: "" };
 }
 
 export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
   encode(message: ListUploadsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
     if (message.limit !== 0) {
       writer.uint32(16).uint32(message.limit);
     }
@@ -1108,14 +1038,6 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 16) {
               break;
@@ -1146,11 +1068,6 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
 
   fromJSON(object: any): ListUploadsRequest {
     return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
     };
@@ -1158,9 +1075,6 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
 
   toJSON(message: ListUploadsRequest): unknown {
     const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
@@ -1175,7 +1089,6 @@ export const ListUploadsRequest: MessageFns<ListUploadsRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<ListUploadsRequest>, I>>(object: I): ListUploadsRequest {
     const message = createBaseListUploadsRequest();
-    message.userId = object.userId ?? "";
     message.limit = object.limit ?? 0;
     message.cursor = object.cursor ?? "";
     return message;
@@ -1272,16 +1185,13 @@ export const ListUploadsResponse: MessageFns<ListUploadsResponse> = {
 };
 
 function createBaseCancelUploadRequest(): CancelUploadRequest {
-  return { uploadId: "", userId: "" };
+  return { uploadId: "" };
 }
 
 export const CancelUploadRequest: MessageFns<CancelUploadRequest> = {
   encode(message: CancelUploadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -1307,14 +1217,6 @@ export const CancelUploadRequest: MessageFns<CancelUploadRequest> = {
             message.uploadId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1334,11 +1236,6 @@ export const CancelUploadRequest: MessageFns<CancelUploadRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -1346,9 +1243,6 @@ export const CancelUploadRequest: MessageFns<CancelUploadRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -1359,7 +1253,6 @@ export const CancelUploadRequest: MessageFns<CancelUploadRequest> = {
   fromPartial<I extends Exact<DeepPartial<CancelUploadRequest>, I>>(object: I): CancelUploadRequest {
     const message = createBaseCancelUploadRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
@@ -1631,16 +1524,13 @@ export const RecordPartResponse: MessageFns<RecordPartResponse> = {
 };
 
 function createBaseListPartsRequest(): ListPartsRequest {
-  return { uploadId: "", userId: "" };
+  return { uploadId: "" };
 }
 
 export const ListPartsRequest: MessageFns<ListPartsRequest> = {
   encode(message: ListPartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -1666,14 +1556,6 @@ export const ListPartsRequest: MessageFns<ListPartsRequest> = {
             message.uploadId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1693,11 +1575,6 @@ export const ListPartsRequest: MessageFns<ListPartsRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -1705,9 +1582,6 @@ export const ListPartsRequest: MessageFns<ListPartsRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -1718,7 +1592,6 @@ export const ListPartsRequest: MessageFns<ListPartsRequest> = {
   fromPartial<I extends Exact<DeepPartial<ListPartsRequest>, I>>(object: I): ListPartsRequest {
     const message = createBaseListPartsRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
@@ -1825,16 +1698,13 @@ export const Part: MessageFns<Part> = {
 };
 
 function createBasePreparePartRequest(): PreparePartRequest {
-  return { uploadId: "", userId: "", index: 0, sha256: "", length: 0 };
+  return { uploadId: "", index: 0, sha256: "", length: 0 };
 }
 
 export const PreparePartRequest: MessageFns<PreparePartRequest> = {
   encode(message: PreparePartRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     if (message.index !== 0) {
       writer.uint32(24).uint32(message.index);
@@ -1867,14 +1737,6 @@ export const PreparePartRequest: MessageFns<PreparePartRequest> = {
             }
 
             message.uploadId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
             continue;
           }
           case 3: {
@@ -1920,11 +1782,6 @@ export const PreparePartRequest: MessageFns<PreparePartRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       index: isSet(object.index) ? globalThis.Number(object.index) : 0,
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
       length: isSet(object.length) ? globalThis.Number(object.length) : 0,
@@ -1935,9 +1792,6 @@ export const PreparePartRequest: MessageFns<PreparePartRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     if (message.index !== 0) {
       obj.index = Math.round(message.index);
@@ -1957,7 +1811,6 @@ export const PreparePartRequest: MessageFns<PreparePartRequest> = {
   fromPartial<I extends Exact<DeepPartial<PreparePartRequest>, I>>(object: I): PreparePartRequest {
     const message = createBasePreparePartRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     message.index = object.index ?? 0;
     message.sha256 = object.sha256 ?? "";
     message.length = object.length ?? 0;
@@ -2424,14 +2277,11 @@ export const File: MessageFns<File> = {
 };
 
 function createBaseListFilesRequest(): ListFilesRequest {
-  return { userId: "", limit: 0, cursor: "" };
+  return { limit: 0, cursor: "" };
 }
 
 export const ListFilesRequest: MessageFns<ListFilesRequest> = {
   encode(message: ListFilesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
     if (message.limit !== 0) {
       writer.uint32(16).uint32(message.limit);
     }
@@ -2454,14 +2304,6 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 16) {
               break;
@@ -2492,11 +2334,6 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
 
   fromJSON(object: any): ListFilesRequest {
     return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       cursor: isSet(object.cursor) ? globalThis.String(object.cursor) : "",
     };
@@ -2504,9 +2341,6 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
 
   toJSON(message: ListFilesRequest): unknown {
     const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
@@ -2521,7 +2355,6 @@ export const ListFilesRequest: MessageFns<ListFilesRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<ListFilesRequest>, I>>(object: I): ListFilesRequest {
     const message = createBaseListFilesRequest();
-    message.userId = object.userId ?? "";
     message.limit = object.limit ?? 0;
     message.cursor = object.cursor ?? "";
     return message;
@@ -2618,16 +2451,13 @@ export const ListFilesResponse: MessageFns<ListFilesResponse> = {
 };
 
 function createBaseGetFileRequest(): GetFileRequest {
-  return { fileId: "", userId: "" };
+  return { fileId: "" };
 }
 
 export const GetFileRequest: MessageFns<GetFileRequest> = {
   encode(message: GetFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fileId !== "") {
       writer.uint32(10).string(message.fileId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -2653,14 +2483,6 @@ export const GetFileRequest: MessageFns<GetFileRequest> = {
             message.fileId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2680,11 +2502,6 @@ export const GetFileRequest: MessageFns<GetFileRequest> = {
         : isSet(object.file_id)
         ? globalThis.String(object.file_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -2692,9 +2509,6 @@ export const GetFileRequest: MessageFns<GetFileRequest> = {
     const obj: any = {};
     if (message.fileId !== "") {
       obj.fileId = message.fileId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -2705,22 +2519,18 @@ export const GetFileRequest: MessageFns<GetFileRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetFileRequest>, I>>(object: I): GetFileRequest {
     const message = createBaseGetFileRequest();
     message.fileId = object.fileId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
 
 function createBaseRenameFileRequest(): RenameFileRequest {
-  return { fileId: "", userId: "", name: "" };
+  return { fileId: "", name: "" };
 }
 
 export const RenameFileRequest: MessageFns<RenameFileRequest> = {
   encode(message: RenameFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fileId !== "") {
       writer.uint32(10).string(message.fileId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     if (message.name !== "") {
       writer.uint32(26).string(message.name);
@@ -2747,14 +2557,6 @@ export const RenameFileRequest: MessageFns<RenameFileRequest> = {
             }
 
             message.fileId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
             continue;
           }
           case 3: {
@@ -2784,11 +2586,6 @@ export const RenameFileRequest: MessageFns<RenameFileRequest> = {
         : isSet(object.file_id)
         ? globalThis.String(object.file_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       name: isSet(object.name) ? globalThis.String(object.name) : "",
     };
   },
@@ -2797,9 +2594,6 @@ export const RenameFileRequest: MessageFns<RenameFileRequest> = {
     const obj: any = {};
     if (message.fileId !== "") {
       obj.fileId = message.fileId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     if (message.name !== "") {
       obj.name = message.name;
@@ -2813,23 +2607,19 @@ export const RenameFileRequest: MessageFns<RenameFileRequest> = {
   fromPartial<I extends Exact<DeepPartial<RenameFileRequest>, I>>(object: I): RenameFileRequest {
     const message = createBaseRenameFileRequest();
     message.fileId = object.fileId ?? "";
-    message.userId = object.userId ?? "";
     message.name = object.name ?? "";
     return message;
   },
 };
 
 function createBaseDeleteFileRequest(): DeleteFileRequest {
-  return { fileId: "", userId: "" };
+  return { fileId: "" };
 }
 
 export const DeleteFileRequest: MessageFns<DeleteFileRequest> = {
   encode(message: DeleteFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fileId !== "") {
       writer.uint32(10).string(message.fileId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -2855,14 +2645,6 @@ export const DeleteFileRequest: MessageFns<DeleteFileRequest> = {
             message.fileId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2882,11 +2664,6 @@ export const DeleteFileRequest: MessageFns<DeleteFileRequest> = {
         : isSet(object.file_id)
         ? globalThis.String(object.file_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -2894,9 +2671,6 @@ export const DeleteFileRequest: MessageFns<DeleteFileRequest> = {
     const obj: any = {};
     if (message.fileId !== "") {
       obj.fileId = message.fileId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -2907,7 +2681,6 @@ export const DeleteFileRequest: MessageFns<DeleteFileRequest> = {
   fromPartial<I extends Exact<DeepPartial<DeleteFileRequest>, I>>(object: I): DeleteFileRequest {
     const message = createBaseDeleteFileRequest();
     message.fileId = object.fileId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
@@ -2965,16 +2738,13 @@ export const DeleteFileResponse: MessageFns<DeleteFileResponse> = {
 };
 
 function createBaseGetDownloadUrlRequest(): GetDownloadUrlRequest {
-  return { fileId: "", userId: "" };
+  return { fileId: "" };
 }
 
 export const GetDownloadUrlRequest: MessageFns<GetDownloadUrlRequest> = {
   encode(message: GetDownloadUrlRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.fileId !== "") {
       writer.uint32(10).string(message.fileId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     return writer;
   },
@@ -3000,14 +2770,6 @@ export const GetDownloadUrlRequest: MessageFns<GetDownloadUrlRequest> = {
             message.fileId = reader.string();
             continue;
           }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3027,11 +2789,6 @@ export const GetDownloadUrlRequest: MessageFns<GetDownloadUrlRequest> = {
         : isSet(object.file_id)
         ? globalThis.String(object.file_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
     };
   },
 
@@ -3039,9 +2796,6 @@ export const GetDownloadUrlRequest: MessageFns<GetDownloadUrlRequest> = {
     const obj: any = {};
     if (message.fileId !== "") {
       obj.fileId = message.fileId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     return obj;
   },
@@ -3052,7 +2806,6 @@ export const GetDownloadUrlRequest: MessageFns<GetDownloadUrlRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetDownloadUrlRequest>, I>>(object: I): GetDownloadUrlRequest {
     const message = createBaseGetDownloadUrlRequest();
     message.fileId = object.fileId ?? "";
-    message.userId = object.userId ?? "";
     return message;
   },
 };
@@ -3147,14 +2900,11 @@ export const DownloadUrl: MessageFns<DownloadUrl> = {
 };
 
 function createBaseDeleteUserDataRequest(): DeleteUserDataRequest {
-  return { userId: "" };
+  return {};
 }
 
 export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
-  encode(message: DeleteUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
+  encode(_: DeleteUserDataRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
@@ -3171,14 +2921,6 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3191,30 +2933,20 @@ export const DeleteUserDataRequest: MessageFns<DeleteUserDataRequest> = {
     }
   },
 
-  fromJSON(object: any): DeleteUserDataRequest {
-    return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
-    };
+  fromJSON(_: any): DeleteUserDataRequest {
+    return {};
   },
 
-  toJSON(message: DeleteUserDataRequest): unknown {
+  toJSON(_: DeleteUserDataRequest): unknown {
     const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
     return obj;
   },
 
   create<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(base?: I): DeleteUserDataRequest {
     return DeleteUserDataRequest.fromPartial(base ?? ({} as any));
   },
-  fromPartial<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(object: I): DeleteUserDataRequest {
+  fromPartial<I extends Exact<DeepPartial<DeleteUserDataRequest>, I>>(_: I): DeleteUserDataRequest {
     const message = createBaseDeleteUserDataRequest();
-    message.userId = object.userId ?? "";
     return message;
   },
 };
@@ -3414,16 +3146,13 @@ export const PartToSign: MessageFns<PartToSign> = {
 };
 
 function createBaseSignPartsRequest(): SignPartsRequest {
-  return { uploadId: "", userId: "", parts: [] };
+  return { uploadId: "", parts: [] };
 }
 
 export const SignPartsRequest: MessageFns<SignPartsRequest> = {
   encode(message: SignPartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     for (const v of message.parts) {
       PartToSign.encode(v!, writer.uint32(26).fork()).join();
@@ -3450,14 +3179,6 @@ export const SignPartsRequest: MessageFns<SignPartsRequest> = {
             }
 
             message.uploadId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
             continue;
           }
           case 3: {
@@ -3487,11 +3208,6 @@ export const SignPartsRequest: MessageFns<SignPartsRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       parts: globalThis.Array.isArray(object?.parts) ? object.parts.map((e: any) => PartToSign.fromJSON(e)) : [],
     };
   },
@@ -3500,9 +3216,6 @@ export const SignPartsRequest: MessageFns<SignPartsRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     if (message.parts?.length) {
       obj.parts = message.parts.map((e) => PartToSign.toJSON(e));
@@ -3516,7 +3229,6 @@ export const SignPartsRequest: MessageFns<SignPartsRequest> = {
   fromPartial<I extends Exact<DeepPartial<SignPartsRequest>, I>>(object: I): SignPartsRequest {
     const message = createBaseSignPartsRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     message.parts = object.parts?.map((e) => PartToSign.fromPartial(e)) || [];
     return message;
   },
@@ -3844,16 +3556,13 @@ export const SignPartsResponse: MessageFns<SignPartsResponse> = {
 };
 
 function createBaseConfirmPartsRequest(): ConfirmPartsRequest {
-  return { uploadId: "", userId: "", indexes: [] };
+  return { uploadId: "", indexes: [] };
 }
 
 export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
   encode(message: ConfirmPartsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     if (message.indexes.length !== 0) {
       writer.uint32(26).fork();
@@ -3884,14 +3593,6 @@ export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
             }
 
             message.uploadId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
             continue;
           }
           case 3: {
@@ -3931,11 +3632,6 @@ export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       indexes: globalThis.Array.isArray(object?.indexes) ? object.indexes.map((e: any) => globalThis.Number(e)) : [],
     };
   },
@@ -3944,9 +3640,6 @@ export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     if (message.indexes?.length) {
       obj.indexes = message.indexes.map((e) => Math.round(e));
@@ -3960,7 +3653,6 @@ export const ConfirmPartsRequest: MessageFns<ConfirmPartsRequest> = {
   fromPartial<I extends Exact<DeepPartial<ConfirmPartsRequest>, I>>(object: I): ConfirmPartsRequest {
     const message = createBaseConfirmPartsRequest();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     message.indexes = object.indexes?.map((e) => e) || [];
     return message;
   },
@@ -4076,16 +3768,13 @@ export const ConfirmPartsResponse: MessageFns<ConfirmPartsResponse> = {
 };
 
 function createBaseDeclareSha256Request(): DeclareSha256Request {
-  return { uploadId: "", userId: "", sha256: "" };
+  return { uploadId: "", sha256: "" };
 }
 
 export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
   encode(message: DeclareSha256Request, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
-    }
-    if (message.userId !== "") {
-      writer.uint32(18).string(message.userId);
     }
     if (message.sha256 !== "") {
       writer.uint32(26).string(message.sha256);
@@ -4112,14 +3801,6 @@ export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
             }
 
             message.uploadId = reader.string();
-            continue;
-          }
-          case 2: {
-            if (tag !== 18) {
-              break;
-            }
-
-            message.userId = reader.string();
             continue;
           }
           case 3: {
@@ -4149,11 +3830,6 @@ export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       sha256: isSet(object.sha256) ? globalThis.String(object.sha256) : "",
     };
   },
@@ -4162,9 +3838,6 @@ export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
-    }
-    if (message.userId !== "") {
-      obj.userId = message.userId;
     }
     if (message.sha256 !== "") {
       obj.sha256 = message.sha256;
@@ -4178,21 +3851,17 @@ export const DeclareSha256Request: MessageFns<DeclareSha256Request> = {
   fromPartial<I extends Exact<DeepPartial<DeclareSha256Request>, I>>(object: I): DeclareSha256Request {
     const message = createBaseDeclareSha256Request();
     message.uploadId = object.uploadId ?? "";
-    message.userId = object.userId ?? "";
     message.sha256 = object.sha256 ?? "";
     return message;
   },
 };
 
 function createBaseGetUsageRequest(): GetUsageRequest {
-  return { userId: "", quotaBytes: 0 };
+  return { quotaBytes: 0 };
 }
 
 export const GetUsageRequest: MessageFns<GetUsageRequest> = {
   encode(message: GetUsageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.userId !== "") {
-      writer.uint32(10).string(message.userId);
-    }
     if (message.quotaBytes !== 0) {
       writer.uint32(16).uint64(message.quotaBytes);
     }
@@ -4212,14 +3881,6 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
-          case 1: {
-            if (tag !== 10) {
-              break;
-            }
-
-            message.userId = reader.string();
-            continue;
-          }
           case 2: {
             if (tag !== 16) {
               break;
@@ -4242,11 +3903,6 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
 
   fromJSON(object: any): GetUsageRequest {
     return {
-      userId: isSet(object.userId)
-        ? globalThis.String(object.userId)
-        : isSet(object.user_id)
-        ? globalThis.String(object.user_id)
-        : "",
       quotaBytes: isSet(object.quotaBytes)
         ? globalThis.Number(object.quotaBytes)
         : isSet(object.quota_bytes)
@@ -4257,9 +3913,6 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
 
   toJSON(message: GetUsageRequest): unknown {
     const obj: any = {};
-    if (message.userId !== "") {
-      obj.userId = message.userId;
-    }
     if (message.quotaBytes !== 0) {
       obj.quotaBytes = Math.round(message.quotaBytes);
     }
@@ -4271,7 +3924,6 @@ export const GetUsageRequest: MessageFns<GetUsageRequest> = {
   },
   fromPartial<I extends Exact<DeepPartial<GetUsageRequest>, I>>(object: I): GetUsageRequest {
     const message = createBaseGetUsageRequest();
-    message.userId = object.userId ?? "";
     message.quotaBytes = object.quotaBytes ?? 0;
     return message;
   },
@@ -4392,8 +4044,15 @@ export const Usage: MessageFns<Usage> = {
 
 /**
  * The sessions service owns upload sessions, their parts and the files they become.
- * Callers: the gateway (on behalf of a signed-in user) and the uploads workers.
- * Every RPC that takes user_id treats another user's resource as NOT_FOUND.
+ *
+ * Who is calling: every call carries `authorization: Bearer <JWT>` in its metadata, an EdDSA
+ * token the calling service signs with its own key (aud "sessions", sub = the service, rpc = this
+ * call's method path, user = the user it acts for, upload = the upload it is scoped to, at most
+ * 60 s). No, malformed, forged or expired credential: UNAUTHENTICATED. Each service may call only
+ * its RPCs (uploads: GetUpload, ListParts, PreparePart, RecordPart, each scoped to the upload its
+ * assertion names; gateway: the rest): PERMISSION_DENIED otherwise. The user is taken only from
+ * that assertion (requests carry no user id), and another user's resource is NOT_FOUND.
+ * Table: sessions/src/rpc/rpc-access.ts; docs/security.md "Internal calls".
  */
 export type SessionsServiceService = typeof SessionsServiceService;
 export const SessionsServiceService = {
@@ -4538,8 +4197,7 @@ export const SessionsServiceService = {
   },
   /**
    * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
-   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
-   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * at most 15 minutes. Caller: the gateway, for direct uploads. INVALID_ARGUMENT for a wrong length,
    * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
    * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
    */
@@ -4632,8 +4290,7 @@ export interface SessionsServiceServer extends UntypedServiceImplementation {
   deleteUserData: handleUnaryCall<DeleteUserDataRequest, DeleteUserDataResponse>;
   /**
    * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
-   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
-   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * at most 15 minutes. Caller: the gateway, for direct uploads. INVALID_ARGUMENT for a wrong length,
    * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
    * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
    */
@@ -4872,8 +4529,7 @@ export interface SessionsServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Presigned UploadPart URLs with each part's SHA-256 signed in (S3 refuses other bytes), living
-   * at most 15 minutes. Callers: the gateway for direct uploads (user_id set), and the uploads
-   * workers for relay uploads (user_id from the upload token). INVALID_ARGUMENT for a wrong length,
+   * at most 15 minutes. Caller: the gateway, for direct uploads. INVALID_ARGUMENT for a wrong length,
    * a malformed hash or an index out of range; ALREADY_EXISTS (code "conflict") for an index
    * already recorded with another hash; FAILED_PRECONDITION when the upload is not UPLOADING.
    */
