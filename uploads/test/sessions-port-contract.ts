@@ -36,17 +36,17 @@ const record = (upload: Upload, index: number, size: number, sha = sha256(`chunk
  */
 export function sessionsPortContract(name: string, create: () => Promise<SessionsUnderTest>): void {
   describe(`SessionsPort contract: ${name}`, () => {
-    it('reads an upload with its part target for its owner, or for a worker (no user), and never for another user', async () => {
+    it("reads an upload with its part target for its owner only (the token's user), never for another user", async () => {
       const s = await create();
       const upload = await s.open(randomUUID(), 2500);
-      const read = await s.sessions.getUpload({ uploadId: upload.uploadId, userId: '' });
+      const read = await s.sessions.getUpload({ uploadId: upload.uploadId, userId: upload.userId });
       expect(read).toMatchObject({ userId: upload.userId, size: 2500, chunkSize: 1024, totalChunks: 3 });
       expect(read.status).toBe(UploadStatus.UPLOAD_STATUS_UPLOADING);
       expect(read.target?.multipartUploadId).not.toBe('');
       await expect(s.sessions.getUpload({ uploadId: upload.uploadId, userId: randomUUID() })).rejects.toMatchObject({
         code: 'not_found',
       });
-      await expect(s.sessions.getUpload({ uploadId: randomUUID(), userId: '' })).rejects.toMatchObject({
+      await expect(s.sessions.getUpload({ uploadId: randomUUID(), userId: upload.userId })).rejects.toMatchObject({
         code: 'not_found',
       });
     });
