@@ -11,7 +11,10 @@ import { sessionsPortContract } from './sessions-port-contract.ts';
 // The real sessions process, reached over gRPC as the workers reach it (compose.ts), and the part
 // URLs it signs, written with the workers' writer to S3 on the emulator.
 let stack: Stack;
+/** The uploads workers' identity: the port under test. */
 let client: SessionsClient;
+/** The gateway's, for what only it may do (open and cancel uploads). */
+let gateway: SessionsClient;
 beforeAll(async () => {
   stack = await startStack({
     endpoint: inject('awsEndpoint'),
@@ -23,17 +26,24 @@ beforeAll(async () => {
     tlsCaPem: stack.sessionsTlsCaPem,
     deadlineMs: 30_000,
   });
+  gateway = createSessionsClient({
+    address: stack.sessionsAddress,
+    sign: await stack.callerKeys.signer('gateway'),
+    tlsCaPem: stack.sessionsTlsCaPem,
+    deadlineMs: 30_000,
+  });
 });
 afterAll(async () => {
   client.close();
+  gateway.close();
   await stack.stop();
 });
 
 sessionsPortContract('sessions over gRPC', async () => ({
   sessions: client,
   open: (userId, size) =>
-    client.createUpload({ userId, fileName: 'f.bin', size, contentType: '', sha256: '', idempotencyKey: '' }),
-  cancel: async (uploadId, userId) => void (await client.cancelUpload({ uploadId, userId })),
+    gateway.createUpload({ userId, fileName: 'f.bin', size, contentType: '', sha256: '', idempotencyKey: '' }),
+  cancel: async (uploadId, userId) => void (await gateway.cancelUpload({ uploadId, userId })),
 }));
 
 const writer = new SignedUrlPartWriter({
@@ -49,7 +59,7 @@ partWriterContract('signed URLs against S3', async () => ({
   writer,
   destination: async (bytes) => {
     const userId = randomUUID();
-    const upload = await client.createUpload({
+    const upload = await gateway.createUpload({
       userId,
       fileName: 'f.bin',
       size: bytes.length,
@@ -65,7 +75,7 @@ partWriterContract('signed URLs against S3', async () => ({
       sha256,
       length: bytes.length,
     });
-    const target = (await client.getUpload({ uploadId: upload.uploadId, userId: '' })).target;
+    const target = (await client.getUpload({ uploadId: upload.uploadId, userId })).target;
     if (prepared.outcome?.$case !== 'signed' || !target) throw new Error('sessions signed no part URL');
     const { url, headers } = prepared.outcome.value;
     opened.set(target.multipartUploadId, { uploadId: upload.uploadId, userId });
@@ -73,6 +83,6 @@ partWriterContract('signed URLs against S3', async () => ({
   },
   end: async (destination) => {
     const upload = opened.get(destination.target.multipartUploadId);
-    if (upload) await client.cancelUpload(upload);
+    if (upload) await gateway.cancelUpload(upload);
   },
 }));
