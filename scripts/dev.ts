@@ -10,7 +10,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDynamoClient, createS3Client, createSqsClient } from '@lfusys/commons';
-import { generateEd25519Jwk } from '@lfusys/commons/core';
 import { startDevIdentityProvider } from '@lfusys/commons/dev-identity-provider';
 import { type DevSecrets, generateDevSecrets } from '@lfusys/commons/dev-secrets';
 import { bootstrapResources, defineResources, startEmulator } from '@lfusys/commons/local-aws';

@@ -39,7 +39,7 @@ export async function sendDirectPart(send: ChunkSend): Promise<ChunkResult> {
     }
     const put = await fetch(signed?.url ?? '', {
       method: 'PUT',
-      headers: signed?.headers,
+      headers: signed?.headers ?? {},
       body,
       signal: AbortSignal.timeout(10_000),
     }).catch((err: Error) => err);

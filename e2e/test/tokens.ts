@@ -26,7 +26,7 @@ export async function signAs(
   const key = await importJWK(jwk, 'EdDSA');
   const now = Math.floor(Date.now() / 1000) + (shape.skewSeconds ?? 0);
   return new SignJWT(shape.claims ?? {})
-    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid, typ: shape.typ, ...header })
+    .setProtectedHeader({ alg: 'EdDSA', kid: jwk.kid ?? '', typ: shape.typ, ...header })
     .setIssuer(issuer)
     .setAudience(shape.aud)
     .setSubject(shape.sub)
@@ -85,7 +85,7 @@ export async function forgedTokens(
     ['foreign key, embedded jwk header', await signAs(attacker, shape, { jwk: attackerPublic })],
     ['foreign key, jku to its own JWKS', await signAs(attacker, shape, { jku })],
     ['foreign key, x5u header', await signAs(attacker, shape, { x5u: jku })],
-    ['foreign key claiming our kid', await signAs({ ...attacker, kid: ours.kid }, shape)],
+    ['foreign key claiming our kid', await signAs({ ...attacker, kid: ours.kid ?? '' }, shape)],
     ['hostile kid: path traversal', await signAs({ ...attacker, kid: '../../../../etc/passwd' }, shape)],
     ['hostile kid: injection', await signAs({ ...attacker, kid: "' OR '1'='1" }, shape)],
     ['hostile kid: 8 KB', await signAs({ ...attacker, kid: 'k'.repeat(8192) }, shape)],

@@ -98,7 +98,7 @@ describe('access-token attacks on GET /auth/me are 401', () => {
 
   it('alg none', async () => {
     const { userId } = await signedInClient(gw);
-    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: gw.signingJwk.kid })).toString(
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt', kid: gw.signingJwk.kid ?? '' })).toString(
       'base64url',
     );
     const body = Buffer.from(JSON.stringify(claims(userId))).toString('base64url');
@@ -109,7 +109,7 @@ describe('access-token attacks on GET /auth/me are 401', () => {
     const { userId } = await signedInClient(gw);
     const secret = new TextEncoder().encode(JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x: gw.signingJwk.x }));
     const token = await new SignJWT(claims(userId))
-      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: gw.signingJwk.kid })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: gw.signingJwk.kid ?? '' })
       .sign(secret);
     expectCleanRejection(await meWith(token), 401);
   });
@@ -118,7 +118,7 @@ describe('access-token attacks on GET /auth/me are 401', () => {
     const { userId } = await signedInClient(gw);
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const token = await new SignJWT(claims(userId))
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: gw.signingJwk.kid })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: gw.signingJwk.kid ?? '' })
       .sign(privateKey);
     expectCleanRejection(await meWith(token), 401);
   });
@@ -128,7 +128,7 @@ describe('access-token attacks on GET /auth/me are 401', () => {
     const key = await importJWK(gw.signingJwk, 'EdDSA');
     const past = Math.floor(Date.now() / 1000) - 3600;
     const token = await new SignJWT({ ...claims(userId), iat: past - 900, nbf: past - 900, exp: past })
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: gw.signingJwk.kid })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'at+jwt', kid: gw.signingJwk.kid ?? '' })
       .sign(key);
     const res = await meWith(token);
     expectCleanRejection(res, 401);
@@ -139,7 +139,7 @@ describe('access-token attacks on GET /auth/me are 401', () => {
     const { userId } = await signedInClient(gw);
     const key = await importJWK(gw.signingJwk, 'EdDSA');
     const token = await new SignJWT(claims(userId))
-      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: gw.signingJwk.kid })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: gw.signingJwk.kid ?? '' })
       .sign(key);
     expectCleanRejection(await meWith(token), 401);
   });

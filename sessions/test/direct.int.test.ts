@@ -131,7 +131,11 @@ describe('direct transfer against the emulator', () => {
       parts: late.map((index) => ({ index, sha256: sha256Base64(chunks[index] as Buffer), length: 1024 })),
     });
     for (const part of parts) {
-      const res = await fetch(reachable(part.url), { method: 'PUT', headers: part.headers, body: chunks[part.index] });
+      const res = await fetch(reachable(part.url), {
+        method: 'PUT',
+        headers: part.headers,
+        body: chunks[part.index] ?? null,
+      });
       expect(res.status).toBe(200);
     }
     // ListParts' marker is a part number: parts 5 and 6 are above marker 4 although parts 1, 2
@@ -158,13 +162,14 @@ describe('direct transfer against the emulator', () => {
     });
     const s3 = createS3Client({ region: 'us-east-1', endpoint: s.config.AWS_ENDPOINT_URL });
     const target = (await s.uploadsClient.getUpload({ uploadId: upload.uploadId, userId })).target;
+    if (!target) throw new Error('no part target');
     await s3.send(
       new UploadPartCommand({
-        Bucket: target?.bucket,
-        Key: target?.objectKey,
-        UploadId: target?.multipartUploadId,
+        Bucket: target.bucket,
+        Key: target.objectKey,
+        UploadId: target.multipartUploadId,
         PartNumber: 1,
-        Body: chunks[0],
+        Body: chunks[0] as Buffer,
         ChecksumSHA256: sha256Base64(chunks[0] as Buffer),
       }),
     );

@@ -71,7 +71,7 @@ describe('who may call sessions', () => {
       status.UNAUTHENTICATED,
     );
     // A stranger's key published under a trusted kid does not verify either.
-    const borrowedKid = { ...stranger, kid: s.callerKeys.gateway.kid };
+    const borrowedKid = { ...stranger, kid: s.callerKeys.gateway.kid ?? '' };
     expect(await getUploadWith(uploadId, `Bearer ${await tokenWith(borrowedKid, { user: userId }, times)}`)).toBe(
       status.UNAUTHENTICATED,
     );

@@ -47,7 +47,7 @@ describe('createHttpUploadServer: API calls', () => {
     };
     const { api, calls } = fakeApi(() => ({ ...plan, upload }));
     const transport = createHttpUploadServer(api);
-    expect(await transport.openUpload({ fileName: 'a.bin', size: 10, contentType: undefined })).toEqual(plan);
+    expect(await transport.openUpload({ fileName: 'a.bin', size: 10 })).toEqual(plan);
     await transport.openUpload({ fileName: 'b.txt', size: 3, contentType: 'text/plain' });
     expect(calls).toEqual([
       { method: 'POST', path: '/uploads', body: { fileName: 'a.bin', size: 10 } },

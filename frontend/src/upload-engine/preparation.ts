@@ -152,7 +152,7 @@ export async function prepareUpload(context: PreparationContext, source: UploadS
     context.server.openUpload({
       fileName: source.name,
       size: source.size,
-      contentType: source.type || undefined,
+      ...(source.type ? { contentType: source.type } : {}),
       idempotencyKey,
     }),
   );

@@ -37,7 +37,13 @@ describe('statusText', () => {
 describe('failureText', () => {
   it('words each failure plainly and offers Retry where it can help', () => {
     const failed = (failure: FileProgress['failure']) =>
-      failureText(file({ status: 'failed', failure, error: 'chunk 18 failed after 8 attempts (HTTP 503)' }));
+      failureText(
+        file({
+          status: 'failed',
+          ...(failure ? { failure } : {}),
+          error: 'chunk 18 failed after 8 attempts (HTTP 503)',
+        }),
+      );
     expect(failed('connection')).toEqual({ message: 'Connection lost', retry: true });
     expect(failed('server')).toMatchObject({ retry: true });
     expect(failed('server').message).not.toMatch(/chunk|HTTP|attempt/);

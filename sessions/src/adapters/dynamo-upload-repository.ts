@@ -41,7 +41,7 @@ import {
 import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
 
 /** Which items of a cancelled transaction failed their condition, by position. */
-function failedConditions(err: unknown): Array<{ failed: boolean; item?: Record<string, unknown> }> {
+function failedConditions(err: unknown): Array<{ failed: boolean; item: Record<string, unknown> | undefined }> {
   if (!(err instanceof TransactionCanceledException)) return [];
   return (err.CancellationReasons ?? []).map((r) => ({
     failed: r.Code === 'ConditionalCheckFailed',
