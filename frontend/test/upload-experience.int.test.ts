@@ -190,7 +190,7 @@ describe('uploads as people expect them', () => {
     await signUp(page, app.stack);
     await throttle(page, 1_000_000);
     await page.getByRole('link', { name: 'Upload files' }).click();
-    expect(await page.title()).toBe('Uploads — lfusys');
+    await expect.poll(() => page.title()).toBe('Uploads — lfusys');
     await page.locator('input[type=file]').setInputFiles(await sampleFile(app, 'trip.mp4', randomBytes(5 * MiB)));
     await expect.poll(() => page.title()).toMatch(/^\d+% uploading · Uploads — lfusys$/);
     await page.getByRole('link', { name: 'Profile' }).click();
