@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '@lfusys/commons';
 import type { PartRecord, UploadSession, UploadStatus } from '../domain/upload.ts';
 
@@ -88,4 +89,13 @@ export function decodeInternalCursor(cursor: string): Record<string, unknown> | 
   return cursor === ''
     ? undefined
     : (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>);
+}
+
+/** Which items of a cancelled transaction failed their condition, by position. */
+export function failedConditions(err: unknown): Array<{ failed: boolean; item: Record<string, unknown> | undefined }> {
+  if (!(err instanceof TransactionCanceledException)) return [];
+  return (err.CancellationReasons ?? []).map((r) => ({
+    failed: r.Code === 'ConditionalCheckFailed',
+    item: r.Item as Record<string, unknown> | undefined,
+  }));
 }

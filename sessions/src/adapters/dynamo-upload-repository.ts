@@ -1,4 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -33,21 +32,13 @@ import {
   decodeInternalCursor,
   decodeUserCursor,
   encodeCursor,
+  failedConditions,
   IN_PROGRESS_ATTRIBUTE,
   IN_PROGRESS_INDEX,
   numberAttribute,
   toSession,
 } from './dynamo-upload-items.ts';
 import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
-
-/** Which items of a cancelled transaction failed their condition, by position. */
-function failedConditions(err: unknown): Array<{ failed: boolean; item: Record<string, unknown> | undefined }> {
-  if (!(err instanceof TransactionCanceledException)) return [];
-  return (err.CancellationReasons ?? []).map((r) => ({
-    failed: r.Code === 'ConditionalCheckFailed',
-    item: r.Item as Record<string, unknown> | undefined,
-  }));
-}
 
 export class DynamoUploadRepository implements UploadRepository {
   private readonly tx: UploadTransactions;
