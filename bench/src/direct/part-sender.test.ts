@@ -30,6 +30,15 @@ function setup(totalChunks: number, options: { ttlMs?: number; concurrency?: num
   return { api, clock, run };
 }
 
+/** PUTs take longer than hashing a part, as they do for real (16 MiB: ~300 ms vs ~40 ms). */
+function slowPuts(api: FakeDirectApi): void {
+  const putPart = api.putPart.bind(api);
+  api.putPart = async (part, body) => {
+    for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
+    return putPart(part, body);
+  };
+}
+
 describe('sendParts (direct transfer)', () => {
   it('signs, PUTs and confirms every part once, and ends on the confirmation that completes the set', async () => {
     const { api, run } = setup(10);
@@ -152,12 +161,7 @@ describe('sendParts (direct transfer)', () => {
 
   it('signs a window of parts ahead in a few calls, each part once', async () => {
     const { api, run } = setup(64, { concurrency: 4 });
-    const putPart = api.putPart.bind(api);
-    // A PUT takes longer than hashing a part, as it does for real (16 MiB: ~300 ms vs ~40 ms).
-    api.putPart = async (part, body) => {
-      for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
-      return putPart(part, body);
-    };
+    slowPuts(api);
     const result = await run();
     expect(result.complete).toBe(true);
     const signed = api.signCalls.flat().map((p) => p.index);
@@ -169,11 +173,7 @@ describe('sendParts (direct transfer)', () => {
 
   it('holds confirmations while PUTs run until eight parts can go together, and sends the rest after the last PUT', async () => {
     const { api, run } = setup(30, { concurrency: 4 });
-    const putPart = api.putPart.bind(api);
-    api.putPart = async (part, body) => {
-      for (let turn = 0; turn < 20; turn++) await new Promise(setImmediate);
-      return putPart(part, body);
-    };
+    slowPuts(api);
     const result = await run();
     expect(result.complete).toBe(true);
     expect(api.confirmCalls.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
