@@ -14,7 +14,8 @@ describe('UploadEngine: the overall line and files waiting their turn', () => {
     await until(() => h.server.open[0]?.index === 0, 'a sends');
     h.server.open[0]?.respond();
     const aSends = () => h.server.open.length === 1 && h.server.open[0]?.uploadId === h.file(a).uploadId;
-    await until(() => aSends() && h.status(b) === 'uploading', 'a sending, b open');
+    // b's fingerprint is hashed in wall time: allow more turns than a manual-clock wait needs.
+    await until(() => aSends() && h.status(b) === 'uploading', 'a sending, b open', 20_000);
     await h.clock.advance(5000);
     expect(h.file(b)).toMatchObject({
       status: 'uploading',

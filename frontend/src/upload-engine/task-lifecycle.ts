@@ -32,9 +32,19 @@ export function bestEffort(work: () => Promise<unknown>): void {
 export class TaskLifecycle {
   constructor(private readonly core: EngineCore) {}
 
-  /** Ends the file's requests, retry waits and polling. Paused chunks go back to the queue. */
-  stopTransfers(task: FileTask, reason: StopReason): void {
-    for (const run of task.inFlight.values()) this.abortRun(run, reason);
+  /**
+   * Ends the file's requests, retry waits and polling. Paused chunks go back to the queue. With
+   * `spareSent`, a request whose bytes have all left is not cut: only its answer is on the way
+   * (the server holds the chunk), and it is let end by itself, its outcome ignored.
+   */
+  stopTransfers(task: FileTask, reason: StopReason, spareSent = false): void {
+    for (const run of task.inFlight.values()) {
+      const sent = run.storedAt !== undefined || run.loaded >= task.chunkLength(run.index);
+      if (spareSent && sent && !run.settled && run.stop === undefined) {
+        run.stop = reason;
+        this.core.timers.clear(run.stallTimer);
+      } else this.abortRun(run, reason);
+    }
     for (const [index, timer] of task.retryTimers) {
       this.core.timers.clear(timer);
       if (reason === 'pause') task.requeue(index);
@@ -108,9 +118,13 @@ export class TaskLifecycle {
     }
   }
 
-  /** Every chunk is on the server: wait for it to assemble the file. */
+  /**
+   * Every chunk is on the server: wait for it to assemble the file. A request still in flight is
+   * a chunk whose answer has not arrived yet (the set completed with another's answer) or a
+   * duplicate; the first is not cut, so no finished request shows as aborted.
+   */
   startProcessing(task: FileTask): void {
-    this.stopTransfers(task, 'stop');
+    this.stopTransfers(task, 'stop', true);
     task.status = 'processing';
     task.error = undefined;
     task.pollFailures = 0;
