@@ -65,13 +65,25 @@ export async function putWithRetry(
 }
 
 /** Sends `indexes` (in that order, repeats allowed) over `connections` parallel lanes; throws on any non-200. */
+/**
+ * Sends the chunks over `connections` lanes, as a client does: a 503 `unavailable` (storage or
+ * sessions had a hiccup: moto under load resets a connection now and then) is sent again after its
+ * Retry-After, at most twice; any other answer but 200 fails.
+ */
 export async function sendChunks(plan: UploadPlan, file: Buffer, indexes: number[], connections: number) {
   const queue = [...indexes];
   const lane = async () => {
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
-      const res = await putChunk(plan, index, chunkOf(file, plan, index));
-      if (res.status !== 200) throw new Error(`chunk ${index}: ${res.status} ${await res.text()}`);
-      await res.arrayBuffer();
+      for (let attempt = 1; ; attempt++) {
+        const res = await putChunk(plan, index, chunkOf(file, plan, index));
+        if (res.status === 200) {
+          await res.arrayBuffer();
+          break;
+        }
+        const body = await res.text();
+        if (res.status !== 503 || attempt === 3) throw new Error(`chunk ${index}: ${res.status} ${body}`);
+        await new Promise((resolve) => setTimeout(resolve, 1000 * Number(res.headers.get('retry-after') ?? 1)));
+      }
     }
   };
   await Promise.all(Array.from({ length: connections }, lane));
