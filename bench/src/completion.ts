@@ -11,7 +11,7 @@ export interface Completion {
   fileId: string;
 }
 
-/** Polls GET /uploads/:id until completed (a failed, expired or cancelled upload throws), then GET /files until listed. */
+/** Asks GET /uploads/:id?wait=20 until completed (a failed, expired or cancelled upload throws), then GET /files until listed. */
 export async function waitUntilListed(
   client: TestClient,
   uploadId: string,
@@ -20,8 +20,11 @@ export async function waitUntilListed(
 ): Promise<Completion> {
   let completedAt = 0;
   let fileId = '';
+  let status = '';
   while (!completedAt) {
-    const res = await client.get(`/uploads/${uploadId}`);
+    // Held by the server until the status changes (at most 20 s), as the web app asks.
+    const asked = now();
+    const res = await client.get(`/uploads/${uploadId}?wait=20`);
     const upload = (res.body as { upload?: { status: string; fileId?: string; failureReason?: string } }).upload;
     if (res.status === 200 && upload?.status === 'completed') {
       completedAt = now();
@@ -30,7 +33,13 @@ export async function waitUntilListed(
       throw new Error(`upload ${uploadId} ${upload.status}: ${upload.failureReason ?? ''}`);
     } else if (Date.now() > deadline) {
       throw new Error(`upload ${uploadId} not completed in time: ${res.status} ${res.text.slice(0, 300)}`);
-    } else await sleep(pollMs);
+    } else {
+      // A status that moved is asked about again at once; an answer that came back unchanged
+      // before `pollMs` (a server that does not hold) waits out the rest of `pollMs`.
+      const moved = upload?.status !== status;
+      status = upload?.status ?? '';
+      if (!moved) await sleep(Math.max(0, pollMs - (now() - asked)));
+    }
   }
   for (;;) {
     const res = await client.get('/files?limit=100');

@@ -197,4 +197,37 @@ describe('direct transfer through the gateway', () => {
     const done = await waitForUpload(client, plan.uploadId, 'completed');
     expect(done.upload).toMatchObject({ transfer: 'relay' });
   });
+
+  it('holds GET /uploads/:id?wait= until the status moves, for its owner only, and refuses a bad wait', async () => {
+    const { client } = await signUp(stack.gatewayApi);
+    const { client: other } = await signUp(stack.gatewayApi);
+    const file = randomBytes(MiB);
+    const plan = await openDirect(client, file.length);
+    const [url] = await sign(client, plan, file, [0]);
+    expect(await putPart(url as PartUrl, file, plan)).toBe(200);
+    for (const wait of ['21', '-1', 'abc', '1.5']) {
+      expect((await client.get(`/uploads/${plan.uploadId}?wait=${wait}`)).status).toBe(400);
+    }
+    expect((await other.get(`/uploads/${plan.uploadId}?wait=20`)).status).toBe(404);
+    // Asked while uploading: held (a plain GET would say `uploading` at once) until the last
+    // part's confirmation sets assembly going.
+    const held = client.get(`/uploads/${plan.uploadId}?wait=20`);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await confirm(client, plan.uploadId, [0])).body).toMatchObject({ complete: true });
+    const moved = await held;
+    expect(moved.status).toBe(200);
+    expect(['assembling', 'completed']).toContain((moved.body as UploadView).upload.status);
+    const done = await client.get(`/uploads/${plan.uploadId}?wait=20`);
+    const final =
+      (done.body as UploadView).upload.status === 'completed'
+        ? done
+        : await client.get(`/uploads/${plan.uploadId}?wait=20`);
+    expect((final.body as UploadView).upload.status).toBe('completed');
+    // A finished upload is answered at once, whatever the wait.
+    const started = Date.now();
+    expect(((await client.get(`/uploads/${plan.uploadId}?wait=20`)).body as UploadView).upload.status).toBe(
+      'completed',
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });

@@ -3,6 +3,7 @@ import { AppError, type CallContext, type CallerTokenSigner, fromGrpcError, unar
 import { service as healthService } from 'grpc-health-check';
 import {
   CreateUploadRequest,
+  GetUploadRequest,
   ListUploadsRequest,
   SessionsServiceClient,
   SessionsServiceService,
@@ -66,13 +67,21 @@ export function createSessionsClient(options: SessionsClientOptions) {
   const rpc = SessionsServiceService;
   const createUpload = call(client.createUpload, rpc.createUpload.path);
   const listUploads = call(client.listUploads, rpc.listUploads.path);
+  const getUpload = call(client.getUpload, rpc.getUpload.path);
   return {
     /** Optional fields (transfer, sha256, idempotency key, content type) default to empty. */
     createUpload: (
       { userId, ...request }: ForUser<Pick<CreateUploadRequest, 'fileName' | 'size'> & Partial<CreateUploadRequest>>,
       context?: CallContext,
     ) => createUpload({ ...CreateUploadRequest.fromPartial(request), userId }, context),
-    getUpload: call(client.getUpload, rpc.getUpload.path),
+    /**
+     * With `waitMs`, an upload in progress is answered once its status changes (or after that
+     * long): give the call a deadline beyond it, and a `signal` to stop waiting.
+     */
+    getUpload: (
+      { userId, ...request }: ForUser<Pick<GetUploadRequest, 'uploadId'> & Partial<GetUploadRequest>>,
+      context?: CallContext,
+    ) => getUpload({ ...GetUploadRequest.fromPartial(request), userId }, context),
     /** Paging is optional: without `limit` and `cursor` it reads the first (largest) page. */
     listUploads: ({ userId, ...request }: ForUser<Partial<ListUploadsRequest>>, context?: CallContext) =>
       listUploads({ ...ListUploadsRequest.fromPartial(request), userId }, context),

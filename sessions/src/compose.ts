@@ -24,7 +24,9 @@ import { FileService } from './domain/file-service.ts';
 import { PartConfirmation } from './domain/part-confirmation.ts';
 import { PartUrls } from './domain/part-urls.ts';
 import { RelayParts } from './domain/relay-parts.ts';
+import { announcingStatus, StatusSignals } from './domain/status-signals.ts';
 import { UploadService } from './domain/upload-service.ts';
+import type { UploadWatchDeps } from './domain/upload-watch.ts';
 import type { UserDataDeps } from './domain/user-data.ts';
 import { systemClock } from './ports/clock.ts';
 import type { UploadRepository } from './ports/upload-repository.ts';
@@ -37,6 +39,8 @@ export interface SessionsDeps {
   partConfirmation: PartConfirmation;
   relayParts: RelayParts;
   repository: UploadRepository;
+  /** GetUpload's wait for a status change; its signals are closed when the service drains. */
+  statusWatch: UploadWatchDeps;
   files: FileService;
   userData: UserDataDeps;
   assembler: Assembler;
@@ -63,11 +67,15 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
   const sqs = createSqsClient(aws);
   const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: names.assemblyQueue }));
   if (!QueueUrl) throw new Error(`queue ${names.assemblyQueue} not found`);
-  const repo = new DynamoUploadRepository(db, {
-    uploadsTable: names.uploadsTable,
-    filesTable: names.filesTable,
-    finishedRetentionSeconds: config.FINISHED_UPLOAD_RETENTION_SECONDS,
-  });
+  const signals = new StatusSignals();
+  const repo = announcingStatus(
+    new DynamoUploadRepository(db, {
+      uploadsTable: names.uploadsTable,
+      filesTable: names.filesTable,
+      finishedRetentionSeconds: config.FINISHED_UPLOAD_RETENTION_SECONDS,
+    }),
+    signals,
+  );
   const s3 = createS3Client(aws);
   // URLs browsers follow are signed for the host they reach (SigV4 signs it).
   const presigner = config.S3_PUBLIC_ENDPOINT_URL
@@ -107,6 +115,7 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
     // internal endpoint (compose: emulator:4566), and SigV4 signs the host.
     relayParts: new RelayParts({ uploads: repo, objects: new S3ObjectStore(s3, names.bucket), clock }),
     repository: repo,
+    statusWatch: { uploads: repo, signals, clock },
     files,
     userData: { uploads, files, repository: repo, clock },
     assembler: new Assembler({ uploads: repo, objects, clock, logger: log }),

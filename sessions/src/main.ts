@@ -57,6 +57,8 @@ void runService(async () => {
       stopping = true;
       health.setStatus('', 'NOT_SERVING');
       stopSweeper();
+      // Calls waiting for an upload to change answer now, with what they have: the drain is not held.
+      deps.statusWatch.signals.close();
       await Promise.all([consumer.stop(), new Promise<void>((resolve) => server.tryShutdown(() => resolve()))]);
       await ops.close();
     },

@@ -86,7 +86,7 @@ describe('direct transfer against the emulator', () => {
       });
       expect(res.status).toBe(200);
     }
-    const stored = await s.deps.repository.getParts(upload.uploadId, [0]);
+    const { recorded: stored } = await s.deps.repository.readPartBatch(upload.uploadId, [0], false);
     expect(stored.size).toBe(0);
     const listed = await s.deps.uploads.get(upload.uploadId, userId);
     const inStorage = await s.deps.sweeper.objects.listUploadedParts(listed.objectKey, listed.multipartUploadId, {
@@ -101,10 +101,10 @@ describe('direct transfer against the emulator', () => {
 
     const first = await s.client.confirmParts({ uploadId: upload.uploadId, userId, indexes: order.slice(0, 3) });
     expect(first).toEqual({ receivedChunks: 3, totalChunks: 6, complete: false });
-    // The range reads of recorded parts and signatures find exactly the indexes asked for.
-    const recorded = await s.deps.repository.getParts(upload.uploadId, [0, 1, 2, 3, 4, 5]);
+    // The batch read finds exactly the indexes asked for, recorded and signed.
+    const { recorded } = await s.deps.repository.readPartBatch(upload.uploadId, [0, 1, 2, 3, 4, 5], false);
     expect([...recorded.keys()].sort()).toEqual(order.slice(0, 3).sort());
-    const signed = await s.deps.repository.getSignedParts(upload.uploadId, [1, 4]);
+    const { signed } = await s.deps.repository.readPartBatch(upload.uploadId, [1, 4], true);
     expect([...signed.values()].map((p) => [p.index, p.size])).toEqual([
       [1, 1024],
       [4, 1024],

@@ -13,8 +13,10 @@ import { FileService } from '../src/domain/file-service.ts';
 import { PartConfirmation } from '../src/domain/part-confirmation.ts';
 import { PartUrls } from '../src/domain/part-urls.ts';
 import { RelayParts } from '../src/domain/relay-parts.ts';
+import { announcingStatus, StatusSignals } from '../src/domain/status-signals.ts';
 import type { TransferPolicy } from '../src/domain/transfer-mode.ts';
 import { type UploadLimits, UploadService } from '../src/domain/upload-service.ts';
+import type { UploadWatchDeps } from '../src/domain/upload-watch.ts';
 import type { UserDataDeps } from '../src/domain/user-data.ts';
 import type { SweeperDeps } from '../src/workers/sweeper.ts';
 
@@ -32,7 +34,8 @@ export const testLimits: UploadLimits = {
 /** The domain wired to memory adapters and a manual clock. */
 export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: TransferPolicy) {
   const store = new MemoryUploadStore();
-  const repository = new MemoryUploadRepository(store);
+  const signals = new StatusSignals();
+  const repository = announcingStatus(new MemoryUploadRepository(store), signals);
   const objects = new MemoryObjectStore();
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const queue = new MemoryAssemblyQueue(clock);
@@ -54,6 +57,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
   const partUrls = new PartUrls({ uploads: repository, objects, clock, ttlSeconds: 900 });
   const partConfirmation = new PartConfirmation({ uploads: repository, objects, queue, clock, logger: silentLogger });
   const relayParts = new RelayParts({ uploads: repository, objects, clock });
+  const statusWatch: UploadWatchDeps = { uploads: repository, signals, clock };
   return {
     store,
     repository,
@@ -68,6 +72,7 @@ export function memorySessions(limits: Partial<UploadLimits> = {}, transfer?: Tr
     partUrls,
     partConfirmation,
     relayParts,
+    statusWatch,
   };
 }
 

@@ -206,29 +206,42 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
       await uploads.recordParts(upload, [part(0), part(2, 952)]);
       expect(await uploads.getPart(upload.uploadId, 2)).toEqual(part(2, 952));
       expect(await uploads.getPart(upload.uploadId, 1)).toBeNull();
-      expect(await uploads.getParts(upload.uploadId, [0, 1, 2])).toEqual(
+      const parts = await uploads.readPartBatch(upload.uploadId, [0, 1, 2], false);
+      expect(parts.recorded).toEqual(
         new Map([
           [0, part(0)],
           [2, part(2, 952)],
         ]),
       );
+      expect(parts.upload).toMatchObject({ uploadId: upload.uploadId, receivedChunks: 2, status: 'UPLOADING' });
+      expect(parts.signed).toEqual(new Map());
       await uploads.saveSignedParts(upload, [
         { index: 0, size: 1024, sha256: 'x' },
         { index: 1, size: 1024, sha256: 'y' },
       ]);
       await uploads.saveSignedParts(upload, [{ index: 1, size: 1024, sha256: 'z' }]);
-      expect(await uploads.getSignedParts(upload.uploadId, [1, 2])).toEqual(
-        new Map([[1, { index: 1, size: 1024, sha256: 'z' }]]),
-      );
+      const both = await uploads.readPartBatch(upload.uploadId, [1, 2], true);
+      expect(both.signed).toEqual(new Map([[1, { index: 1, size: 1024, sha256: 'z' }]]));
+      expect([...both.recorded.keys()]).toEqual([2]);
+      expect(await uploads.readPartBatch(randomUUID(), [0], true)).toEqual({
+        upload: null,
+        recorded: new Map(),
+        signed: new Map(),
+      });
     });
 
-    it('saves the signatures of a whole signing call, however many (a call signs up to 100)', async () => {
+    it('saves and reads back the signatures of a whole call, however many (a call signs up to 100)', async () => {
       const { uploads } = await create();
       const upload = await opened(uploads);
-      const signed = Array.from({ length: 60 }, (_, index) => ({ index, size: 1024, sha256: `s${index}` }));
+      const signed = Array.from({ length: 100 }, (_, index) => ({ index, size: 1024, sha256: `s${index}` }));
       await uploads.saveSignedParts(upload, signed);
+      await uploads.recordParts(upload, [part(0), part(99)]);
       const indexes = signed.map((s) => s.index);
-      expect(await uploads.getSignedParts(upload.uploadId, indexes)).toEqual(new Map(signed.map((s) => [s.index, s])));
+      // 1 session + 100 parts + 100 signatures: more keys than one BatchGetItem reads.
+      const view = await uploads.readPartBatch(upload.uploadId, indexes, true);
+      expect(view.signed).toEqual(new Map(signed.map((s) => [s.index, s])));
+      expect([...view.recorded.keys()].sort((a, b) => a - b)).toEqual([0, 99]);
+      expect(view.upload?.uploadId).toBe(upload.uploadId);
     });
   });
 

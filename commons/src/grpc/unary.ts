@@ -20,6 +20,8 @@ export interface CallContext {
   requestId?: string | undefined;
   /** Overrides the client's default deadline. */
   deadlineMs?: number;
+  /** Cancels the call (CANCELLED) when it aborts: its HTTP request is gone. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface UnaryCallSettings {
@@ -58,10 +60,14 @@ export function unary<Req, Res>(method: UnaryMethod<Req, Res>, target: object, s
     metadata.set(CALLER_TOKEN_METADATA_KEY, `Bearer ${token}`);
     const deadline = new Date(Date.now() + (context.deadlineMs ?? settings.defaultDeadlineMs));
     return new Promise((resolve, reject) => {
-      method.call(target, request, metadata, { deadline }, (error, response) => {
+      const call = method.call(target, request, metadata, { deadline }, (error, response) => {
+        context.signal?.removeEventListener('abort', cancel);
         if (error) reject(asOwnFault(fromGrpcError(error)));
         else resolve(response);
       });
+      const cancel = () => call.cancel();
+      if (context.signal?.aborted) cancel();
+      else context.signal?.addEventListener('abort', cancel, { once: true });
     });
   };
 }

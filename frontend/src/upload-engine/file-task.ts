@@ -1,7 +1,15 @@
 import type { ChunkTransport } from './chunk-transport.ts';
 import { ThroughputMeter } from './throughput-meter.ts';
 import type { Timer } from './timers.ts';
-import type { FailureReason, FileProgress, FileStatus, NetworkWait, ServerUploadState, UploadSource } from './types.ts';
+import type {
+  FailureReason,
+  FileProgress,
+  FileStatus,
+  NetworkWait,
+  ServerUploadState,
+  ServerUploadStatus,
+  UploadSource,
+} from './types.ts';
 
 /** The server upload a file's chunks go to, and how they travel. */
 export interface ChunkSession {
@@ -75,6 +83,8 @@ export class FileTask {
   renewing = false;
   pollTimer: Timer | undefined;
   pollFailures = 0;
+  /** The status the last assembly poll answered (`uploading` → `assembling` → a final one). */
+  serverStatus: ServerUploadStatus | undefined;
   /**
    * The last never-sent chunk stays back until the whole file's SHA-256 is declared, so the set
    * cannot complete (and be assembled) before the server knows the hash to verify.

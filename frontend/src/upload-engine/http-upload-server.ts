@@ -186,8 +186,9 @@ export function createHttpUploadServer(api: JsonApi, options: HttpUploadServerOp
       if (created.uploadTokenExpiresAt !== undefined) plan.uploadTokenExpiresAt = created.uploadTokenExpiresAt;
       return plan;
     },
-    async getUpload(uploadId) {
-      return flatten(await api.request<UploadDetailResponse>('GET', uploadPath(uploadId)));
+    async getUpload(uploadId, waitSeconds) {
+      const query = waitSeconds ? `?wait=${waitSeconds}` : '';
+      return flatten(await api.request<UploadDetailResponse>('GET', `${uploadPath(uploadId)}${query}`));
     },
     async cancelUpload(uploadId) {
       await api.request<void>('DELETE', uploadPath(uploadId));

@@ -3,6 +3,9 @@ import { isNotFound, retryAfterOf } from './errors.ts';
 import type { ChunkRun, FileTask, StopReason } from './file-task.ts';
 import type { FailureReason, ServerUploadState } from './types.ts';
 
+/** How long one assembly poll asks the server to hold its answer while nothing changes. */
+const ASSEMBLY_WAIT_SECONDS = 20;
+
 export const UPLOAD_GONE = 'upload no longer exists';
 /** Shown for `failureCode: "checksum_mismatch"`: the assembled file is not the one whose SHA-256 was declared. */
 export const CHECKSUM_MISMATCH = 'The file changed while uploading or was corrupted — its checksum did not match';
@@ -128,7 +131,9 @@ export class TaskLifecycle {
     task.status = 'processing';
     task.error = undefined;
     task.pollFailures = 0;
-    this.schedulePoll(task, this.core.settings.pollIntervalMs);
+    task.serverStatus = undefined;
+    // At once: the server holds the answer until the assembly moves on.
+    this.schedulePoll(task, 0);
     this.core.statusChanged();
   }
 
@@ -149,14 +154,15 @@ export class TaskLifecycle {
     }, delayMs);
   }
 
-  /** Asks the server how the assembly goes; failures to ask are retried for as long as it takes. */
+  /** Asks the server how the assembly goes, holding the call open while nothing changes; failures to ask are retried for as long as it takes. */
   private async poll(task: FileTask): Promise<void> {
     const uploadId = task.session?.uploadId;
     if (uploadId === undefined) return;
     const { core } = this;
     let state: ServerUploadState;
+    const asked = core.clock.now();
     try {
-      state = await core.server.getUpload(uploadId);
+      state = await core.server.getUpload(uploadId, ASSEMBLY_WAIT_SECONDS);
     } catch (error) {
       core.batch(() => {
         if (core.disposed || task.status !== 'processing') return;
@@ -177,8 +183,14 @@ export class TaskLifecycle {
         case 'expired':
         case 'cancelled':
           return this.fail(task, failureMessage(state), true, failureReasonOfState(state));
-        default:
-          this.schedulePoll(task, core.settings.pollIntervalMs);
+        default: {
+          // The server held the call until the status changed or its wait ran out: ask again at
+          // once. A server that answered at once (no waiting) is asked once per poll interval.
+          const changed = state.status !== task.serverStatus;
+          task.serverStatus = state.status;
+          const elapsed = core.clock.now() - asked;
+          this.schedulePoll(task, changed ? 0 : Math.max(0, core.settings.pollIntervalMs - elapsed));
+        }
       }
     });
   }

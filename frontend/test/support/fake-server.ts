@@ -48,6 +48,8 @@ export class FakeServer extends FakePutEndpoint implements UploadServer {
   readonly apiCalls: ApiCall[] = [];
   readonly cancelled: string[] = [];
   readonly lookups: string[] = [];
+  /** The `waitSeconds` of each getUpload (0: none asked). */
+  readonly waits: number[] = [];
   /** Uploads by idempotency key: like the real server, a repeated key gets the upload it opened. */
   private readonly byKey = new Map<string, FakeUpload>();
   private readonly signatures = new Map<string, Signature>();
@@ -128,8 +130,10 @@ export class FakeServer extends FakePutEndpoint implements UploadServer {
     };
   }
 
-  async getUpload(uploadId: string): Promise<ServerUploadState> {
+  /** Answers at once, as a server that does not hold answers does. */
+  async getUpload(uploadId: string, waitSeconds = 0): Promise<ServerUploadState> {
     this.lookups.push(uploadId);
+    this.waits.push(waitSeconds);
     const failure = this.onGetUpload(uploadId);
     if (failure) throw failure;
     const upload = this.uploads.get(uploadId);

@@ -222,6 +222,11 @@ const PageQuery = {
 };
 
 export const UploadListQuery = Type.Object(PageQuery, closed);
+/** `wait`: seconds (0-20) to hold the answer while the upload's status stays what it was. */
+export const UploadDetailQuery = Type.Object(
+  { wait: Type.Optional(Type.String({ pattern: '^([0-9]|1[0-9]|20)$' })) },
+  closed,
+);
 export const UploadListResponse = Type.Object({
   /** The web app polls this key. */
   uploads: Type.Array(Upload),

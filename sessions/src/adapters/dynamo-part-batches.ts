@@ -1,4 +1,4 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   PART_SORT_PREFIX,
   queryAll,
@@ -6,10 +6,14 @@ import {
   storageError,
   uploadPartition,
   uploadPartKey,
+  uploadSessionKey,
 } from '@lfusys/commons';
 import type { PartRecord, SignedPart } from '../domain/upload.ts';
-import { toPart, ttlAfter } from './dynamo-upload-items.ts';
+import type { PartBatchView } from '../ports/upload-repository.ts';
+import { toPart, toSession, ttlAfter } from './dynamo-upload-items.ts';
 
+/** The most keys one BatchGetItem reads. */
+const BATCH_GET_LIMIT = 100;
 /** The most puts one BatchWriteItem carries. */
 const BATCH_WRITE_LIMIT = 25;
 /** Rounds of re-sending what BatchWriteItem left unprocessed (throttling) before giving up. */
@@ -26,10 +30,9 @@ const toSigned = (item: Record<string, unknown>): SignedPart => ({
  * (`PART#<index>`) and the signatures of presigned part URLs (`SIGNED#<index>`). A signature is a
  * plain put, so signing an index again replaces what Confirm will check against.
  *
- * Reads are one range query from the lowest to the highest index wanted (sort keys are
- * zero-padded, so they sort by index): clients sign and confirm nearby indexes together, so this
- * reads about what was asked. Signatures are written 25 to a BatchWriteItem: a call signing eight
- * parts is one write request, not eight.
+ * A signing or confirming call reads the session and its parts' items by key in one
+ * BatchGetItem (one round trip where a read and two range queries took three), and signatures
+ * are written 25 to a BatchWriteItem: a call signing eight parts is one write request, not eight.
  */
 export class DynamoPartBatches {
   constructor(
@@ -38,14 +41,46 @@ export class DynamoPartBatches {
     private readonly retentionSeconds: number,
   ) {}
 
-  async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
-    const items = await this.queryRange(uploadId, indexes, uploadPartKey);
-    return new Map(items.map((item) => [Number(item.index), toPart(item)]));
+  /**
+   * The upload's session item and the `PART#`/`SIGNED#` items of `indexes`, by key, in one
+   * consistent BatchGetItem (100 keys per request; more go in parallel requests). Whatever
+   * DynamoDB leaves unprocessed under throttling is asked again.
+   */
+  async read(uploadId: string, indexes: number[], signatures: boolean): Promise<PartBatchView> {
+    const keys = [
+      uploadSessionKey(uploadId),
+      ...indexes.map((index) => uploadPartKey(uploadId, index)),
+      ...(signatures ? indexes.map((index) => signedPartKey(uploadId, index)) : []),
+    ];
+    const batches: Array<Array<Record<string, unknown>>> = [];
+    for (let at = 0; at < keys.length; at += BATCH_GET_LIMIT) batches.push(keys.slice(at, at + BATCH_GET_LIMIT));
+    const items = (await Promise.all(batches.map((batch) => this.getBatch(batch)))).flat();
+    const view: PartBatchView = { upload: null, recorded: new Map(), signed: new Map() };
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk === uploadSessionKey(uploadId).sk) view.upload = toSession(item);
+      else if (sk.startsWith(PART_SORT_PREFIX)) view.recorded.set(Number(item.index), toPart(item));
+      else view.signed.set(Number(item.index), toSigned(item));
+    }
+    return view;
   }
 
-  async getSigned(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
-    const items = await this.queryRange(uploadId, indexes, signedPartKey);
-    return new Map(items.map((item) => [Number(item.index), toSigned(item)]));
+  private async getBatch(keys: Array<Record<string, unknown>>): Promise<Record<string, unknown>[]> {
+    const found: Record<string, unknown>[] = [];
+    let pending = keys;
+    try {
+      for (let round = 0; pending.length > 0; round++) {
+        if (round === UNPROCESSED_ROUNDS) throw new Error(`${pending.length} keys left unprocessed`);
+        const out = await this.db.send(
+          new BatchGetCommand({ RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...(out.Responses?.[this.table] ?? []));
+        pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      }
+    } catch (err) {
+      throw storageError('read parts', err);
+    }
+    return found;
   }
 
   /** Kept as long as the upload's parts: until a retention period after its deadline. */
@@ -73,22 +108,6 @@ export class DynamoPartBatches {
   async listParts(uploadId: string): Promise<PartRecord[]> {
     const items = await this.queryAll('begins_with(sk, :part)', { ':part': PART_SORT_PREFIX }, uploadId, 'list parts');
     return items.map(toPart);
-  }
-
-  /** The items of `indexes` (by `key`), read as one paginated range query and filtered. */
-  private async queryRange(
-    uploadId: string,
-    indexes: number[],
-    key: (uploadId: string, index: number) => { pk: string; sk: string },
-  ): Promise<Record<string, unknown>[]> {
-    if (indexes.length === 0) return [];
-    const wanted = new Set(indexes);
-    const range = {
-      ':from': key(uploadId, Math.min(...indexes)).sk,
-      ':to': key(uploadId, Math.max(...indexes)).sk,
-    };
-    const items = await this.queryAll('sk BETWEEN :from AND :to', range, uploadId, 'read parts');
-    return items.filter((item) => wanted.has(Number(item.index)));
   }
 
   /** One upload's items whose sort key passes `condition`, every page (DynamoDB pages stop at 1 MB). */

@@ -13,6 +13,7 @@ import {
   retryTransactionConflicts,
   storageError,
   uploadIdOfPartition,
+  uploadPartKey,
   uploadSessionKey,
   userTombstoneKey,
 } from '@lfusys/commons';
@@ -21,6 +22,7 @@ import type {
   CompleteOutcome,
   CreateLimits,
   CreateOutcome,
+  PartBatchView,
   RecordPartOutcome,
   RecordPartsOutcome,
   UploadPage,
@@ -36,6 +38,7 @@ import {
   IN_PROGRESS_ATTRIBUTE,
   IN_PROGRESS_INDEX,
   numberAttribute,
+  toPart,
   toSession,
 } from './dynamo-upload-items.ts';
 import { type UploadTables, UploadTransactions } from './dynamo-upload-transactions.ts';
@@ -175,21 +178,23 @@ export class DynamoUploadRepository implements UploadRepository {
     return { kind: 'recorded', upload: current };
   }
 
-  /** One consistent read of the one item (a range query of one key). */
   async getPart(uploadId: string, index: number): Promise<PartRecord | null> {
-    return (await this.batches.getParts(uploadId, [index])).get(index) ?? null;
+    try {
+      const { Item } = await this.db.send(
+        new GetCommand({ TableName: this.uploadsTable, Key: uploadPartKey(uploadId, index), ConsistentRead: true }),
+      );
+      return Item ? toPart(Item) : null;
+    } catch (err) {
+      throw storageError('get part', err);
+    }
   }
 
-  getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
-    return this.batches.getParts(uploadId, indexes);
+  readPartBatch(uploadId: string, indexes: number[], signatures: boolean): Promise<PartBatchView> {
+    return this.batches.read(uploadId, indexes, signatures);
   }
 
   saveSignedParts(upload: Pick<UploadSession, 'uploadId' | 'expiresAt'>, parts: SignedPart[]): Promise<void> {
     return this.batches.putSigned(upload, parts);
-  }
-
-  getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
-    return this.batches.getSigned(uploadId, indexes);
   }
 
   async declareSha256(uploadId: string, sha256: string): Promise<boolean> {

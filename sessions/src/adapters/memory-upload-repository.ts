@@ -5,6 +5,7 @@ import type {
   CompleteOutcome,
   CreateLimits,
   CreateOutcome,
+  PartBatchView,
   RecordPartOutcome,
   RecordPartsOutcome,
   UploadPage,
@@ -181,18 +182,18 @@ export class MemoryUploadRepository implements UploadRepository {
     return part ? { ...part } : null;
   }
 
-  async getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>> {
-    return pick(this.store.parts.get(uploadId), indexes);
+  async readPartBatch(uploadId: string, indexes: number[], signatures: boolean): Promise<PartBatchView> {
+    return {
+      upload: await this.get(uploadId),
+      recorded: pick(this.store.parts.get(uploadId), indexes),
+      signed: signatures ? pick(this.store.signed.get(uploadId), indexes) : new Map(),
+    };
   }
 
   async saveSignedParts(upload: Pick<UploadSession, 'uploadId'>, parts: SignedPart[]): Promise<void> {
     const signed = this.store.signed.get(upload.uploadId) ?? new Map<number, SignedPart>();
     for (const part of parts) signed.set(part.index, { ...part });
     this.store.signed.set(upload.uploadId, signed);
-  }
-
-  async getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>> {
-    return pick(this.store.signed.get(uploadId), indexes);
   }
 
   async declareSha256(uploadId: string, sha256: string): Promise<boolean> {

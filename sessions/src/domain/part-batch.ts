@@ -23,7 +23,11 @@ export function checkBatch(indexes: number[], field: 'parts' | 'indexes'): void 
 
 /** The upload, if `userId` owns it; another user's upload is `not_found`, never a hint it exists. */
 export async function ownedUpload(repository: UploadRepository, uploadId: string, userId: string) {
-  const upload = await repository.get(uploadId);
+  return ownedBy(await repository.get(uploadId), userId);
+}
+
+/** `upload` as read, if `userId` owns it; otherwise (absent, or another user's) `not_found`. */
+export function ownedBy(upload: UploadSession | null, userId: string): UploadSession {
   if (!upload || upload.userId !== userId) throw new AppError('not_found', 'upload not found');
   return upload;
 }

@@ -3,7 +3,7 @@ import type { AssemblyQueue } from '../ports/assembly-queue.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore, UploadedPart } from '../ports/object-store.ts';
 import { MAX_PARTS_PER_RECORD, type UploadRepository } from '../ports/upload-repository.ts';
-import { checkBatch, checkRange, ownedUpload, requireUploading } from './part-batch.ts';
+import { checkBatch, checkRange, ownedBy, requireUploading } from './part-batch.ts';
 import { type RecordedPart, recordCheckedPart } from './part-recording.ts';
 import type { PartRecord, SignedPart, UploadSession } from './upload.ts';
 
@@ -41,19 +41,19 @@ export class PartConfirmation {
   async confirm(uploadId: string, userId: string, indexes: number[]): Promise<Confirmed> {
     checkBatch(indexes, 'indexes');
     const wanted = [...new Set(indexes)].sort((a, b) => a - b);
-    const upload = await ownedUpload(this.deps.uploads, uploadId, userId);
+    const view = await this.deps.uploads.readPartBatch(uploadId, wanted, true);
+    const upload = ownedBy(view.upload, userId);
     if (upload.transfer !== 'direct') {
       throw new AppError('failed_precondition', 'this upload is relayed: its chunks go to the uploads workers', {
         details: { reason: 'not_direct' },
       });
     }
     checkRange(upload, wanted);
-    const recorded = await this.deps.uploads.getParts(uploadId, wanted);
-    const pending = wanted.filter((i) => !recorded.has(i));
+    const pending = wanted.filter((i) => !view.recorded.has(i));
     // A retried confirmation whose answer was lost: nothing to do, even once assembly has begun.
     if (pending.length === 0) return this.answer(upload, upload.receivedChunks === upload.totalChunks);
     requireUploading(upload, this.deps.clock.now());
-    const checked = await this.check(upload, pending);
+    const checked = await this.check(upload, pending, view.signed);
     const outcomes = await this.recordAll(upload, checked);
     const received = Math.max(...outcomes.map((o) => o.upload.receivedChunks));
     return this.answer(
@@ -62,16 +62,17 @@ export class PartConfirmation {
     );
   }
 
-  private async check(upload: UploadSession, pending: number[]): Promise<PartRecord[]> {
+  private async check(
+    upload: UploadSession,
+    pending: number[],
+    signed: Map<number, SignedPart>,
+  ): Promise<PartRecord[]> {
     const first = pending[0] ?? 0;
     const last = pending.at(-1) ?? first;
-    const [signed, stored] = await Promise.all([
-      this.deps.uploads.getSignedParts(upload.uploadId, pending),
-      this.deps.objects.listUploadedParts(upload.objectKey, upload.multipartUploadId, {
-        from: first + 1,
-        to: last + 1,
-      }),
-    ]);
+    const stored = await this.deps.objects.listUploadedParts(upload.objectKey, upload.multipartUploadId, {
+      from: first + 1,
+      to: last + 1,
+    });
     const byNumber = new Map(stored.map((p) => [p.partNumber, p]));
     return pending.map((index) => {
       const part = signed.get(index);

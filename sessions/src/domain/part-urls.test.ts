@@ -28,7 +28,7 @@ describe('PartUrls.sign', () => {
       [1, A, 1024],
       [3, B, 452],
     ]);
-    const signed = await s.repository.getSignedParts(upload.uploadId, [0, 1, 2]);
+    const { signed } = await s.repository.readPartBatch(upload.uploadId, [0, 1, 2], true);
     expect([...signed.values()]).toEqual([
       { index: 0, size: 1024, sha256: A },
       { index: 2, size: 452, sha256: B },
@@ -50,7 +50,7 @@ describe('PartUrls.sign', () => {
     const [first] = await s.partUrls.sign(upload.uploadId, 'u1', [{ index: 1, sha256: A, length: 1024 }]);
     const [second] = await s.partUrls.sign(upload.uploadId, 'u1', [{ index: 1, sha256: B, length: 1024 }]);
     expect(second?.url).not.toBe(first?.url);
-    expect((await s.repository.getSignedParts(upload.uploadId, [1])).get(1)?.sha256).toBe(B);
+    expect((await s.repository.readPartBatch(upload.uploadId, [1], true)).signed.get(1)?.sha256).toBe(B);
   });
 
   it.each([

@@ -2,8 +2,8 @@ import { AppError, expectedChunkLength, SHA256_BASE64 } from '@lfusys/commons';
 import type { Clock } from '../ports/clock.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
-import { checkBatch, checkRange, ownedUpload, requireUploading } from './part-batch.ts';
-import type { UploadSession } from './upload.ts';
+import { checkBatch, checkRange, ownedBy, requireUploading } from './part-batch.ts';
+import type { PartRecord, UploadSession } from './upload.ts';
 
 /** The most a part URL may live (DESIGN §9.1); `PART_URL_TTL_SECONDS` may shorten it. */
 export const MAX_PART_URL_SECONDS = 900;
@@ -67,12 +67,13 @@ export class PartUrls {
         details: { field: 'sha256', index: malformed.index },
       });
     }
-    const upload = await ownedUpload(this.deps.uploads, uploadId, userId);
+    const view = await this.deps.uploads.readPartBatch(uploadId, indexes, false);
+    const upload = ownedBy(view.upload, userId);
     const now = this.deps.clock.now();
     requireUploading(upload, now);
     checkRange(upload, indexes);
     checkLengths(upload, parts);
-    await this.refuseRecordedElsewise(upload, parts);
+    refuseRecordedElsewise(view.recorded, parts);
     await this.deps.uploads.saveSignedParts(
       upload,
       parts.map((p) => ({ index: p.index, size: p.length, sha256: p.sha256 })),
@@ -92,23 +93,6 @@ export class PartUrls {
       }),
     );
   }
-
-  /** An index recorded with other bytes stays as it is: signing new ones could only fail the upload. */
-  private async refuseRecordedElsewise(upload: UploadSession, parts: PartToSign[]): Promise<void> {
-    const recorded = await this.deps.uploads.getParts(
-      upload.uploadId,
-      parts.map((p) => p.index),
-    );
-    const different = parts.find((p) => {
-      const existing = recorded.get(p.index);
-      return existing !== undefined && existing.sha256 !== p.sha256;
-    });
-    if (different) {
-      throw new AppError('already_exists', `part ${different.index} was already received with different content`, {
-        details: { index: different.index },
-      });
-    }
-  }
 }
 
 function checkLengths(upload: UploadSession, parts: PartToSign[]): void {
@@ -119,5 +103,18 @@ function checkLengths(upload: UploadSession, parts: PartToSign[]): void {
         details: { field: 'length', index: p.index, expected },
       });
     }
+  }
+}
+
+/** An index recorded with other bytes stays as it is: signing new ones could only fail the upload. */
+function refuseRecordedElsewise(recorded: Map<number, PartRecord>, parts: PartToSign[]): void {
+  const different = parts.find((p) => {
+    const existing = recorded.get(p.index);
+    return existing !== undefined && existing.sha256 !== p.sha256;
+  });
+  if (different) {
+    throw new AppError('already_exists', `part ${different.index} was already received with different content`, {
+      details: { index: different.index },
+    });
   }
 }

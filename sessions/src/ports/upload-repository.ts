@@ -41,6 +41,14 @@ export interface UploadPage {
   nextCursor: string;
 }
 
+/** What signing or confirming a batch of parts reads first: the upload and those parts' items. */
+export interface PartBatchView {
+  upload: UploadSession | null;
+  recorded: Map<number, PartRecord>;
+  /** Empty unless signatures were asked for. */
+  signed: Map<number, SignedPart>;
+}
+
 /** Upload sessions, their parts, per-user usage and tombstones; every state change is a conditional write. */
 export interface UploadRepository {
   /**
@@ -95,15 +103,18 @@ export interface UploadRepository {
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
-  /** The recorded parts among `indexes` (at most 100), by index; absent ones are missing. */
-  getParts(uploadId: string, indexes: number[]): Promise<Map<number, PartRecord>>;
+  /**
+   * The upload and, among `indexes` (at most 100), its recorded parts and — with `signatures` —
+   * the last signature of each, all read consistently in one round trip where it can (DynamoDB:
+   * one BatchGetItem instead of a read of the session and a query per kind of item). Absent
+   * indexes are missing from the maps; an absent upload is null.
+   */
+  readPartBatch(uploadId: string, indexes: number[], signatures: boolean): Promise<PartBatchView>;
   /**
    * Remembers what a presigned part URL was signed for (at most 100 at once), so a confirmation
    * can check storage against it. A later signature of the same index replaces the earlier one.
    */
   saveSignedParts(upload: Pick<UploadSession, 'uploadId' | 'expiresAt'>, parts: SignedPart[]): Promise<void>;
-  /** The last signature of each of `indexes` (at most 100), by index. */
-  getSignedParts(uploadId: string, indexes: number[]): Promise<Map<number, SignedPart>>;
   /**
    * Sets the whole file's declared SHA-256 only while the upload is UPLOADING, its set of parts is
    * not complete, and no other value is declared; false (nothing written) otherwise.

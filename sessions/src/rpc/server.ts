@@ -38,6 +38,7 @@ import type { PartConfirmation } from '../domain/part-confirmation.ts';
 import type { PartUrls } from '../domain/part-urls.ts';
 import type { RelayParts } from '../domain/relay-parts.ts';
 import type { UploadService } from '../domain/upload-service.ts';
+import { type UploadWatchDeps, watchUpload } from '../domain/upload-watch.ts';
 import { deleteUserData, type UserDataDeps } from '../domain/user-data.ts';
 import type { UploadRepository } from '../ports/upload-repository.ts';
 import { encodeFile, encodePart, encodePreparedPart, encodeUpload } from './encode.ts';
@@ -54,14 +55,18 @@ export interface RpcDeps {
   userData: UserDataDeps;
   bucket: string;
   logger: Logger;
+  /** GetUpload's wait for a status change (upload-watch.ts). */
+  statusWatch: UploadWatchDeps;
   /** Verifies the caller token every call carries (commons `createCallerTokenVerifier`). */
   verifyCaller: CallerTokenVerifier;
   metrics: ServiceMetrics;
 }
 
-/** What a handler knows of its call: the verified caller (service, user, upload). */
+/** What a handler knows of its call: the verified caller (service, user, upload), and whether it was cancelled. */
 interface CallContext {
   caller: VerifiedCaller;
+  /** Aborts when the client cancels the call or its deadline passes. */
+  cancelled: AbortSignal;
 }
 
 type Handler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
@@ -80,12 +85,14 @@ function unaryHandler<Req, Res>(
     const requestId = requestIdFrom(call.metadata.get(REQUEST_ID_HEADER)[0]);
     let log = deps.logger.child({ requestId, rpc });
     let authorized = false;
+    const cancellation = new AbortController();
+    call.once('cancelled', () => cancellation.abort());
     authorizeCall(deps.verifyCaller, rpc, call.metadata, call.request)
       .then((caller) => {
         authorized = true;
         // The caller and its user, so each refusal is logged once with them.
         log = log.child({ caller: caller.service, userId: caller.user });
-        return handler(call.request, { caller });
+        return handler(call.request, { caller, cancelled: cancellation.signal });
       })
       .then(
         (response) => {
@@ -131,9 +138,11 @@ export function sessionsHandlers(deps: RpcDeps): SessionsServiceServer {
       ),
     ),
     // Where parts are written is for the uploads workers only.
-    getUpload: on('getUpload', async (r: GetUploadRequest, { caller }) =>
-      encodeUpload(await uploads.get(r.uploadId, caller.user), caller.service === 'uploads' ? bucket : undefined),
-    ),
+    getUpload: on('getUpload', async (r: GetUploadRequest, { caller, cancelled }) => {
+      const found = await uploads.get(r.uploadId, caller.user);
+      const upload = r.waitMs > 0 ? await watchUpload(deps.statusWatch, found, r.waitMs, cancelled) : found;
+      return encodeUpload(upload, caller.service === 'uploads' ? bucket : undefined);
+    }),
     listUploads: on('listUploads', async (r: ListUploadsRequest, { caller }) => {
       const page = await uploads.list(caller.user, r.limit, r.cursor);
       return { uploads: page.uploads.map((u) => encodeUpload(u)), nextCursor: page.nextCursor };

@@ -94,7 +94,8 @@ data "aws_iam_policy_document" "gateway" {
 data "aws_iam_policy_document" "sessions" {
   # ConditionCheckItem: opening an upload, recording a part and completing one check, in the same
   # transaction, that the owner has no deleted-user tombstone. Direct transfer's per-index items
-  # (signed checksums) are read with Query and written 25 at a time with BatchWriteItem.
+  # (signed checksums) are written 25 at a time with BatchWriteItem, and a signing or confirming
+  # call reads the session with its parts' items in one BatchGetItem.
   statement {
     sid = "UploadAndFileTables"
     actions = [
@@ -104,6 +105,7 @@ data "aws_iam_policy_document" "sessions" {
       "dynamodb:DeleteItem",
       "dynamodb:ConditionCheckItem",
       "dynamodb:Query",
+      "dynamodb:BatchGetItem",
       "dynamodb:BatchWriteItem",
       "dynamodb:DescribeTable",
     ]

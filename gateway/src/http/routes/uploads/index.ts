@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AppError } from '@lfusys/commons';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UploadTokens } from '../../../auth/upload-tokens.ts';
 import type { AccountService } from '../../../domain/account-service.ts';
 import { claimsOf } from '../../plugins/authenticate.ts';
@@ -12,6 +12,7 @@ import {
   IdParams,
   NoContent,
   resourceErrorResponses,
+  UploadDetailQuery,
   UploadDetailResponse,
   UploadListQuery,
   UploadListResponse,
@@ -157,14 +158,23 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
       schema: {
         tags: ['uploads'],
         summary: 'An upload: its status, the chunks received so far and, while open, a fresh upload token',
+        description:
+          'With `wait` (1-20 seconds), an upload in progress is answered as soon as its status changes — ' +
+          '`uploading` → `assembling` → `completed` or `failed` — or after that many seconds with its status ' +
+          'unchanged: call again at once. One waiting call replaces polling while a file assembles.',
         params: IdParams,
+        querystring: UploadDetailQuery,
         response: { 200: UploadDetailResponse, ...resourceErrorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { userId } = claimsOf(request);
       const ctx = { requestId: request.id };
-      const upload = await sessions.getUpload({ uploadId: request.params.id, userId }, ctx);
+      const waitMs = Number(request.query.wait ?? 0) * 1000;
+      const upload = await sessions.getUpload(
+        { uploadId: request.params.id, userId, waitMs },
+        waitMs > 0 ? { ...ctx, deadlineMs: waitMs + WAIT_DEADLINE_SLACK_MS, signal: gone(reply) } : ctx,
+      );
       const view = publicUpload(upload);
       const open = view.status === 'uploading';
       const parts = open ? (await sessions.listParts({ uploadId: upload.uploadId, userId }, ctx)).parts : [];
@@ -222,6 +232,18 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
     },
   );
 };
+
+/** A waiting call's deadline beyond its wait: the read before and after it. */
+const WAIT_DEADLINE_SLACK_MS = 5000;
+
+/** Aborts when the client goes before its answer was sent: a waiting call stops waiting. */
+function gone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
 
 /** An unverified account's quota refusal says how to lift it; any other error passes unchanged. */
 function unverifiedQuotaRefusal(err: unknown, quotaBytes: number): unknown {

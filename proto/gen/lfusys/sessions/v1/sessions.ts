@@ -146,6 +146,12 @@ export interface CreateUploadRequest {
 
 export interface GetUploadRequest {
   uploadId: string;
+  /**
+   * 0: answer at once. Otherwise, while the upload is in progress, answer as soon as its status
+   * differs from the one it had when the call arrived, or after this many milliseconds (at most
+   * 20000), whichever comes first: one call replaces a client's polling while an upload assembles.
+   */
+  waitMs: number;
 }
 
 export interface ListUploadsRequest {
@@ -938,13 +944,16 @@ export const CreateUploadRequest: MessageFns<CreateUploadRequest> = {
 };
 
 function createBaseGetUploadRequest(): GetUploadRequest {
-  return { uploadId: "" };
+  return { uploadId: "", waitMs: 0 };
 }
 
 export const GetUploadRequest: MessageFns<GetUploadRequest> = {
   encode(message: GetUploadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uploadId !== "") {
       writer.uint32(10).string(message.uploadId);
+    }
+    if (message.waitMs !== 0) {
+      writer.uint32(24).uint32(message.waitMs);
     }
     return writer;
   },
@@ -970,6 +979,14 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
             message.uploadId = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.waitMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -989,6 +1006,11 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
         : isSet(object.upload_id)
         ? globalThis.String(object.upload_id)
         : "",
+      waitMs: isSet(object.waitMs)
+        ? globalThis.Number(object.waitMs)
+        : isSet(object.wait_ms)
+        ? globalThis.Number(object.wait_ms)
+        : 0,
     };
   },
 
@@ -996,6 +1018,9 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
     const obj: any = {};
     if (message.uploadId !== "") {
       obj.uploadId = message.uploadId;
+    }
+    if (message.waitMs !== 0) {
+      obj.waitMs = Math.round(message.waitMs);
     }
     return obj;
   },
@@ -1006,6 +1031,7 @@ export const GetUploadRequest: MessageFns<GetUploadRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetUploadRequest>, I>>(object: I): GetUploadRequest {
     const message = createBaseGetUploadRequest();
     message.uploadId = object.uploadId ?? "";
+    message.waitMs = object.waitMs ?? 0;
     return message;
   },
 };
