@@ -4,12 +4,40 @@ import type { UploadRepository } from '../ports/upload-repository.ts';
  * News, inside this process, that an upload's status may have been written — so a call waiting
  * for an upload to change (GetUpload with `wait_ms`) wakes the moment this process assembles,
  * cancels or ends it. Writes made by another sessions process are not announced here: waiters
- * also re-read on a timer (UploadService.watch), so a signal only makes an answer sooner.
+ * also re-read on a timer (watchUpload), so a signal only makes an answer sooner.
  */
 export class StatusSignals {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private count = 0;
+  private readonly byUser = new Map<string, number>();
+  private admitted = 0;
   private draining = false;
+
+  /**
+   * @param maxWaiting calls that may wait at once in this process;
+   * @param maxPerUser of which one user's: past either, a call answers at once and its client
+   *   polls, so one user holding many waits cannot take the others' places.
+   */
+  constructor(
+    private readonly maxWaiting = 1000,
+    private readonly maxPerUser = 10,
+  ) {}
+
+  /** Takes a waiting place for one of `userId`'s calls; false when none is free (or draining). */
+  admit(userId: string): boolean {
+    const mine = this.byUser.get(userId) ?? 0;
+    if (this.draining || this.admitted >= this.maxWaiting || mine >= this.maxPerUser) return false;
+    this.byUser.set(userId, mine + 1);
+    this.admitted++;
+    return true;
+  }
+
+  /** Gives back a place {@link admit} took. */
+  leave(userId: string): void {
+    const mine = (this.byUser.get(userId) ?? 1) - 1;
+    if (mine > 0) this.byUser.set(userId, mine);
+    else this.byUser.delete(userId);
+    this.admitted--;
+  }
 
   /** Wakes everything waiting on `uploadId`. A spurious wake costs the waiter one read. */
   notify(uploadId: string): void {
@@ -26,7 +54,7 @@ export class StatusSignals {
 
   /** Calls waiting now, in this process. */
   get waiting(): number {
-    return this.count;
+    return this.admitted;
   }
 
   /**
@@ -38,11 +66,10 @@ export class StatusSignals {
     return new Promise<void>((resolve) => {
       const set = this.waiters.get(uploadId) ?? new Set<() => void>();
       this.waiters.set(uploadId, set);
-      this.count++;
       const wake = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        if (set.delete(wake)) this.count--;
+        set.delete(wake);
         if (set.size === 0 && this.waiters.get(uploadId) === set) this.waiters.delete(uploadId);
         resolve();
       };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { memorySessions, uploaded } from '../../test/fakes.ts';
 import { StatusSignals } from './status-signals.ts';
 import type { UploadSession } from './upload.ts';
-import { MAX_STATUS_WAIT_MS, MAX_STATUS_WAITERS, STATUS_RECHECK_MS, watchUpload } from './upload-watch.ts';
+import { MAX_STATUS_WAIT_MS, STATUS_RECHECK_MS, watchUpload } from './upload-watch.ts';
 
 const file = Buffer.alloc(2048, 7);
 const SHA = '';
@@ -77,16 +77,34 @@ describe('watchUpload: one call instead of polling while an upload assembles', (
     expect(w.answer?.status).toBe('ASSEMBLING');
   });
 
-  it('answers at once for a finished upload, a zero wait, or when the process already holds its maximum of waiters', async () => {
+  it('answers at once for a finished upload or a zero wait', async () => {
     const { s, first } = await uploadedAndComplete();
     expect(await watchUpload(s.statusWatch, first, 0)).toBe(first);
     expect(await watchUpload(s.statusWatch, { ...first, status: 'COMPLETED' }, 20_000)).toMatchObject({
       status: 'COMPLETED',
     });
-    const busy = { ...s.statusWatch, signals: new StatusSignals() };
-    for (let i = 0; i < MAX_STATUS_WAITERS; i++) void busy.signals.next(`other-${i}`, 60_000);
-    expect(await watchUpload(busy, first, 20_000)).toBe(first);
-    busy.signals.close();
+    expect(s.statusWatch.signals.waiting).toBe(0);
+  });
+
+  it("answers at once past a user's share of waiting places, or the process's, and frees a place when a wait ends", async () => {
+    const { s, first } = await uploadedAndComplete();
+    const signals = new StatusSignals(3, 2);
+    const deps = { ...s.statusWatch, signals };
+    const held = [watching(watchUpload(deps, first, 20_000)), watching(watchUpload(deps, first, 20_000))];
+    // alice's third wait gets no place: answered at once, as a poll.
+    expect(await watchUpload(deps, first, 20_000)).toBe(first);
+    const bob = watching(watchUpload(deps, { ...first, userId: 'bob' }, 20_000));
+    // The process is full (3): a fourth user is answered at once too.
+    expect(await watchUpload(deps, { ...first, userId: 'carol' }, 20_000)).toMatchObject({ userId: 'carol' });
+    expect(signals.waiting).toBe(3);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect([...held, bob].every((w) => w.answer?.status === 'UPLOADING')).toBe(true);
+    expect(signals.waiting).toBe(0);
+    const again = watching(watchUpload(deps, first, 1000));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(signals.waiting).toBe(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(again.answer?.status).toBe('UPLOADING');
   });
 
   it('waits at most 20 s whatever the caller asks', async () => {

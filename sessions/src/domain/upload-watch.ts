@@ -11,8 +11,6 @@ export const MAX_STATUS_WAIT_MS = 20_000;
  * another sessions process (this process's own writes wake it at once).
  */
 export const STATUS_RECHECK_MS = 1000;
-/** Calls waiting at once in one process; past this a call answers at once and its client polls. */
-export const MAX_STATUS_WAITERS = 1000;
 
 export interface UploadWatchDeps {
   uploads: UploadRepository;
@@ -25,8 +23,8 @@ const IN_PROGRESS = new Set(['UPLOADING', 'ASSEMBLING']);
 /**
  * `first` (the upload as the call found it, owner-checked) once its status differs, or as it is
  * after `waitMs` (capped at {@link MAX_STATUS_WAIT_MS}), or when `signal` aborts: one call instead
- * of a client polling while its upload assembles. A finished upload, a zero wait or a full house
- * answers at once. Each round listens before it reads, so a change between the two is not missed.
+ * of a client polling while its upload assembles. A finished upload, a zero wait, a draining
+ * service or no free waiting place (StatusSignals.admit: per process and per user) answers at once. Each round listens before it reads, so a change between the two is not missed.
  */
 export async function watchUpload(
   deps: UploadWatchDeps,
@@ -36,23 +34,25 @@ export async function watchUpload(
 ): Promise<UploadSession> {
   const wait = Math.min(waitMs, MAX_STATUS_WAIT_MS);
   const { signals } = deps;
-  if (wait <= 0 || !IN_PROGRESS.has(first.status) || signals.closed || signals.waiting >= MAX_STATUS_WAITERS) {
-    return first;
-  }
-  const deadline = deps.clock.now() + wait;
-  let current = first;
-  for (;;) {
-    const left = deadline - deps.clock.now();
-    if (left <= 0 || signal?.aborted || signals.closed) return current;
-    const woken = signals.next(first.uploadId, Math.min(left, STATUS_RECHECK_MS), signal);
-    const read = await deps.uploads.get(first.uploadId);
-    // Deleted with its owner's data meanwhile: as gone as another user's upload.
-    if (!read) throw new AppError('not_found', 'upload not found');
-    current = read;
-    if (current.status !== first.status) {
-      signals.notify(first.uploadId);
-      return current;
+  if (wait <= 0 || !IN_PROGRESS.has(first.status) || !signals.admit(first.userId)) return first;
+  try {
+    const deadline = deps.clock.now() + wait;
+    let current = first;
+    for (;;) {
+      const left = deadline - deps.clock.now();
+      if (left <= 0 || signal?.aborted || signals.closed) return current;
+      const woken = signals.next(first.uploadId, Math.min(left, STATUS_RECHECK_MS), signal);
+      const read = await deps.uploads.get(first.uploadId);
+      // Deleted with its owner's data meanwhile: as gone as another user's upload.
+      if (!read) throw new AppError('not_found', 'upload not found');
+      current = read;
+      if (current.status !== first.status) {
+        signals.notify(first.uploadId);
+        return current;
+      }
+      await woken;
     }
-    await woken;
+  } finally {
+    signals.leave(first.userId);
   }
 }
