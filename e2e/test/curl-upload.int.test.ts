@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, startStack } from '@lfusys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Stack } from '@lfusys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from './chunks.ts';
+import { startOneWorkerStack } from './fixtures.ts';
 
 /** The README's "Trying it with curl": scripts/curl-upload.sh run as a user runs it, against real processes. */
 const SCRIPT = fileURLToPath(new URL('../../scripts/curl-upload.sh', import.meta.url));
@@ -18,15 +19,8 @@ let file: string;
 const bytes = randomBytes(3 * MiB + 1234);
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    // The product's default transfer (the stack relays unless told), and 1 MiB parts (moto runs
-    // with a lowered part minimum) so that the file makes several.
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB), UPLOAD_TRANSFER_DEFAULT: 'direct' } },
-  });
+  // The product's default transfer (the e2e stack relays unless told), for the run that names none.
+  stack = await startOneWorkerStack({ UPLOAD_TRANSFER_DEFAULT: 'direct' });
   workDir = await mkdtemp(join(tmpdir(), 'lfusys-curl-'));
   file = join(workDir, 'curl.bin');
   await writeFile(file, bytes);
