@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectedChunkLength, SHA256_BASE64, SHA256_HEX } from './upload-rules.ts';
 
@@ -16,6 +17,11 @@ describe('upload rules', () => {
     expect(
       [b64.slice(0, -1), Buffer.alloc(32, 7).toString('base64url'), `${b64}=`].some((v) => SHA256_BASE64.test(v)),
     ).toBe(false);
+  });
+
+  it('import nothing, so the web app can bundle them', () => {
+    const source = readFileSync(new URL('./upload-rules.ts', import.meta.url), 'utf8');
+    expect(source.match(/^\s*(import|export .* from)\b.*$/gm)).toBeNull();
   });
 
   it('give every chunk the chunk size except the last, which takes the rest', () => {

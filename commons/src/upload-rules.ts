@@ -1,6 +1,8 @@
 /**
  * Rules about uploads that more than one service checks, written once: the forms of a SHA-256
- * and the length of each chunk. The patterns come as strings too, for JSON schemas.
+ * and the length of each chunk. The patterns come as strings too, for JSON schemas. This module
+ * imports nothing, so the web app bundles it (`@lfusys/commons/upload-rules`); services take it
+ * from `@lfusys/commons/core`.
  */
 
 /** Hex SHA-256 of a whole file, as `sha256sum` prints it (either case; stored lower-case). DESIGN §9.2. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, startStack, TestClient } from '@lfusys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Stack, TestClient } from '@lfusys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkOf, putChunk, type UploadPlan } from './chunks.ts';
-import { type SeededUser, seededUser } from './fixtures.ts';
+import { type SeededUser, seededUser, startOneWorkerStack } from './fixtures.ts';
 import { attackerJwks, forgedTokens } from './tokens.ts';
 
 /**
@@ -44,13 +44,7 @@ async function snapshot(p: SeededUser) {
 let before: Awaited<ReturnType<typeof snapshot>>;
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB) } },
-  });
+  stack = await startOneWorkerStack();
   jwks = await attackerJwks({ kty: 'OKP', crv: 'Ed25519', x: 'unused' });
   victim = await party();
   attacker = await party();

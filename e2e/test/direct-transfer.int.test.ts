@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Stack, signUp, type TestClient } from '@lfusys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkOf, sendChunks, sha256, shuffled, type UploadPlan, type UploadView, waitForUpload } from './chunks.ts';
+import { startOneWorkerStack } from './fixtures.ts';
 
 const MiB = 1024 * 1024;
 let stack: Stack;
@@ -12,14 +13,7 @@ let s3: ReturnType<typeof createS3Client>;
 let bucket: string;
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    // 1 MiB parts (moto runs with a lowered part minimum) keep the test fast on a small machine.
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB) } },
-  });
+  stack = await startOneWorkerStack();
   s3 = createS3Client({ region: 'us-east-1', endpoint: stack.endpoint });
   bucket = resourceNames(stack.prefix).bucket;
 }, 120_000);

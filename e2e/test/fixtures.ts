@@ -1,10 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, resourceNames, userUsageKey } from '@lfusys/commons';
-import { type Stack, signUp, type TestClient } from '@lfusys/testkit';
+import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
+import { inject } from 'vitest';
 import { sendChunks, sha256Hex, type UploadPlan, waitForUpload } from './chunks.ts';
 
 const MiB = 1024 * 1024;
+
+/**
+ * Gateway, sessions and one uploads worker against the test emulator, with 1 MiB chunks (moto runs
+ * with a lowered part minimum) so that a file of a few MiB makes several and the test stays fast on a
+ * small machine; `sessions` adds or overrides sessions' keys.
+ */
+export function startOneWorkerStack(sessions: Record<string, string> = {}): Promise<Stack> {
+  return startStack({
+    endpoint: inject('awsEndpoint'),
+    gateway: true,
+    uploads: true,
+    uploadsWorkers: 1,
+    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB), ...sessions } },
+  });
+}
 
 /** A signed-in user who owns one completed file and one open upload: something to attack or fuzz. */
 export interface SeededUser {

@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, startStack } from '@lfusys/testkit';
+import type { Stack } from '@lfusys/testkit';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendChunks, sha256, sha256Hex, waitForUpload } from './chunks.ts';
-import { reservedBytes, type SeededUser, seededUser } from './fixtures.ts';
+import { reservedBytes, type SeededUser, seededUser, startOneWorkerStack } from './fixtures.ts';
 
 /**
  * Property-based fuzzing of the gateway and uploads routes with fast-check: random but well-typed
@@ -24,13 +24,7 @@ let b: SeededUser;
 const bSecrets = () => [b.userId, b.email, b.fileId, b.open.uploadId, b.sessionId];
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB), USER_QUOTA_BYTES: String(QUOTA) } },
-  });
+  stack = await startOneWorkerStack({ USER_QUOTA_BYTES: String(QUOTA) });
   a = await seededUser(stack, 3 * MiB);
   b = await seededUser(stack, 3 * MiB);
 }, 120_000);

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, signUp, startStack, TestClient } from '@lfusys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Stack, signUp, TestClient } from '@lfusys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkOf, putChunk, sha256Hex, type UploadPlan } from './chunks.ts';
+import { startOneWorkerStack } from './fixtures.ts';
 
 /**
  * DESIGN.md §9.3: a token of an ended login session (logout, password change, account deletion,
@@ -17,13 +18,7 @@ const BOUND_MS = 5000;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB) } },
-  });
+  stack = await startOneWorkerStack();
 }, 120_000);
 afterAll(() => stack?.stop());
 

@@ -2,10 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client, resourceNames } from '@lfusys/commons';
 import type {} from '@lfusys/commons/vitest-global-setup';
-import { type Stack, signUp, startStack, type TestClient } from '@lfusys/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type Stack, signUp, type TestClient } from '@lfusys/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendChunks, sha256, sha256Hex, shuffled, type UploadPlan, waitForUpload } from './chunks.ts';
-import { reservedBytes } from './fixtures.ts';
+import { reservedBytes, startOneWorkerStack } from './fixtures.ts';
 
 /**
  * DESIGN §9.2 over real processes, relay mode: the SHA-256 a client declares when it opens an
@@ -17,13 +17,7 @@ const MiB = 1024 * 1024;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack({
-    endpoint: inject('awsEndpoint'),
-    gateway: true,
-    uploads: true,
-    uploadsWorkers: 1,
-    env: { sessions: { CHUNK_SIZE_BYTES: String(MiB) } },
-  });
+  stack = await startOneWorkerStack();
 }, 120_000);
 afterAll(async () => {
   await stack?.stop();

@@ -6,15 +6,12 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type {} from '@lfusys/commons/vitest-global-setup';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type AppUnderTest, sampleFile, signUp, startAppUnderTest } from './app-under-test.ts';
+import { type AppUnderTest, KiB, MiB, sampleFile, signUp, smallChunks, startAppUnderTest } from './app-under-test.ts';
 
 /**
  * Issue 17 for keyboard, screen-reader and phone users: axe-core on every page, focus that stays
  * put after every control, forms that say what went wrong where, and a 390×844 screen.
  */
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const CHUNK = 256 * KiB;
 const PASSWORD = 'browser password 123';
 const PHONE = { width: 390, height: 844 };
 const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots', import.meta.url));
@@ -22,9 +19,7 @@ const LONG_NAME = `quarterly-report-${'final-version-'.repeat(6)}really-final.pd
 let app: AppUnderTest;
 
 beforeAll(async () => {
-  app = await startAppUnderTest(inject('awsEndpoint'), {
-    sessions: { CHUNK_SIZE_BYTES: String(CHUNK), CHUNK_ALIGN_BYTES: String(CHUNK) },
-  });
+  app = await startAppUnderTest(inject('awsEndpoint'), smallChunks());
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 180_000);
 

@@ -77,6 +77,30 @@ export async function startAppUnderTest(
   };
 }
 
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+
+/**
+ * Sessions' settings for 256 KiB chunks (size and alignment), so that a few MiB make many chunks in
+ * little time; `more` adds other sessions keys.
+ */
+export function smallChunks(more: Record<string, string> = {}): StackOptions['env'] {
+  const chunk = String(256 * KiB);
+  return { sessions: { CHUNK_SIZE_BYTES: chunk, CHUNK_ALIGN_BYTES: chunk, ...more } };
+}
+
+/** Limits the page's uplink and downlink to `bytesPerSecond` through the DevTools protocol. */
+export async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 20,
+    downloadThroughput: bytesPerSecond,
+    uploadThroughput: bytesPerSecond,
+  });
+}
+
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
 
 let users = 0;

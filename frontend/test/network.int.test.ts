@@ -4,46 +4,32 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type AppUnderTest,
+  MiB,
   type RowSample,
   recordRow,
   rowSamples,
   sampleFile,
   sha256,
   signUp,
+  smallChunks,
   startAppUnderTest,
   storedSha256,
+  throttle,
 } from './app-under-test.ts';
 
 /**
  * The web app on a bad network (issue 12): offline in the middle of an upload, and a 1 Mbit/s
  * uplink. Chunks are small (256 KiB) so that a few MiB make many chunks in little time.
  */
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const CHUNK = 256 * KiB;
 let app: AppUnderTest;
 
 beforeAll(async () => {
-  app = await startAppUnderTest(inject('awsEndpoint'), {
-    sessions: { CHUNK_SIZE_BYTES: String(CHUNK), CHUNK_ALIGN_BYTES: String(CHUNK) },
-  });
+  app = await startAppUnderTest(inject('awsEndpoint'), smallChunks());
 }, 180_000);
 
 afterAll(async () => {
   await app?.stop();
 });
-
-/** Limits the page's uplink (and downlink) to `bytesPerSecond` through the DevTools protocol. */
-async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 20,
-    downloadThroughput: bytesPerSecond,
-    uploadThroughput: bytesPerSecond,
-  });
-}
 
 /** Answers of chunk PUTs the page received (status per request), and how many never got one. */
 function watchChunks(page: Page): { statuses: number[]; unanswered: string[] } {

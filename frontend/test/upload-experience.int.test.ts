@@ -7,22 +7,22 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   type AppUnderTest,
+  MiB,
   recordRow,
   rowSamples,
   sampleFile,
   sha256,
   signUp,
+  smallChunks,
   startAppUnderTest,
   storedSha256,
+  throttle,
 } from './app-under-test.ts';
 
 /**
  * The upload experience of issue 17 in Chromium: progress that tells the truth, limits up front,
  * a panel that follows the user, and an expired session that does not stop an upload.
  */
-const KiB = 1024;
-const MiB = 1024 * KiB;
-const CHUNK = 256 * KiB;
 const MAX_FILE = 8 * MiB;
 /** Every test user's quota (sessions' USER_QUOTA_BYTES): small enough to meet. */
 const QUOTA = 10 * MiB;
@@ -31,32 +31,16 @@ const SCREENSHOTS = fileURLToPath(new URL('../../.local/screenshots', import.met
 let app: AppUnderTest;
 
 beforeAll(async () => {
-  app = await startAppUnderTest(inject('awsEndpoint'), {
-    sessions: {
-      CHUNK_SIZE_BYTES: String(CHUNK),
-      CHUNK_ALIGN_BYTES: String(CHUNK),
-      MAX_FILE_BYTES: String(MAX_FILE),
-      USER_QUOTA_BYTES: String(QUOTA),
-    },
-  });
+  app = await startAppUnderTest(
+    inject('awsEndpoint'),
+    smallChunks({ MAX_FILE_BYTES: String(MAX_FILE), USER_QUOTA_BYTES: String(QUOTA) }),
+  );
   await mkdir(SCREENSHOTS, { recursive: true });
 }, 180_000);
 
 afterAll(async () => {
   await app?.stop();
 });
-
-/** Limits the page's link to `bytesPerSecond` (DevTools protocol), so uploads take seconds. */
-async function throttle(page: Page, bytesPerSecond: number): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: 20,
-    downloadThroughput: bytesPerSecond,
-    uploadThroughput: bytesPerSecond,
-  });
-}
 
 const row = (page: Page, name: string) => page.locator(`li.upload[aria-label="${name}"]`);
 const acked = (page: Page, name: string) =>

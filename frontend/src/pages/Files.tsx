@@ -1,3 +1,4 @@
+import { SHA256_HEX } from '@lfusys/commons/upload-rules';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { downloadFile, errorMessage, useDeleteFile, useFiles, useRenameFile } from '../api/queries.ts';
@@ -70,9 +71,6 @@ export function Files() {
     </main>
   );
 }
-
-/** A SHA-256 the server verified against the stored bytes (older, unverified records carry none). */
-const VERIFIED_SHA256 = /^[0-9a-f]{64}$/;
 
 /** The file's verified SHA-256, to compare with `sha256sum` output, and a button to copy it. */
 function Sha256({ fileName, sha256 }: { fileName: string; sha256: string }) {
@@ -152,7 +150,8 @@ function FileRow({ file, onDeleted }: { file: FileItem; onDeleted(name: string):
         ) : (
           <span className="file-name">{file.name}</span>
         )}
-        {file.sha256 !== undefined && VERIFIED_SHA256.test(file.sha256) && (
+        {/* The server lists only a SHA-256 it verified (hex); an older record's base64 claim is not one. */}
+        {file.sha256 !== undefined && SHA256_HEX.test(file.sha256) && (
           <Sha256 fileName={file.name} sha256={file.sha256} />
         )}
         {(error || downloadError) && (

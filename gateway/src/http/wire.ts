@@ -1,4 +1,5 @@
 import type { Static } from '@fastify/type-provider-typebox';
+import { SHA256_HEX } from '@lfusys/commons/core';
 import type { File as WireFile, Upload as WireUpload } from '@lfusys/proto/sessions';
 import { UploadStatus } from '@lfusys/proto/sessions';
 import type { File, Upload } from './schemas.ts';
@@ -39,12 +40,10 @@ export function publicUpload(u: WireUpload): Static<typeof Upload> {
 }
 
 /**
- * Only a hash the assembly verified is shown: those are 64 hex characters. Files written before
+ * Only a hash the assembly verified is shown: those are hex (SHA256_HEX). Files written before
  * verification existed carry the client's unverified base64 claim, which must not pass for a
  * checksum (DESIGN §9.2).
  */
-const VERIFIED_SHA256 = /^[0-9a-f]{64}$/;
-
 export function publicFile(f: WireFile): Static<typeof File> {
   return {
     id: f.fileId,
@@ -52,6 +51,6 @@ export function publicFile(f: WireFile): Static<typeof File> {
     size: f.size,
     contentType: f.contentType,
     createdAt: f.createdAt,
-    ...(VERIFIED_SHA256.test(f.sha256) ? { sha256: f.sha256 } : {}),
+    ...(SHA256_HEX.test(f.sha256) ? { sha256: f.sha256 } : {}),
   };
 }

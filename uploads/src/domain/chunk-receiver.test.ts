@@ -5,11 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { body, chunk, receiverHarness, sha256 } from '../../test/receiver-harness.ts';
 import { SlowBodyError } from './body-rate-guard.ts';
 
-/** The harness with its upload's status set, and the first chunk of that upload. */
+/**
+ * The harness with its upload's status set, the first chunk of that upload, and `recordFirst`: chunk 0
+ * recorded in sessions as if stored earlier, with the SHA-256 of `content`.
+ */
 function setup(options: { status?: UploadStatus; cap?: number; cacheMs?: number } = {}) {
   const h = receiverHarness(options);
   if (options.status !== undefined) h.sessions.setStatus(h.upload.uploadId, options.status);
-  return { ...h, calls: h.sessions.calls, chunk: (overrides = {}) => chunk(h.upload, overrides) };
+  const { uploadId, userId } = h.upload;
+  const recordFirst = (content: Uint8Array | string) =>
+    h.sessions.recordPart({ uploadId, userId, index: 0, size: body.length, sha256: sha256(content), etag: '"e"' });
+  return { ...h, calls: h.sessions.calls, chunk: (overrides = {}) => chunk(h.upload, overrides), recordFirst };
 }
 
 describe('ChunkReceiver: chunk requests in flight per user', () => {
@@ -77,15 +83,8 @@ describe('ChunkReceiver: one PreparePart per chunk', () => {
   });
 
   it('verifies a re-sent recorded chunk without storing it again', async () => {
-    const { receiver, calls, writer, sessions, upload, chunk } = setup();
-    await sessions.recordPart({
-      uploadId: upload.uploadId,
-      userId: upload.userId,
-      index: 0,
-      size: body.length,
-      sha256: sha256(body),
-      etag: '"e"',
-    });
+    const { receiver, calls, writer, recordFirst, chunk } = setup();
+    await recordFirst(body);
     const { req, stream } = chunk();
     const result = receiver.receive(req);
     stream.end(body);
@@ -95,15 +94,8 @@ describe('ChunkReceiver: one PreparePart per chunk', () => {
   });
 
   it('refuses different bytes for a recorded index with 409 before reading the body', async () => {
-    const { receiver, calls, writer, sessions, upload, chunk } = setup();
-    await sessions.recordPart({
-      uploadId: upload.uploadId,
-      userId: upload.userId,
-      index: 0,
-      size: body.length,
-      sha256: sha256('other'),
-      etag: '"e"',
-    });
+    const { receiver, calls, writer, recordFirst, chunk } = setup();
+    await recordFirst('other');
     calls.length = 0;
     await expect(receiver.receive(chunk().req)).rejects.toMatchObject({ code: 'aborted' });
     expect(writer.writes).toHaveLength(0);

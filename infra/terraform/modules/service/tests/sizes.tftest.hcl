@@ -1,33 +1,9 @@
 # The service module alone, against a mocked provider: the Fargate CPU/memory pairs it accepts and
 # refuses (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html).
 
+# The variables: service.auto.tfvars beside this file.
 mock_provider "aws" {
-  mock_resource "aws_ecs_task_definition" {
-    defaults = {
-      arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/mock:1"
-    }
-  }
-
-  mock_data "aws_region" {
-    defaults = {
-      name = "eu-west-1"
-    }
-  }
-}
-
-variables {
-  prefix             = "acme-lfusys-test"
-  name               = "gateway"
-  cluster_arn        = "arn:aws:ecs:eu-west-1:123456789012:cluster/mock"
-  cluster_name       = "mock"
-  image              = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/gateway:latest"
-  container_ports    = [8080]
-  health_check_port  = 8080
-  task_role_arn      = "arn:aws:iam::123456789012:role/task"
-  execution_role_arn = "arn:aws:iam::123456789012:role/execution"
-  subnet_ids         = ["subnet-1", "subnet-2"]
-  security_group_ids = ["sg-1"]
-  log_group_name     = "/ecs/acme-lfusys-test/gateway"
+  source = "../stack/tests/mocks"
 }
 
 run "accepts_the_smallest_size" {

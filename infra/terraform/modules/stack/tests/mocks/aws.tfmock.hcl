@@ -1,5 +1,6 @@
 # Mocked AWS provider for `terraform test`: valid ARN shapes (the provider checks ARNs it is
-# given) and the data sources' values. Shared by the stack's tests and the environments' tests.
+# given) and the data sources' values. Shared by the stack's tests, the service module's tests and
+# the environments' tests.
 
 mock_resource "aws_lb" {
   defaults = {
