@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, defaultTextMapGetter, trace } from '@opentelemetry/api';
+import { defaultTextMapGetter, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
 import { newTrace, traceHeaders } from './trace-context.ts';
