@@ -10,6 +10,13 @@ import {
 
 const tracer = trace.getTracer('lfusys');
 
+/**
+ * The W3C Trace Context request headers the web app sends (docs/tracing.md): the CORS allow-list
+ * of the gateway and the uploads workers names them, or a browser on another origin could not send
+ * them. https://www.w3.org/TR/trace-context/#trace-context-http-headers-format
+ */
+export const TRACE_CONTEXT_HEADERS = ['traceparent', 'tracestate'] as const;
+
 /** The span attribute naming the upload a span worked on; `make trace UPLOAD=<id>` finds traces by it. */
 export const UPLOAD_ID_ATTRIBUTE = 'lfusys.upload.id';
 

@@ -7,6 +7,7 @@ import {
   SESSION_ID_CLAIM,
   type ServiceMetrics,
   type SessionLiveness,
+  TRACE_CONTEXT_HEADERS,
   type TokenVerifier,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
@@ -82,7 +83,7 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
   await app.register(cors, {
     origin: [...deps.corsOrigins],
     methods: ['GET', 'PUT'],
-    allowedHeaders: ['authorization', 'content-type', 'x-chunk-sha256', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'x-chunk-sha256', 'x-request-id', ...TRACE_CONTEXT_HEADERS],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 3600,
   });
