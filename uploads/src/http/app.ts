@@ -7,8 +7,8 @@ import {
   SESSION_ID_CLAIM,
   type ServiceMetrics,
   type SessionLiveness,
-  TRACE_CONTEXT_HEADERS,
   type TokenVerifier,
+  TRACE_CONTEXT_HEADERS,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
 import { createHttpEdge } from '@lfusys/commons/http';
