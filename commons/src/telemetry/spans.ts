@@ -67,9 +67,13 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
   return context ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
-/** Exports the spans the SDK still holds (none with tracing off); failures are the exporter's to log. */
-export async function flushSpans(): Promise<void> {
+/**
+ * Exports the spans the SDK still holds and stops it (nothing with tracing off): the last step of a
+ * service's shutdown, after its drain, so the spans the drain ended are exported too. Failures are
+ * the exporter's to log.
+ */
+export async function shutdownSpans(): Promise<void> {
   const global = trace.getTracerProvider();
   const provider: object = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
-  if ('forceFlush' in provider && typeof provider.forceFlush === 'function') await provider.forceFlush();
+  if ('shutdown' in provider && typeof provider.shutdown === 'function') await provider.shutdown();
 }

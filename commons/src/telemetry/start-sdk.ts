@@ -11,7 +11,6 @@ import { FileSpanExporter } from './file-span-exporter.ts';
 import { REDACTED_QUERY_PARAMS, redactTarget, redactUrl } from './redact-url.ts';
 import { serverSampler } from './sampler.ts';
 import type { TelemetrySettings } from './settings.ts';
-import { flushSpans } from './spans.ts';
 
 /** Probes and scrapes: thousands a day, no one's request, not worth a span. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -70,9 +69,7 @@ export async function startTelemetry(settings: TelemetrySettings): Promise<NodeS
   });
   sdk.start();
   await waitForAllMessagesAcknowledged();
-  // The services drain on these signals and then exit, which would drop the spans still
-  // batched: flush them as the drain begins (the spans of the drain itself may still be lost).
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void flushSpans());
+  // Stopped by runService once the service has drained (shutdownSpans), not here on the signal.
   if (file) console.error(`tracing: ${settings.serviceName} writes spans to ${file.path}`);
   return sdk;
 }
