@@ -1,4 +1,5 @@
 import { ConfigError } from './config/load-config.ts';
+import { shutdownSpans } from './telemetry/spans.ts';
 
 /** A started service, as `runService` stops it. */
 export interface RunningService {
@@ -28,6 +29,8 @@ const processHost: ServiceHost = {
 /**
  * A service process's life: start it (a failure exits 1), then on the first SIGTERM or SIGINT (later ones are ignored) log
  * `shutting down`, close it and exit 0, or 1 when closing fails or outlasts the grace period.
+ * Tracing ends after the drain and before the exit: the spans of the drain itself (the last
+ * requests, assemblies, the consumer's stop) are exported too.
  */
 export function runService(start: () => Promise<RunningService>, host: ServiceHost = processHost): Promise<void> {
   return start().then(
@@ -43,11 +46,16 @@ export function runService(start: () => Promise<RunningService>, host: ServiceHo
             host.exit(1);
           }, service.graceMs)
           .unref();
+        // An export that fails is the exporter's to report; it must not turn a clean drain into a failure.
+        const exitAfterSpans = (code: number) =>
+          shutdownSpans()
+            .catch(() => undefined)
+            .then(() => host.exit(code));
         service.close().then(
-          () => host.exit(0),
+          () => exitAfterSpans(0),
           (err: unknown) => {
             service.logger.error({ err }, 'shutdown failed');
-            host.exit(1);
+            return exitAfterSpans(1);
           },
         );
       };

@@ -51,6 +51,16 @@ describe('tracing: Terraform and the code agree', async () => {
     expect(locals.tracing_environment).toBe(tfRef('var.tracing == null ? {} : local.tracing_keys'));
   });
 
+  it('the service container is stopped before its collector, so the spans flushed after the drain reach it', () => {
+    // ECS reverses a START dependency at shutdown: the dependent container stops first.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html
+    const containers = String(block(service, 'aws_ecs_task_definition', 'this').container_definitions);
+    expect(locals.collector_container).toContain('local.collector_name');
+    expect(containers).toMatch(
+      /dependsOn\s*=\s*var\.tracing == null \? null : \[\{\s*containerName\s*=\s*local\.collector_name,\s*condition\s*=\s*"START"\s*\}\]/,
+    );
+  });
+
   it('every service module gets the same tracing, and the task roles may write to X-Ray only when it is on', () => {
     for (const name of Object.keys(SCHEMAS)) expect(first(stack.module?.[name]).tracing).toBe(tfRef('local.tracing'));
     expect(first(stack.module?.iam).tracing_enabled).toBe(tfRef('var.tracing_enabled'));

@@ -13,11 +13,20 @@ describe('telemetrySettings', () => {
       enabled: true,
       serviceName: 'sessions',
       tracesDir: undefined,
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
     });
     expect(telemetrySettings({ TRACES_DIR: '/tmp/t', OTEL_SERVICE_NAME: 'uploads' })).toMatchObject({
       enabled: true,
       tracesDir: '/tmp/t',
     });
+  });
+
+  it('reads the sampler and its ratio', () => {
+    const env = { TRACES_DIR: '/tmp/t', OTEL_SERVICE_NAME: 'gateway' };
+    expect(
+      telemetrySettings({ ...env, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' }),
+    ).toMatchObject({ sampler: 'parentbased_traceidratio', samplerRatio: 0.05 });
   });
 
   it('keeps everything off under OTEL_SDK_DISABLED=true, whatever else is set', () => {

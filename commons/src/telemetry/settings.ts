@@ -54,6 +54,10 @@ export interface TelemetrySettings {
   enabled: boolean;
   serviceName: string;
   tracesDir: string | undefined;
+  /** `OTEL_TRACES_SAMPLER`, `parentbased_always_on` when unset (the SDK's default). */
+  sampler: NonNullable<z.output<typeof telemetryKeys>['OTEL_TRACES_SAMPLER']>;
+  /** `OTEL_TRACES_SAMPLER_ARG`: the ratio of a `*traceidratio` sampler, 1 when unset (the SDK's default). */
+  samplerRatio: number;
 }
 
 /** What the preload does with this environment. */
@@ -63,5 +67,7 @@ export function telemetrySettings(env: Readonly<Record<string, string | undefine
     enabled: isOn(s),
     serviceName: s.OTEL_SERVICE_NAME ?? '',
     tracesDir: s.TRACES_DIR,
+    sampler: s.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+    samplerRatio: s.OTEL_TRACES_SAMPLER_ARG ?? 1,
   };
 }

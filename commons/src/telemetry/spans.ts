@@ -10,6 +10,13 @@ import {
 
 const tracer = trace.getTracer('lfusys');
 
+/**
+ * The W3C Trace Context request headers the web app sends (docs/tracing.md): the CORS allow-list
+ * of the gateway and the uploads workers names them, or a browser on another origin could not send
+ * them. https://www.w3.org/TR/trace-context/#trace-context-http-headers-format
+ */
+export const TRACE_CONTEXT_HEADERS = ['traceparent', 'tracestate'] as const;
+
 /** The span attribute naming the upload a span worked on; `make trace UPLOAD=<id>` finds traces by it. */
 export const UPLOAD_ID_ATTRIBUTE = 'lfusys.upload.id';
 
@@ -60,9 +67,13 @@ export function traceFields(): { trace_id?: string; span_id?: string } {
   return context ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }
 
-/** Exports the spans the SDK still holds (none with tracing off); failures are the exporter's to log. */
-export async function flushSpans(): Promise<void> {
+/**
+ * Exports the spans the SDK still holds and stops it (nothing with tracing off): the last step of a
+ * service's shutdown, after its drain, so the spans the drain ended are exported too. Failures are
+ * the exporter's to log.
+ */
+export async function shutdownSpans(): Promise<void> {
   const global = trace.getTracerProvider();
   const provider: object = global instanceof ProxyTracerProvider ? global.getDelegate() : global;
-  if ('forceFlush' in provider && typeof provider.forceFlush === 'function') await provider.forceFlush();
+  if ('shutdown' in provider && typeof provider.shutdown === 'function') await provider.shutdown();
 }

@@ -9,8 +9,8 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 import { FileSpanExporter } from './file-span-exporter.ts';
 import { REDACTED_QUERY_PARAMS, redactTarget, redactUrl } from './redact-url.ts';
+import { serverSampler } from './sampler.ts';
 import type { TelemetrySettings } from './settings.ts';
-import { flushSpans } from './spans.ts';
 
 /** Probes and scrapes: thousands a day, no one's request, not worth a span. */
 const OPS_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -20,8 +20,9 @@ const isOpsPath = (url: string | undefined) => OPS_PATHS.has((url ?? '').split('
  * Starts the OpenTelemetry SDK with the instrumentations of what the services use: Fastify, HTTP
  * (in and out), fetch (undici), gRPC client and server, the AWS SDK (DynamoDB, S3, SQS; SQS
  * messages carry the trace context in their attributes). Only traces: logs stay pino's, metrics
- * stay Prometheus'. The exporter, sampler and batch sizes come from the standard `OTEL_*` keys
- * (the SDK reads them), except that `TRACES_DIR` writes OTLP/JSON lines to a local file instead.
+ * stay Prometheus'. The exporter and batch sizes come from the standard `OTEL_*` keys (the SDK
+ * reads them), except that `TRACES_DIR` writes OTLP/JSON lines to a local file instead; the sampler
+ * is the one those keys name, made by `serverSampler` so a remote parent's flag is not trusted.
  *
  * ES modules are patched through import-in-the-middle's loader hook, told to wrap only the
  * modules an instrumentation asked for, so every other import loads untouched.
@@ -33,6 +34,8 @@ export async function startTelemetry(settings: TelemetrySettings): Promise<NodeS
   const file = settings.tracesDir ? new FileSpanExporter(settings.tracesDir, settings.serviceName) : undefined;
   const sdk = new NodeSDK({
     serviceName: settings.serviceName,
+    // The standard samplers, except that a client's sampled flag is not followed (sampler.ts).
+    sampler: serverSampler(settings),
     ...(file ? { spanProcessors: [new BatchSpanProcessor({ exporter: file })] } : {}),
     metricReaders: [],
     logRecordProcessors: [],
@@ -66,9 +69,7 @@ export async function startTelemetry(settings: TelemetrySettings): Promise<NodeS
   });
   sdk.start();
   await waitForAllMessagesAcknowledged();
-  // The services drain on these signals and then exit, which would drop the spans still
-  // batched: flush them as the drain begins (the spans of the drain itself may still be lost).
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void flushSpans());
+  // Stopped by runService once the service has drained (shutdownSpans), not here on the signal.
   if (file) console.error(`tracing: ${settings.serviceName} writes spans to ${file.path}`);
   return sdk;
 }

@@ -1,4 +1,5 @@
 import { ApiError } from '../upload-engine/types.ts';
+import { type BrowserTrace, traceHeaders } from './trace-context.ts';
 
 export { ApiError };
 
@@ -14,17 +15,19 @@ const NO_REFRESH = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/
  * unsafe requests, and on a 401 one silent refresh shared by every request that hit it
  * (single-flight), then one replay. When the refresh fails, `reauthenticate` decides: the app
  * lets a signed-in user sign in again in place (the requests wait, then replay) and otherwise
- * ends the session; it resolves whether the requests may be replayed.
+ * ends the session; it resolves whether the requests may be replayed. Every request carries a W3C
+ * `traceparent`: of the user action it belongs to when one is given (an upload's requests share
+ * one trace), otherwise of a trace of its own.
  */
 export class ApiClient {
   private csrf: Promise<string> | undefined;
   private refreshing: Promise<boolean> | undefined;
   reauthenticate: () => Promise<boolean> = () => Promise.resolve(false);
 
-  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const first = await this.sendWithCsrf(method, path, body);
+  async request<T>(method: Method, path: string, body?: unknown, action?: BrowserTrace): Promise<T> {
+    const first = await this.sendWithCsrf(method, path, body, action);
     if (first.status === 401 && !NO_REFRESH.has(path) && (await this.refresh())) {
-      return this.parse<T>(await this.sendWithCsrf(method, path, body));
+      return this.parse<T>(await this.sendWithCsrf(method, path, body, action));
     }
     return this.parse<T>(first);
   }
@@ -39,8 +42,8 @@ export class ApiClient {
     this.csrf = undefined;
   }
 
-  private async send(method: Method, path: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async send(method: Method, path: string, body?: unknown, action?: BrowserTrace): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...traceHeaders(action) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (UNSAFE.has(method)) headers['x-csrf-token'] = await this.csrfToken();
     return fetch(`${API_BASE}${path}`, {
@@ -55,15 +58,15 @@ export class ApiClient {
    * Sends; a CSRF refusal (the token no longer matches its cookie, e.g. the cookies expired) is
    * sent once more with a fresh token, so what the server says next (a 401) is about the session.
    */
-  private async sendWithCsrf(method: Method, path: string, body?: unknown): Promise<Response> {
-    const res = await this.send(method, path, body);
+  private async sendWithCsrf(method: Method, path: string, body?: unknown, action?: BrowserTrace): Promise<Response> {
+    const res = await this.send(method, path, body, action);
     if (res.status !== 403 || !UNSAFE.has(method) || !(await isCsrfRefusal(res.clone()))) return res;
     this.csrf = undefined;
-    return this.send(method, path, body);
+    return this.send(method, path, body, action);
   }
 
   private csrfToken(): Promise<string> {
-    this.csrf ??= fetch(`${API_BASE}/auth/csrf`, { credentials: 'same-origin' })
+    this.csrf ??= fetch(`${API_BASE}/auth/csrf`, { credentials: 'same-origin', headers: traceHeaders() })
       .then((res) => this.parse<{ csrfToken: string }>(res))
       .then((r) => r.csrfToken)
       .catch((err: unknown) => {

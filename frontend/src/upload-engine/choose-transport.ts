@@ -14,5 +14,5 @@ export function transportFor(target: ChunkTarget, deps: TransportDeps): ChunkTra
     throw new Error(`the server chose a transfer this app does not know (${String(target.transfer)})`);
   }
   // Without credentials (an upload already assembling) nothing is ever sent through it.
-  return new RelayTransport(deps.server, target.uploadUrl ?? '', target.uploadToken ?? '');
+  return new RelayTransport(deps.server, target.uploadId, target.uploadUrl ?? '', target.uploadToken ?? '');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createHttpUploadServer, parseRetryAfter } from './http-upload-server.ts';
+import type { BrowserTrace } from '../api/trace-context.ts';
+import { createHttpUploadServer, type JsonApi, parseRetryAfter } from './http-upload-server.ts';
 import type { PutRequest } from './types.ts';
 
 /** The PUTs never reach the JSON API. */
@@ -48,35 +49,36 @@ class FakeXhr {
   }
 }
 
-describe('createHttpUploadServer: put', () => {
-  function setup() {
-    const xhrs: FakeXhr[] = [];
-    const transport = createHttpUploadServer(noApi, {
-      createXhr: () => {
-        const xhr = new FakeXhr();
-        xhrs.push(xhr);
-        return xhr as unknown as XMLHttpRequest;
-      },
-      now: () => Date.parse('2030-01-01T00:00:00.000Z'),
-    });
-    const controller = new AbortController();
-    const progress: number[] = [];
-    const body = new Blob([new Uint8Array(8)]);
-    const request: PutRequest = {
-      url: 'https://up.test/v1/uploads/u-1/chunks/3',
-      headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/octet-stream', 'x-chunk-sha256': 'c2hh' },
-      body,
-      signal: controller.signal,
-      onProgress: (loaded) => progress.push(loaded),
-    };
-    const xhr = () => {
-      const last = xhrs[xhrs.length - 1];
-      if (!last) throw new Error('no request made');
-      return last;
-    };
-    return { transport, request, controller, progress, body, xhr };
-  }
+/** The server over a fake XMLHttpRequest, and a chunk PUT to send with it. */
+function setup(api: JsonApi = noApi) {
+  const xhrs: FakeXhr[] = [];
+  const transport = createHttpUploadServer(api, {
+    createXhr: () => {
+      const xhr = new FakeXhr();
+      xhrs.push(xhr);
+      return xhr as unknown as XMLHttpRequest;
+    },
+    now: () => Date.parse('2030-01-01T00:00:00.000Z'),
+  });
+  const controller = new AbortController();
+  const progress: number[] = [];
+  const body = new Blob([new Uint8Array(8)]);
+  const request: PutRequest = {
+    url: 'https://up.test/v1/uploads/u-1/chunks/3',
+    headers: { Authorization: 'Bearer tok', 'Content-Type': 'application/octet-stream', 'x-chunk-sha256': 'c2hh' },
+    body,
+    signal: controller.signal,
+    onProgress: (loaded) => progress.push(loaded),
+  };
+  const xhr = () => {
+    const last = xhrs[xhrs.length - 1];
+    if (!last) throw new Error('no request made');
+    return last;
+  };
+  return { transport, request, controller, progress, body, xhr };
+}
 
+describe('createHttpUploadServer: put', () => {
   it('PUTs the bytes with exactly the headers given, reporting progress', async () => {
     const { transport, request, progress, body, xhr } = setup();
     const answer = transport.put(request);
@@ -138,6 +140,70 @@ describe('createHttpUploadServer: put', () => {
     expect(xhr().aborted).toBe(true);
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' });
     await expect(transport.put(request)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
+
+describe('createHttpUploadServer: one trace per upload', () => {
+  /** The gateway: opens `u-<n>` for the n-th idempotency key and answers everything else with `{}`. */
+  function tracingApi() {
+    const calls: { path: string; traceId: string | undefined }[] = [];
+    const api: JsonApi = {
+      async request<T>(_method: string, path: string, body?: unknown, action?: BrowserTrace): Promise<T> {
+        calls.push({ path, traceId: action?.traceId });
+        const key = (body as { idempotencyKey?: string } | undefined)?.idempotencyKey;
+        const plan = { uploadId: `u-${key}`, chunkSize: 8, totalChunks: 2, expiresAt: '2030-01-02T00:00:00.000Z' };
+        return (path === '/uploads' ? { ...plan, upload: { uploadId: plan.uploadId } } : {}) as T;
+      },
+    };
+    return { api, calls };
+  }
+
+  it("sends an upload's open, later API calls and relay chunks in one trace, another upload in another, and nothing to storage", async () => {
+    const { api, calls } = tracingApi();
+    const { transport, request, xhr } = setup(api);
+    await transport.openUpload({ fileName: 'a.bin', size: 10, idempotencyKey: '1' });
+    await transport.openUpload({ fileName: 'b.bin', size: 10, idempotencyKey: '2' });
+    await transport.declareSha256('u-1', 'ab'.repeat(32));
+    await transport.signParts('u-1', [{ index: 0, sha256: 'c2hh', length: 8 }]);
+    await transport.confirmParts('u-1', [0]);
+    await transport.getUpload('u-2').catch(() => undefined);
+    const traceOf = (i: number) => calls[i]?.traceId;
+    expect(traceOf(0)).toMatch(/^[0-9a-f]{32}$/);
+    expect([traceOf(2), traceOf(3), traceOf(4)]).toEqual([traceOf(0), traceOf(0), traceOf(0)]);
+    expect(traceOf(1)).not.toBe(traceOf(0));
+    expect(traceOf(5)).toBe(traceOf(1));
+
+    const chunk = transport.put({ ...request, traceUploadId: 'u-1' });
+    expect(xhr().headers.traceparent).toMatch(new RegExp(`^00-${traceOf(0)}-[0-9a-f]{16}-00$`));
+    xhr().finish(200);
+    await chunk;
+    // A part to a presigned URL: exactly its signed headers (the bucket's CORS allows no traceparent).
+    const part = transport.put({ ...request, url: 'https://bucket.test/k?partNumber=1&X-Amz-Signature=s' });
+    expect(Object.keys(xhr().headers).map((h) => h.toLowerCase())).not.toContain('traceparent');
+    expect(xhr().headers).toEqual(request.headers);
+    xhr().finish(200);
+    await part;
+  });
+
+  it('keeps retries of one open in one trace (same idempotency key)', async () => {
+    const { api, calls } = tracingApi();
+    let refused = false;
+    const flaky: JsonApi = {
+      request: (method, path, body, action) => {
+        if (!refused) {
+          refused = true;
+          calls.push({ path, traceId: action?.traceId });
+          return Promise.reject(new Error('network error'));
+        }
+        return api.request(method, path, body, action);
+      },
+    };
+    const { transport } = setup(flaky);
+    await expect(transport.openUpload({ fileName: 'a.bin', size: 10, idempotencyKey: '7' })).rejects.toThrow();
+    await transport.openUpload({ fileName: 'a.bin', size: 10, idempotencyKey: '7' });
+    await transport.cancelUpload('u-7');
+    expect(new Set(calls.map((c) => c.traceId)).size).toBe(1);
+    expect(calls).toHaveLength(3);
   });
 });
 

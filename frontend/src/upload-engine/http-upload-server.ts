@@ -1,3 +1,4 @@
+import { type BrowserTrace, newTrace, traceHeaders } from '../api/trace-context.ts';
 import type {
   ChunkResponse,
   PartsConfirmation,
@@ -12,10 +13,15 @@ import type {
 
 /**
  * The app's JSON client for the gateway: paths are relative to `/api/v1` (e.g. `/uploads`);
- * failures reject with `ApiError`.
+ * failures reject with `ApiError`; `action` is the trace the request belongs to.
  */
 export interface JsonApi {
-  request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T>;
+  request<T>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    action?: BrowserTrace,
+  ): Promise<T>;
 }
 
 /** Options of {@link createHttpUploadServer}. */
@@ -98,8 +104,16 @@ function hostOf(url: string): string {
   }
 }
 
-/** A PUT of bytes with upload progress; any HTTP answer resolves, network failures reject. */
-function putWithXhr(createXhr: () => XMLHttpRequest, now: () => number, request: PutRequest): Promise<ChunkResponse> {
+/**
+ * A PUT of bytes with upload progress; any HTTP answer resolves, network failures reject. With
+ * `action`, it carries that trace's `traceparent` (never given for storage: see PutRequest).
+ */
+function putWithXhr(
+  createXhr: () => XMLHttpRequest,
+  now: () => number,
+  request: PutRequest,
+  action: BrowserTrace | undefined,
+): Promise<ChunkResponse> {
   return new Promise<ChunkResponse>((resolve, reject) => {
     const { signal } = request;
     if (signal.aborted) {
@@ -111,6 +125,8 @@ function putWithXhr(createXhr: () => XMLHttpRequest, now: () => number, request:
     const done = () => signal.removeEventListener('abort', onAbort);
     xhr.open('PUT', request.url);
     for (const [name, value] of Object.entries(request.headers)) xhr.setRequestHeader(name, value);
+    const traced = action ? traceHeaders(action) : {};
+    for (const [name, value] of Object.entries(traced)) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (event) => request.onProgress(event.loaded);
     xhr.onload = () => {
       done();
@@ -162,17 +178,33 @@ function flatten(detail: UploadDetailResponse): ServerUploadState {
 /**
  * The engine's server over the gateway API (`/uploads`) and PUTs of bytes with XMLHttpRequest (for
  * upload progress events): chunks to the uploads service, parts to presigned storage URLs.
+ *
+ * Each upload is one trace (docs/tracing.md): its open starts it (retries of the open, under the
+ * same idempotency key, stay in it), and every later request about the upload joins it, relay
+ * chunks included. An upload met again after a reload starts a new one.
  */
 export function createHttpUploadServer(api: JsonApi, options: HttpUploadServerOptions = {}): UploadServer {
   const createXhr = options.createXhr ?? (() => new XMLHttpRequest());
   const now = options.now ?? Date.now;
   const uploadPath = (uploadId: string) => `/uploads/${encodeURIComponent(uploadId)}`;
+  // By upload id, and by idempotency key while an open is being tried.
+  const traces = new Map<string, BrowserTrace>();
+  const traceOf = (key: string): BrowserTrace => {
+    const known = traces.get(key);
+    if (known) return known;
+    const action = newTrace();
+    traces.set(key, action);
+    return action;
+  };
   return {
     async openUpload(input) {
       const body: Record<string, unknown> = { fileName: input.fileName, size: input.size };
       if (input.contentType) body.contentType = input.contentType;
       if (input.idempotencyKey) body.idempotencyKey = input.idempotencyKey;
-      const created = await api.request<CreateUploadResponse>('POST', '/uploads', body);
+      const action = input.idempotencyKey ? traceOf(input.idempotencyKey) : newTrace();
+      const created = await api.request<CreateUploadResponse>('POST', '/uploads', body, action);
+      if (input.idempotencyKey) traces.delete(input.idempotencyKey);
+      traces.set(created.uploadId, action);
       const plan: UploadPlan = {
         uploadId: created.uploadId,
         chunkSize: created.chunkSize,
@@ -188,21 +220,26 @@ export function createHttpUploadServer(api: JsonApi, options: HttpUploadServerOp
     },
     async getUpload(uploadId, waitSeconds) {
       const query = waitSeconds ? `?wait=${waitSeconds}` : '';
-      return flatten(await api.request<UploadDetailResponse>('GET', `${uploadPath(uploadId)}${query}`));
+      return flatten(
+        await api.request<UploadDetailResponse>('GET', `${uploadPath(uploadId)}${query}`, undefined, traceOf(uploadId)),
+      );
     },
     async cancelUpload(uploadId) {
-      await api.request<void>('DELETE', uploadPath(uploadId));
+      await api.request<void>('DELETE', uploadPath(uploadId), undefined, traceOf(uploadId));
     },
     async declareSha256(uploadId, sha256) {
-      await api.request<unknown>('PATCH', uploadPath(uploadId), { sha256 });
+      await api.request<unknown>('PATCH', uploadPath(uploadId), { sha256 }, traceOf(uploadId));
     },
     async signParts(uploadId, parts) {
       const body = { parts: parts.map(({ index, sha256, length }) => ({ index, sha256, length })) };
-      return (await api.request<{ parts: SignedPart[] }>('POST', `${uploadPath(uploadId)}/parts`, body)).parts;
+      const path = `${uploadPath(uploadId)}/parts`;
+      return (await api.request<{ parts: SignedPart[] }>('POST', path, body, traceOf(uploadId))).parts;
     },
     async confirmParts(uploadId, indexes) {
-      return api.request<PartsConfirmation>('POST', `${uploadPath(uploadId)}/parts/confirm`, { indexes });
+      const path = `${uploadPath(uploadId)}/parts/confirm`;
+      return api.request<PartsConfirmation>('POST', path, { indexes }, traceOf(uploadId));
     },
-    put: (request) => putWithXhr(createXhr, now, request),
+    put: (request) =>
+      putWithXhr(createXhr, now, request, request.traceUploadId ? traceOf(request.traceUploadId) : undefined),
   };
 }

@@ -4,7 +4,8 @@ import type { ChunkResponse, ServerUploadState, UploadServer } from './types.ts'
 /**
  * Chunks through the uploads workers (DESIGN.md §3): `PUT {uploadUrl}/chunks/{index}` with the
  * upload token and the chunk's SHA-256 in `x-chunk-sha256`; a 200 means the worker stored and
- * recorded the chunk. A renewed token (after a 401) arrives through {@link refresh}.
+ * recorded the chunk. A renewed token (after a 401) arrives through {@link refresh}. Each chunk
+ * joins its upload's trace (`traceUploadId`).
  */
 export class RelayTransport implements ChunkTransport {
   readonly mode = 'relay';
@@ -12,6 +13,7 @@ export class RelayTransport implements ChunkTransport {
 
   constructor(
     private readonly server: UploadServer,
+    private readonly uploadId: string,
     private uploadUrl: string,
     private token: string,
   ) {}
@@ -27,6 +29,7 @@ export class RelayTransport implements ChunkTransport {
       body: chunk.body,
       signal: chunk.signal,
       onProgress: chunk.onProgress,
+      traceUploadId: this.uploadId,
     });
   }
 

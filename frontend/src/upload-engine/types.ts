@@ -79,6 +79,12 @@ export interface PutRequest {
   signal: AbortSignal;
   /** Called as bytes leave (cumulative bytes of this request); drives progress and stall detection. */
   onProgress(loadedBytes: number): void;
+  /**
+   * The upload whose trace this request joins (a `traceparent` header is added): set for chunks to
+   * the uploads workers (relay), never for parts to storage, whose presigned URL fixes the headers
+   * and whose bucket CORS rule allows no other.
+   */
+  traceUploadId?: string;
 }
 
 /** `POST /uploads/:id/parts`: a part to sign, with the hash the URL will require. */

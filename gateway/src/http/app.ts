@@ -4,7 +4,14 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Logger, ReadinessCheck, ServiceMetrics, SessionLiveness } from '@lfusys/commons';
+import {
+  type Logger,
+  REQUEST_ID_HEADER,
+  type ReadinessCheck,
+  type ServiceMetrics,
+  type SessionLiveness,
+  TRACE_CONTEXT_HEADERS,
+} from '@lfusys/commons';
 import { createHttpEdge } from '@lfusys/commons/http';
 import type { SessionsClient } from '@lfusys/proto/sessions-client';
 import type { FastifyInstance } from 'fastify';
@@ -23,7 +30,7 @@ import type { ProviderRegistry } from '../oidc/provider-registry.ts';
 import { API_PREFIX, cookieNames } from './cookies.ts';
 import { stateCookieKey } from './oidc-state-cookie.ts';
 import { authenticate } from './plugins/authenticate.ts';
-import { csrf } from './plugins/csrf.ts';
+import { CSRF_HEADER, csrf } from './plugins/csrf.ts';
 import { securityHeaders } from './plugins/security-headers.ts';
 import { serveWebApp } from './plugins/web-app.ts';
 import { rateLimitRefusal } from './rate-limit-refusal.ts';
@@ -105,7 +112,12 @@ export async function buildApp(config: GatewayConfig, deps: GatewayDeps): Promis
     secure,
     connectOrigins: [new URL(config.UPLOADS_PUBLIC_URL).origin, storageOrigin(config)],
   });
-  await app.register(cors, { origin: config.CORS_ORIGINS, credentials: true });
+  // The headers the web app sends (a JSON body, CSRF, a request id, its trace: docs/tracing.md).
+  await app.register(cors, {
+    origin: config.CORS_ORIGINS,
+    credentials: true,
+    allowedHeaders: ['content-type', CSRF_HEADER, REQUEST_ID_HEADER, ...TRACE_CONTEXT_HEADERS],
+  });
   // Per-IP limits counted in this process: the local fallback. Behind the ALB each instance counts
   // only its share, so the edge limit in AWS belongs to WAF (docs/security.md, "Rate limits").
   await app.register(rateLimit, {

@@ -8,7 +8,7 @@ import { buildUploadsApp, type UploadsAppDeps } from './app.ts';
 const UPLOAD_ID = 'upload-1';
 
 /** The worker's HTTP surface with a receiver that answers `receive` as told; the token is always valid for UPLOAD_ID. */
-function app(receive: UploadsAppDeps['receiver']['receive']) {
+function app(receive: UploadsAppDeps['receiver']['receive'], corsOrigins: string[] = []) {
   return buildUploadsApp({
     receiver: { receive, receivedIndexes: async () => ({ received: [], totalChunks: 1 }) },
     verifyToken: async () => ({ sub: 'user-1', [SESSION_ID_CLAIM]: 'session-1', [UPLOAD_ID_CLAIM]: UPLOAD_ID }),
@@ -19,7 +19,7 @@ function app(receive: UploadsAppDeps['receiver']['receive']) {
     logger: pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() })),
     metrics: createServiceMetrics('uploads-test'),
     readiness: [],
-    corsOrigins: [],
+    corsOrigins,
     maxChunkBytes: 1024,
     timeouts: { headersMs: 1000, requestMs: 0, idleMs: 2000 },
   });
@@ -64,5 +64,22 @@ describe('uploads HTTP surface on the shared edge', () => {
       headers: { ...octets, 'content-type': 'text/xml' },
     });
     expect([res.statusCode, res.json().error.code]).toEqual([415, 'unsupported_media_type']);
+  });
+
+  it("lets the app's origin PUT a chunk with its token, checksum and W3C trace context", async () => {
+    const res = await (await app(accepted, ['http://localhost:5173'])).inject({
+      method: 'OPTIONS',
+      url: putChunk.url,
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization,content-type,x-chunk-sha256,traceparent,tracestate',
+      },
+    });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(String(res.headers['access-control-allow-headers']).split(/,\s*/)).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'x-chunk-sha256', 'traceparent', 'tracestate']),
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   type ServiceMetrics,
   type SessionLiveness,
   type TokenVerifier,
+  TRACE_CONTEXT_HEADERS,
   UPLOAD_ID_CLAIM,
 } from '@lfusys/commons';
 import { createHttpEdge } from '@lfusys/commons/http';
@@ -82,7 +83,7 @@ export async function buildUploadsApp(deps: UploadsAppDeps): Promise<FastifyInst
   await app.register(cors, {
     origin: [...deps.corsOrigins],
     methods: ['GET', 'PUT'],
-    allowedHeaders: ['authorization', 'content-type', 'x-chunk-sha256', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'x-chunk-sha256', 'x-request-id', ...TRACE_CONTEXT_HEADERS],
     exposedHeaders: ['x-request-id', 'retry-after'],
     maxAge: 3600,
   });

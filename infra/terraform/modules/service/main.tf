@@ -28,8 +28,9 @@ locals {
     exporters  = { awsxray = { region = data.aws_region.current.name, indexed_attributes = ["lfusys.upload.id"] } }
     service    = { pipelines = { traces = { receivers = ["otlp"], processors = ["batch"], exporters = ["awsxray"] } } }
   })
+  collector_name = "otel-collector"
   collector_container = var.tracing == null ? [] : [{
-    name      = "otel-collector"
+    name      = local.collector_name
     image     = var.tracing.collector_image
     essential = false # losing spans must never stop the service
     # ADOT reads its configuration from this variable instead of a file.
@@ -109,6 +110,11 @@ resource "aws_ecs_task_definition" "this" {
       }
 
       stopTimeout = var.stop_timeout_seconds
+
+      # ECS stops containers in the reverse order of their START dependencies: the service first
+      # (its drain, then its last spans flushed to the collector), the collector after it, so the
+      # spans of the drain reach X-Ray (docs/tracing.md, "Sampling and cost").
+      dependsOn = var.tracing == null ? null : [{ containerName = local.collector_name, condition = "START" }]
 
       logConfiguration = {
         logDriver = "awslogs"
