@@ -11,3 +11,4 @@ export * from './grpc/sessions-caller-config.ts';
 export * from './grpc/unary.ts';
 export { TELEMETRY_KEYS, telemetryConfigShape } from './telemetry/settings.ts';
 export * from './telemetry/spans.ts';
+export * from './secrets/index.ts';
