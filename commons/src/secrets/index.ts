@@ -2,3 +2,4 @@
 export * from './memory-secret-store.ts';
 export * from './secret-store.ts';
 export * from './secrets-manager-secret-store.ts';
+export * from './service-keys.ts';

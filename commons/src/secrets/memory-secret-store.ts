@@ -2,8 +2,8 @@ import type { SecretStage, SecretStore, SecretVersion } from './secret-store.ts'
 
 interface StoredSecret {
   versions: Map<string, string>;
-  current?: string;
-  previous?: string;
+  current?: string | undefined;
+  previous?: string | undefined;
 }
 
 /** In-process SecretStore with Secrets Manager's version rules, for unit tests. Secrets are created empty. */

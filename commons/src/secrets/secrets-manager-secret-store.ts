@@ -3,7 +3,7 @@ import {
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
-  SecretsManagerClient,
+  type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import type { SecretStage, SecretStore, SecretVersion } from './secret-store.ts';
 
