@@ -26,7 +26,8 @@ export async function createRefreshingCallerTokenVerifier(
   const minInterval = options.minIntervalMs ?? 5000;
   const now = options.now ?? Date.now;
   let verify = await createCallerTokenVerifier(await load());
-  let loadedAt = now();
+  // The first unknown kid after start reloads at once: a caller that published just after our start waits for nothing.
+  let loadedAt = Number.NEGATIVE_INFINITY;
   let reloading: Promise<void> | undefined;
   const reload = async () => {
     loadedAt = now();

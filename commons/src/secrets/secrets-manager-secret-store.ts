@@ -27,7 +27,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       return { value: out.SecretString, versionId: out.VersionId };
     } catch (err) {
       if (err instanceof ResourceNotFoundException) return undefined;
-      throw new Error(`could not read secret ${secretId}`, { cause: err });
+      throw err; // as the SDK threw it: start-up retries SDK errors (commons/src/startup.ts)
     }
   }
 
@@ -39,7 +39,7 @@ export class SecretsManagerSecretStore implements SecretStore {
       return true;
     } catch (err) {
       if (err instanceof ResourceExistsException) return false;
-      throw new Error(`could not put secret ${secretId}`, { cause: err });
+      throw err;
     }
   }
 }
