@@ -107,3 +107,22 @@ describe('service keys', () => {
     expect(await handshakes(impostor, ca, name)).toBe(false);
   });
 });
+
+describe('a damaged key secret', () => {
+  it('stops the start with an error that names the secret and never quotes its value', async () => {
+    const p = setup();
+    const secretValue = '{"kty":"OKP","d":"SECRET-PRIVATE-SCALAR"';
+    await p.store.put('gw-key', secretValue, 'operator-typo-version-id-0000000001');
+    const err = await provisionCallerKey(p, { keySecretId: 'gw-key', publicKeySecretId: 'gw-pub' }, undefined).catch(
+      (e: Error) => e,
+    );
+    expect(String((err as Error).message)).toBe('the caller key is not JSON');
+    await p.store.put('tls', '{"certPem":"x","keyPem":"PRIVATE-PEM"}', 'operator-typo-version-id-0000000002');
+    const tlsErr = await provisionSessionsTls(
+      p,
+      { secretId: 'tls', caSecretId: 'tls-ca' },
+      'sessions.x.internal',
+    ).catch((e: Error) => e);
+    expect((tlsErr as Error).message).toBe('secret tls does not hold the expected value');
+  });
+});

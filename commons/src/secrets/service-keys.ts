@@ -34,7 +34,23 @@ export const provisionSigningKeys = (p: KeyProvisioning, secretId: string) =>
 
 /** The public half of a caller key as its public secret holds it: a JSON array of one public JWK. */
 export const callerPublicKeyValue = (privateJwk: string) =>
-  JSON.stringify([publicJwkOf(ed25519PrivateJwkSchema.parse(JSON.parse(privateJwk)) as JWK)]);
+  JSON.stringify([publicJwkOf(parseSecretJson(privateJwk, ed25519PrivateJwkSchema, 'the caller key') as JWK)]);
+
+/**
+ * A secret's JSON value checked against `schema`. The error names the secret, never the value:
+ * JSON.parse's own message quotes the text, and private keys must not reach a log.
+ */
+function parseSecretJson<T extends z.ZodType>(value: string, schema: T, what: string): z.output<T> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error(`${what} is not JSON`);
+  }
+  const result = schema.safeParse(parsed);
+  if (!result.success) throw new Error(`${what} does not hold the expected value`);
+  return result.data;
+}
 
 /**
  * SESSIONS_CALLER_KEY of gateway or uploads: `envValue` when set, else the private secret's value
@@ -74,9 +90,8 @@ export async function loadCallerPublicKeys(
     const byKid = new Map<string, JWK>();
     for (const version of versions) {
       if (!version) continue;
-      const parsed = callerPublicKeysValue.safeParse(JSON.parse(version.value));
-      if (!parsed.success) throw new Error(`secret ${secretId} does not hold a JSON array of public Ed25519 JWKs`);
-      for (const jwk of parsed.data) if (!byKid.has(jwk.kid)) byKid.set(jwk.kid, jwk as JWK);
+      const parsed = parseSecretJson(version.value, callerPublicKeysValue, `secret ${secretId}`);
+      for (const jwk of parsed) if (!byKid.has(jwk.kid)) byKid.set(jwk.kid, jwk as JWK);
     }
     if (byKid.size > 0) keys[service] = [...byKid.values()];
   }
@@ -114,7 +129,7 @@ export async function provisionSessionsTls(
     },
     rotate,
   );
-  const tls = sessionsTlsValue.parse(JSON.parse(value));
+  const tls = parseSecretJson(value, sessionsTlsValue, `secret ${ids.secretId}`);
   await publishSecret(p.store, ids.caSecretId, tls.caPem);
   return tls;
 }
