@@ -1,5 +1,4 @@
 import {
-  type CallerKeySources,
   callerKeySourcesShape,
   callerKeyValues,
   keyProvisioning,
@@ -20,7 +19,7 @@ export const gatewayKeySourcesSchema = z.object({
  * first start), its caller key for sessions (created, public half published) and sessions' CA.
  */
 export async function gatewayKeyValues(
-  sources: CallerKeySources & z.output<typeof gatewayKeySourcesSchema>,
+  sources: z.output<typeof gatewayKeySourcesSchema>,
   logger: Logger,
 ): Promise<Record<string, string>> {
   let provisioning: ReturnType<typeof keyProvisioning> | undefined;
