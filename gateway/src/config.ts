@@ -51,7 +51,10 @@ const gatewayConfigObject = z.object({
     ),
   ),
   JWT_ISSUER: z.string().min(1).default('lfusys'),
+  /** Required, unless JWT_PRIVATE_KEYS_SECRET_ID names the secret it is read from at start (src/keys.ts). */
   JWT_PRIVATE_KEYS: signingKeys,
+  /** The secret holding JWT_PRIVATE_KEYS (AWS); its first value is generated on the first start. */
+  JWT_PRIVATE_KEYS_SECRET_ID: z.string().min(1).optional(),
   ACCESS_TOKEN_TTL_SECONDS: env.int(900, 60, 3600),
   /**
    * How long an instance trusts "this login session is live" before asking DynamoDB again: the

@@ -2,11 +2,19 @@ import { createLogger, loadConfig, retryStartup, runService } from '@lfusys/comm
 import { createGatewayDeps } from './compose.ts';
 import { gatewayConfigSchema } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { gatewayKeySourcesSchema, gatewayKeyValues } from './keys.ts';
 
 /** Composition root: load config once, listen, and drain on SIGTERM/SIGINT (runService). */
 void runService(async () => {
-  const config = loadConfig(gatewayConfigSchema, process.env);
-  const logger = createLogger({ service: 'gateway', level: config.LOG_LEVEL });
+  // Keys held in Secrets Manager (AWS) are read, or created on the first start, before the config.
+  const sources = loadConfig(gatewayKeySourcesSchema, process.env);
+  const logger = createLogger({ service: 'gateway', level: sources.LOG_LEVEL });
+  const keys = await retryStartup(() => gatewayKeyValues(sources, logger), {
+    what: 'gateway keys',
+    totalMs: sources.STARTUP_RETRY_MS,
+    logger,
+  });
+  const config = loadConfig(gatewayConfigSchema, { ...process.env, ...keys });
   // Dependencies that are down at start are waited for (bounded) rather than exiting at once.
   const deps = await retryStartup(() => createGatewayDeps(config, logger), {
     what: 'gateway dependencies',

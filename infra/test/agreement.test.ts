@@ -214,7 +214,9 @@ describe('service configuration: every key a service requires is set, and only k
       const module = stack.module?.[service]?.[0] as Json | undefined;
       expect(module, `module "${service}" in modules/stack/main.tf`).toBeDefined();
       const keys = [...Object.keys(module?.environment ?? {}), ...Object.keys(module?.secrets ?? {})];
-      for (const key of required) expect(keys, `${service} needs ${key}`).toContain(key);
+      // A key the service reads from the secret its `<KEY>_SECRET_ID` names counts as set.
+      const provided = [...keys, ...keys.filter((k) => k.endsWith('_SECRET_ID')).map((k) => k.slice(0, -10))];
+      for (const key of required) expect(provided, `${service} needs ${key}`).toContain(key);
       for (const key of keys) expect(known.has(key), `${service} does not read ${key}`).toBe(true);
       expect(keys).toContain('RESOURCE_PREFIX');
       // In AWS the SDK finds the real endpoints itself.
@@ -349,6 +351,8 @@ const ACTIONS: Record<string, string[]> = {
   ChangeMessageVisibilityCommand: ['sqs:ChangeMessageVisibility'],
   GetQueueUrlCommand: ['sqs:GetQueueUrl'],
   SendEmailCommand: ['ses:SendEmail'],
+  GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  PutSecretValueCommand: ['secretsmanager:PutSecretValue'],
 };
 /** commons/src/aws/dynamo-pages.ts: the SDK's paginators behind these send Query / Scan commands. */
 const PAGED_CALLS: Record<string, string> = { 'queryAll(': 'dynamodb:Query', 'scanAll(': 'dynamodb:Scan' };
@@ -373,6 +377,9 @@ function actionsCalledBy(service: Service): Set<string> {
   const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
   if (text.includes('SqsAssemblyQueue')) files.push(join(root, 'commons/src/aws/sqs-assembly-queue.ts'));
   if (text.includes('dynamoLoginSessionLookup')) files.push(join(root, 'commons/src/aws/dynamo-login-sessions.ts'));
+  // Keys read, made and published at start (commons/src/secrets/key-sources.ts, service-keys.ts).
+  if (/keyProvisioning|SecretsManagerSecretStore/.test(text))
+    files.push(join(root, 'commons/src/secrets/secrets-manager-secret-store.ts'));
   const actions = new Set<string>();
   let transacts = false;
   for (const file of files) {

@@ -75,7 +75,7 @@ describe('identity providers: Terraform = the gateway config', async () => {
 
   it('leaves a secret whose ARN is "" out of the task definition, and lets the task read the others', () => {
     expect(service.locals[0].secrets).toContain('if var.secrets[key] != ""');
-    const readable = secretOutputs.output.secret_arns[0].value as string;
+    const readable = secretOutputs.output.injected_secret_arns[0].value as string;
     for (const resource of ['github_client_secret', 'google_client_secret', 'oidc_providers']) {
       expect(readable).toContain(`aws_secretsmanager_secret.${resource}[*].arn`);
     }

@@ -2,16 +2,21 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
+  type AwsSettings,
   type CallerTokenVerifier,
   createCallerTokenVerifier,
   createDocumentClient,
   createLogger,
+  createRefreshingCallerTokenVerifier,
   createS3Client,
+  createSecretsManagerClient,
   createServiceMetrics,
   createSqsClient,
   type Logger,
+  loadCallerPublicKeys,
   type ReadinessCheck,
   resourceNames,
+  SecretsManagerSecretStore,
   type ServiceMetrics,
   SqsAssemblyQueue,
 } from '@lfusys/commons';
@@ -131,6 +136,22 @@ export async function createSessionsDeps(config: SessionsConfig, logger?: Logger
       },
     ],
     metrics: createServiceMetrics('sessions'),
-    verifyCaller: await createCallerTokenVerifier(config.GRPC_CALLER_PUBLIC_KEYS),
+    verifyCaller: await callerVerifier(config, aws, log),
   };
+}
+
+/**
+ * The callers' public keys: GRPC_CALLER_PUBLIC_KEYS as configured, or (AWS) read from the secrets
+ * the callers publish them to — again when a token names a key not seen yet, since a caller may
+ * publish its first key after sessions started.
+ */
+async function callerVerifier(config: SessionsConfig, aws: AwsSettings, log: Logger): Promise<CallerTokenVerifier> {
+  if (config.GRPC_CALLER_PUBLIC_KEYS) return createCallerTokenVerifier(config.GRPC_CALLER_PUBLIC_KEYS);
+  const store = new SecretsManagerSecretStore(createSecretsManagerClient(aws));
+  return createRefreshingCallerTokenVerifier(
+    () => loadCallerPublicKeys(store, config.GRPC_CALLER_PUBLIC_KEY_SECRET_IDS),
+    {
+      onLoadError: (err) => log.warn({ err }, 'could not reload the callers public keys; keeping the old ones'),
+    },
+  );
 }

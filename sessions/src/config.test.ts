@@ -27,7 +27,28 @@ describe('the gRPC security keys', () => {
       /GRPC_CALLER_PUBLIC_KEYS/,
     );
     expect(() => load({ GRPC_CALLER_PUBLIC_KEYS: '{gateway' })).toThrow(/GRPC_CALLER_PUBLIC_KEYS/);
-    expect(load({}).GRPC_CALLER_PUBLIC_KEYS.gateway?.[0]?.kid).toBe('k1');
+    expect(load({}).GRPC_CALLER_PUBLIC_KEYS?.gateway?.[0]?.kid).toBe('k1');
+  });
+
+  it('take the callers’ public keys from their secrets instead, named service=secret id', () => {
+    const ids = 'gateway=arn:aws:secretsmanager:eu-west-1:1:secret:p/GW-abc, uploads=p/UP';
+    const config = loadConfig(sessionsConfigSchema, {
+      RESOURCE_PREFIX: 'test',
+      GRPC_CALLER_PUBLIC_KEY_SECRET_IDS: ids,
+    });
+    expect(config.GRPC_CALLER_PUBLIC_KEY_SECRET_IDS).toEqual({
+      gateway: 'arn:aws:secretsmanager:eu-west-1:1:secret:p/GW-abc',
+      uploads: 'p/UP',
+    });
+    for (const bad of ['gateway', 'admin=x', 'uploads='])
+      expect(() => load({ GRPC_CALLER_PUBLIC_KEY_SECRET_IDS: bad })).toThrow(/GRPC_CALLER_PUBLIC_KEY_SECRET_IDS/);
+  });
+
+  it('take the TLS secrets and the name they are made for together', () => {
+    const tls = { GRPC_TLS_SECRET_ID: 'p/TLS', GRPC_TLS_CA_SECRET_ID: 'p/CA', GRPC_TLS_NAME: 'sessions.p.internal' };
+    expect(load(tls).GRPC_TLS_NAME).toBe('sessions.p.internal');
+    expect(() => load({ GRPC_TLS_SECRET_ID: 'p/TLS' })).toThrow(/GRPC_TLS_SECRET_ID/);
+    expect(() => load({ ...tls, GRPC_TLS_NAME: 'Sessions:50051' })).toThrow(/GRPC_TLS_NAME/);
   });
 
   it('take the TLS certificate and key together or not at all', () => {

@@ -1,7 +1,35 @@
-import { baseConfigShape, callerPublicKeysSchema, env, jsonEnv } from '@lfusys/commons';
+import { baseConfigShape, CALLER_SERVICES, callerPublicKeysSchema, env, jsonEnv } from '@lfusys/commons';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
+
+/** `gateway=<secret id>,uploads=<secret id>`: the public-key secret of each caller. */
+const callerSecretIds = env.list().transform((pairs, ctx) => {
+  const ids: Partial<Record<(typeof CALLER_SERVICES)[number], string>> = {};
+  for (const pair of pairs) {
+    const [service, id] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)];
+    if (!(CALLER_SERVICES as readonly string[]).includes(service) || !pair.includes('=') || id === '') {
+      ctx.addIssue({ code: 'custom', message: `"${pair}" is not <${CALLER_SERVICES.join('|')}>=<secret id>` });
+      return z.NEVER;
+    }
+    ids[service as (typeof CALLER_SERVICES)[number]] = id;
+  }
+  return ids;
+});
+
+/**
+ * Sessions' TLS in AWS (commons/src/secrets/service-keys.ts): its private secret (certificate and
+ * key, created on the first start for GRPC_TLS_NAME), the secret it publishes the CA to, and the
+ * name callers reach it by. Stand for GRPC_TLS_CERT_PEM and GRPC_TLS_KEY_PEM, which win when set.
+ */
+export const sessionsTlsSecretsShape = {
+  GRPC_TLS_SECRET_ID: z.string().min(1).optional(),
+  GRPC_TLS_CA_SECRET_ID: z.string().min(1).optional(),
+  GRPC_TLS_NAME: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, 'a DNS name, e.g. sessions.lfusys-dev.internal')
+    .optional(),
+};
 
 export const sessionsConfigSchema = z
   .object({
@@ -13,10 +41,13 @@ export const sessionsConfigSchema = z
      * every call must carry a token signed by one of them (docs/security.md "Internal calls").
      * Several keys per service while one rotates.
      */
-    GRPC_CALLER_PUBLIC_KEYS: jsonEnv(callerPublicKeysSchema, 'a map of service to public Ed25519 JWKs'),
+    GRPC_CALLER_PUBLIC_KEYS: jsonEnv(callerPublicKeysSchema, 'a map of service to public Ed25519 JWKs').optional(),
+    /** Or (AWS): `service=secretId,...`, the secrets each caller publishes its public key to (src/keys.ts). */
+    GRPC_CALLER_PUBLIC_KEY_SECRET_IDS: callerSecretIds,
     /** PEM certificate chain and key the gRPC port serves TLS with; both unset = plaintext. */
     GRPC_TLS_CERT_PEM: env.pem('CERTIFICATE').optional(),
     GRPC_TLS_KEY_PEM: env.pem('PRIVATE KEY').optional(),
+    ...sessionsTlsSecretsShape,
     /**
      * A client connection is closed (GOAWAY) after this long, so clients resolve the service's name
      * again and spread over tasks started since; in-flight calls get GRPC_MAX_CONNECTION_AGE_GRACE_MS.
@@ -59,6 +90,21 @@ export const sessionsConfigSchema = z
      */
     S3_PUBLIC_ENDPOINT_URL: z.url().optional(),
   })
+  .refine(
+    (c) => c.GRPC_CALLER_PUBLIC_KEYS !== undefined || Object.keys(c.GRPC_CALLER_PUBLIC_KEY_SECRET_IDS).length > 0,
+    {
+      path: ['GRPC_CALLER_PUBLIC_KEYS'],
+      message: 'required (or GRPC_CALLER_PUBLIC_KEY_SECRET_IDS)',
+    },
+  )
+  .refine(
+    (c) =>
+      [c.GRPC_TLS_SECRET_ID, c.GRPC_TLS_CA_SECRET_ID, c.GRPC_TLS_NAME].filter((v) => v === undefined).length % 3 === 0,
+    {
+      path: ['GRPC_TLS_SECRET_ID'],
+      message: 'GRPC_TLS_SECRET_ID, GRPC_TLS_CA_SECRET_ID and GRPC_TLS_NAME are set together',
+    },
+  )
   .refine((c) => (c.GRPC_TLS_CERT_PEM === undefined) === (c.GRPC_TLS_KEY_PEM === undefined), {
     path: ['GRPC_TLS_KEY_PEM'],
     message: 'GRPC_TLS_CERT_PEM and GRPC_TLS_KEY_PEM are set together or not at all',

@@ -3,14 +3,22 @@ import { startOpsServer } from '@lfusys/commons/http';
 import { SqsAssemblyInbox } from './adapters/sqs-assembly-inbox.ts';
 import { createSessionsDeps } from './compose.ts';
 import { sessionsConfigSchema } from './config.ts';
+import { sessionsKeySourcesSchema, sessionsKeyValues } from './keys.ts';
 import { startRpcServer } from './rpc/server.ts';
 import { AssemblyConsumer } from './workers/assembly-consumer.ts';
 import { startSweeper } from './workers/sweeper.ts';
 
 /** Composition root: gRPC server, assembly consumer, sweeper, ops endpoints; drains on SIGTERM (runService). */
 void runService(async () => {
-  const config = loadConfig(sessionsConfigSchema, process.env);
-  const logger = createLogger({ service: 'sessions', level: config.LOG_LEVEL });
+  // Its TLS certificate held in Secrets Manager (AWS) is read, or made on the first start, before the config.
+  const sources = loadConfig(sessionsKeySourcesSchema, process.env);
+  const logger = createLogger({ service: 'sessions', level: sources.LOG_LEVEL });
+  const keys = await retryStartup(() => sessionsKeyValues(sources, logger), {
+    what: 'sessions TLS certificate',
+    totalMs: sources.STARTUP_RETRY_MS,
+    logger,
+  });
+  const config = loadConfig(sessionsConfigSchema, { ...process.env, ...keys });
   // A restart while storage is flaky waits it out instead of exiting at the first reset.
   const deps = await retryStartup(() => createSessionsDeps(config, logger), {
     what: 'sessions dependencies',

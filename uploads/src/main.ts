@@ -1,5 +1,15 @@
 import cluster from 'node:cluster';
-import { createLogger, loadConfig, type RunningService, retryStartup, runService } from '@lfusys/commons';
+import {
+  callerKeySourcesShape,
+  callerKeyValues,
+  createLogger,
+  keyProvisioning,
+  loadConfig,
+  type RunningService,
+  retryStartup,
+  runService,
+} from '@lfusys/commons';
+import { z } from 'zod';
 import { createUploadsDeps } from './compose.ts';
 import { type UploadsConfig, uploadsConfigSchema } from './config.ts';
 import { buildUploadsApp } from './http/app.ts';
@@ -11,18 +21,19 @@ const PRIMARY_GRACE_MARGIN_MS = 5_000;
  * `WORKERS` processes share one port through node:cluster; the primary only supervises (restarts
  * a worker that dies) and forwards SIGTERM so every worker drains its in-flight chunks.
  */
-async function supervise(config: UploadsConfig): Promise<RunningService> {
+async function supervise(config: UploadsConfig, keys: Record<string, string>): Promise<RunningService> {
   const logger = createLogger({ service: 'uploads', level: config.LOG_LEVEL });
   let stopping = false;
   let allExited = () => {};
   const exited = new Promise<void>((resolve) => {
     allExited = resolve;
   });
-  for (let i = 0; i < config.WORKERS; i++) cluster.fork();
+  // Workers get the keys the primary read as environment values, so they read no secret themselves.
+  for (let i = 0; i < config.WORKERS; i++) cluster.fork(keys);
   cluster.on('exit', (worker, code) => {
     if (!stopping) {
       logger.error({ workerPid: worker.process.pid, code }, 'uploads worker exited; starting another');
-      cluster.fork();
+      cluster.fork(keys);
     } else if (Object.keys(cluster.workers ?? {}).length === 0) allExited();
   });
   return {
@@ -56,6 +67,14 @@ async function serve(config: UploadsConfig): Promise<RunningService> {
 }
 
 void runService(async () => {
-  const config = loadConfig(uploadsConfigSchema, process.env);
-  return cluster.isPrimary && config.WORKERS > 1 ? supervise(config) : serve(config);
+  // Keys held in Secrets Manager (AWS) are read, or created on the first start, before the config.
+  const sources = loadConfig(z.object(callerKeySourcesShape), process.env);
+  const keyLogger = createLogger({ service: 'uploads', level: sources.LOG_LEVEL });
+  const keys = await retryStartup(() => callerKeyValues(sources, () => keyProvisioning(sources, keyLogger)), {
+    what: 'uploads keys',
+    totalMs: sources.STARTUP_RETRY_MS,
+    logger: keyLogger,
+  });
+  const config = loadConfig(uploadsConfigSchema, { ...process.env, ...keys });
+  return cluster.isPrimary && config.WORKERS > 1 ? supervise(config, keys) : serve(config);
 });

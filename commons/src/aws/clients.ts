@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -68,4 +69,8 @@ export function createS3Client(settings: AwsSettings): S3Client {
 
 export function createSqsClient(settings: AwsSettings): SQSClient {
   return new SQSClient(common(settings));
+}
+
+export function createSecretsManagerClient(settings: AwsSettings): SecretsManagerClient {
+  return new SecretsManagerClient(common(settings));
 }

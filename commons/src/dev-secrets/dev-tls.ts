@@ -32,13 +32,14 @@ async function pkcs8Pem(key: webcrypto.CryptoKey): Promise<string> {
 export async function generateDevTls(
   names: { dns: string[]; ips: string[] } = { dns: ['localhost', 'sessions'], ips: ['127.0.0.1'] },
   validDays = 825,
+  caName = 'lfusys development CA',
 ): Promise<DevTls> {
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + validDays * DAY_MS);
   const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
-    name: 'CN=lfusys development CA',
+    name: `CN=${caName}`,
     notBefore,
     notAfter,
     keys: caKeys,

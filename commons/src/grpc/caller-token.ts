@@ -85,8 +85,15 @@ const claimsSchema = z.object({
   exp: z.number(),
 });
 
+/** The refusal of a token whose `kid` no configured key has (a caller may have published it since). */
+const UNKNOWN_KEY_REASON = 'unknown key';
+
 const refuse = (reason: string, cause?: unknown) =>
   new AppError('unauthenticated', `caller credential refused: ${reason}`, { cause });
+
+/** True for the refusal of a token signed with a key the verifier does not know. */
+export const isUnknownCallerKey = (err: unknown) =>
+  err instanceof AppError && err.message === `caller credential refused: ${UNKNOWN_KEY_REASON}`;
 
 /**
  * Verifies a caller token: EdDSA only, our type and audience, a key of the service it names
@@ -110,7 +117,7 @@ export async function createCallerTokenVerifier(
         token,
         (header) => {
           const entry = header.kid === undefined ? undefined : byKid.get(header.kid);
-          if (!entry) throw refuse('unknown key');
+          if (!entry) throw refuse(UNKNOWN_KEY_REASON);
           signer = entry.service;
           return entry.key;
         },

@@ -5,7 +5,7 @@ condition rolls back by restoring a deep copy of the whole table taken before it
 transaction that succeeded on another thread in between is silently erased (its client was told
 it succeeded), and the copy itself can fail mid-iteration with a 500. Real DynamoDB is atomic and
 isolated, so the emulator must be too: one DynamoDB request at a time. S3 and SQS (long polls)
-stay concurrent. Arguments are moto_server's (-H host -p port).
+stay concurrent; Secrets Manager requests are serialised as well (below). Arguments are moto_server's (-H host -p port).
 """
 
 import copy
@@ -17,6 +17,7 @@ import moto.dynamodb.models as dynamodb_models
 import moto.s3.models as s3_models
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.secretsmanager.responses import SecretsManagerResponse
 from moto.server import main
 
 _lock = threading.Lock()
@@ -30,6 +31,21 @@ def _serialised_call_action(self, *args, **kwargs):
 
 
 DynamoHandler.call_action = _serialised_call_action
+
+# Secrets Manager: PutSecretValue checks "does this ClientRequestToken name a version?" and then
+# adds it, without a lock. Two tasks putting their first value at once (commons/src/secrets) must
+# see one win and one ResourceExistsException, as in AWS, so these requests run one at a time too.
+_secrets_lock = threading.Lock()
+_secrets_call_action = SecretsManagerResponse.call_action
+
+
+@functools.wraps(_secrets_call_action)
+def _serialised_secrets_call_action(self, *args, **kwargs):
+    with _secrets_lock:
+        return _secrets_call_action(self, *args, **kwargs)
+
+
+SecretsManagerResponse.call_action = _serialised_secrets_call_action
 
 
 class _NoTableCopies:

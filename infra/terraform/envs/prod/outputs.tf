@@ -48,11 +48,6 @@ output "assembly_dlq_url" {
   value       = module.stack.assembly_dlq_url
 }
 
-output "jwt_private_keys_secret_arn" {
-  description = "JWT_PRIVATE_KEYS secret ARN (put its value after the first apply)."
-  value       = module.stack.jwt_private_keys_secret_arn
-}
-
 output "csrf_secret_arn" {
   description = "CSRF_SECRET secret ARN."
   value       = module.stack.csrf_secret_arn

@@ -1,6 +1,7 @@
 # One task role per service with exactly the calls its code makes (least privilege, no wildcard
 # actions or resources), and one task execution role used by ECS itself to pull images, write
-# logs and read the secrets it injects. infra/test compares the task-role actions with the code.
+# logs and read the secrets it injects (not the keys: each service reads its own with its task role).
+# infra/test compares the task-role actions with the code.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -89,6 +90,28 @@ data "aws_iam_policy_document" "gateway" {
       values   = [var.mail_from_address]
     }
   }
+
+  # Its keys (modules/secrets): made on its first start, the caller key's public half published.
+  # Secrets use the AWS-managed aws/secretsmanager key, so no kms grant is needed.
+  statement {
+    sid = "OwnKeys"
+    actions = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:PutSecretValue",
+    ]
+    resources = [
+      var.key_secret_arns.jwt_private_keys,
+      var.key_secret_arns.gateway_caller_key,
+      var.key_secret_arns.gateway_caller_public_key,
+    ]
+  }
+
+  # The CA sessions published for its gRPC certificate: the only one the gateway trusts there.
+  statement {
+    sid       = "SessionsCertificate"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.key_secret_arns.sessions_tls_ca]
+  }
 }
 
 data "aws_iam_policy_document" "sessions" {
@@ -160,6 +183,26 @@ data "aws_iam_policy_document" "sessions" {
     ]
     resources = [var.assembly_queue_arn]
   }
+
+  # Its gRPC certificate and key (made on its first start) and the CA it publishes for the callers.
+  statement {
+    sid = "OwnCertificate"
+    actions = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:PutSecretValue",
+    ]
+    resources = [
+      var.key_secret_arns.sessions_tls,
+      var.key_secret_arns.sessions_tls_ca,
+    ]
+  }
+
+  # The callers' public keys only: never their private keys.
+  statement {
+    sid       = "CallerPublicKeys"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.key_secret_arns.gateway_caller_public_key, var.key_secret_arns.uploads_caller_public_key]
+  }
 }
 
 data "aws_iam_policy_document" "uploads" {
@@ -186,6 +229,26 @@ data "aws_iam_policy_document" "uploads" {
       variable = "dynamodb:LeadingKeys"
       values   = ["FAMILY#*"]
     }
+  }
+
+  # Its caller key (made on its first start) and the secret it publishes the public half to.
+  statement {
+    sid = "OwnKey"
+    actions = [
+      "secretsmanager:GetSecretValue",
+      "secretsmanager:PutSecretValue",
+    ]
+    resources = [
+      var.key_secret_arns.uploads_caller_key,
+      var.key_secret_arns.uploads_caller_public_key,
+    ]
+  }
+
+  # The CA sessions published for its gRPC certificate: the only one the workers trust there.
+  statement {
+    sid       = "SessionsCertificate"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [var.key_secret_arns.sessions_tls_ca]
   }
 }
 
@@ -279,7 +342,8 @@ data "aws_iam_policy_document" "execution" {
     resources = flatten([for arn in var.log_group_arns : [arn, "${arn}:*"]])
   }
 
-  # Secrets use the AWS-managed aws/secretsmanager key, so no kms:Decrypt grant is needed.
+  # Only the secrets ECS injects (CSRF_SECRET, identity providers), never the keys. Secrets use the
+  # AWS-managed aws/secretsmanager key, so no kms:Decrypt grant is needed.
   statement {
     sid       = "InjectedSecrets"
     actions   = ["secretsmanager:GetSecretValue"]

@@ -35,7 +35,20 @@ variable "assembly_queue_arn" {
 
 variable "secret_arns" {
   type        = list(string)
-  description = "Secrets Manager secret ARNs the task execution role may read to inject into containers."
+  description = "Secrets Manager secret ARNs the task execution role may read to inject into containers (not the keys)."
+}
+
+variable "key_secret_arns" {
+  type = object({
+    jwt_private_keys          = string
+    gateway_caller_key        = string
+    gateway_caller_public_key = string
+    uploads_caller_key        = string
+    uploads_caller_public_key = string
+    sessions_tls              = string
+    sessions_tls_ca           = string
+  })
+  description = "The key secrets of modules/secrets: each task role may write its own and read only the public ones it needs."
 }
 
 variable "ecr_repository_arns" {

@@ -1,22 +1,35 @@
-# Secrets the gateway reads at start (ECS injects them as environment variables).
+# Secrets of lfusys (docs/security.md "Where keys come from").
 #
-# JWT_PRIVATE_KEYS: a JSON array of private Ed25519 JWKs (the first signs, all are published in
-# the JWKS). Terraform creates only the empty secret, so the private key never enters Terraform
-# state; the operator puts the value:
+# Keys: Terraform creates each secret without a value, and the one service that holds a private
+# key creates it on its first start (commons/src/secrets: PutSecretValue with a ClientRequestToken
+# derived from the state it read, so of tasks starting at once exactly one value wins) and
+# publishes its public half to a secret of its own. No private key enters Terraform state and the
+# operator puts nothing. Each task role may touch only its own secrets (modules/iam):
 #
-#   aws secretsmanager put-secret-value --secret-id <jwt_private_keys_secret_arn> \
-#     --secret-string "$(node --import tsx scripts/dev-keys.ts)"
+#   secret                                   written (Get+Put) by   read (Get) by
+#   JWT_PRIVATE_KEYS                         gateway                -
+#   GATEWAY_SESSIONS_CALLER_KEY              gateway                -
+#   GATEWAY_SESSIONS_CALLER_PUBLIC_KEY       gateway                sessions
+#   UPLOADS_SESSIONS_CALLER_KEY              uploads                -
+#   UPLOADS_SESSIONS_CALLER_PUBLIC_KEY       uploads                sessions
+#   SESSIONS_GRPC_TLS (certificate + key)    sessions               -
+#   SESSIONS_GRPC_TLS_CA                     sessions               gateway, uploads
+#
+# Rotation (infra/terraform/README.md "Rotating"): put the value `rotate` into a caller key or
+# SESSIONS_GRPC_TLS and roll that service; JWT_PRIVATE_KEYS rotates by a value with the new key
+# added, as before.
 #
 # CSRF_SECRET: an HMAC key with no ceremony around it, generated here from two uuid() values
 # (version 4 UUIDs from a cryptographic source: 244 random bits) so that no provider beyond aws is
 # needed. Like the random_password it replaces, it is in the state, which is encrypted in the state
 # bucket. (Secrets Manager's ephemeral GetRandomPassword with a write-only secret_string_wo would
 # keep it out of the state, but Terraform 1.11's test mocks refuse any ephemeral resource, and the
-# stack's `terraform test` must run offline.) Rotate by raising `csrf_secret_version`.
+# stack's `terraform test` must run offline.) Rotate by raising `csrf_secret_version`. ECS injects
+# it into the gateway (and the identity-provider secrets below), through the execution role.
 
 resource "aws_secretsmanager_secret" "jwt_private_keys" {
   name                    = "${var.prefix}/JWT_PRIVATE_KEYS"
-  description             = "lfusys gateway: JSON array of private Ed25519 JWKs (set with put-secret-value; generate with scripts/dev-keys.ts)"
+  description             = "lfusys gateway: JSON array of private Ed25519 JWKs (made by the gateway on its first start)"
   recovery_window_in_days = var.recovery_window_in_days
 }
 
@@ -42,27 +55,43 @@ resource "aws_secretsmanager_secret_version" "csrf_secret" {
 }
 
 # Calls to sessions (docs/security.md "Internal calls"): each caller signs every call with its own
-# private Ed25519 JWK, and sessions holds their public halves. Like JWT_PRIVATE_KEYS, Terraform
-# creates the secrets empty so no private key enters the state; the operator puts the three values
-# that one run of `node --import tsx scripts/dev-keys.ts --env` prints under the same names.
+# private Ed25519 JWK and publishes the public half, which sessions verifies with.
 
 resource "aws_secretsmanager_secret" "sessions_caller_key" {
   for_each = toset(["GATEWAY", "UPLOADS"])
 
   name                    = "${var.prefix}/${each.key}_SESSIONS_CALLER_KEY"
-  description             = "lfusys ${lower(each.key)}: private Ed25519 JWK signing its calls to sessions (set with put-secret-value; generate with scripts/dev-keys.ts --env)"
+  description             = "lfusys ${lower(each.key)}: private Ed25519 JWK signing its calls to sessions (made by the service on its first start)"
   recovery_window_in_days = var.recovery_window_in_days
 }
 
-resource "aws_secretsmanager_secret" "grpc_caller_public_keys" {
-  name                    = "${var.prefix}/GRPC_CALLER_PUBLIC_KEYS"
-  description             = "lfusys sessions: JSON map service -> public JWKs of its callers (set with put-secret-value; generate with scripts/dev-keys.ts --env)"
+resource "aws_secretsmanager_secret" "sessions_caller_public_key" {
+  for_each = toset(["GATEWAY", "UPLOADS"])
+
+  name                    = "${var.prefix}/${each.key}_SESSIONS_CALLER_PUBLIC_KEY"
+  description             = "lfusys ${lower(each.key)}: JSON array of the public JWK of its caller key (published by the service; read by sessions)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+# TLS of sessions' gRPC port: sessions makes a certificate for its Cloud Map name on its first
+# start, signed by a CA whose key it drops at once (so that CA vouches for that one certificate),
+# keeps certificate and key here and publishes the CA for the callers, which trust only it.
+
+resource "aws_secretsmanager_secret" "sessions_grpc_tls" {
+  name                    = "${var.prefix}/SESSIONS_GRPC_TLS"
+  description             = "lfusys sessions: its gRPC TLS certificate and private key (made by sessions on its first start)"
+  recovery_window_in_days = var.recovery_window_in_days
+}
+
+resource "aws_secretsmanager_secret" "sessions_grpc_tls_ca" {
+  name                    = "${var.prefix}/SESSIONS_GRPC_TLS_CA"
+  description             = "lfusys sessions: the CA certificate of its gRPC certificate (published by sessions; read by gateway and uploads)"
   recovery_window_in_days = var.recovery_window_in_days
 }
 
 # Sign-in with identity providers (docs/security.md). Each secret exists only when its provider is
-# enabled, and like JWT_PRIVATE_KEYS Terraform creates it empty: the operator puts the value, so
-# client secrets never enter Terraform state.
+# enabled, and Terraform creates it empty: the operator puts the value (an
+# OAuth client secret comes from the provider's console), so client secrets never enter Terraform state.
 #
 #   GITHUB_CLIENT_SECRET: the OAuth app's client secret (github.com/settings/developers).
 #   GOOGLE_CLIENT_SECRET: the OAuth client's secret (console.cloud.google.com/apis/credentials).

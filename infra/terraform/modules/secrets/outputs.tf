@@ -1,5 +1,5 @@
 output "jwt_private_keys_secret_arn" {
-  description = "ARN of the JWT_PRIVATE_KEYS secret; its value must be put by the operator (see README)."
+  description = "ARN of the JWT_PRIVATE_KEYS secret (the gateway makes its value on its first start)."
   value       = aws_secretsmanager_secret.jwt_private_keys.arn
 }
 
@@ -8,19 +8,24 @@ output "csrf_secret_arn" {
   value       = aws_secretsmanager_secret.csrf_secret.arn
 }
 
-output "gateway_sessions_caller_key_secret_arn" {
-  description = "ARN of the gateway's SESSIONS_CALLER_KEY secret; its value must be put by the operator (see README)."
-  value       = aws_secretsmanager_secret.sessions_caller_key["GATEWAY"].arn
+output "sessions_caller_key_secret_arns" {
+  description = "ARNs of each caller's private SESSIONS_CALLER_KEY secret: { gateway, uploads }."
+  value       = { for name, secret in aws_secretsmanager_secret.sessions_caller_key : lower(name) => secret.arn }
 }
 
-output "uploads_sessions_caller_key_secret_arn" {
-  description = "ARN of the uploads workers' SESSIONS_CALLER_KEY secret; its value must be put by the operator (see README)."
-  value       = aws_secretsmanager_secret.sessions_caller_key["UPLOADS"].arn
+output "sessions_caller_public_key_secret_arns" {
+  description = "ARNs of the secrets each caller publishes its public key to: { gateway, uploads }."
+  value       = { for name, secret in aws_secretsmanager_secret.sessions_caller_public_key : lower(name) => secret.arn }
 }
 
-output "grpc_caller_public_keys_secret_arn" {
-  description = "ARN of sessions' GRPC_CALLER_PUBLIC_KEYS secret; its value must be put by the operator (see README)."
-  value       = aws_secretsmanager_secret.grpc_caller_public_keys.arn
+output "sessions_grpc_tls_secret_arn" {
+  description = "ARN of sessions' private TLS secret (certificate and key)."
+  value       = aws_secretsmanager_secret.sessions_grpc_tls.arn
+}
+
+output "sessions_grpc_tls_ca_secret_arn" {
+  description = "ARN of the secret sessions publishes its TLS CA certificate to."
+  value       = aws_secretsmanager_secret.sessions_grpc_tls_ca.arn
 }
 
 output "github_client_secret_arn" {
@@ -38,12 +43,10 @@ output "oidc_providers_secret_arn" {
   value       = try(aws_secretsmanager_secret.oidc_providers[0].arn, "")
 }
 
-output "secret_arns" {
-  description = "Every secret ARN the task execution role may read (to inject into the containers)."
+output "injected_secret_arns" {
+  description = "The secrets ECS injects into containers, which the task execution role may read: CSRF_SECRET and the identity-provider secrets. The keys are not among them: the services read those themselves with their task roles."
   value = concat(
-    [aws_secretsmanager_secret.jwt_private_keys.arn, aws_secretsmanager_secret.csrf_secret.arn],
-    [for secret in aws_secretsmanager_secret.sessions_caller_key : secret.arn],
-    [aws_secretsmanager_secret.grpc_caller_public_keys.arn],
+    [aws_secretsmanager_secret.csrf_secret.arn],
     aws_secretsmanager_secret.github_client_secret[*].arn,
     aws_secretsmanager_secret.google_client_secret[*].arn,
     aws_secretsmanager_secret.oidc_providers[*].arn,

@@ -1,6 +1,6 @@
 variable "prefix" {
   type        = string
-  description = "Name prefix: secrets are <prefix>/JWT_PRIVATE_KEYS and <prefix>/CSRF_SECRET."
+  description = "Name prefix: secrets are <prefix>/JWT_PRIVATE_KEYS, <prefix>/CSRF_SECRET, ..."
 }
 
 variable "github_enabled" {

@@ -20,8 +20,10 @@ locals {
     collector_image = var.otel_collector_image
   } : null
 
-  # gateway and uploads reach sessions through Cloud Map: sessions.<prefix>.internal:50051.
-  sessions_address = "sessions.${module.cluster.namespace_name}:50051"
+  # gateway and uploads reach sessions through Cloud Map: sessions.<prefix>.internal:50051, over
+  # TLS with the certificate sessions makes for that name (GRPC_TLS_NAME) on its first start.
+  sessions_host    = "sessions.${module.cluster.namespace_name}"
+  sessions_address = "${local.sessions_host}:50051"
 
   # The uploads workers reach the gateway inside the VPC the same way (gateway.<prefix>.internal),
   # for its JWKS: not through the public ALB, which from a private subnet means out through NAT
@@ -109,12 +111,21 @@ module "iam" {
   files_table_arn          = module.data.files_table_arn
   bucket_arn               = module.storage.bucket_arn
   assembly_queue_arn       = module.queues.assembly_queue_arn
-  secret_arns              = module.secrets.secret_arns
-  ecr_repository_arns      = values(module.registry.repository_arns)
-  log_group_arns           = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
-  mail_identity_arn        = module.mail.identity_arn
-  mail_from_address        = module.mail.from_address
-  tracing_enabled          = var.tracing_enabled
+  secret_arns              = module.secrets.injected_secret_arns
+  key_secret_arns = {
+    jwt_private_keys          = module.secrets.jwt_private_keys_secret_arn
+    gateway_caller_key        = module.secrets.sessions_caller_key_secret_arns.gateway
+    gateway_caller_public_key = module.secrets.sessions_caller_public_key_secret_arns.gateway
+    uploads_caller_key        = module.secrets.sessions_caller_key_secret_arns.uploads
+    uploads_caller_public_key = module.secrets.sessions_caller_public_key_secret_arns.uploads
+    sessions_tls              = module.secrets.sessions_grpc_tls_secret_arn
+    sessions_tls_ca           = module.secrets.sessions_grpc_tls_ca_secret_arn
+  }
+  ecr_repository_arns = values(module.registry.repository_arns)
+  log_group_arns      = [for name in values(local.log_group_names) : "${local.log_group_arn_base}:${name}"]
+  mail_identity_arn   = module.mail.identity_arn
+  mail_from_address   = module.mail.from_address
+  tracing_enabled     = var.tracing_enabled
 }
 
 module "cluster" {
@@ -218,13 +229,17 @@ module "gateway" {
     # Account mail through SES v2 from the identity of modules/mail; links point at PUBLIC_ORIGIN.
     MAIL_TRANSPORT = "ses"
     MAIL_FROM      = "lfusys <${module.mail.from_address}>"
+    # Keys the gateway reads itself with its task role, making those it holds on its first start
+    # (modules/secrets): its signing keys, its caller key for sessions (signs every call; public
+    # half published for sessions) and sessions' published TLS CA, the only one it trusts there.
+    JWT_PRIVATE_KEYS_SECRET_ID           = module.secrets.jwt_private_keys_secret_arn
+    SESSIONS_CALLER_KEY_SECRET_ID        = module.secrets.sessions_caller_key_secret_arns.gateway
+    SESSIONS_CALLER_PUBLIC_KEY_SECRET_ID = module.secrets.sessions_caller_public_key_secret_arns.gateway
+    SESSIONS_TLS_CA_SECRET_ID            = module.secrets.sessions_grpc_tls_ca_secret_arn
   }
 
   secrets = {
-    JWT_PRIVATE_KEYS = module.secrets.jwt_private_keys_secret_arn
-    CSRF_SECRET      = module.secrets.csrf_secret_arn
-    # Signs every call to sessions (docs/security.md "Internal calls").
-    SESSIONS_CALLER_KEY = module.secrets.gateway_sessions_caller_key_secret_arn
+    CSRF_SECRET = module.secrets.csrf_secret_arn
     # "" when the provider is off; the service module leaves those out.
     GITHUB_CLIENT_SECRET = module.secrets.github_client_secret_arn
     GOOGLE_CLIENT_SECRET = module.secrets.google_client_secret_arn
@@ -286,11 +301,13 @@ module "sessions" {
     UPLOAD_TRANSFER_DEFAULT             = coalesce(var.upload_transfer_default, var.direct_transfer_enabled ? "direct" : "relay")
     DIRECT_TRANSFER_ENABLED             = tostring(var.direct_transfer_enabled)
     PART_URL_TTL_SECONDS                = tostring(var.part_url_ttl_seconds)
-  }
-
-  secrets = {
-    # The public keys every call's token is verified with (docs/security.md "Internal calls").
-    GRPC_CALLER_PUBLIC_KEYS = module.secrets.grpc_caller_public_keys_secret_arn
+    # The public keys every call's token is verified with, as the callers publish them (read again
+    # when a token names a key not seen yet: callers may start after sessions).
+    GRPC_CALLER_PUBLIC_KEY_SECRET_IDS = "gateway=${module.secrets.sessions_caller_public_key_secret_arns.gateway},uploads=${module.secrets.sessions_caller_public_key_secret_arns.uploads}"
+    # TLS on the gRPC port: a certificate for the name the callers dial, made on the first start.
+    GRPC_TLS_SECRET_ID    = module.secrets.sessions_grpc_tls_secret_arn
+    GRPC_TLS_CA_SECRET_ID = module.secrets.sessions_grpc_tls_ca_secret_arn
+    GRPC_TLS_NAME         = local.sessions_host
   }
 }
 
@@ -343,10 +360,10 @@ module "uploads" {
     JWKS_URL     = "${local.gateway_internal_url}/api/v1/.well-known/jwks.json"
     JWT_ISSUER   = var.jwt_issuer
     CORS_ORIGINS = local.app_origin
-  }
-
-  secrets = {
-    # Signs every call to sessions, scoped to the upload token's user and upload.
-    SESSIONS_CALLER_KEY = module.secrets.uploads_sessions_caller_key_secret_arn
+    # Its caller key for sessions (signs every call, scoped to the upload token's user and upload),
+    # made on its first start, the public half published; sessions' TLS CA, waited for.
+    SESSIONS_CALLER_KEY_SECRET_ID        = module.secrets.sessions_caller_key_secret_arns.uploads
+    SESSIONS_CALLER_PUBLIC_KEY_SECRET_ID = module.secrets.sessions_caller_public_key_secret_arns.uploads
+    SESSIONS_TLS_CA_SECRET_ID            = module.secrets.sessions_grpc_tls_ca_secret_arn
   }
 }

@@ -61,11 +61,6 @@ output "assembly_dlq_url" {
   value       = module.queues.assembly_dlq_url
 }
 
-output "jwt_private_keys_secret_arn" {
-  description = "ARN of the JWT_PRIVATE_KEYS secret; put its value with aws secretsmanager put-secret-value (README)."
-  value       = module.secrets.jwt_private_keys_secret_arn
-}
-
 output "csrf_secret_arn" {
   description = "ARN of the CSRF_SECRET secret (generated)."
   value       = module.secrets.csrf_secret_arn

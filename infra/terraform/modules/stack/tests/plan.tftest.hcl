@@ -221,8 +221,8 @@ run "identity_providers_off_by_default" {
   }
 
   assert {
-    condition     = length(module.secrets.secret_arns) == 5
-    error_message = "without identity providers the tasks read only JWT_PRIVATE_KEYS, CSRF_SECRET and the three sessions caller-key secrets"
+    condition     = length(module.secrets.injected_secret_arns) == 1
+    error_message = "without identity providers ECS injects only CSRF_SECRET (the services read their keys themselves)"
   }
 }
 
@@ -237,7 +237,7 @@ run "identity_providers_on" {
   }
 
   assert {
-    condition     = length(module.secrets.secret_arns) == 8
+    condition     = length(module.secrets.injected_secret_arns) == 4
     error_message = "each enabled provider's secret (GitHub, Google, OIDC_PROVIDERS) is one more secret the gateway reads"
   }
 }
