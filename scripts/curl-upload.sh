@@ -85,12 +85,12 @@ case $transfer in
   *) echo "the server answered an unknown transfer: $transfer" >&2; exit 1 ;;
 esac
 
-# 4. Wait for assembly (and the SHA-256 check), then download through the presigned URL and compare.
-for _ in $(seq 1 300); do
-  upload=$(req "$api/uploads/$id" | jq -c .upload)
+# 4. Wait for assembly (and the SHA-256 check): each GET is held by the server until the status
+#    moves (or 20 s), then asked again. Then download through the presigned URL and compare.
+for _ in $(seq 1 30); do
+  upload=$(req "$api/uploads/$id?wait=20" | jq -c .upload)
   status=$(jq -r .status <<<"$upload")
   [[ $status == uploading || $status == assembling ]] || break
-  sleep 1
 done
 echo "status: $status"
 [[ $status == completed ]] || { jq -c '{failureCode, failureReason}' <<<"$upload" >&2; exit 1; }
