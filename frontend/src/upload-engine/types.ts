@@ -142,10 +142,7 @@ export interface UploadServer {
     contentType?: string;
     idempotencyKey?: string;
   }): Promise<UploadPlan>;
-  /**
-   * With `waitSeconds`, a server that supports it answers an upload in progress once its status
-   * changes, or after that long (`GET /uploads/:id?wait=`); one that does not answers at once.
-   */
+  /** `waitSeconds`: held until the status moves or that long (`?wait=`; an older server answers at once). */
   getUpload(uploadId: string, waitSeconds?: number): Promise<ServerUploadState>;
   cancelUpload(uploadId: string): Promise<void>;
   /** `PATCH /uploads/:id {sha256}`: the whole file's SHA-256 (hex), verified when the file is assembled. */
