@@ -145,14 +145,18 @@ describe('createHttpUploadServer: put', () => {
 
 describe('createHttpUploadServer: one trace per upload', () => {
   /** The gateway: opens `u-<n>` for the n-th idempotency key and answers everything else with `{}`. */
-  function tracingApi() {
+  function tracingApi(answers: string[] = []) {
     const calls: { path: string; traceId: string | undefined }[] = [];
     const api: JsonApi = {
       async request<T>(_method: string, path: string, body?: unknown, action?: BrowserTrace): Promise<T> {
         calls.push({ path, traceId: action?.traceId });
         const key = (body as { idempotencyKey?: string } | undefined)?.idempotencyKey;
         const plan = { uploadId: `u-${key}`, chunkSize: 8, totalChunks: 2, expiresAt: '2030-01-02T00:00:00.000Z' };
-        return (path === '/uploads' ? { ...plan, upload: { uploadId: plan.uploadId } } : {}) as T;
+        if (path === '/uploads') return { ...plan, upload: { uploadId: plan.uploadId } } as T;
+        const status = path.match(/^\/uploads\/[^/?]+(\?|$)/) ? answers.shift() : undefined;
+        return (
+          status ? { upload: { uploadId: 'u', status, chunkSize: 8, totalChunks: 2 }, receivedIndexes: [] } : {}
+        ) as T;
       },
     };
     return { api, calls };
@@ -183,6 +187,25 @@ describe('createHttpUploadServer: one trace per upload', () => {
     expect(xhr().headers).toEqual(request.headers);
     xhr().finish(200);
     await part;
+  });
+
+  it("forgets an upload's trace once it is finished or cancelled: a later call starts another", async () => {
+    const { api, calls } = tracingApi(['assembling', 'completed']);
+    const { transport } = setup(api);
+    await transport.openUpload({ fileName: 'a.bin', size: 10, idempotencyKey: '1' });
+    await transport.getUpload('u-1', 20);
+    await transport.getUpload('u-1', 20);
+    await transport.getUpload('u-1').catch(() => undefined);
+    await transport.openUpload({ fileName: 'b.bin', size: 10, idempotencyKey: '2' });
+    await transport.cancelUpload('u-2');
+    await transport.cancelUpload('u-2');
+    const ids = calls.map((c) => c.traceId);
+    expect(calls[1]?.path).toBe('/uploads/u-1?wait=20');
+    // Open, assembling and completed share a trace; the call after completed is a new one.
+    expect([ids[1], ids[2]]).toEqual([ids[0], ids[0]]);
+    expect(ids[3]).not.toBe(ids[0]);
+    expect(ids[5]).toBe(ids[4]);
+    expect(ids[6]).not.toBe(ids[4]);
   });
 
   it('keeps retries of one open in one trace (same idempotency key)', async () => {

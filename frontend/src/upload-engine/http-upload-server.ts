@@ -156,6 +156,8 @@ function putWithXhr(
   });
 }
 
+const FINISHED = new Set<ServerUploadState['status']>(['completed', 'failed', 'expired', 'cancelled']);
+
 function flatten(detail: UploadDetailResponse): ServerUploadState {
   const { upload } = detail;
   const state: ServerUploadState = {
@@ -220,12 +222,16 @@ export function createHttpUploadServer(api: JsonApi, options: HttpUploadServerOp
     },
     async getUpload(uploadId, waitSeconds) {
       const query = waitSeconds ? `?wait=${waitSeconds}` : '';
-      return flatten(
+      const state = flatten(
         await api.request<UploadDetailResponse>('GET', `${uploadPath(uploadId)}${query}`, undefined, traceOf(uploadId)),
       );
+      // A finished upload's trace is over: the page forgets it (a long session uploads many files).
+      if (FINISHED.has(state.status)) traces.delete(uploadId);
+      return state;
     },
     async cancelUpload(uploadId) {
       await api.request<void>('DELETE', uploadPath(uploadId), undefined, traceOf(uploadId));
+      traces.delete(uploadId);
     },
     async declareSha256(uploadId, sha256) {
       await api.request<unknown>('PATCH', uploadPath(uploadId), { sha256 }, traceOf(uploadId));
