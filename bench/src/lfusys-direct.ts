@@ -91,7 +91,9 @@ export async function uploadWithLfusysDirect(
     uploadId: plan.uploadId,
     totalChunks: plan.totalChunks,
     concurrency: options.concurrency,
-    readPart: (index) => readRange(path, index * plan.chunkSize, Math.min(size, (index + 1) * plan.chunkSize)),
+    readPart: (index, into) =>
+      readRange(path, index * plan.chunkSize, Math.min(size, (index + 1) * plan.chunkSize), into),
+    partSize: plan.chunkSize,
     clock: Date.now,
     monotonic: now,
     sleep,

@@ -38,11 +38,14 @@ export class TestFiles {
   }
 }
 
-/** Reads bytes [start, end) of a file into a fresh buffer (one chunk, as a browser slices a File). */
-export async function readRange(path: string, start: number, end: number): Promise<Buffer> {
+/** Reads bytes [start, end) of a file (one chunk, as a browser slices a File) into a fresh buffer, or into `into`. */
+export async function readRange(path: string, start: number, end: number, into?: Uint8Array): Promise<Uint8Array> {
   const handle = await open(path, 'r');
   try {
-    const buffer = Buffer.allocUnsafe(end - start);
+    // Into the caller's buffer when given (reused: no 16 MiB allocation per read), else a new one.
+    const buffer = into ? into.subarray(0, end - start) : Buffer.allocUnsafe(end - start);
+    if (buffer.length !== end - start)
+      throw new Error(`a ${into?.length}-byte buffer cannot hold ${end - start} bytes`);
     let offset = 0;
     while (offset < buffer.length) {
       const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, start + offset);

@@ -171,6 +171,36 @@ describe('sendParts (direct transfer)', () => {
     expect(api.signCalls.length).toBeLessThan(32);
   });
 
+  it('hashes ahead into one reused buffer per look-ahead, and every part still carries its own hash', async () => {
+    const clock = manualClock();
+    const api = new FakeDirectApi(40, clock.now);
+    slowPuts(api);
+    const buffers = new Set<Uint8Array>();
+    let intoReads = 0;
+    const result = await sendParts({
+      api,
+      uploadId: 'u1',
+      totalChunks: 40,
+      concurrency: 4,
+      readPart: async (i, into) => {
+        if (!into) return part(i);
+        intoReads++;
+        buffers.add(into);
+        into.set(part(i));
+        return into.subarray(0, 16);
+      },
+      partSize: 16,
+      clock: clock.now,
+      monotonic: clock.now,
+      sleep: clock.sleep,
+    });
+    // The fake storage refuses (400) bytes whose hash is not the signed one: none was refused.
+    expect(result).toMatchObject({ complete: true, retries: 0, resent: 0 });
+    expect(api.puts.sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
+    expect(intoReads).toBeGreaterThanOrEqual(20);
+    expect(buffers.size).toBeLessThan(intoReads / 4);
+  });
+
   it('holds confirmations while PUTs run until eight parts can go together, and sends the rest after the last PUT', async () => {
     const { api, run } = setup(30, { concurrency: 4 });
     slowPuts(api);
