@@ -64,10 +64,12 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
     it('moves a session only from the states named, and refuses once the state has moved', async () => {
       const { uploads } = await create();
       const upload = await opened(uploads);
-      expect(await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: 'later' })).toBe(true);
-      expect(await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING')).toBe(false);
-      expect(await uploads.get(upload.uploadId)).toMatchObject({ status: 'ASSEMBLING', updatedAt: 'later' });
-      expect(await uploads.transition(randomUUID(), ['UPLOADING'], 'ASSEMBLING')).toBe(false);
+      const moved = await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: 'later' });
+      // The answer is the upload as written: what a read right after would return.
+      expect(moved).toEqual({ ...upload, status: 'ASSEMBLING', updatedAt: 'later' });
+      expect(await uploads.get(upload.uploadId)).toEqual(moved);
+      expect(await uploads.transition(upload.uploadId, ['UPLOADING'], 'ASSEMBLING')).toBeNull();
+      expect(await uploads.transition(randomUUID(), ['UPLOADING'], 'ASSEMBLING')).toBeNull();
     });
 
     it('ends a session once: the bytes and the slot go back once, a racing second end changes nothing', async () => {

@@ -137,12 +137,15 @@ export class DynamoUploadRepository implements UploadRepository {
     from: UploadStatus[],
     to: UploadStatus,
     extra: Partial<UploadSession> = {},
-  ): Promise<boolean> {
+  ): Promise<UploadSession | null> {
     try {
-      await this.db.send(new UpdateCommand(this.tx.statusUpdate(uploadId, from, to, extra)));
-      return true;
+      const { Attributes } = await this.db.send(
+        new UpdateCommand({ ...this.tx.statusUpdate(uploadId, from, to, extra), ReturnValues: 'ALL_NEW' }),
+      );
+      if (!Attributes) throw new AppError('internal', 'a status update returned no item');
+      return toSession(Attributes);
     } catch (err) {
-      if (isConditionFailure(err)) return false;
+      if (isConditionFailure(err)) return null;
       throw storageError('update upload status', err);
     }
   }

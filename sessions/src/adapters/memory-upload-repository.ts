@@ -117,9 +117,9 @@ export class MemoryUploadRepository implements UploadRepository {
 
   async transition(uploadId: string, from: UploadStatus[], to: UploadStatus, extra: Partial<UploadSession> = {}) {
     const upload = this.store.sessions.get(uploadId);
-    if (!upload || !from.includes(upload.status)) return false;
+    if (!upload || !from.includes(upload.status)) return null;
     Object.assign(upload, extra, { status: to });
-    return true;
+    return { ...upload };
   }
 
   async end(

@@ -97,6 +97,37 @@ describe('Assembler, races and failures', () => {
     expect(s.store.files.size).toBe(1);
   });
 
+  it('refuses for good an object an earlier attempt completed with another size than the upload', async () => {
+    const s = memorySessions();
+    const upload = await uploaded(s, randomBytes(2048), '');
+    const complete = s.repository.complete.bind(s.repository);
+    s.repository.complete = async () => {
+      throw new AppError('unavailable', 'storage unavailable (complete upload)');
+    };
+    await expect(s.assembler.assemble(upload.uploadId)).rejects.toMatchObject({ code: 'unavailable' });
+    s.repository.complete = complete;
+    // No ETag to compare with what was recorded on this path: the object itself is read back.
+    const stored = s.objects.objects.get(upload.objectKey);
+    if (!stored) throw new Error('the first attempt should have completed the object');
+    s.objects.objects.set(upload.objectKey, { ...stored, bytes: stored.bytes.subarray(0, 2000) });
+    const err = await s.assembler.assemble(upload.uploadId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentAssemblyError);
+    expect((err as Error).message).toBe('assembled object has 2000 bytes, expected 2048');
+    expect(s.store.files.size).toBe(0);
+  });
+
+  it('discards a complete upload whose owner was deleted before its message arrived: cancelled, nothing stored', async () => {
+    const s = memorySessions();
+    const upload = await uploaded(s, randomBytes(2048), '');
+    await s.repository.markUserDeleted('alice', 1e10);
+    expect(await s.assembler.assemble(upload.uploadId)).toBe('discarded');
+    expect(s.store.sessions.get(upload.uploadId)).toMatchObject({ status: 'CANCELLED' });
+    expect(s.store.files.size).toBe(0);
+    expect(s.objects.objects.has(upload.objectKey)).toBe(false);
+    expect(s.objects.open.size).toBe(0);
+    expect(s.store.usageOf('alice')).toEqual({ reservedBytes: 0, uploadsInProgress: 0 });
+  });
+
   it('refuses for good parts storage does not hold as recorded, and failing then frees quota and storage', async () => {
     const s = memorySessions();
     const upload = await uploaded(s, randomBytes(2048), '');

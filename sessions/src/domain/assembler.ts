@@ -47,11 +47,11 @@ export class Assembler {
   constructor(private readonly deps: AssemblerDeps) {}
 
   async assemble(uploadId: string): Promise<AssemblyResult> {
-    const upload = await this.begin(uploadId);
-    if (typeof upload === 'string') return upload;
+    const begun = await this.begin(uploadId);
+    if (typeof begun === 'string') return begun;
+    const { upload, parts } = begun;
     // An earlier attempt found a mismatch and stopped before the upload ended: finish that.
     if (upload.failureCode === 'checksum_mismatch') return this.rejectChecksum(upload, upload.failureReason);
-    const parts = await this.deps.uploads.listParts(uploadId);
     this.checkParts(upload, parts);
     await this.completeObject(upload, parts);
     const verdict = await this.verifySha256(upload);
@@ -75,40 +75,54 @@ export class Assembler {
   }
 
   /**
-   * The upload as stored once it is ASSEMBLING, or why there is nothing to assemble. It is read
-   * again after the move, so a SHA-256 declared just before the last part is the one verified.
+   * The upload as stored once it is ASSEMBLING, with its recorded parts, or why there is nothing
+   * to assemble. Two rounds of reads and writes, each made of independent calls sent together:
+   * the session and its parts; then the move to ASSEMBLING (whose answer is the upload as
+   * written) and the owner's tombstone. The parts read first are final: a message is only sent
+   * once every part is recorded, and a recorded part never changes (a declared whole-file SHA-256
+   * neither: it is refused once the last part is in).
    */
-  private async begin(uploadId: string): Promise<UploadSession | AssemblyResult> {
-    const upload = await this.deps.uploads.get(uploadId);
+  private async begin(uploadId: string): Promise<{ upload: UploadSession; parts: PartRecord[] } | AssemblyResult> {
+    const [upload, parts] = await Promise.all([this.deps.uploads.get(uploadId), this.deps.uploads.listParts(uploadId)]);
     if (!upload) return 'skipped';
     if (upload.status === 'COMPLETED') return 'already_done';
     if (upload.status !== 'UPLOADING' && upload.status !== 'ASSEMBLING') return 'skipped';
     if (upload.receivedChunks < upload.totalChunks) return 'not_ready';
-    // Checked before S3 builds the object; the completing transaction checks again, atomically.
-    if (await this.deps.uploads.isUserDeleted(upload.userId)) return this.discard(upload);
-    if (upload.status === 'ASSEMBLING') return upload;
     // Losing this race to another consumer is fine: whoever moved it, the upload is now ASSEMBLING.
-    await this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: this.nowIso() });
-    const current = await this.deps.uploads.get(uploadId);
-    if (current?.status === 'ASSEMBLING') return current;
+    const [deleted, moved] = await Promise.all([
+      // Checked before S3 builds the object; the completing transaction checks again, atomically.
+      this.deps.uploads.isUserDeleted(upload.userId),
+      upload.status === 'UPLOADING'
+        ? this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: this.nowIso() })
+        : upload,
+    ]);
+    const current = moved ?? (await this.deps.uploads.get(uploadId));
+    if (deleted) return this.discard(current ?? upload);
+    if (current?.status === 'ASSEMBLING') return { upload: current, parts };
     return current?.status === 'COMPLETED' ? 'already_done' : 'skipped';
   }
 
-  /** Completes the multipart upload (or finds it completed by an earlier attempt) and checks size and ETag. */
+  /**
+   * Completes the multipart upload (or finds it completed by an earlier attempt) and checks its
+   * ETag: S3's composite of the part ETags proves it assembled exactly the parts recorded, whose
+   * sizes were checked (checkParts), so the object has the upload's size. Only when an earlier
+   * attempt completed it (no ETag to compare with what was recorded yet) is the object's own
+   * size and ETag read back.
+   */
   private async completeObject(upload: UploadSession, parts: PartRecord[]): Promise<void> {
     let etag = await this.deps.objects.completeMultipart(
       upload.objectKey,
       upload.multipartUploadId,
       parts.map((p) => ({ partNumber: p.index + 1, etag: p.etag, sha256: p.sha256 })),
     );
-    const head = await this.deps.objects.head(upload.objectKey);
     if (etag === null) {
       // The multipart upload is gone: a previous attempt completed it and then crashed.
+      const head = await this.deps.objects.head(upload.objectKey);
       if (!head) throw new PermanentAssemblyError('multipart upload vanished before completion');
+      if (head.size !== upload.size) {
+        throw new PermanentAssemblyError(`assembled object has ${head.size} bytes, expected ${upload.size}`);
+      }
       etag = head.etag;
-    }
-    if (!head || head.size !== upload.size) {
-      throw new PermanentAssemblyError(`assembled object has ${head?.size ?? 0} bytes, expected ${upload.size}`);
     }
     if (etag.replaceAll('"', '') !== compositeEtag(parts.map((p) => p.etag))) {
       throw new PermanentAssemblyError('assembled object does not match the recorded parts');

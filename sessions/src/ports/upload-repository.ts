@@ -62,13 +62,16 @@ export interface UploadRepository {
   usage(userId: string): Promise<UserUsage>;
   /** The user's uploads in progress, newest first (finished ones are not read at all). */
   listInProgress(userId: string, limit: number, cursor: string): Promise<UploadPage>;
-  /** Moves `uploadId` from one of `from` to another in-progress state; false if it was in another state. */
+  /**
+   * Moves `uploadId` from one of `from` to another in-progress state: the upload as written (read
+   * in the same write), or null if it was in another state and nothing was written.
+   */
   transition(
     uploadId: string,
     from: UploadStatus[],
     to: UploadStatus,
     extra?: Partial<UploadSession>,
-  ): Promise<boolean>;
+  ): Promise<UploadSession | null>;
   /**
    * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to`, gives its
    * reserved bytes and its in-progress slot back to its owner and starts its retention clock, in
