@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { Stack, TestClient } from '@lfusys/testkit';
 import { assembledAt, verificationLogged, waitUntilListed } from './completion.ts';
 import { httpDirectApi } from './direct/direct-api.ts';
+import { PartHasher } from './direct/part-hasher.ts';
 import { type PartSenderResult, sendParts } from './direct/part-sender.ts';
 import type { LfusysUploadResult } from './lfusys.ts';
 import { readRange } from './testfile.ts';
@@ -46,6 +47,14 @@ export function wholeFileSha256(path: string): Promise<string> {
   return hash;
 }
 
+let hasher: PartHasher | undefined;
+
+/** One hashing thread for every upload, as a page keeps its Worker; started by the untimed warm-up. */
+function partHasher(): PartHasher {
+  hasher ??= new PartHasher();
+  return hasher;
+}
+
 interface DirectPlan {
   uploadId: string;
   chunkSize: number;
@@ -86,14 +95,18 @@ export async function uploadWithLfusysDirect(
   const t0 = now();
   const plan = await openDirect(client, size);
   if (sha256) await declareSha256(client, plan.uploadId, sha256);
+  const range = (index: number) => [index * plan.chunkSize, Math.min(size, (index + 1) * plan.chunkSize)] as const;
+  const hasher = partHasher();
   const sent = await sendParts({
     api: httpDirectApi(client),
     uploadId: plan.uploadId,
     totalChunks: plan.totalChunks,
     concurrency: options.concurrency,
-    readPart: (index, into) =>
-      readRange(path, index * plan.chunkSize, Math.min(size, (index + 1) * plan.chunkSize), into),
-    partSize: plan.chunkSize,
+    readPart: (index) => readRange(path, ...range(index)),
+    hashPart: async (index) => {
+      const [start, end] = range(index);
+      return { index, sha256: await hasher.sha256(path, start, end), length: end - start };
+    },
     clock: Date.now,
     monotonic: now,
     sleep,

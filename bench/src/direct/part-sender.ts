@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { DirectApi, PartToSign } from './direct-api.ts';
 import { PartConfirmations } from './part-confirmations.ts';
 import { PartUrls } from './part-urls.ts';
@@ -8,13 +7,13 @@ export interface PartSenderOptions {
   uploadId: string;
   totalChunks: number;
   concurrency: number;
-  /** The bytes of part `index`, in a new buffer or, given `into`, in that one. */
-  readPart(index: number, into?: Uint8Array): Promise<Uint8Array>;
+  /** The bytes of part `index`, for its PUT. */
+  readPart(index: number): Promise<Uint8Array>;
   /**
-   * The largest part's length: the look-ahead then reads the parts it hashes into one reused
-   * buffer instead of a new one each (it only needs them for the hash).
+   * Part `index`'s SHA-256 (base64) and length. The bench hashes in a worker thread, as the web
+   * app hashes in a Web Worker, so the event loop that sends the PUTs is not blocked by hashing.
    */
-  partSize?: number;
+  hashPart(index: number): Promise<PartToSign>;
   /** Epoch milliseconds (URL expiry is an absolute time). */
   clock: () => number;
   /** Monotonic milliseconds, for latencies. */
@@ -39,16 +38,15 @@ export interface PartSenderResult {
   confirmCalls: number;
 }
 
-const sha256Base64 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('base64');
-
 /**
  * What a browser does in direct transfer: N lanes, each takes the next part, hashes it, gets its
  * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
  * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
  * sessions a ListParts and a write, and a lane that waited for it would leave its connection idle.
  * As the web app's engine does, parts are hashed and their URLs asked ahead of the lanes, a window
- * at a time, so signing runs beside the transfers rather than in front of each (the bytes read
- * for that hash are dropped and read again at the part's turn, as a browser re-reads its Blob);
+ * at a time, so signing runs beside the transfers rather than in front of each (hashing reads
+ * the part's bytes on its own, off the event loop, and the lane reads them again for the PUT, as
+ * a browser hands its Worker a Blob and re-reads it);
  * confirmations are held while other parts are being PUT until eight can go in one call (for
  * at most a second). Each sign or confirm call costs sessions reads and writes whatever its size,
  * so fewer, larger calls leave storage more time for the bytes.
@@ -63,35 +61,24 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
   const maxAttempts = options.maxAttempts ?? 3;
   let next = 0;
   const hashes = new Map<number, Promise<PartToSign>>();
-  const digest = (index: number, bytes: Uint8Array): PartToSign => ({
-    index,
-    sha256: sha256Base64(bytes),
-    length: bytes.byteLength,
-  });
-  /** A lane's part: hashed ahead already, or hashed now from the bytes the lane read. */
-  const hashOf = (index: number, body: Uint8Array): Promise<PartToSign> => {
+  /** A part's hash: asked once, by its lane or by a look-ahead, whichever comes first. */
+  const hashOf = (index: number): Promise<PartToSign> => {
     let hash = hashes.get(index);
     if (!hash) {
-      hash = Promise.resolve(digest(index, body));
+      hash = options.hashPart(index);
       hashes.set(index, hash);
+      // A failure is met again at the part's turn: forget it so that turn asks afresh.
+      hash.catch(() => {
+        if (hashes.get(index) === hash) hashes.delete(index);
+      });
     }
     return hash;
   };
   /**
    * Keeps URLs signed ahead of the lanes, as the web app's ChunkSender does: when fewer than
    * 2 × concurrency of the next parts are hashed, hashes the next 4 × concurrency one after another
-   * (so one part's bytes are held at a time) and asks their URLs `concurrency` at a time. A
-   * failure is met again at the part's turn.
+   * and asks their URLs `concurrency` at a time. A failure is met again at the part's turn.
    */
-  /** Hashes a part ahead of its turn, its bytes read into `scratch` (when given) and dropped. */
-  const hashAhead = async (index: number, scratch: Uint8Array | undefined): Promise<PartToSign> => {
-    const known = hashes.get(index);
-    if (known) return known;
-    const part = digest(index, await options.readPart(index, scratch));
-    // A lane may have hashed it meanwhile: the same bytes, the same digest.
-    if (!hashes.has(index)) hashes.set(index, Promise.resolve(part));
-    return part;
-  };
   const taken = new Set<number>();
   const lookAhead = () => {
     const upcoming: number[] = [];
@@ -103,12 +90,9 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     const fresh = upcoming.filter((index) => !known(index));
     for (const index of fresh) taken.add(index);
     (async () => {
-      // One buffer per look-ahead (they hash one part at a time), not one per part: the bench
-      // client's garbage collector otherwise ran ~0.7 s per GiB more than B+sha's.
-      const scratch = options.partSize ? new Uint8Array(options.partSize) : undefined;
       let ready: PartToSign[] = [];
       for (const [at, index] of fresh.entries()) {
-        ready.push(await hashAhead(index, scratch));
+        ready.push(await hashOf(index));
         taken.delete(index);
         if (ready.length < options.concurrency && at < fresh.length - 1) continue;
         // A part whose turn came meanwhile signs its own URL (or already has).
@@ -116,16 +100,17 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
         ready = [];
       }
     })().catch(() => {
-      for (const index of fresh) {
-        taken.delete(index);
-        hashes.delete(index);
-      }
+      for (const index of fresh) taken.delete(index);
     });
   };
 
-  const putOnce = async (index: number, body: Uint8Array, sha256: string) => {
+  /** PUTs a part, its bytes read while its URL is signed (or taken from the cache). */
+  const putOnce = async (signed: PartToSign, reading: Promise<Uint8Array>) => {
+    const { index } = signed;
+    reading.catch(() => {});
     for (let attempt = 1; ; ) {
-      const part = await urls.get({ index, sha256, length: body.byteLength });
+      const part = await urls.get(signed);
+      const body = await reading;
       putting++;
       const status = await options.api.putPart(part, body).catch((err: unknown) => err as Error);
       putting--;
@@ -143,12 +128,13 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
     }
   };
 
-  /** Confirms `index`; a part sent back is read, PUT and confirmed again (bounded). */
-  const confirm = async (index: number, sha256: string) => {
+  /** Confirms a part; one sent back is read, PUT and confirmed again (bounded). */
+  const confirm = async (signed: PartToSign) => {
+    const { index } = signed;
     for (let attempt = 1; (await confirmations.request(index)) === 'resend'; attempt++) {
       stats.resent++;
       if (attempt >= maxAttempts) throw new Error(`part ${index}: confirm refused it ${attempt} times`);
-      await putOnce(index, await options.readPart(index), sha256);
+      await putOnce(signed, options.readPart(index));
     }
   };
 
@@ -156,12 +142,12 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
   const lane = async () => {
     for (let index = next++; index < options.totalChunks; index = next++) {
       const start = options.monotonic();
-      const body = await options.readPart(index);
-      const { sha256 } = await hashOf(index, body);
+      const signed = await hashOf(index);
       lookAhead();
-      await putOnce(index, body, sha256);
+      // Read after the hash, not beside it: reads share the thread pool with the hashing thread's.
+      await putOnce(signed, options.readPart(index));
       stats.latenciesMs.push(options.monotonic() - start);
-      const confirmed = confirm(index, sha256);
+      const confirmed = confirm(signed);
       // Observed at once so a failure is not an unhandled rejection while the lanes still run.
       confirmed.catch(() => {});
       confirming.push(confirmed);
