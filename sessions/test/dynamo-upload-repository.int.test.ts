@@ -5,6 +5,7 @@ import { beforeAll, inject } from 'vitest';
 import { DynamoFileRepository } from '../src/adapters/dynamo-file-repository.ts';
 import { DynamoUploadRepository } from '../src/adapters/dynamo-upload-repository.ts';
 import { fileRepositoryContract } from './file-repository-contract.ts';
+import { uploadPartsContract } from './upload-parts-contract.ts';
 import { uploadRepositoryContract } from './upload-repository-contract.ts';
 
 const prefix = `t-${randomUUID().slice(0, 12)}`;
@@ -23,4 +24,5 @@ const dynamo = async () => ({
 });
 
 uploadRepositoryContract('DynamoDB', dynamo);
+uploadPartsContract('DynamoDB', dynamo);
 fileRepositoryContract('DynamoDB', dynamo);

@@ -210,6 +210,16 @@ describe('sendParts (direct transfer)', () => {
     expect([...asked.entries()].filter(([, n]) => n > 1)).toEqual([[9, 2]]);
   });
 
+  it('signs ahead 2 × concurrency parts per call, far fewer calls than parts', async () => {
+    const { api, run } = setup(40, { concurrency: 4 });
+    slowPuts(api);
+    expect((await run()).complete).toBe(true);
+    const sizes = api.signCalls.map((c) => c.length);
+    expect(Math.max(...sizes)).toBe(8);
+    expect(sizes.filter((n) => n === 8).length).toBeGreaterThanOrEqual(2);
+    expect(api.signCalls.length).toBeLessThan(12);
+  });
+
   it('holds confirmations while PUTs run until eight parts can go together, and sends the rest after the last PUT', async () => {
     const { api, run } = setup(30, { concurrency: 4 });
     slowPuts(api);

@@ -53,6 +53,13 @@ export interface PartSenderResult {
  * A part the confirmation sends back is read and PUT again. The confirmation that completes the
  * set queues assembly.
  */
+/**
+ * Parts per look-ahead signing request, in multiples of the parallelism (the web app's
+ * SIGN_AHEAD_BATCH). Two halves the calls of one (each costs sessions a read and a write whatever
+ * its size) and still asks the first window's URLs long before the lanes reach them.
+ */
+const SIGN_AHEAD_BATCH = 2;
+
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
   let putting = 0;
@@ -77,7 +84,7 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
   /**
    * Keeps URLs signed ahead of the lanes, as the web app's ChunkSender does: when fewer than
    * 2 × concurrency of the next parts are hashed, hashes the next 4 × concurrency one after another
-   * and asks their URLs `concurrency` at a time. A failure is met again at the part's turn.
+   * and asks their URLs 2 × concurrency at a time. A failure is met again at the part's turn.
    */
   const taken = new Set<number>();
   const lookAhead = () => {
@@ -94,7 +101,7 @@ export async function sendParts(options: PartSenderOptions): Promise<PartSenderR
       for (const [at, index] of fresh.entries()) {
         ready.push(await hashOf(index));
         taken.delete(index);
-        if (ready.length < options.concurrency && at < fresh.length - 1) continue;
+        if (ready.length < SIGN_AHEAD_BATCH * options.concurrency && at < fresh.length - 1) continue;
         // A part whose turn came meanwhile signs its own URL (or already has).
         urls.prefetch(ready.filter((part) => part.index >= next));
         ready = [];

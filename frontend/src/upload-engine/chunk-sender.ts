@@ -7,6 +7,12 @@ import type { ChunkResponse } from './types.ts';
 
 /** How far ahead of the parallelism a transport that prepares gets its chunks (see `lookAhead`). */
 const AHEAD_FACTOR = 4;
+/**
+ * Chunks per look-ahead signing request, in multiples of the parallelism: each request costs the
+ * server a read and a write whatever its size, and two still asks the first window's URLs long
+ * before their chunks' turn.
+ */
+const SIGN_AHEAD_BATCH = 2;
 
 /** How one chunk request ended. */
 type ChunkOutcome =
@@ -99,8 +105,9 @@ export class ChunkSender {
    * For a transport that prepares (direct: signs URLs): keeps chunks hashed and handed over ahead
    * of their turn, so the signing round trip runs beside the transfers instead of in front of each.
    * When fewer than 2 × `limit` (the parallelism) of the next chunks are hashed, hashes the next
-   * {@link AHEAD_FACTOR} × limit one after another and hands them over `limit` at a time: one
-   * signing request each, where one per chunk would cost the server a read and a write apiece.
+   * {@link AHEAD_FACTOR} × limit one after another and hands them over {@link SIGN_AHEAD_BATCH} ×
+   * limit at a time: one signing request each, where one per chunk would cost the server a read
+   * and a write apiece.
    * The hashes are kept for the chunks' own turn.
    */
   private lookAhead(task: FileTask, session: ChunkSession): void {
@@ -124,7 +131,7 @@ export class ChunkSender {
         }
         ready.push({ index, sha256, length: task.chunkLength(index) });
         taken.delete(index);
-        if (ready.length < limit && at < fresh.length - 1) continue;
+        if (ready.length < SIGN_AHEAD_BATCH * limit && at < fresh.length - 1) continue;
         // A chunk whose turn came meanwhile signs its own URL (or already has).
         for (const chunk of ready) {
           if (!task.acked.has(chunk.index) && !task.inFlight.has(chunk.index)) transport.prepare?.(chunk);

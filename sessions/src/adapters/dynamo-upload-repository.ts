@@ -166,19 +166,19 @@ export class DynamoUploadRepository implements UploadRepository {
     return { kind: 'recorded', upload: current };
   }
 
-  async recordParts(
-    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
-    parts: PartRecord[],
-  ): Promise<RecordPartsOutcome> {
+  async recordParts(upload: UploadSession, parts: PartRecord[]): Promise<RecordPartsOutcome> {
     try {
       await this.transact(this.tx.recordParts(upload, parts));
     } catch (err) {
       if (isConditionFailure(err)) return { kind: 'conflict' };
       throw storageError('record parts', err);
     }
-    const current = await this.get(upload.uploadId);
-    if (!current) throw new AppError('internal', 'upload vanished after recording parts');
-    return { kind: 'recorded', upload: current };
+    // The write was conditioned on the count read: the new one is known without reading it.
+    const receivedBytes = upload.receivedBytes + parts.reduce((sum, part) => sum + part.size, 0);
+    return {
+      kind: 'recorded',
+      upload: { ...upload, receivedChunks: upload.receivedChunks + parts.length, receivedBytes },
+    };
   }
 
   async getPart(uploadId: string, index: number): Promise<PartRecord | null> {

@@ -60,13 +60,17 @@ export class UploadTransactions {
 
   /**
    * Several parts of one upload in one transaction (a direct-transfer confirmation): every part
-   * absent, the counters moved by all of them at once, the session UPLOADING, no tombstone.
+   * absent, the counters moved by all of them at once from the count the caller read (so the
+   * caller knows the new one without reading it), the session UPLOADING, no tombstone.
    */
-  recordParts(upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>, parts: PartRecord[]) {
+  recordParts(
+    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt' | 'receivedChunks'>,
+    parts: PartRecord[],
+  ) {
     const bytes = parts.reduce((sum, part) => sum + part.size, 0);
     return [
       ...parts.map((part) => this.partPut(upload, part)),
-      this.counterUpdate(upload.uploadId, parts.length, bytes),
+      this.counterUpdate(upload.uploadId, parts.length, bytes, upload.receivedChunks),
       this.noTombstone(upload.userId),
     ];
   }
@@ -96,16 +100,21 @@ export class UploadTransactions {
     };
   }
 
-  /** The counters move in the same transaction as the parts: a retry can never count twice. */
-  private counterUpdate(uploadId: string, parts: number, bytes: number) {
+  /**
+   * The counters move in the same transaction as the parts: a retry can never count twice. Given
+   * `from`, only if the count is still that.
+   */
+  private counterUpdate(uploadId: string, parts: number, bytes: number, from?: number) {
+    const values = { ':parts': parts, ':size': bytes, ':uploading': 'UPLOADING' };
     return {
       Update: {
         TableName: this.t.uploadsTable,
         Key: uploadSessionKey(uploadId),
         UpdateExpression: 'ADD receivedChunks :parts, receivedBytes :size',
-        ConditionExpression: '#status = :uploading',
+        ConditionExpression:
+          from === undefined ? '#status = :uploading' : '#status = :uploading AND receivedChunks = :from',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':parts': parts, ':size': bytes, ':uploading': 'UPLOADING' },
+        ExpressionAttributeValues: from === undefined ? values : { ...values, ':from': from },
       },
     };
   }

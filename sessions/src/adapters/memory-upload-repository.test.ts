@@ -1,4 +1,5 @@
 import { fileRepositoryContract } from '../../test/file-repository-contract.ts';
+import { uploadPartsContract } from '../../test/upload-parts-contract.ts';
 import { uploadRepositoryContract } from '../../test/upload-repository-contract.ts';
 import { MemoryFileRepository, MemoryUploadRepository, MemoryUploadStore } from './memory-upload-repository.ts';
 
@@ -8,4 +9,5 @@ const memory = async () => {
 };
 
 uploadRepositoryContract('memory', memory);
+uploadPartsContract('memory', memory);
 fileRepositoryContract('memory', memory);

@@ -154,13 +154,11 @@ export class MemoryUploadRepository implements UploadRepository {
     return { kind: 'recorded', upload: { ...current } };
   }
 
-  async recordParts(
-    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
-    parts: PartRecord[],
-  ): Promise<RecordPartsOutcome> {
+  async recordParts(upload: UploadSession, parts: PartRecord[]): Promise<RecordPartsOutcome> {
     const current = this.store.sessions.get(upload.uploadId);
     const recorded = this.store.parts.get(upload.uploadId) ?? new Map<number, PartRecord>();
     if (this.store.tombstones.has(upload.userId) || current?.status !== 'UPLOADING') return { kind: 'conflict' };
+    if (current.receivedChunks !== upload.receivedChunks) return { kind: 'conflict' };
     // One transaction cannot write one item twice: a batch naming an index twice writes nothing.
     const indexes = new Set(parts.map((part) => part.index));
     if (indexes.size < parts.length || [...indexes].some((index) => recorded.has(index))) return { kind: 'conflict' };
@@ -168,7 +166,11 @@ export class MemoryUploadRepository implements UploadRepository {
     this.store.parts.set(upload.uploadId, recorded);
     current.receivedChunks += parts.length;
     current.receivedBytes += parts.reduce((sum, part) => sum + part.size, 0);
-    return { kind: 'recorded', upload: { ...current } };
+    // As the DynamoDB adapter answers: the caller's upload with the parts counted.
+    return {
+      kind: 'recorded',
+      upload: { ...upload, receivedChunks: current.receivedChunks, receivedBytes: current.receivedBytes },
+    };
   }
 
   async listParts(uploadId: string): Promise<PartRecord[]> {

@@ -96,13 +96,12 @@ export interface UploadRepository {
   ): Promise<RecordPartOutcome>;
   /**
    * Records up to {@link MAX_PARTS_PER_RECORD} checked parts of one upload atomically: all, or
-   * none (`conflict`) when one is recorded already, the upload is not UPLOADING or its owner was
-   * deleted.
+   * none (`conflict`) when one is recorded already, the upload is not UPLOADING, its owner was
+   * deleted, or its count of parts is no longer the one in `upload` (as the caller read it:
+   * another confirmation recorded parts meanwhile). The answer is `upload` with these parts
+   * counted, known without reading it again.
    */
-  recordParts(
-    upload: Pick<UploadSession, 'uploadId' | 'userId' | 'expiresAt'>,
-    parts: PartRecord[],
-  ): Promise<RecordPartsOutcome>;
+  recordParts(upload: UploadSession, parts: PartRecord[]): Promise<RecordPartsOutcome>;
   /** Every recorded part, in index order (paginates internally). */
   listParts(uploadId: string): Promise<PartRecord[]>;
   getPart(uploadId: string, index: number): Promise<PartRecord | null>;
