@@ -138,10 +138,17 @@ export class DynamoUploadRepository implements UploadRepository {
     to: UploadStatus,
     extra: Partial<UploadSession> = {},
   ): Promise<UploadSession | null> {
+    return this.updateStatus(this.tx.statusUpdate(uploadId, from, to, extra));
+  }
+
+  startAssembly(uploadId: string, updatedAt: string): Promise<UploadSession | null> {
+    return this.updateStatus(this.tx.startAssembly(uploadId, updatedAt));
+  }
+
+  /** One conditional status write, answered with the item as written (null: the condition failed). */
+  private async updateStatus(update: ConstructorParameters<typeof UpdateCommand>[0]): Promise<UploadSession | null> {
     try {
-      const { Attributes } = await this.db.send(
-        new UpdateCommand({ ...this.tx.statusUpdate(uploadId, from, to, extra), ReturnValues: 'ALL_NEW' }),
-      );
+      const { Attributes } = await this.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
       if (!Attributes) throw new AppError('internal', 'a status update returned no item');
       return toSession(Attributes);
     } catch (err) {
@@ -274,17 +281,6 @@ export class DynamoUploadRepository implements UploadRepository {
       );
     } catch (err) {
       throw storageError('mark user deleted', err);
-    }
-  }
-
-  async isUserDeleted(userId: string): Promise<boolean> {
-    try {
-      const { Item } = await this.db.send(
-        new GetCommand({ TableName: this.uploadsTable, Key: userTombstoneKey(userId), ConsistentRead: true }),
-      );
-      return Item !== undefined;
-    } catch (err) {
-      throw storageError('read user tombstone', err);
     }
   }
 

@@ -191,6 +191,12 @@ export class UploadTransactions {
     };
   }
 
+  /** UPLOADING with every part recorded → ASSEMBLING. */
+  startAssembly(uploadId: string, updatedAt: string) {
+    const update = this.statusUpdate(uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt });
+    return { ...update, ConditionExpression: `${update.ConditionExpression} AND receivedChunks = totalChunks` };
+  }
+
   /**
    * The whole file's SHA-256, while UPLOADING with parts still missing and no other value declared.
    * One conditional write on the session: it cannot interleave with the RecordPart transaction that

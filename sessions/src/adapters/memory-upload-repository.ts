@@ -122,6 +122,13 @@ export class MemoryUploadRepository implements UploadRepository {
     return { ...upload };
   }
 
+  async startAssembly(uploadId: string, updatedAt: string) {
+    const upload = this.store.sessions.get(uploadId);
+    if (upload?.status !== 'UPLOADING' || upload.receivedChunks !== upload.totalChunks) return null;
+    Object.assign(upload, { status: 'ASSEMBLING', updatedAt });
+    return { ...upload };
+  }
+
   async end(
     ended: Pick<UploadSession, 'uploadId' | 'userId' | 'size'>,
     from: UploadStatus[],
@@ -231,10 +238,6 @@ export class MemoryUploadRepository implements UploadRepository {
 
   async markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void> {
     this.store.tombstones.set(userId, untilEpochSeconds);
-  }
-
-  async isUserDeleted(userId: string): Promise<boolean> {
-    return this.store.tombstones.has(userId);
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '@lfusys/commons';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { memorySessions, silentLogger, uploaded } from '../../test/fakes.ts';
 import { Assembler, PermanentAssemblyError } from './assembler.ts';
 
@@ -95,6 +95,17 @@ describe('Assembler, races and failures', () => {
     s.repository.complete = complete;
     expect(await s.assembler.assemble(upload.uploadId)).toBe('completed');
     expect(s.store.files.size).toBe(1);
+  });
+
+  it('leaves to the redelivery an upload whose last part came in between its refused move and its read', async () => {
+    const s = memorySessions();
+    const upload = await uploaded(s, randomBytes(2048), '');
+    // As if the move had run a moment before the last part was recorded.
+    vi.spyOn(s.repository, 'startAssembly').mockResolvedValueOnce(null);
+    await expect(s.assembler.assemble(upload.uploadId)).rejects.toMatchObject({ code: 'failed_precondition' });
+    expect(await s.repository.get(upload.uploadId)).toMatchObject({ status: 'UPLOADING' });
+    expect(s.objects.objects.has(upload.objectKey)).toBe(false);
+    expect(await s.assembler.assemble(upload.uploadId)).toBe('completed');
   });
 
   it('refuses for good an object an earlier attempt completed with another size than the upload', async () => {

@@ -53,7 +53,13 @@ export class Assembler {
     // An earlier attempt found a mismatch and stopped before the upload ended: finish that.
     if (upload.failureCode === 'checksum_mismatch') return this.rejectChecksum(upload, upload.failureReason);
     this.checkParts(upload, parts);
-    await this.completeObject(upload, parts);
+    try {
+      await this.completeObject(upload, parts);
+    } catch (err) {
+      // Deleting an account may take the upload's storage with it: that is a discard, not a failure.
+      if ((await this.deps.uploads.usage(upload.userId)).deleted) return this.discard(upload);
+      throw err;
+    }
     const verdict = await this.verifySha256(upload);
     if (!verdict.ok) return this.rejectChecksum(upload, verdict.reason);
     const file: StoredFile = {
@@ -76,30 +82,28 @@ export class Assembler {
 
   /**
    * The upload as stored once it is ASSEMBLING, with its recorded parts, or why there is nothing
-   * to assemble. Two rounds of reads and writes, each made of independent calls sent together:
-   * the session and its parts; then the move to ASSEMBLING (whose answer is the upload as
-   * written) and the owner's tombstone. The parts read first are final: a message is only sent
-   * once every part is recorded, and a recorded part never changes (a declared whole-file SHA-256
-   * neither: it is refused once the last part is in).
+   * to assemble. One round of two calls sent together: the move to ASSEMBLING (conditioned on
+   * every part being recorded; its answer is the upload as written) and the parts. The parts are
+   * final once the move succeeds, or once another attempt made it: a recorded part never changes,
+   * nor does a declared whole-file SHA-256 once the last part is in. Only when the move is refused
+   * is the upload read, to say why (or to go on with one already ASSEMBLING: a redelivery). The
+   * owner's tombstone is not read on the way: the completing transaction checks it atomically (a
+   * deleted owner's object is then discarded), and so does a storage failure.
    */
   private async begin(uploadId: string): Promise<{ upload: UploadSession; parts: PartRecord[] } | AssemblyResult> {
-    const [upload, parts] = await Promise.all([this.deps.uploads.get(uploadId), this.deps.uploads.listParts(uploadId)]);
-    if (!upload) return 'skipped';
-    if (upload.status === 'COMPLETED') return 'already_done';
-    if (upload.status !== 'UPLOADING' && upload.status !== 'ASSEMBLING') return 'skipped';
-    if (upload.receivedChunks < upload.totalChunks) return 'not_ready';
-    // Losing this race to another consumer is fine: whoever moved it, the upload is now ASSEMBLING.
-    const [deleted, moved] = await Promise.all([
-      // Checked before S3 builds the object; the completing transaction checks again, atomically.
-      this.deps.uploads.isUserDeleted(upload.userId),
-      upload.status === 'UPLOADING'
-        ? this.deps.uploads.transition(uploadId, ['UPLOADING'], 'ASSEMBLING', { updatedAt: this.nowIso() })
-        : upload,
+    const [started, parts] = await Promise.all([
+      this.deps.uploads.startAssembly(uploadId, this.nowIso()),
+      this.deps.uploads.listParts(uploadId),
     ]);
-    const current = moved ?? (await this.deps.uploads.get(uploadId));
-    if (deleted) return this.discard(current ?? upload);
-    if (current?.status === 'ASSEMBLING') return { upload: current, parts };
-    return current?.status === 'COMPLETED' ? 'already_done' : 'skipped';
+    if (started) return { upload: started, parts };
+    const upload = await this.deps.uploads.get(uploadId);
+    if (!upload) return 'skipped';
+    if (upload.status === 'ASSEMBLING') return { upload, parts };
+    if (upload.status === 'COMPLETED') return 'already_done';
+    if (upload.status !== 'UPLOADING') return 'skipped';
+    if (upload.receivedChunks < upload.totalChunks) return 'not_ready';
+    // Its last part was recorded between the move and the read: the redelivery moves it.
+    throw new AppError('failed_precondition', 'the last part was recorded while assembly began; retrying');
   }
 
   /**

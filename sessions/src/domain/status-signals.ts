@@ -88,11 +88,13 @@ export class StatusSignals {
 }
 
 /** The writes that change an upload's status. */
-const STATUS_WRITES = new Set<PropertyKey>(['transition', 'end', 'complete'] satisfies Array<keyof UploadRepository>);
+const STATUS_WRITES = new Set<PropertyKey>(['transition', 'startAssembly', 'end', 'complete'] satisfies Array<
+  keyof UploadRepository
+>);
 
 /**
- * `repository` with every status write announced on `signals`: transition, end and complete —
- * the only writes that change an upload's status — notify after they return or fail, whatever
+ * `repository` with every status write announced on `signals`: transition, startAssembly, end and
+ * complete — the only writes that change an upload's status — notify after they return or fail, whatever
  * their outcome (a refused write wakes waiters for nothing; they re-read and wait again). The
  * method is looked up at each call, so a test that replaces one on the repository still reaches it.
  */

@@ -73,6 +73,12 @@ export interface UploadRepository {
     extra?: Partial<UploadSession>,
   ): Promise<UploadSession | null>;
   /**
+   * Moves an UPLOADING upload whose every part is recorded to ASSEMBLING, in one conditional
+   * write: the upload as written, or null (nothing written) when it is in another state or a part
+   * is missing.
+   */
+  startAssembly(uploadId: string, updatedAt: string): Promise<UploadSession | null>;
+  /**
    * Ends an upload (CANCELLED, FAILED, EXPIRED): moves it from one of `from` to `to`, gives its
    * reserved bytes and its in-progress slot back to its owner and starts its retention clock, in
    * one transaction, so a crash can never leave one without the other. False if it was in another
@@ -136,5 +142,4 @@ export interface UploadRepository {
   ): Promise<{ uploadIds: string[]; nextCursor: string }>;
   /** Leaves a tombstone for a deleted user until `untilEpochSeconds` (idempotent). */
   markUserDeleted(userId: string, untilEpochSeconds: number): Promise<void>;
-  isUserDeleted(userId: string): Promise<boolean>;
 }
