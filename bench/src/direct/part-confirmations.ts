@@ -25,6 +25,8 @@ export class PartConfirmations {
     private readonly uploadId: string,
     /** Whether parts are being PUT: while they are, confirmations wait for a fuller batch. */
     private readonly putting: () => boolean = () => false,
+    /** Whether every part has been started: then they wait for the PUTs in flight, however many. */
+    private readonly lastOut: () => boolean = () => false,
   ) {
     this.batcher = new CoalescingBatcher(
       (indexes) => this.confirm(indexes),
@@ -37,9 +39,12 @@ export class PartConfirmations {
   private holdTimer: ReturnType<typeof setTimeout> | undefined;
   private holdExpired = false;
 
-  /** While other PUTs run, up to CONFIRM_BATCH parts and CONFIRM_HOLD_MS (a PUT may hang). */
+  /**
+   * While other PUTs run, up to CONFIRM_BATCH parts (once every part is out, until they end: the
+   * last ones go in one call after the last PUT) and CONFIRM_HOLD_MS (a PUT may hang).
+   */
   private hold(waiting: number): boolean {
-    if (!this.putting() || waiting >= CONFIRM_BATCH || this.holdExpired) return false;
+    if (!this.putting() || this.holdExpired || (waiting >= CONFIRM_BATCH && !this.lastOut())) return false;
     this.holdTimer ??= setTimeout(() => {
       this.holdExpired = true;
       this.release();

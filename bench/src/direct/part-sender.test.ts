@@ -220,6 +220,14 @@ describe('sendParts (direct transfer)', () => {
     expect(api.signCalls.length).toBeLessThan(12);
   });
 
+  it('once every part is out, holds what is stored until the last PUT ends: the rest goes in one call', async () => {
+    const { api, run } = setup(10, { concurrency: 10 });
+    slowPuts(api);
+    expect((await run()).complete).toBe(true);
+    // All ten are out at once: ten stored (more than eight) still wait for the last PUT.
+    expect(api.confirmCalls.map((c) => [...c].sort((a, b) => a - b))).toEqual([[...Array(10).keys()]]);
+  });
+
   it('holds confirmations while PUTs run until eight parts can go together, and sends the rest after the last PUT', async () => {
     const { api, run } = setup(30, { concurrency: 4 });
     slowPuts(api);

@@ -63,10 +63,15 @@ const SIGN_AHEAD_BATCH = 2;
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
   let putting = 0;
-  const confirmations = new PartConfirmations(options.api, options.uploadId, () => putting > 0);
+  let next = 0;
+  const confirmations = new PartConfirmations(
+    options.api,
+    options.uploadId,
+    () => putting > 0,
+    () => next >= options.totalChunks,
+  );
   const stats = { retries: 0, resigned: 0, resent: 0, latenciesMs: [] as number[] };
   const maxAttempts = options.maxAttempts ?? 3;
-  let next = 0;
   const hashes = new Map<number, Promise<PartToSign>>();
   /** A part's hash: asked once, by its lane or by a look-ahead, whichever comes first. */
   const hashOf = (index: number): Promise<PartToSign> => {

@@ -81,6 +81,7 @@ export class ChunkSender {
         signal,
         onProgress: (loaded) => this.onProgress(task, run, loaded),
         onStored: () => this.core.batch(() => this.stored(run)),
+        lastOut: task.upcoming(1).length === 0,
       });
       return { kind: 'response', response };
     } catch (error) {

@@ -16,6 +16,12 @@ export interface ChunkToSend {
    * the recording itself (relay) never calls it.
    */
   onStored?(): void;
+  /**
+   * No chunk of the upload is left to start after this one (the others are sent or being sent): a
+   * transport that holds confirmations for a fuller batch holds them until its PUTs end instead,
+   * so the last ones go in one request after the last PUT rather than one request racing it.
+   */
+  lastOut?: boolean;
 }
 
 /** A chunk about to be sent: its index, the SHA-256 of its bytes and their length. */

@@ -100,6 +100,26 @@ describe('DirectTransport', () => {
     ]);
   });
 
+  it('once every chunk is out, holds what is stored until the last PUT ends, however many: one request', async () => {
+    const { server, transport, chunk } = setup(10 * CHUNK);
+    server.onChunk = () => 'hold';
+    const sends = (await Promise.all(Array.from({ length: 10 }, (_, index) => chunk(index)))).map((c) =>
+      transport.send({ ...c, lastOut: c.index === 9 }),
+    );
+    await until(() => server.open.length === 10, 'ten PUTs open');
+    for (let index = 0; index < 9; index++) {
+      server.open.find((call) => call.index === index)?.respond();
+      await settle();
+    }
+    // Nine stored (more than CONFIRM_BATCH) while the last is being PUT: they wait for it.
+    expect(server.apiCallsOf('confirm')).toEqual([]);
+    server.open.find((call) => call.index === 9)?.respond();
+    await Promise.all(sends);
+    expect(server.apiCallsOf('confirm').map((call) => [...(call.indexes ?? [])].sort((a, b) => a - b))).toEqual([
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ]);
+  });
+
   it('sends held confirmations after CONFIRM_HOLD_MS even while a PUT hangs (manual clock)', async () => {
     const { clock, server, transport, chunk } = setup(3 * CHUNK);
     server.onChunk = (call) => (call.index === 2 ? 'hold' : undefined);

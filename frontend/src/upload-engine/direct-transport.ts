@@ -63,6 +63,8 @@ export class DirectTransport implements ChunkTransport {
   /** Runs from when a stored part starts waiting for a fuller batch until the next confirmation leaves. */
   private holdTimer: unknown;
   private holdExpired = false;
+  /** Every chunk has been started: what is stored waits for the PUTs in flight, however many. */
+  private lastOut = false;
 
   constructor(
     private readonly deps: TransportDeps,
@@ -93,9 +95,12 @@ export class DirectTransport implements ChunkTransport {
     );
   }
 
-  /** Whether `waiting` stored parts wait for more: while other PUTs run, up to a batch and a time bound. */
+  /**
+   * Whether `waiting` stored parts wait for more: while other PUTs run, up to a batch (or, once
+   * every chunk is out, until they end) and a time bound.
+   */
   private holdConfirmations(waiting: number): boolean {
-    if (this.putting === 0 || waiting >= CONFIRM_BATCH || this.holdExpired) return false;
+    if (this.putting === 0 || this.holdExpired || (waiting >= CONFIRM_BATCH && !this.lastOut)) return false;
     this.holdTimer ??= this.deps.clock.setTimeout(() => {
       this.holdExpired = true;
       this.confirmer.release();
@@ -110,6 +115,7 @@ export class DirectTransport implements ChunkTransport {
   }
 
   async send(chunk: ChunkToSend): Promise<ChunkResponse> {
+    if (chunk.lastOut) this.lastOut = true;
     try {
       if (this.stored.get(chunk.index) !== chunk.sha256) {
         const put = await this.putOnce(chunk);
