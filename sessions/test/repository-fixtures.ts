@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
 import { objectKeyFor, type PartRecord, type StoredFile, type UploadSession } from '../src/domain/upload.ts';
 import type { FileRepository } from '../src/ports/file-repository.ts';
 import type { UploadRepository } from '../src/ports/upload-repository.ts';
@@ -74,4 +75,14 @@ export async function everyPage<T>(
     cursor = page.nextCursor;
   }
   throw new Error('listing did not end within 20 pages');
+}
+
+/** The per-user limits the repository contracts open uploads under. */
+export const CONTRACT_LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
+
+/** A fresh user with one open upload (a {@link sessionFor} with `overrides`), created under CONTRACT_LIMITS. */
+export async function opened(repo: UploadRepository, overrides: Partial<UploadSession> = {}): Promise<UploadSession> {
+  const upload = sessionFor(randomUUID(), overrides);
+  expect(await repo.create(upload, CONTRACT_LIMITS)).toBe('created');
+  return upload;
 }

@@ -1,10 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { UploadSession } from '../src/domain/upload.ts';
-import type { UploadRepository } from '../src/ports/upload-repository.ts';
-import { part, type Repositories, sessionFor } from './repository-fixtures.ts';
-
-const LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
+import { opened, part, type Repositories, sessionFor } from './repository-fixtures.ts';
 
 /**
  * The parts half of the UploadRepository contract (upload-repository-contract.ts has the rest),
@@ -12,13 +8,6 @@ const LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
  * move exactly once per part.
  */
 export function uploadPartsContract(name: string, create: () => Promise<Repositories>): void {
-  /** A fresh user with one open upload. */
-  async function opened(repo: UploadRepository, overrides: Partial<UploadSession> = {}) {
-    const upload = sessionFor(randomUUID(), overrides);
-    expect(await repo.create(upload, LIMITS)).toBe('created');
-    return upload;
-  }
-
   describe(`UploadRepository contract: ${name}, parts`, () => {
     it('counts a part once: a repeat of its index is a duplicate with the first record, counters unmoved', async () => {
       const { uploads } = await create();

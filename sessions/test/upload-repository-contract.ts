@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { UploadSession } from '../src/domain/upload.ts';
-import type { UploadRepository } from '../src/ports/upload-repository.ts';
-import { everyPage, fileOf, part, type Repositories, sessionFor } from './repository-fixtures.ts';
-
-const LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
+import {
+  CONTRACT_LIMITS,
+  everyPage,
+  fileOf,
+  opened,
+  part,
+  type Repositories,
+  sessionFor,
+} from './repository-fixtures.ts';
 
 /**
  * The behaviour every UploadRepository adapter must have, one suite for the memory adapter (unit)
@@ -12,36 +17,30 @@ const LIMITS = { quotaBytes: 10_000, maxInProgress: 3 };
  * transaction all-or-nothing, and the counters move exactly once per part, open and end.
  */
 export function uploadRepositoryContract(name: string, create: () => Promise<Repositories>): void {
-  /** A fresh user with one open upload. */
-  async function opened(repo: UploadRepository, overrides: Partial<UploadSession> = {}) {
-    const upload = sessionFor(randomUUID(), overrides);
-    expect(await repo.create(upload, LIMITS)).toBe('created');
-    return upload;
-  }
-
   describe(`UploadRepository contract: ${name}, opening`, () => {
     it('writes the session and reserves its bytes and a slot; a replay of the id writes nothing more', async () => {
       const { uploads } = await create();
       const upload = await opened(uploads);
       expect(await uploads.get(upload.uploadId)).toEqual(upload);
       expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 3000, uploadsInProgress: 1, deleted: false });
-      expect(await uploads.create(upload, LIMITS)).toBe('exists');
+      expect(await uploads.create(upload, CONTRACT_LIMITS)).toBe('exists');
       expect(await uploads.usage(upload.userId)).toEqual({ reservedBytes: 3000, uploadsInProgress: 1, deleted: false });
     });
 
     it('refuses an open beyond the uploads in progress, or beyond the quota, and writes nothing', async () => {
       const { uploads } = await create();
       const userId = randomUUID();
-      for (let i = 0; i < LIMITS.maxInProgress; i++) await uploads.create(sessionFor(userId, { size: 100 }), LIMITS);
+      for (let i = 0; i < CONTRACT_LIMITS.maxInProgress; i++)
+        await uploads.create(sessionFor(userId, { size: 100 }), CONTRACT_LIMITS);
       const fourth = sessionFor(userId, { size: 100 });
-      expect(await uploads.create(fourth, LIMITS)).toBe('too_many_uploads');
+      expect(await uploads.create(fourth, CONTRACT_LIMITS)).toBe('too_many_uploads');
       expect(await uploads.get(fourth.uploadId)).toBeNull();
 
       const other = randomUUID();
-      await uploads.create(sessionFor(other, { size: 6000 }), LIMITS);
+      await uploads.create(sessionFor(other, { size: 6000 }), CONTRACT_LIMITS);
       const tooBig = sessionFor(other, { size: 4001 });
-      expect(await uploads.create(tooBig, LIMITS)).toBe('quota_exceeded');
-      expect(await uploads.create(sessionFor(other, { size: 4000 }), LIMITS)).toBe('created');
+      expect(await uploads.create(tooBig, CONTRACT_LIMITS)).toBe('quota_exceeded');
+      expect(await uploads.create(sessionFor(other, { size: 4000 }), CONTRACT_LIMITS)).toBe('created');
       expect(await uploads.get(tooBig.uploadId)).toBeNull();
       expect(await uploads.usage(other)).toMatchObject({ reservedBytes: 10_000, uploadsInProgress: 2 });
     });
@@ -52,7 +51,7 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
       await uploads.markUserDeleted(userId, 2_000_000_000);
       await uploads.markUserDeleted(userId, 2_000_000_000);
       const upload = sessionFor(userId);
-      expect(await uploads.create(upload, LIMITS)).toBe('user_deleted');
+      expect(await uploads.create(upload, CONTRACT_LIMITS)).toBe('user_deleted');
       expect(await uploads.get(upload.uploadId)).toBeNull();
       expect(await uploads.usage(userId)).toEqual({ reservedBytes: 0, uploadsInProgress: 0, deleted: true });
       expect(await uploads.usage(randomUUID())).toMatchObject({ deleted: false });
@@ -158,7 +157,7 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
       const made = [];
       for (const hour of ['10', '11', '12']) {
         const upload = sessionFor(userId, { createdAt: `2026-12-01T${hour}:00:00.000Z`, size: 10 });
-        await uploads.create(upload, LIMITS);
+        await uploads.create(upload, CONTRACT_LIMITS);
         made.push(upload);
       }
       await uploads.end(made[1] as UploadSession, ['UPLOADING'], 'CANCELLED', {
@@ -174,7 +173,7 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
     it("refuses a listing cursor it did not issue, or issued for another user's listing", async () => {
       const { uploads } = await create();
       const userId = randomUUID();
-      for (let i = 0; i < 2; i++) await uploads.create(sessionFor(userId, { size: 10 }), LIMITS);
+      for (let i = 0; i < 2; i++) await uploads.create(sessionFor(userId, { size: 10 }), CONTRACT_LIMITS);
       const { nextCursor } = await uploads.listInProgress(userId, 1, '');
       await expect(uploads.listInProgress(randomUUID(), 1, nextCursor)).rejects.toMatchObject({
         code: 'invalid_argument',
@@ -190,7 +189,7 @@ export function uploadRepositoryContract(name: string, create: () => Promise<Rep
       const old = ['2000-03-01', '2000-01-01', '2000-02-01'].map((day) =>
         sessionFor(randomUUID(), { expiresAt: `${day}T00:00:00.000Z` }),
       );
-      for (const upload of old) await uploads.create(upload, LIMITS);
+      for (const upload of old) await uploads.create(upload, CONTRACT_LIMITS);
       await uploads.transition(old[0]?.uploadId ?? '', ['UPLOADING'], 'ASSEMBLING');
       const before = '2001-01-01T00:00:00.000Z';
       const listed = await everyPage(async (cursor) => {

@@ -4,6 +4,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { memorySessions, silentLogger, uploaded } from '../../test/fakes.ts';
 import { Assembler, PermanentAssemblyError } from './assembler.ts';
 
+/** One assembly attempt that completes the object in storage, then fails to record the file. */
+async function crashAfterCompletingTheObject(s: ReturnType<typeof memorySessions>, uploadId: string) {
+  const complete = s.repository.complete.bind(s.repository);
+  s.repository.complete = async () => {
+    throw new AppError('unavailable', 'storage unavailable (complete upload)');
+  };
+  await expect(s.assembler.assemble(uploadId)).rejects.toMatchObject({ code: 'unavailable' });
+  s.repository.complete = complete;
+}
+
 describe('Assembler, races and failures', () => {
   it('makes one file, counted once, when two assemblers take the same upload at once', async () => {
     // The second starts 0..40 microtask turns after the first: every interleaving of their steps.
@@ -85,14 +95,9 @@ describe('Assembler, races and failures', () => {
   it('completes after a crash between completing the object and recording the file', async () => {
     const s = memorySessions();
     const upload = await uploaded(s, randomBytes(2048), '');
-    const complete = s.repository.complete.bind(s.repository);
-    s.repository.complete = async () => {
-      throw new AppError('unavailable', 'storage unavailable (complete upload)');
-    };
-    await expect(s.assembler.assemble(upload.uploadId)).rejects.toMatchObject({ code: 'unavailable' });
+    await crashAfterCompletingTheObject(s, upload.uploadId);
     // The multipart upload is gone now: the retry finds the object instead.
     expect(s.objects.open.size).toBe(0);
-    s.repository.complete = complete;
     expect(await s.assembler.assemble(upload.uploadId)).toBe('completed');
     expect(s.store.files.size).toBe(1);
   });
@@ -111,12 +116,7 @@ describe('Assembler, races and failures', () => {
   it('refuses for good an object an earlier attempt completed with another size than the upload', async () => {
     const s = memorySessions();
     const upload = await uploaded(s, randomBytes(2048), '');
-    const complete = s.repository.complete.bind(s.repository);
-    s.repository.complete = async () => {
-      throw new AppError('unavailable', 'storage unavailable (complete upload)');
-    };
-    await expect(s.assembler.assemble(upload.uploadId)).rejects.toMatchObject({ code: 'unavailable' });
-    s.repository.complete = complete;
+    await crashAfterCompletingTheObject(s, upload.uploadId);
     // No ETag to compare with what was recorded on this path: the object itself is read back.
     const stored = s.objects.objects.get(upload.objectKey);
     if (!stored) throw new Error('the first attempt should have completed the object');
