@@ -39,6 +39,13 @@ export interface PartSenderResult {
 }
 
 /**
+ * Parts per look-ahead signing request, in multiples of the parallelism (the web app's
+ * SIGN_AHEAD_BATCH). Two halves the calls of one (each costs sessions a read and a write whatever
+ * its size) and still asks the first window's URLs long before the lanes reach them.
+ */
+const SIGN_AHEAD_BATCH = 2;
+
+/**
  * What a browser does in direct transfer: N lanes, each takes the next part, hashes it, gets its
  * presigned URL (batched with the other lanes'), PUTs the bytes to storage with exactly the signed
  * headers, and moves on while the part is confirmed behind it (batched too): a confirmation costs
@@ -53,13 +60,6 @@ export interface PartSenderResult {
  * A part the confirmation sends back is read and PUT again. The confirmation that completes the
  * set queues assembly.
  */
-/**
- * Parts per look-ahead signing request, in multiples of the parallelism (the web app's
- * SIGN_AHEAD_BATCH). Two halves the calls of one (each costs sessions a read and a write whatever
- * its size) and still asks the first window's URLs long before the lanes reach them.
- */
-const SIGN_AHEAD_BATCH = 2;
-
 export async function sendParts(options: PartSenderOptions): Promise<PartSenderResult> {
   const urls = new PartUrls(options.api, options.uploadId, options.clock);
   let putting = 0;
