@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { generateDevSecrets, parseEnvFile } from '@lfusys/commons/dev-secrets';
 import { LOCALSTACK_IMAGE } from '@lfusys/commons/local-aws';
 import { gatewayConfigSchema } from '@lfusys/gateway/config';
 import { uploadsConfigSchema } from '@lfusys/uploads/config';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { composeSchemaValidator, loadCompose, withoutHostVariables } from './support/compose.ts';
 import { type Json, root, source } from './support/hcl.ts';
 
@@ -102,7 +102,10 @@ describe('secrets: a one-shot keys service, kept across ups', () => {
   }
 
   it('dev-keys writes the file once, keeps it on the next run, and the entrypoint hands it to node', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'compose-keys-')), 'keys.env');
+    // The file holds private keys: it goes when the test does, whatever its outcome.
+    const dir = mkdtempSync(join(tmpdir(), 'compose-keys-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'keys.env');
     const devKeys = () =>
       spawnSync(process.execPath, ['--import', 'tsx', 'scripts/dev-keys.ts', '--write-env', file], {
         cwd: root,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { completeSecrets, formatEnvFile, parseEnvFile } from '@lfusys/commons/dev-secrets';
@@ -16,9 +16,11 @@ const AWKWARD = {
 
 /** What `set -a; . file` puts in the environment of the command it execs. */
 function sourcedBySh(text: string): Record<string, string> {
-  const file = join(mkdtempSync(join(tmpdir(), 'keys-file-')), 'keys.env');
+  const dir = mkdtempSync(join(tmpdir(), 'keys-file-'));
+  const file = join(dir, 'keys.env');
   writeFileSync(file, text);
   const run = spawnSync('sh', ['-c', 'set -a && . "$1" && set +a && exec env -0', 'sh', file], { encoding: 'utf8' });
+  rmSync(dir, { recursive: true, force: true });
   expect(run.status, run.stderr).toBe(0);
   return Object.fromEntries(
     run.stdout
