@@ -35,6 +35,18 @@ describe('normalizeEmail', () => {
   });
 
   it.each([
+    'a+tag@example.com',
+    "o'brien@example.co.uk",
+    'first.last@sub.example.org',
+    'josé@exämple.com',
+    'user@xn--p1ai.xn--p1ai',
+    '_-~!#$%&*/=?^`{|}@x-y.io',
+    `${'a'.repeat(64)}@example.com`,
+  ])('accepts %j', (email) => {
+    expect(normalizeEmail(email)).toBe(email.normalize('NFC').toLowerCase());
+  });
+
+  it.each([
     '',
     'plain',
     'a@b',
@@ -42,6 +54,24 @@ describe('normalizeEmail', () => {
     '@example.com',
     `${'a'.repeat(65)}@example.com`,
     `a@${'b'.repeat(250)}.com`,
+    // What a mailer would read as something else (a display name, a quoted string, a list).
+    '"v"<a@x.io>',
+    'q"uote@example.com',
+    'a@x.io>',
+    'a,b@x.io',
+    'a;b@x.io',
+    'a(comment)@x.io',
+    'a\\b@x.io',
+    'a@[127.0.0.1]',
+    'a@b@x.io',
+    // Dots only between atoms, hyphens only inside labels.
+    '.a@x.io',
+    'a.@x.io',
+    'a..b@x.io',
+    'a@x..io',
+    'a@x.io.',
+    'a@-x.io',
+    'a@x-.io',
   ])('rejects %j', (email) => {
     expect(() => normalizeEmail(email)).toThrow(expect.objectContaining({ code: 'invalid_argument' }));
   });
