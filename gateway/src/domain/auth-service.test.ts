@@ -97,6 +97,24 @@ describe('AuthService.login', () => {
     expect([unknown.code, unknown.message]).toEqual([wrong.code, wrong.message]);
   });
 
+  it('refuses to register an address a mailer would read otherwise, yet signs in an account made under the looser rule', async () => {
+    const odd = { ...creds, email: '"v"<a@x.io>' };
+    expect((await rejection(auth.register(odd))).code).toBe('invalid_argument');
+    const made = '2025-12-01T00:00:00.000Z';
+    await users.create({
+      id: 'u-legacy',
+      email: 'q"uote@example.com',
+      name: 'Legacy',
+      bio: '',
+      emailVerified: true,
+      passwordHash: await hasher.hash(creds.password),
+      createdAt: made,
+      updatedAt: made,
+    });
+    const { user } = await auth.login({ email: ' Q"uote@Example.com ', password: creds.password });
+    expect(user.id).toBe('u-legacy');
+  });
+
   it('rehashes a password stored with outdated parameters', async () => {
     await auth.register(creds);
     hasher.version = 'v2';

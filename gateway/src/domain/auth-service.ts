@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { RefreshTokenStore } from '../ports/refresh-token-store.ts';
 import type { UserRecord, UserRepository } from '../ports/user-repository.ts';
-import { normalizeEmail } from './email.ts';
+import { canonicalEmail, normalizeEmail } from './email.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { hashRefreshToken, newRefreshToken } from './refresh-token.ts';
 import { boundUserAgent } from './user-agent.ts';
@@ -71,12 +71,8 @@ export class AuthService {
    * a verify against a dummy hash (OWASP Authentication Cheat Sheet, "Authentication responses").
    */
   async login(input: { email: string; password: string }, context: SignInContext = {}): Promise<IssuedSession> {
-    let email: string;
-    try {
-      email = normalizeEmail(input.email);
-    } catch {
-      email = '';
-    }
+    // Looked up, not validated: an account made under an earlier, looser address rule signs in.
+    const email = canonicalEmail(input.email);
     const user = email ? await this.deps.users.findByEmail(email) : null;
     // An account without a password (it signs in another way) is refused like an unknown email.
     if (!user?.passwordHash) {

@@ -20,9 +20,17 @@ const EMAIL_SHAPE = new RegExp(`^(?=[^@]{1,64}@)${ATOM}(?:\\.${ATOM})*@${LABEL}(
  * and treating `A@x.io` and `a@x.io` as two accounts is a takeover risk.
  */
 export function normalizeEmail(raw: string): string {
-  const email = raw.normalize('NFC').trim().toLowerCase();
+  const email = canonicalEmail(raw);
   if (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)) {
     throw new AppError('invalid_argument', 'email is not a valid address', { details: { field: 'email' } });
   }
   return email;
+}
+
+/**
+ * The stored form of an address without the shape check, to find an existing account by: an
+ * account made under an earlier, looser rule still signs in.
+ */
+export function canonicalEmail(raw: string): string {
+  return raw.normalize('NFC').trim().toLowerCase();
 }
