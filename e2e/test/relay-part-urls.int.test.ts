@@ -47,6 +47,16 @@ describe('relay workers write through part URLs sessions signs', () => {
     for (const index of [2, 0, 0, 1])
       expect((await putChunk(plan, index, chunkOf(file, plan, index))).status).toBe(200);
     const done = await waitForUpload(client, plan.uploadId, 'completed');
+    // A retry whose answer was lost arrives after the set is assembled: the same bytes meet the
+    // part they are (200, nothing stored again), other bytes are refused (409).
+    const storedParts = partPuts().length;
+    const again = await putChunk(plan, 1, chunkOf(file, plan, 1));
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ received: 3, totalChunks: 3, complete: true });
+    const other = Buffer.from(chunkOf(file, plan, 1));
+    other[0] = (other[0] ?? 0) ^ 1;
+    expect((await putChunk(plan, 1, other)).status).toBe(409);
+    expect(partPuts().length).toBe(storedParts);
     const { url } = (await client.get(`/files/${done.upload.fileId}/download`)).body as { url: string };
     expect(sha256(Buffer.from(await (await fetch(url)).arrayBuffer()))).toBe(sha256(file));
     // Three parts, one PUT each: the re-sent chunk 0 was verified against the recorded one, not stored.

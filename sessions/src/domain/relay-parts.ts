@@ -52,7 +52,11 @@ export class RelayParts {
     ]);
     if (!upload || upload.userId !== chunk.userId) throw new AppError('not_found', 'upload not found');
     const now = this.deps.clock.now();
-    requireUploading(upload, now);
+    // A part already in an upload being (or done being) assembled is final: a retry whose answer
+    // was lost meets it again — the worker compares the bytes and records nothing new — as a
+    // repeated direct confirmation does. Anything else needs the upload still open.
+    const assembled = upload.status === 'ASSEMBLING' || upload.status === 'COMPLETED';
+    if (!(recorded && assembled)) requireUploading(upload, now);
     checkRange(upload, [chunk.index]);
     const expected = expectedChunkLength(upload, chunk.index);
     // The worker's own codes (chunk-receiver.ts): too long is 413, too short is 400.

@@ -82,14 +82,17 @@ export class MemorySessions implements SessionsPort {
       throw new AppError('invalid_argument', 'x-chunk-sha256 must be the base64 SHA-256 of the body');
     }
     const upload = this.owned(request.uploadId, request.userId);
-    this.requireUploading(upload);
+    const recorded = this.parts.get(upload.uploadId)?.get(request.index);
+    // As sessions' RelayParts: a part already in an upload being (or done being) assembled is final.
+    const assembled =
+      upload.status === UploadStatus.UPLOAD_STATUS_ASSEMBLING || upload.status === UploadStatus.UPLOAD_STATUS_COMPLETED;
+    if (!(recorded && assembled)) this.requireUploading(upload);
     this.checkIndex(upload, request.index);
     const expected = expectedLength(upload, request.index);
     if (request.length !== expected) {
       const code = request.length > expected ? 'payload_too_large' : 'invalid_argument';
       throw new AppError(code, `chunk ${request.index} must be ${expected} bytes`);
     }
-    const recorded = this.parts.get(upload.uploadId)?.get(request.index);
     if (recorded)
       return {
         outcome: { $case: 'recorded', value: { index: recorded.index, size: recorded.size, sha256: recorded.sha256 } },
